@@ -1,0 +1,139 @@
+/**
+ * Compile a resolved pack once: detectors build their matchers, templates are
+ * split, and each check becomes one json-rules-engine rule over the facts.
+ */
+import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
+import type { Category, EditAction, Severity } from './decision.js';
+import type { CompiledDetector, CompileContext, ResolvedLexicon } from './detectors/detector.js';
+import { detectorTypes } from './detectors/index.js';
+import { EnginePool } from './engine-pool.js';
+import { PackError, type PackIssue } from './errors.js';
+import { contentHash } from './hash.js';
+import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
+import { compileTemplate, type Template } from './template.js';
+import { validateAgainst } from './validate.js';
+
+export interface CheckInfo {
+  id: string;
+  code: string;
+  severity: Severity;
+  category: Category;
+}
+
+export interface CompiledCheck extends CheckInfo {
+  detector?: CompiledDetector;
+  /** Findings needed before the rule is worth running (rule indexing). */
+  minHits: number;
+  /** A check with a raw `when:` condition must always be offered to the rules engine. */
+  alwaysRun: boolean;
+  message: Template;
+  suggestedFix: Template;
+  edit: { action: EditAction; replacement?: Template | 'mask'; note?: string };
+  sanitize: 'mask' | 'autofix' | 'none';
+}
+
+export interface CompiledPack {
+  id: string;
+  version: string;
+  /** `sha256:` over the canonical JSON of the resolved pack (lexicons included). */
+  hash: string;
+  description: string;
+  resolved: ResolvedPack;
+  checks: CheckInfo[];
+  /** Engine internals; not part of the public contract. */
+  readonly internal: {
+    checks: CompiledCheck[];
+    pool: EnginePool;
+    platform: string;
+    threadSplit: 'auto' | 'none' | 'separator';
+  };
+}
+
+export function compilePack(resolved: ResolvedPack): CompiledPack {
+  const schemaIssues = validateAgainst(resolvedPackSchema, resolved);
+  if (schemaIssues.length > 0) throw new PackError(schemaIssues.map(({ at: _at, ...issue }) => issue));
+
+  const lexicons = new Map<string, ResolvedLexicon>(
+    Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, terms: l.terms, allow: l.allow }]),
+  );
+  const ctx: CompileContext = { lexicons, defaults: { platform: resolved.defaults.platform } };
+  const issues: PackIssue[] = [];
+  const checks: CompiledCheck[] = [];
+  const rules = new Map<string, RuleProperties>();
+  const seen = new Set<string>();
+
+  resolved.checks.forEach((spec, index) => {
+    if (spec.enabled === false) return;
+    const at = `checks[${index}]`;
+    if (seen.has(spec.id)) issues.push({ path: `${at}.id`, message: `duplicate check id "${spec.id}"` });
+    seen.add(spec.id);
+    if (!spec.detector && !spec.when) {
+      issues.push({ path: at, message: 'a check needs a detector, a when: condition, or both' });
+      return;
+    }
+    try {
+      checks.push(compileCheck(spec, ctx));
+      rules.set(spec.id, ruleFor(spec));
+    } catch (error) {
+      issues.push({ path: spec.detector ? `${at}.detector` : `${at}.when`, message: (error as Error).message });
+    }
+  });
+  if (issues.length > 0) throw new PackError(issues);
+
+  return {
+    id: resolved.id,
+    version: resolved.version,
+    hash: contentHash(resolved),
+    description: resolved.description,
+    resolved,
+    checks: checks.map(({ id, code, severity, category }) => ({ id, code, severity, category })),
+    internal: {
+      checks,
+      pool: new EnginePool(rules),
+      platform: resolved.defaults.platform,
+      threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',
+    },
+  };
+}
+
+function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
+  let detector: CompiledDetector | undefined;
+  if (spec.detector) {
+    const type = detectorTypes.get(spec.detector.type);
+    if (!type) throw new Error(`unknown detector type "${spec.detector.type}"`);
+    detector = type.compile(spec.detector as never, ctx);
+  }
+  const replacement = spec.required_edit.replacement;
+  return {
+    id: spec.id,
+    code: spec.code,
+    severity: spec.severity,
+    category: spec.category,
+    detector,
+    minHits: spec.min_hits ?? 1,
+    alwaysRun: spec.when !== undefined && spec.detector === undefined,
+    message: compileTemplate(spec.message),
+    suggestedFix: compileTemplate(spec.suggestedFix),
+    edit: {
+      action: spec.required_edit.action,
+      replacement: replacement === undefined ? undefined : replacement === 'mask' ? 'mask' : compileTemplate(replacement),
+      note: spec.required_edit.note,
+    },
+    sanitize: spec.sanitize ?? (replacement === 'mask' ? 'mask' : 'none'),
+  };
+}
+
+/** One rule per check: enough findings, and the author's `when:` if any. Facts: see docs/pack-authoring.md. */
+function ruleFor(spec: CheckSpec): RuleProperties {
+  const all: unknown[] = [];
+  if (spec.detector) {
+    all.push({ fact: 'hits', path: `$.${spec.id}`, operator: 'greaterThanInclusive', value: spec.min_hits ?? 1 });
+  }
+  if (spec.when) all.push(spec.when);
+  return {
+    name: spec.id,
+    conditions: { all } as TopLevelCondition,
+    event: { type: 'check', params: { check: spec.id } },
+  };
+}
+

@@ -1,0 +1,21 @@
+import type { DetectorType } from './detector.js';
+import { lexiconDetector } from './lexicon.js';
+import { patternDetector } from './pattern.js';
+import { postLengthDetector } from './post-length.js';
+import { numberingDetector } from './numbering.js';
+import { lineLengthDetector } from './line-length.js';
+import { policyTagsDetector } from './policy-tags.js';
+import { citationDetector } from './citation.js';
+
+/** Every detector type a pack may name, by its `type`. */
+export const detectorTypes: ReadonlyMap<string, DetectorType<never>> = new Map(
+  [
+    lexiconDetector,
+    patternDetector,
+    postLengthDetector,
+    numberingDetector,
+    lineLengthDetector,
+    policyTagsDetector,
+    citationDetector,
+  ].map((d) => [d.type, d as DetectorType<never>]),
+);

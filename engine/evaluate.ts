@@ -1,0 +1,152 @@
+/**
+ * Evaluate content against a compiled pack: detectors compute the facts once,
+ * the rules engine decides which checks fire, and the findings of the fired
+ * checks become violations, edits and sanitized posts.
+ */
+import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
+import type { CompiledCheck, CompiledPack } from './compile.js';
+import type { DetectionInput, Finding, Post } from './detectors/detector.js';
+import { normalizeForMatching, type NormalizedText } from './normalize.js';
+import { splitPosts } from './posts.js';
+import { render } from './template.js';
+import { mask } from './mask.js';
+
+export async function evaluate(pack: CompiledPack, input: EvaluationInput): Promise<EngineDecision> {
+  const { checks, pool, platform: defaultPlatform, threadSplit } = pack.internal;
+  const posts = splitPosts(input.content, { split: threadSplit });
+  const detection = detectionInput(posts, input.platform ?? defaultPlatform, input.metadata ?? {});
+
+  const findings = new Map<string, Finding[]>();
+  const hits: Record<string, number> = {};
+  const candidates: string[] = [];
+  for (const check of checks) {
+    const found = check.detector ? check.detector.detect(detection) : [];
+    hits[check.id] = found.length;
+    if (found.length > 0) findings.set(check.id, found);
+    if (check.alwaysRun || found.length >= check.minHits) candidates.push(check.id);
+  }
+
+  const fired = new Set(
+    await pool.run(candidates, {
+      hits,
+      post_count: posts.length,
+      platform: detection.platform,
+      metadata: detection.metadata,
+    }),
+  );
+
+  const violations: Violation[] = [];
+  const warnings: Violation[] = [];
+  const edits: RequiredEdit[] = [];
+  const sanitizing: { post: number; span: [number, number]; replacement: string }[] = [];
+  for (const check of checks) {
+    if (!fired.has(check.id)) continue;
+    const list = findings.get(check.id) ?? [{ post: 0 }];
+    for (const finding of list) {
+      const post = posts[finding.post]!;
+      const violation = toViolation(check, finding, post);
+      (check.severity === 'block' ? violations : warnings).push(violation);
+      edits.push(toEdit(check, finding, post));
+      const fix = sanitizingEdit(check, finding);
+      if (fix) sanitizing.push({ post: finding.post, ...fix });
+    }
+  }
+
+  return {
+    decision: violations.length > 0 ? 'FAIL' : 'PASS',
+    policy: { pack: pack.id, version: pack.version, hash: pack.hash },
+    checks: pack.checks.map((c) => c.id),
+    violations,
+    warnings,
+    required_edits: edits,
+    sanitized: sanitize(posts, sanitizing),
+  };
+}
+
+function detectionInput(posts: Post[], platform: string, metadata: Record<string, unknown>): DetectionInput {
+  const cache: (NormalizedText | undefined)[] = new Array(posts.length);
+  return {
+    posts,
+    platform,
+    metadata,
+    normalized: (index) => (cache[index] ??= normalizeForMatching(posts[index]!.text)),
+  };
+}
+
+/** Finding spans are relative to the post; the caller's string may hold several posts. */
+function shift(span: [number, number] | undefined, post: Post): [number, number] | undefined {
+  return span ? [span[0] + post.offset, span[1] + post.offset] : undefined;
+}
+
+function toViolation(check: CompiledCheck, finding: Finding, post: Post): Violation {
+  const evidence = finding.match === undefined ? undefined : mask(finding.match);
+  const vars = { ...finding.vars, post: post.index, post_number: post.index + 1, evidence, check: check.id, code: check.code };
+  const violation: Violation = {
+    code: check.code,
+    check: check.id,
+    severity: check.severity,
+    category: check.category,
+    post: post.index,
+    message: render(check.message, vars),
+    suggestedFix: render(check.suggestedFix, vars),
+  };
+  const span = shift(finding.span, post);
+  if (span) violation.span = span;
+  if (evidence !== undefined) violation.evidence = evidence;
+  if (finding.revealed_by?.length) violation.revealed_by = finding.revealed_by;
+  return violation;
+}
+
+function toEdit(check: CompiledCheck, finding: Finding, post: Post): RequiredEdit {
+  const vars = { ...finding.vars, post: post.index, post_number: post.index + 1 };
+  const edit: RequiredEdit = {
+    check: check.id,
+    code: check.code,
+    post: post.index,
+    action: finding.edit?.action ?? check.edit.action,
+  };
+  const span = shift(finding.edit?.span ?? finding.span, post);
+  if (span) edit.span = span;
+  const replacement =
+    finding.edit?.replacement ??
+    (check.edit.replacement === 'mask'
+      ? finding.match === undefined ? undefined : mask(finding.match)
+      : check.edit.replacement && render(check.edit.replacement, vars));
+  if (replacement !== undefined) edit.replacement = replacement;
+  if (finding.edit?.by !== undefined) edit.by = finding.edit.by;
+  const note = finding.edit?.note ?? check.edit.note;
+  if (note !== undefined) edit.note = note;
+  return edit;
+}
+
+/** Only edits that are safe without a person: masking, and a detector's own autofix. Spans are post-relative. */
+function sanitizingEdit(check: CompiledCheck, finding: Finding): { span: [number, number]; replacement: string } | undefined {
+  if (check.sanitize === 'mask' && finding.span && finding.match !== undefined) {
+    return { span: finding.span, replacement: mask(finding.match) };
+  }
+  if (check.sanitize === 'autofix' && finding.autofix && finding.edit?.replacement !== undefined) {
+    const span = finding.edit.span ?? finding.span;
+    if (span) return { span, replacement: finding.edit.replacement };
+  }
+  return undefined;
+}
+
+function sanitize(posts: Post[], edits: { post: number; span: [number, number]; replacement: string }[]): string[] {
+  const out = posts.map((p) => p.text);
+  if (edits.length === 0) return out;
+  // Right to left per post so earlier spans stay valid; overlapping edits keep the first one applied.
+  edits.sort((a, b) => a.post - b.post || b.span[0] - a.span[0]);
+  let lastPost = -1;
+  let floor = Infinity;
+  for (const { post, span, replacement } of edits) {
+    if (post !== lastPost) {
+      lastPost = post;
+      floor = Infinity;
+    }
+    if (span[1] > floor) continue;
+    const text = out[post]!;
+    out[post] = text.slice(0, span[0]) + replacement + text.slice(span[1]);
+    floor = span[0];
+  }
+  return out;
+}

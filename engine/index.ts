@@ -1,0 +1,24 @@
+/**
+ * gatehouse engine: load → validate → compile → evaluate rule packs.
+ * Pure library: no server, no database, no environment reads.
+ */
+export type {
+  EngineDecision,
+  EvaluationInput,
+  Violation,
+  RequiredEdit,
+  PolicyRef,
+  Severity,
+  Category,
+  Revelation,
+} from './decision.js';
+export { loadPack, loadPacks } from './load.js';
+export type { CompiledPack, CheckInfo } from './compile.js';
+export { evaluate } from './evaluate.js';
+export { PackError } from './errors.js';
+export type { PackIssue } from './errors.js';
+export { compilePack } from './compile.js';
+export type { ResolvedPack } from './pack-schema.js';
+export { loadPackTests, runPackTests } from './pack-tests.js';
+export type { LoadedCase, CaseResult } from './pack-tests.js';
+export { formatIssue } from './errors.js';

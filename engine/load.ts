@@ -1,0 +1,135 @@
+/**
+ * Load a pack folder: read and validate `pack.yaml` (or `.yml` / `.json`),
+ * resolve its lexicons, compile. Every problem comes back as a located issue.
+ */
+import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { PackError, type PackIssue } from './errors.js';
+import { lexiconFile, pack as packSchema, type PackSpec, type ResolvedPack, type LexiconFileSpec } from './pack-schema.js';
+import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
+import { validateAgainst } from './validate.js';
+import { compilePack, type CompiledPack } from './compile.js';
+
+const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
+
+export function findPackFile(dir: string): string | undefined {
+  return PACK_FILES.map((name) => path.join(dir, name)).find((file) => existsSync(file));
+}
+
+export async function loadPack(dir: string): Promise<CompiledPack> {
+  const file = findPackFile(dir);
+  if (!file) throw new PackError([{ file: dir, message: `no ${PACK_FILES.join(' / ')} in this folder` }]);
+  const source = await readChecked(file, MAX_PACK_FILE_BYTES);
+  const issues = located(source, validateAgainst(packSchema, source.data));
+  if (issues.length > 0) throw new PackError(issues);
+  const spec = source.data as PackSpec;
+  const resolved: ResolvedPack = {
+    id: spec.id,
+    version: spec.version,
+    description: spec.description,
+    defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
+    lexicons: await resolveLexicons(dir, source, spec),
+    checks: spec.checks,
+  };
+  try {
+    return compilePack(resolved);
+  } catch (error) {
+    if (error instanceof PackError) throw new PackError(error.issues.map((i) => locateCompileIssue(source, i)));
+    throw error;
+  }
+}
+
+/** Every pack under `rulesDir` (or `rulesDir` itself when it is a pack folder). */
+export async function loadPacks(rulesDir: string): Promise<{ packs: CompiledPack[]; errors: PackError[] }> {
+  const dirs = await packDirs(rulesDir);
+  const packs: CompiledPack[] = [];
+  const errors: PackError[] = [];
+  for (const dir of dirs) {
+    try {
+      packs.push(await loadPack(dir));
+    } catch (error) {
+      if (error instanceof PackError) errors.push(error);
+      else throw error;
+    }
+  }
+  return { packs, errors };
+}
+
+export async function packDirs(rulesDir: string): Promise<string[]> {
+  if (findPackFile(rulesDir)) return [rulesDir];
+  const entries = await readdir(rulesDir, { withFileTypes: true }).catch(() => {
+    throw new PackError([{ file: rulesDir, message: 'rules folder not found' }]);
+  });
+  return entries
+    .filter((e) => e.isDirectory() && findPackFile(path.join(rulesDir, e.name)))
+    .map((e) => path.join(rulesDir, e.name))
+    .sort();
+}
+
+async function readChecked(file: string, maxBytes: number): Promise<SourceDocument> {
+  try {
+    return await readSource(file, maxBytes);
+  } catch (error) {
+    if (error instanceof SourceError) throw new PackError(error.issues);
+    throw error;
+  }
+}
+
+function located(source: SourceDocument, issues: ReturnType<typeof validateAgainst>): PackIssue[] {
+  return issues.map(({ at, ...issue }) => ({ file: source.file, ...source.locate(at), ...issue }));
+}
+
+/** Compile issues carry a path like `checks[3].detector.patterns[0]`; find it in the source. */
+function locateCompileIssue(source: SourceDocument, issue: PackIssue): PackIssue {
+  if (issue.file || !issue.path) return { file: source.file, ...issue };
+  const at = issue.path
+    .split(/\.|(?=\[)/)
+    .map((part) => (part.startsWith('[') ? Number(part.slice(1, -1)) : part));
+  return { file: source.file, ...source.locate(at), ...issue };
+}
+
+const require = createRequire(import.meta.url);
+
+function builtinTerms(name: 'leo-profanity'): string[] {
+  const leo = require('leo-profanity') as { list(): string[] };
+  return leo.list();
+}
+
+async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSpec): Promise<ResolvedPack['lexicons']> {
+  const resolved: ResolvedPack['lexicons'] = {};
+  const issues: PackIssue[] = [];
+  for (const [id, ref] of Object.entries(spec.lexicons ?? {})) {
+    const terms = [...(ref.builtin ? builtinTerms(ref.builtin) : []), ...(ref.terms ?? [])];
+    const allow = [...(ref.allow ?? [])];
+    if (ref.file) {
+      const file = path.resolve(dir, ref.file);
+      if (!file.startsWith(path.resolve(dir) + path.sep)) {
+        issues.push({ file: source.file, ...source.locate(['lexicons', id, 'file']), path: `lexicons.${id}.file`, message: 'must stay inside the pack folder' });
+        continue;
+      }
+      try {
+        const lexicon = await readChecked(path.join(dir, ref.file), MAX_LEXICON_FILE_BYTES);
+        const problems = located(lexicon, validateAgainst(lexiconFile, lexicon.data));
+        if (problems.length > 0) {
+          issues.push(...problems);
+          continue;
+        }
+        const data = lexicon.data as LexiconFileSpec;
+        terms.push(...data.terms);
+        allow.push(...(data.allow ?? []));
+      } catch (error) {
+        if (error instanceof PackError) issues.push(...error.issues);
+        else throw error;
+      }
+    }
+    resolved[id] = { terms: dedupe(terms), allow: dedupe(allow) };
+  }
+  if (issues.length > 0) throw new PackError(issues);
+  return resolved;
+}
+
+function dedupe(values: string[]): string[] {
+  return [...new Set(values.map((v) => v.trim()).filter((v) => v.length > 0))];
+}
