@@ -1,0 +1,205 @@
+import type { Knex } from 'knex';
+import { AppError } from '../errors.js';
+import type { DecisionStatus, Mode } from '../db/database.js';
+import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/normalise.js';
+
+export interface AuditRow {
+  request_id: string;
+  receipt_id: string | null;
+  created_at: Date;
+  stage: string;
+  mode: Mode;
+  pack_id: string;
+  policy_version: string;
+  policy_hash: string;
+  decision: DecisionStatus;
+  allowed: boolean;
+  violation_codes: string[];
+  /** Violations including warnings, as answered. */
+  violations: unknown[];
+  content_sha256: string;
+  content_size: number;
+  content: string | null;
+  workflow_id: string | null;
+  agent: string | null;
+  platform: string | null;
+  caller: string;
+  latency_ms: number;
+  /** The decision body as answered (no receipt token). */
+  response: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  stage?: string;
+  decision?: DecisionStatus;
+  /** Rows whose violation_codes contain this code. */
+  code?: string;
+  workflow_id?: string;
+  /** Inclusive: created_at >= from. */
+  from?: Date;
+  /** Exclusive: created_at < to, so that consecutive windows never overlap. */
+  to?: Date;
+  /** next_cursor of the previous page. */
+  cursor?: string;
+  /** Page size, clamped to 1..MAX_AUDIT_PAGE. */
+  limit: number;
+}
+
+export interface AuditPage {
+  rows: AuditRow[];
+  /** null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface AuditStore {
+  /** One multi-row INSERT; rows whose request_id exists already are skipped (outbox replays). */
+  insertMany(rows: AuditRow[]): Promise<void>;
+  get(requestId: string): Promise<AuditRow | undefined>;
+  /** Newest first, paged by an opaque cursor over (created_at, request_id). */
+  query(q: AuditQuery): Promise<AuditPage>;
+}
+
+export const MAX_AUDIT_PAGE = 1000;
+// PostgreSQL takes at most 65,535 bind parameters per statement: 1,000 rows × 21 columns fit.
+const ROWS_PER_INSERT = 1000;
+const TABLE = 'audit_events';
+
+export function createAuditStore(knex: Knex): AuditStore {
+  return {
+    async insertMany(rows) {
+      if (rows.length === 0) return;
+      if (rows.length <= ROWS_PER_INSERT) return insertChunk(knex, rows);
+      // Larger batches stay atomic: several statements, one transaction.
+      await knex.transaction(async (trx) => {
+        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+          await insertChunk(trx, rows.slice(i, i + ROWS_PER_INSERT));
+        }
+      });
+    },
+
+    async get(requestId) {
+      const row = await knex(TABLE).where({ request_id: requestId }).first();
+      return row ? mapRow(row) : undefined;
+    },
+
+    async query(q) {
+      const limit = Math.min(Math.max(Math.trunc(q.limit) || 1, 1), MAX_AUDIT_PAGE);
+      const rows = await filtered(knex, q)
+        .orderBy([
+          { column: 'created_at', order: 'desc' },
+          { column: 'request_id', order: 'desc' },
+        ])
+        .limit(limit + 1);
+      const page = rows.slice(0, limit).map(mapRow);
+      const last = page.at(-1);
+      return { rows: page, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+  };
+}
+
+async function insertChunk(knex: Knex, rows: AuditRow[]): Promise<void> {
+  await knex(TABLE).insert(rows.map(toDbRow)).onConflict('request_id').ignore();
+}
+
+function filtered(knex: Knex, q: AuditQuery): Knex.QueryBuilder {
+  const b = knex(TABLE).select('*');
+  if (q.stage !== undefined) b.where('stage', q.stage);
+  if (q.decision !== undefined) b.where('decision', q.decision);
+  if (q.workflow_id !== undefined) b.where('workflow_id', q.workflow_id);
+  // @> so that the GIN index on violation_codes serves the filter.
+  if (q.code !== undefined) b.whereRaw('violation_codes @> ARRAY[?]::text[]', [q.code]);
+  if (q.from !== undefined) b.where('created_at', '>=', validDate(q.from, 'from'));
+  if (q.to !== undefined) b.where('created_at', '<', validDate(q.to, 'to'));
+  if (q.cursor !== undefined) {
+    const c = decodeCursor(q.cursor);
+    b.whereRaw('(created_at, request_id) < (?::timestamptz, ?)', [c.created_at, c.request_id]);
+  }
+  return b;
+}
+
+function validDate(d: Date, field: string): Date {
+  if (!Number.isNaN(d.getTime())) return d;
+  throw new AppError('INVALID_REQUEST', `\`${field}\` is not a valid time.`, {
+    details: [{ path: field, message: 'expected an ISO 8601 date-time' }],
+  });
+}
+
+interface Cursor {
+  created_at: string;
+  request_id: string;
+}
+
+// base64url of [created_at ISO, request_id]: opaque to callers, stable across instances.
+function encodeCursor(row: AuditRow): string {
+  return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.request_id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2) {
+      const [createdAt, requestId] = parsed as unknown[];
+      if (typeof createdAt === 'string' && typeof requestId === 'string' && !Number.isNaN(Date.parse(createdAt))) {
+        return { created_at: createdAt, request_id: requestId };
+      }
+    }
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new AppError('INVALID_REQUEST', 'The cursor is not valid.', {
+    details: [{ path: 'cursor', message: 'pass next_cursor from the previous page unchanged' }],
+  });
+}
+
+// Columns listed one by one: extra properties on a row must not reach the INSERT.
+function toDbRow(row: AuditRow): Record<string, unknown> {
+  return {
+    request_id: row.request_id,
+    receipt_id: row.receipt_id,
+    created_at: row.created_at,
+    stage: row.stage,
+    mode: row.mode,
+    pack_id: row.pack_id,
+    policy_version: row.policy_version,
+    policy_hash: row.policy_hash,
+    decision: row.decision,
+    allowed: row.allowed,
+    violation_codes: row.violation_codes,
+    violations: toJsonb(row.violations),
+    content_sha256: row.content_sha256,
+    content_size: row.content_size,
+    content: row.content,
+    workflow_id: row.workflow_id,
+    agent: row.agent,
+    platform: row.platform,
+    caller: row.caller,
+    latency_ms: row.latency_ms,
+    response: toJsonb(row.response),
+  };
+}
+
+function mapRow(r: Record<string, unknown>): AuditRow {
+  return {
+    request_id: String(r.request_id),
+    receipt_id: (r.receipt_id as string | null) ?? null,
+    created_at: toDate(r.created_at),
+    stage: String(r.stage),
+    mode: r.mode as Mode,
+    pack_id: String(r.pack_id),
+    policy_version: String(r.policy_version),
+    policy_hash: String(r.policy_hash),
+    decision: r.decision as DecisionStatus,
+    allowed: Boolean(r.allowed),
+    violation_codes: toStringArray(r.violation_codes),
+    violations: fromJson<unknown[]>(r.violations),
+    content_sha256: String(r.content_sha256),
+    content_size: toNumber(r.content_size),
+    content: (r.content as string | null) ?? null,
+    workflow_id: (r.workflow_id as string | null) ?? null,
+    agent: (r.agent as string | null) ?? null,
+    platform: (r.platform as string | null) ?? null,
+    caller: String(r.caller),
+    latency_ms: toNumber(r.latency_ms),
+    response: fromJson<Record<string, unknown>>(r.response),
+  };
+}
