@@ -1,0 +1,119 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { RE2JS, RE2Set } from 're2js';
+import type { CompiledDetector, DetectorType, Finding, Post } from './detector.js';
+
+export const patternParams = Type.Object(
+  {
+    type: Type.Literal('pattern'),
+    patterns: Type.Array(Type.String({ minLength: 1 }), {
+      minItems: 1,
+      description:
+        'Regular expressions in RE2 syntax (linear-time: no backreferences or lookaround), e.g. `use my code \\w+`. ' +
+        'Each match is a finding.',
+    }),
+    flags: Type.Optional(
+      Type.String({
+        pattern: '^[ims]*$',
+        default: 'i',
+        description:
+          '`i` case-insensitive, `m` ^/$ match at line breaks, `s` dot matches newline. ' +
+          'Default: `i`; `""` for case-sensitive.',
+      }),
+    ),
+    unless: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description:
+          'RE2 patterns whose match anywhere in the thread suppresses every finding, ' +
+          'e.g. `#ad|#sponsored|paid partnership`.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PatternParams = Static<typeof patternParams>;
+
+const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
+// A pattern matching everywhere (`.`) must not flood the decision.
+const MAX_MATCHES_PER_POST = 100;
+
+// Constructs that backtracking engines accept and RE2 refuses, to name the culprit in the error.
+const UNSUPPORTED: [RegExp, string][] = [
+  [/\\[1-9]|\\k<|\\g\{?-?\d/, 'backreferences (\\1, \\k<name>)'],
+  [/\(\?<[=!]/, 'lookbehind ((?<=…), (?<!…))'],
+  [/\(\?[=!]/, 'lookahead ((?=…), (?!…))'],
+  [/\(\?>/, 'atomic groups ((?>…))'],
+  [/[*+?}]\+/, 'possessive quantifiers (a++, a*+)'],
+];
+
+export function flagBits(flags: string): number {
+  let bits = 0;
+  for (const f of flags) {
+    const bit = FLAG_BITS[f];
+    if (bit === undefined) throw new Error(`unknown regular expression flag "${f}" (allowed: i, m, s)`);
+    bits |= bit;
+  }
+  return bits;
+}
+
+/**
+ * Compiles an author-written pattern with RE2 (re2js), never V8's backtracking
+ * RegExp, so that matching time stays linear in the text whatever the pattern.
+ * Throws an Error naming the pattern and the refused construct.
+ */
+export function compileSafePattern(source: string, flags = 'i'): RE2JS {
+  const bits = flagBits(flags);
+  try {
+    return RE2JS.compile(source, bits);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
+    const culprit = UNSUPPORTED.find(([probe]) => probe.test(source))?.[1];
+    throw new Error(
+      `pattern ${JSON.stringify(source)} is refused: ${reason}. Patterns use RE2 syntax, which guarantees linear-time ` +
+        `matching${culprit ? `; ${culprit} are not allowed` : ''} (RE2 supports no backreferences, lookaround, ` +
+        'atomic groups or possessive quantifiers).',
+    );
+  }
+}
+
+/** One RE2 program for "does any of these match?", after checking each pattern alone for a precise error. */
+export function compileAny(sources: readonly string[], flags = 'i'): RE2JS {
+  for (const source of sources) compileSafePattern(source, flags);
+  return compileSafePattern(sources.map((s) => `(?:${s})`).join('|'), flags);
+}
+
+function matchesOf(post: Post, re: RE2JS, source: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const m of re.matchAll(post.text)) {
+    const match = m[0];
+    if (match.length === 0) continue;
+    findings.push({ post: post.index, span: [m.index!, m.index! + match.length], match, vars: { pattern: source } });
+    if (findings.length >= MAX_MATCHES_PER_POST) break;
+  }
+  return findings;
+}
+
+export const patternDetector: DetectorType<PatternParams> = {
+  type: 'pattern',
+  compile(params): CompiledDetector {
+    const flags = params.flags ?? 'i';
+    const patterns = params.patterns.map((source) => ({ source, re: compileSafePattern(source, flags) }));
+    // One pass over a post says which patterns match at all; only those run for spans.
+    const anyOf = new RE2Set(RE2Set.UNANCHORED, flagBits(flags));
+    for (const { source } of patterns) anyOf.add(source);
+    anyOf.compile();
+    const unless = params.unless?.length ? compileAny(params.unless, flags) : undefined;
+    return {
+      detect({ posts }) {
+        const findings: Finding[] = [];
+        for (const post of posts) {
+          for (const id of anyOf.match(post.text)) {
+            const { source, re } = patterns[id]!;
+            findings.push(...matchesOf(post, re, source));
+          }
+        }
+        if (findings.length > 0 && unless && posts.some((p) => unless.test(p.text))) return [];
+        return findings;
+      },
+    };
+  },
+};

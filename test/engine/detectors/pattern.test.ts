@@ -1,0 +1,106 @@
+import { describe, it, expect } from 'vitest';
+import { compileSafePattern, patternDetector, type PatternParams } from '../../../engine/detectors/pattern.js';
+import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+
+const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
+
+function input(texts: string[]): DetectionInput {
+  return {
+    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
+    platform: 'x',
+    metadata: {},
+    normalized: () => {
+      throw new Error('pattern must not need the normalised view');
+    },
+  };
+}
+
+function detect(params: Omit<PatternParams, 'type'>, texts: string[]): Finding[] {
+  return patternDetector.compile({ type: 'pattern', ...params }, ctx).detect(input(texts));
+}
+
+const promo = { patterns: ['use my code \\w+'], unless: ['#ad|#sponsored|paid partnership'] };
+
+describe('pattern', () => {
+  it.each([
+    ['a match, case-insensitive', ['Use My Code SAVE20 today'], [[0, [0, 18], 'Use My Code SAVE20']]],
+    ['spans count UTF-16 units after an emoji', ['😀 use my code x'], [[0, [3, 16], 'use my code x']]],
+    ['several matches and posts', ['use my code a', 'ok', 'use my code b, use my code c'], [
+      [0, [0, 13], 'use my code a'],
+      [2, [0, 13], 'use my code b'],
+      [2, [15, 28], 'use my code c'],
+    ]],
+    ['no match', ['nothing to see'], []],
+    ['suppressed by a disclosure in the same post', ['use my code x #ad'], []],
+    ['suppressed by a disclosure anywhere in the thread', ['use my code x', 'Paid Partnership with Acme'], []],
+  ])('%s', (_name, texts, expected) => {
+    expect(detect(promo, texts).map((f) => [f.post, f.span, f.match])).toEqual(expected);
+  });
+
+  it('names the pattern in vars', () => {
+    expect(detect({ patterns: ['free (crypto|bitcoin)', 'dm me'] }, ['DM me for free bitcoin'])).toEqual([
+      { post: 0, span: [10, 22], match: 'free bitcoin', vars: { pattern: 'free (crypto|bitcoin)' } },
+      { post: 0, span: [0, 5], match: 'DM me', vars: { pattern: 'dm me' } },
+    ]);
+  });
+
+  it('flags "" makes matching case-sensitive; m and s work', () => {
+    expect(detect({ patterns: ['SALE'], flags: '' }, ['sale SALE']).map((f) => f.span)).toEqual([[5, 9]]);
+    expect(detect({ patterns: ['^b'], flags: 'm' }, ['a\nb']).map((f) => f.span)).toEqual([[2, 3]]);
+    expect(detect({ patterns: ['a.b'], flags: 's' }, ['a\nb']).map((f) => f.span)).toEqual([[0, 3]]);
+  });
+
+  it('skips empty matches and caps matches per post', () => {
+    expect(detect({ patterns: ['x*'] }, ['abc'])).toEqual([]);
+    expect(detect({ patterns: ['.'] }, ['y'.repeat(500)])).toHaveLength(100);
+  });
+});
+
+describe('compileSafePattern', () => {
+  it('matches the catastrophic-backtracking pattern in linear time', () => {
+    const re = compileSafePattern('^(\\w+\\s?)*$');
+    const text = `${'a'.repeat(40)}!`; // V8 RegExp takes seconds on this
+    const start = performance.now();
+    expect(re.test(text)).toBe(false);
+    expect([...re.matchAll(`${'word '.repeat(20)}!`)]).toEqual([]);
+    expect(performance.now() - start).toBeLessThan(50);
+  });
+
+  it('does so inside the detector too', () => {
+    const start = performance.now();
+    expect(detect({ patterns: ['^(\\w+\\s?)*$'] }, [`${'ab '.repeat(30)}!`])).toEqual([]);
+    expect(performance.now() - start).toBeLessThan(50);
+  });
+
+  it.each([
+    ['(a+)+\\1', /backreferences \(\\1, \\k<name>\) are not allowed/],
+    ['(?=x)a', /lookahead .* are not allowed/],
+    ['(?<!x)a', /lookbehind .* are not allowed/],
+    ['a++', /possessive quantifiers .* are not allowed/],
+  ])('refuses %s, naming the pattern, the construct and RE2', (source, construct) => {
+    let message = '';
+    try {
+      compileSafePattern(source);
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toContain(`pattern ${JSON.stringify(source)} is refused`);
+    expect(message).toMatch(/RE2 syntax, which guarantees linear-time matching/);
+    expect(message).toMatch(construct);
+  });
+
+  it('reports plain syntax errors too', () => {
+    expect(() => compileSafePattern('[abc')).toThrow(/pattern "\[abc" is refused: missing closing \]/);
+  });
+
+  it('refuses unknown flags', () => {
+    expect(() => compileSafePattern('a', 'g')).toThrow(/unknown regular expression flag "g"/);
+  });
+
+  it('the detector refuses a bad pattern at compile time, also in unless', () => {
+    expect(() => patternDetector.compile({ type: 'pattern', patterns: ['(a)\\1'] }, ctx)).toThrow(/backreferences/);
+    expect(() => patternDetector.compile({ type: 'pattern', patterns: ['a'], unless: ['(?=b)'] }, ctx)).toThrow(
+      /pattern "\(\?=b\)" is refused/,
+    );
+  });
+});

@@ -1,0 +1,175 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import twitterText from 'twitter-text';
+import {
+  postLengthDetector,
+  weightedLengthUpperBound,
+  countGraphemes,
+  type PostLengthParams,
+} from '../../../engine/detectors/post-length.js';
+import type { DetectionInput, Post } from '../../../engine/detectors/detector.js';
+
+const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
+const FAMILY = '👨‍👩‍👧‍👦';
+
+const params: PostLengthParams = {
+  type: 'post_length',
+  platforms: {
+    x: { max: 280, counting: 'twitter' },
+    bluesky: { max: 300, counting: 'graphemes' },
+    tiny: { max: 2, counting: 'graphemes' },
+    chars3: { max: 3, counting: 'chars' },
+    default: { max: 10, counting: 'chars' },
+  },
+};
+
+function input(texts: string[], platform = 'x'): DetectionInput {
+  const posts: Post[] = texts.map((text, index) => ({ index, text, offset: 0 }));
+  return {
+    posts,
+    platform,
+    metadata: {},
+    normalized: () => {
+      throw new Error('post_length must not need the normalised view');
+    },
+  };
+}
+
+function detect(texts: string[], platform?: string, p: PostLengthParams = params) {
+  return postLengthDetector.compile(p, ctx).detect(input(texts, platform));
+}
+
+describe('post_length: X weighted length', () => {
+  it.each([
+    ['281 ASCII characters', 'x'.repeat(281), 281],
+    ['a long URL counts 23', `${'a'.repeat(260)} https://example.com/${'p'.repeat(100)}`, 260 + 1 + 23],
+    ['a bare domain counts 23', `${'a'.repeat(260)} example.com`, 284],
+    ['CJK weighs 2', '日本語'.repeat(50), 300],
+    ['emoji weigh 2', '😀'.repeat(141), 282],
+    ['a family emoji (ZWJ sequence) weighs 2 in all', FAMILY.repeat(141), 282],
+    ['accents weigh 1 (Latin is below U+10FF)', 'é'.repeat(290), 290],
+    ['Cyrillic weighs 1', 'Ж'.repeat(281), 281],
+  ])('%s', (_name, text, length) => {
+    const [finding, ...rest] = detect([text]);
+    expect(rest).toEqual([]);
+    expect(finding).toEqual({
+      post: 0,
+      vars: { length, max: 280, excess: length - 280, platform: 'x', counting: 'twitter' },
+      edit: { action: 'shorten', by: length - 280 },
+    });
+  });
+
+  it.each([
+    ['280 ASCII characters', 'x'.repeat(280)],
+    ['a 300-character URL in a short post', `read https://example.com/${'p'.repeat(280)}`],
+    ['140 CJK characters', '日'.repeat(140)],
+    ['140 emoji', '😀'.repeat(140)],
+    ['decomposed accents NFC-normalise to 280', 'e\u0301'.repeat(280)],
+  ])('%s is within the limit', (_name, text) => {
+    expect(detect([text])).toEqual([]);
+  });
+
+  it('reports only the over-long posts of a thread, by index', () => {
+    const findings = detect(['short', 'y'.repeat(300), 'fine']);
+    expect(findings.map((f) => [f.post, f.vars?.excess])).toEqual([[1, 20]]);
+  });
+});
+
+describe('post_length: upper bound fast path', () => {
+  const { parseTweet } = twitterText;
+  const pieces = fc.constantFrom(
+    'a', ' ', '.', 'x.co', 'example.com', 'https://t.co/abc', 'é', 'e\u0301', '日', '😀', FAMILY, '#️⃣', '©', '\u0344',
+    'a.中国', '\uFB2C', '\r\n', 'ạ', 'www.example.org/path?q=1', '\u2019', '。', '、', 'ｗ', '．', 'か', '\u3099',
+    '한', '\u11A8', '\uF900', '例え.jp', '〰', '㊗', 'Ж', 'Ё', 'Е\u0308', '\u0483', 'привет.рф',
+  );
+  it('never under-estimates parseTweet (property)', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 120 }).map((a) => a.join('')), (text) => {
+        expect(weightedLengthUpperBound(text)).toBeGreaterThanOrEqual(parseTweet(text).weightedLength);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is exact for plain ASCII without dots', () => {
+    expect(weightedLengthUpperBound('plain words, no links')).toBe(21);
+  });
+
+  it('lets a typical 270-character post skip parseTweet', () => {
+    const post = 'Shipping notes: faster builds, fewer flaky tests, and a cleaner API. Thanks to everyone who reviewed! '
+      .repeat(3)
+      .slice(0, 270);
+    // The bound alone proves the post fits, so parseTweet (~12-25 µs) never runs.
+    expect(weightedLengthUpperBound(post)).toBeLessThanOrEqual(280);
+    const detector = postLengthDetector.compile(params, ctx);
+    const thread = input([post]);
+    for (let i = 0; i < 2_000; i++) detector.detect(thread);
+    const runs = 20_000;
+    const start = performance.now();
+    for (let i = 0; i < runs; i++) detector.detect(thread);
+    const micros = ((performance.now() - start) * 1000) / runs;
+    console.log(`post_length: ${micros.toFixed(2)} µs per 270-character post`);
+    // ~1 µs on an idle machine; the bound only catches a gross regression on a busy one.
+    expect(micros).toBeLessThan(50);
+  });
+});
+
+describe('post_length: graphemes and chars', () => {
+  const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+  const clusters = fc.constantFrom(
+    'a', ' ', '\r', '\n', '\r\n', 'é', '\u0301', FAMILY, '😀', '\u{1F3FD}', '\u200D', '\uFE0F', '©', '🇫🇷', '🇩', '日', '。',
+    '한', '\u1100', '\u1161', '\u11A8', '\u0600', 'क', '\u094D', 'ष', '\u00AD', '\t', 'ｗ', '\uD800', '\u3099', 'Ж',
+    '\u0483', '\u0489',
+  );
+  it('agrees with Intl.Segmenter on mixed text (property)', () => {
+    fc.assert(
+      fc.property(fc.array(clusters, { maxLength: 60 }).map((a) => a.join('')), (text) => {
+        expect(countGraphemes(text)).toBe([...segmenter.segment(text)].length);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('skips the segmenter for CJK and Latin', () => {
+    expect(countGraphemes('日本語のテキスト、한국어 text\r\nｗ')).toBe(19);
+  });
+
+  it('counts a family emoji as one grapheme', () => {
+    expect(countGraphemes(FAMILY)).toBe(1);
+    expect(countGraphemes('a\r\nb')).toBe(3);
+    expect(detect([FAMILY.repeat(2)], 'tiny')).toEqual([]);
+    expect(detect([FAMILY.repeat(3)], 'tiny')[0]?.vars).toEqual({
+      length: 3, max: 2, excess: 1, platform: 'tiny', counting: 'graphemes',
+    });
+  });
+
+  it('counts code points for chars (an emoji is one, a ZWJ family is seven)', () => {
+    expect(detect(['😀😀😀'], 'chars3')).toEqual([]);
+    expect(detect([FAMILY], 'chars3')[0]?.vars?.length).toBe(7);
+  });
+});
+
+describe('post_length: platform resolution', () => {
+  it('falls back to the default entry for an unknown platform', () => {
+    expect(detect(['eleven char'], 'mastodon')[0]?.vars).toMatchObject({ length: 11, max: 10, platform: 'mastodon' });
+  });
+
+  it('uses default_platform when the request names none', () => {
+    const p = { ...params, default_platform: 'tiny' };
+    expect(detect(['abc'], '', p)[0]?.vars).toMatchObject({ platform: 'tiny', length: 3 });
+  });
+
+  it('uses the pack default platform when neither names one', () => {
+    expect(detect(['x'.repeat(281)], '')[0]?.vars).toMatchObject({ platform: 'x' });
+  });
+
+  it('measures nothing for an unlisted platform without a default entry', () => {
+    const p: PostLengthParams = { type: 'post_length', platforms: { x: { max: 1, counting: 'chars' } } };
+    expect(detect(['long text'], 'linkedin', p)).toEqual([]);
+  });
+
+  it('refuses a non-positive max at compile time', () => {
+    const p: PostLengthParams = { type: 'post_length', platforms: { x: { max: 0, counting: 'chars' } } };
+    expect(() => postLengthDetector.compile(p, ctx)).toThrow(/platforms\.x\.max must be a positive integer/);
+  });
+});
