@@ -77,8 +77,11 @@ async function readChecked(file: string, maxBytes: number): Promise<SourceDocume
   }
 }
 
+/** Issues in reading order, each with its file, line and column. */
 function located(source: SourceDocument, issues: ReturnType<typeof validateAgainst>): PackIssue[] {
-  return issues.map(({ at, ...issue }) => ({ file: source.file, ...source.locate(at), ...issue }));
+  return issues
+    .map(({ at, ...issue }) => ({ file: source.file, ...source.locate(at), ...issue }))
+    .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** Compile issues carry a path like `checks[3].detector.patterns[0]`; find it in the source. */

@@ -61,7 +61,7 @@ describe('loadPack', () => {
     const issues = await issuesOf(`${fixtures}/invalid/backtracking-pattern`);
     expect(issues).toHaveLength(1);
     expect(issues[0]).toMatch(/^test\/fixtures\/packs\/invalid\/backtracking-pattern\/pack\.yaml:9:5 checks\[0\]\.detector: /);
-    expect(issues[0]).toMatch(/\(a\+\)\+\\1/);
+    expect(issues[0]).toMatch(/\(a\+\)\+.*backreferences/);
   });
 
   it('locates errors inside lexicon files', async () => {

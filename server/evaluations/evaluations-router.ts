@@ -1,0 +1,30 @@
+import { Router } from 'express';
+import { callerOf, requireRole } from '../auth/auth-middleware.js';
+import { EvaluateRequest, RequestIdParams } from '../http/schemas.js';
+import { validateBody, validateText } from '../http/validate.js';
+import type { EvaluationService } from './evaluation-service.js';
+
+export function createEvaluationsRouter(service: EvaluationService): Router {
+  const router = Router();
+
+  router.post('/v1/evaluate', requireRole('evaluator'), async (req, res) => {
+    const started = process.hrtime.bigint();
+    const input = validateBody(EvaluateRequest, req.body);
+    const answer = await service.evaluate(input, callerOf(res));
+    const latency_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    // One structured line per decision; never the content or the receipt.
+    req.log.info(
+      { request_id: answer.request_id, stage: answer.stage, mode: answer.mode, decision: answer.decision, allowed: answer.allowed, audit_ok: answer.audit_ok, latency_ms },
+      'decision',
+    );
+    res.setHeader('Server-Timing', `evaluate;dur=${latency_ms.toFixed(2)}`);
+    res.json(answer);
+  });
+
+  router.get('/v1/decisions/:request_id', requireRole('evaluator'), async (req, res) => {
+    const { request_id } = validateText(RequestIdParams, req.params, 'params');
+    res.json(await service.decision(request_id));
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+/**
+ * The composition root: config → logger → database → migrations → stores →
+ * services → app → listen, and a graceful shutdown (stop accepting, finish
+ * in-flight requests, flush the audit writer, close the database).
+ */
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createConfig } from './config.js';
+import { migrateLatest, openDatabase } from './db/database.js';
+import { createGatehouse } from './gatehouse.js';
+import { createLogger } from './logger.js';
+
+export interface ServeOptions {
+  /** Exit the process on SIGTERM/SIGINT after a graceful shutdown. @defaultValue true */
+  handleSignals?: boolean;
+  /** Where the generated admin key is printed once. @defaultValue stdout */
+  print?: (line: string) => void;
+}
+
+export interface Served {
+  url: string;
+  close(): Promise<void>;
+}
+
+const SHUTDOWN_LIMIT_MS = 10_000;
+
+export async function serve(env: NodeJS.ProcessEnv = process.env, options: ServeOptions = {}): Promise<Served> {
+  const config = createConfig(env);
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
+  try {
+    const applied = await migrateLatest(db.knex);
+    if (applied.length > 0) logger.info({ migrations: applied }, `applied ${applied.length} migrations`);
+    gatehouse = await createGatehouse({ config, logger, knex: db.knex, version: packageVersion() });
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  if (gatehouse.generatedAdminKey) {
+    const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
+    print(`No API keys were configured: generated an admin key. It is shown once and stored only as a hash:\n\n  ${gatehouse.generatedAdminKey}\n`);
+  }
+
+  const server = gatehouse.app.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  }).catch(async (error: unknown) => {
+    await gatehouse.close();
+    await db.close();
+    throw error;
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, database: db.kind, rules: config.rulesDir, packs: gatehouse.packs.report() }, `gatehouse listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await gatehouse.close();
+      await db.close();
+      logger.info('gatehouse stopped');
+    })());
+
+  if (options.handleSignals ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      logger.info({ signal }, 'shutting down');
+      const force = setTimeout(() => {
+        logger.error('shutdown took too long; exiting');
+        process.exit(1);
+      }, SHUTDOWN_LIMIT_MS);
+      force.unref();
+      close().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { url, close };
+}
+
+/** The version in package.json, found from this file in server/ or dist/server/. */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 4; i++, dir = path.dirname(dir)) {
+    try {
+      return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
+    } catch {
+      // Not here: try the parent.
+    }
+  }
+  return '0.0.0';
+}

@@ -1,0 +1,38 @@
+/**
+ * Prometheus metrics, one Registry per app instance (never prom-client's
+ * global one), so that several apps in one process (tests) never collide.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  decisions: Counter<'stage' | 'mode' | 'decision'>;
+  evaluateDuration: Histogram<'mode'>;
+  auditWriteFailures: Counter;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    decisions: new Counter({
+      name: 'gatehouse_decisions_total',
+      help: 'Decisions answered, by stage, effective mode and decision.',
+      labelNames: ['stage', 'mode', 'decision'],
+      registers: [registry],
+    }),
+    evaluateDuration: new Histogram({
+      name: 'gatehouse_evaluate_duration_seconds',
+      help: 'Time to answer POST /v1/evaluate, audit commit and receipt included.',
+      labelNames: ['mode'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    auditWriteFailures: new Counter({
+      name: 'gatehouse_audit_write_failures_total',
+      help: 'Audit rows that could not be committed.',
+      registers: [registry],
+    }),
+  };
+}

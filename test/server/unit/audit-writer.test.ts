@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import type { AuditRow } from '../../../server/audit/audit-store.js';
+import { AuditWriterClosedError, createAuditWriter } from '../../../server/audit/audit-writer.js';
+import { auditRow } from '../../helpers/audit-rows.js';
+
+/** A store whose inserts wait until the test releases them. */
+function gatedStore() {
+  const calls: { rows: AuditRow[]; release(): void; fail(e: Error): void }[] = [];
+  return {
+    calls,
+    insertMany(rows: AuditRow[]) {
+      return new Promise<void>((resolve, reject) => calls.push({ rows, release: resolve, fail: reject }));
+    },
+  };
+}
+
+const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => auditRow({ request_id: `r-${from + i}` }));
+
+describe('audit writer (group commit)', () => {
+  it('shares one insert among concurrent appends and resolves only after the commit', async () => {
+    const store = gatedStore();
+    const writer = createAuditWriter(store, { tickMs: 2, maxBatch: 200 });
+    let settled = 0;
+    const appends = rows(10).map((r) => writer.append(r).then(() => settled++));
+    await tick();
+    expect(store.calls).toHaveLength(1);
+    expect(store.calls[0]!.rows.map((r) => r.request_id)).toEqual(rows(10).map((r) => r.request_id));
+    expect(settled).toBe(0); // not committed yet
+    store.calls[0]!.release();
+    await Promise.all(appends);
+    expect(settled).toBe(10);
+  });
+
+  it('splits at maxBatch without waiting for the tick', async () => {
+    const store = gatedStore();
+    const writer = createAuditWriter(store, { tickMs: 10_000, maxBatch: 200 });
+    const appends = rows(450).map((r) => writer.append(r));
+    await tick();
+    // Two full batches go at once; the 50 left wait for the (long) tick.
+    expect(store.calls.map((c) => c.rows.length)).toEqual([200, 200]);
+    const flushed = writer.flush();
+    expect(store.calls.map((c) => c.rows.length)).toEqual([200, 200, 50]);
+    store.calls.forEach((c) => c.release());
+    await flushed;
+    await Promise.all(appends);
+  });
+
+  it('rejects every append of a failed batch, and later batches still commit', async () => {
+    const store = gatedStore();
+    const writer = createAuditWriter(store, { tickMs: 1, maxBatch: 200 });
+    const first = rows(3).map((r) => writer.append(r));
+    await tick();
+    store.calls[0]!.fail(new Error('connection refused'));
+    const results = await Promise.allSettled(first);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason.message).toBe('connection refused');
+
+    const second = writer.append(auditRow({ request_id: 'after' }));
+    await tick();
+    store.calls[1]!.release();
+    await expect(second).resolves.toBeUndefined();
+  });
+
+  it('close() flushes what is queued, then refuses new rows', async () => {
+    const committed: string[] = [];
+    const writer = createAuditWriter(
+      { insertMany: async (batch) => void committed.push(...batch.map((r) => r.request_id)) },
+      { tickMs: 10_000, maxBatch: 200 },
+    );
+    const pending = rows(3).map((r) => writer.append(r));
+    await writer.close();
+    await Promise.all(pending);
+    expect(committed).toEqual(['r-0', 'r-1', 'r-2']);
+    await expect(writer.append(auditRow({ request_id: 'late' }))).rejects.toBeInstanceOf(AuditWriterClosedError);
+  });
+});
