@@ -13,6 +13,7 @@ const USAGE = `usage: gatehouse <command>
   test DIR…                        run every pack's tests/*.yaml
   eval --pack DIR [--json] [--platform P] [TEXT]   evaluate TEXT (or stdin)
   eval --pack DIR --jsonl          one {"id","content"} per stdin line → one decision line each
+  diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]   policy impact of a pack change
   schemas [--write]                check (or rewrite) engine/schema/*.json from the TypeBox schemas
   serve                            start the HTTP service (same as npm start)
   migrate                          apply database migrations`;
@@ -30,6 +31,10 @@ export async function main(argv: string[]): Promise<number> {
       return testCommand(rest);
     case 'eval':
       return evalCommand(rest);
+    case 'diff': {
+      const { diffCommand } = await import('./packs/diff-command.js');
+      return diffCommand(rest);
+    }
     case 'schemas':
       return schemasCommand(rest.includes('--write'));
     case 'serve': {
@@ -159,7 +164,7 @@ async function evalJsonl(pack: Awaited<ReturnType<typeof loadPack>>, platform: s
   for await (const line of lines) {
     lineNumber++;
     if (line.trim() === '') continue;
-    let item: { id?: unknown; content?: unknown; platform?: unknown };
+    let item: { id?: unknown; content?: unknown; platform?: unknown; metadata?: unknown };
     try {
       item = JSON.parse(line) as typeof item;
     } catch {
@@ -176,6 +181,7 @@ async function evalJsonl(pack: Awaited<ReturnType<typeof loadPack>>, platform: s
     const decision = await evaluate(pack, {
       content,
       platform: typeof item.platform === 'string' ? item.platform : platform,
+      metadata: isRecord(item.metadata) ? item.metadata : undefined,
     });
     print(JSON.stringify({ id: item.id, ...decision }));
   }
@@ -201,6 +207,10 @@ async function schemasCommand(write: boolean): Promise<number> {
     }
   }
   return stale > 0 ? 1 : 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function readStdin(): Promise<string> {

@@ -1,0 +1,223 @@
+/**
+ * `gatehouse diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]`
+ *
+ * Exit codes: 0 report printed (changes or not, unless --fail-on-change);
+ * 1 something changes and --fail-on-change was given; 2 the diff could not be
+ * made (bad arguments, unknown ref or version, invalid pack, bad corpus line).
+ * Errors go to stderr in the API's error shape, one JSON line.
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CorpusError, diffPacks, hasChanges, ItemEvaluationError, parseCorpus, renderMarkdown, type CorpusItem } from './diff.js';
+import { PackSourceError, resolvePackSource, type PublishedPackReader, type ResolveContext } from './pack-source.js';
+
+export const DIFF_USAGE = 'usage: gatehouse diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]\n' +
+  '  OLD, NEW: a pack folder (rules/qa), a git ref with a path (origin/main:rules/qa) or a published version (qa@1.2.0)';
+
+export const EXIT_OK = 0;
+export const EXIT_CHANGED = 1;
+export const EXIT_ERROR = 2;
+
+export interface DiffIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+const processIo: DiffIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  cwd: process.cwd(),
+};
+
+interface DiffArgs {
+  oldSpec: string;
+  newSpec: string;
+  corpus: string;
+  format: 'markdown' | 'json';
+  failOnChange: boolean;
+}
+
+export async function diffCommand(args: string[], io: DiffIo = processIo): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(`${DIFF_USAGE}\n`);
+    return EXIT_OK;
+  }
+  const db = lazyPublishedReader(io.env, io.cwd);
+  try {
+    const parsed = parseDiffArgs(args);
+    const corpus = await readCorpus(parsed.corpus, io.cwd);
+    const ctx: ResolveContext = { cwd: io.cwd, published: db.open };
+    const before = await resolvePackSource(parsed.oldSpec, ctx);
+    const after = await resolvePackSource(parsed.newSpec, ctx);
+    await db.close();
+    [...before.warnings, ...after.warnings].forEach((w) => io.stderr(`warning: ${w}\n`));
+    const report = await diffPacks(before.pack, after.pack, corpus, {
+      oldSource: parsed.oldSpec,
+      newSource: parsed.newSpec,
+      corpusSource: parsed.corpus,
+    });
+    io.stdout(parsed.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report));
+    return parsed.failOnChange && hasChanges(report) ? EXIT_CHANGED : EXIT_OK;
+  } catch (error) {
+    io.stderr(`${JSON.stringify({ error: toErrorBody(error) })}\n`);
+    return EXIT_ERROR;
+  } finally {
+    await db.close();
+  }
+}
+
+// ---- Arguments --------------------------------------------------------------------------------------
+
+class UsageError extends Error {}
+
+function parseDiffArgs(args: string[]): DiffArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        corpus: { type: 'string' },
+        format: { type: 'string', default: 'markdown' },
+        'fail-on-change': { type: 'boolean', default: false },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 2) throw new UsageError(`expected OLD and NEW, got ${positionals.length} argument(s)${positionals.length > 0 ? `: ${positionals.join(' ')}` : ''}`);
+  if (!values.corpus) throw new UsageError('--corpus FILE.jsonl is required');
+  if (values.format !== 'markdown' && values.format !== 'json') throw new UsageError(`--format must be markdown or json, not "${values.format}"`);
+  return { oldSpec: positionals[0]!, newSpec: positionals[1]!, corpus: values.corpus, format: values.format, failOnChange: values['fail-on-change'] };
+}
+
+// ---- Corpus -----------------------------------------------------------------------------------------
+
+class CorpusFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    message: string,
+    readonly code: 'CORPUS_INVALID' | 'CORPUS_NOT_FOUND' = 'CORPUS_INVALID',
+  ) {
+    super(message);
+  }
+}
+
+async function readCorpus(file: string, cwd: string): Promise<CorpusItem[]> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(cwd, file), 'utf8');
+  } catch (error) {
+    throw new CorpusFileError(file, undefined, `cannot read the corpus ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'CORPUS_NOT_FOUND');
+  }
+  try {
+    return parseCorpus(text);
+  } catch (error) {
+    if (!(error instanceof CorpusError)) throw error;
+    // Named as file:line so that editors and CI logs jump to it.
+    throw new CorpusFileError(file, error.line, error.line === undefined ? `${file}: ${error.problem}` : `${file}:${error.line}: ${error.problem}`);
+  }
+}
+
+// ---- Published versions (database) ------------------------------------------------------------------
+
+/**
+ * Opens the database only when an `id@version` needs it, and at most once.
+ * Reads DATABASE_URL / GATEHOUSE_DATA_DIR as the server does (embedded PGlite otherwise).
+ */
+function lazyPublishedReader(env: NodeJS.ProcessEnv, cwd: string): { open(): Promise<PublishedPackReader>; close(): Promise<void> } {
+  let opened: Promise<{ reader: PublishedPackReader; close(): Promise<void> }> | undefined;
+  return {
+    async open() {
+      opened ??= openReader(env, cwd);
+      return (await opened).reader;
+    },
+    async close() {
+      const pending = opened;
+      if (!pending) return;
+      await (await pending.catch(() => undefined))?.close();
+    },
+  };
+}
+
+async function openReader(env: NodeJS.ProcessEnv, cwd: string): Promise<{ reader: PublishedPackReader; close(): Promise<void> }> {
+  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
+  const dataDir = path.resolve(cwd, env.GATEHOUSE_DATA_DIR?.trim() || './data');
+  // Opening PGlite on a folder that holds no database would create one: a diff must not leave one behind.
+  if (!databaseUrl && !existsSync(path.join(dataDir, 'pglite'))) {
+    throw new PackSourceError(
+      'DATABASE_NOT_FOUND',
+      `no gatehouse database in ${dataDir}, so published versions cannot be read.`,
+      'Set DATABASE_URL (PostgreSQL) or GATEHOUSE_DATA_DIR to the data folder the server uses, or diff folders or git refs instead.',
+      { data_dir: dataDir },
+    );
+  }
+  const { openDatabase } = await import('../db/database.js');
+  const { createPackStore } = await import('./pack-store.js');
+  let db;
+  try {
+    db = await openDatabase({ databaseUrl, dataDir });
+  } catch (error) {
+    throw databaseUnavailable(error);
+  }
+  const store = createPackStore(db.knex);
+  const guard =
+    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
+    async (...a: A): Promise<R> => {
+      try {
+        return await fn(...a);
+      } catch (error) {
+        throw databaseUnavailable(error);
+      }
+    };
+  return { reader: { get: guard(store.get), versions: guard(store.versions) }, close: () => db.close() };
+}
+
+function databaseUnavailable(error: unknown): PackSourceError {
+  const message = (error as Error)?.message ?? String(error);
+  return new PackSourceError(
+    'DATABASE_UNAVAILABLE',
+    `the database of published versions could not be read: ${message}`,
+    'Check DATABASE_URL / GATEHOUSE_DATA_DIR; stop a local server that holds the data folder; run `gatehouse migrate` if the tables are missing.',
+  );
+}
+
+// ---- Errors -----------------------------------------------------------------------------------------
+
+interface ErrorBody {
+  code: string;
+  message: string;
+  suggestedFix: string;
+  details: unknown;
+}
+
+function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof UsageError) {
+    return { code: 'INVALID_ARGUMENTS', message: error.message, suggestedFix: `Run it as: ${DIFF_USAGE.split('\n')[0]!.replace('usage: ', '')}`, details: {} };
+  }
+  if (error instanceof CorpusFileError && error.code === 'CORPUS_NOT_FOUND') {
+    return { code: error.code, message: error.message, suggestedFix: 'Check the --corpus path (relative to the current folder), e.g. `docs/examples/corpus.jsonl`.', details: { file: error.file } };
+  }
+  if (error instanceof CorpusFileError) {
+    return {
+      code: 'CORPUS_INVALID',
+      message: error.message,
+      suggestedFix: 'Make every non-blank line one JSON object {"id": "…", "content": "…" | ["…"], "platform"?: "…", "metadata"?: {}} with a unique id.',
+      details: { file: error.file, ...(error.line === undefined ? {} : { line: error.line }) },
+    };
+  }
+  if (error instanceof PackSourceError) return { code: error.code, message: error.message, suggestedFix: error.suggestedFix, details: error.details };
+  if (error instanceof ItemEvaluationError) {
+    return { code: error.code, message: error.message, suggestedFix: 'Fix or remove that corpus item, or the check that fails on it.', details: { id: error.item.id, line: error.item.line, pack: error.pack } };
+  }
+  // Anything else is a bug; still exit 2 with the shape, so CI never mistakes it for "changed" (exit 1).
+  return { code: 'INTERNAL', message: (error as Error)?.message ?? String(error), suggestedFix: 'Report this with the command you ran.', details: {} };
+}
