@@ -1,0 +1,417 @@
+/**
+ * Evasion-resistant matching view of a post: folds accents, invisible
+ * characters, homoglyphs, leetspeak, spaced-out letters and repeated letters,
+ * while keeping, per output char, where it came from in the original text so
+ * that findings point at what the author actually wrote.
+ */
+import { createRequire } from 'node:module';
+import type { Revelation } from './decision.js';
+
+export interface NormalizedText {
+  /** Matching view: lowercased letters; each run of non-letters is ONE space; repeats collapsed; no leading/trailing space. */
+  text: string;
+  /** Per UTF-16 unit of `text`: start offset (UTF-16) in the original post text. */
+  start: Int32Array;
+  /** Per UTF-16 unit of `text`: end offset (exclusive) in the original post text. */
+  end: Int32Array;
+  /** Per UTF-16 unit of `text`: how many original letters were collapsed into it (≥ 1; 0 for spaces). */
+  runs: Uint16Array;
+  /** Per UTF-16 unit of `text`: bitmask of REVEAL bits (letters) or SENTENCE_BREAK (spaces). */
+  flags: Uint8Array;
+}
+
+/** Bits of `NormalizedText.flags`, one per revelation. */
+export const REVEAL = {
+  accent: 1,
+  'zero-width': 2,
+  homoglyph: 4,
+  leetspeak: 8,
+  repeats: 16,
+  separators: 32,
+  case: 64,
+} as const satisfies Record<Revelation, number>;
+
+/**
+ * Set on a space whose original non-letters hold a line break, or sentence
+ * punctuation next to whitespace: multi-word phrases must not match across it.
+ */
+export const SENTENCE_BREAK = 128;
+
+const REVELATIONS = Object.keys(REVEAL) as Revelation[];
+
+export function revelationsOf(flags: number): Revelation[] {
+  const out: Revelation[] = [];
+  for (const r of REVELATIONS) if ((flags & REVEAL[r]) !== 0) out.push(r);
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Per-code-point tables (built once; non-ASCII results cached lazily).
+
+const LETTER = 1;
+const OTHER = 2;
+const SPACE = 3;
+const SKIP = 4; // a separator removed by joining spaced-out letters
+
+const KEEP = 0;
+const DROP = 1; // invisible: removed, word not split
+const MARK = 2; // combining mark: absorbed into the previous char
+
+interface CpInfo {
+  action: number;
+  units: number[]; // output code points
+  kinds: number[]; // LETTER / OTHER / SPACE per unit
+  flags: number;
+}
+
+const INVISIBLE_RE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
+const MARK_RE = /^\p{M}$/u;
+const HAS_MARK_RE = /\p{M}/u;
+const MARKS_RE = /\p{M}/gu;
+const LETTER_RE = /^\p{L}$/u;
+const SPACE_RE = /^\s$/u;
+const HOMOGLYPH_SOURCE_RE = /^[\p{L}\p{So}]$/u;
+const ASCII_WORD_RE = /^[a-z]+$/;
+
+const require = createRequire(import.meta.url);
+const CONFUSABLES: Readonly<Record<string, string>> = require('unhomoglyph/data.json');
+
+const DROP_INFO: CpInfo = { action: DROP, units: [], kinds: [], flags: 0 };
+const MARK_INFO: CpInfo = { action: MARK, units: [], kinds: [], flags: REVEAL.accent };
+
+function kindOf(ch: string): number {
+  if (LETTER_RE.test(ch)) return LETTER;
+  return SPACE_RE.test(ch) ? SPACE : OTHER;
+}
+
+function stripMarks(s: string): string {
+  return HAS_MARK_RE.test(s) ? s.replace(MARKS_RE, '') : s;
+}
+
+/** One confusables step over non-ASCII chars only (the data maps ASCII `l`→`I`, which we must not do). */
+function confusableStep(s: string): string {
+  let out = '';
+  for (const c of s) out += c.charCodeAt(0) > 127 ? (CONFUSABLES[c] ?? c) : c;
+  return stripMarks(out.normalize('NFKD'));
+}
+
+/** Latin a–z reading of a non-ASCII char, or undefined when it has none. */
+function homoglyphOf(ch: string): string | undefined {
+  // The data maps some lowercase letters to small capitals (т→ᴛ) but their capitals to ASCII (Т→T): try both.
+  for (const candidate of [ch, ch.toUpperCase()]) {
+    let s = candidate;
+    for (let i = 0; i < 4; i++) {
+      const next = confusableStep(s);
+      if (next === s) break;
+      s = next;
+    }
+    s = stripMarks(s.toLowerCase().normalize('NFKD'));
+    if (ASCII_WORD_RE.test(s)) return s;
+  }
+  return undefined;
+}
+
+function buildInfo(cp: number): CpInfo {
+  if (cp >= 0xd800 && cp <= 0xdfff) return { action: KEEP, units: [cp], kinds: [OTHER], flags: 0 }; // lone surrogate
+  const ch = String.fromCodePoint(cp);
+  if (INVISIBLE_RE.test(ch)) return DROP_INFO;
+  if (MARK_RE.test(ch)) return MARK_INFO;
+  const canonical = ch.normalize('NFD');
+  const compat = ch.normalize('NFKD');
+  let flags = 0;
+  if (HAS_MARK_RE.test(canonical)) flags |= REVEAL.accent;
+  if (compat !== canonical) flags |= REVEAL.homoglyph; // fullwidth, ligatures, math letters
+  const base = stripMarks(compat);
+  if (base.toLowerCase() !== base) flags |= REVEAL.case;
+  const lower = stripMarks(base.toLowerCase().normalize('NFKD'));
+  const units: number[] = [];
+  const kinds: number[] = [];
+  for (const c of lower) {
+    const code = c.codePointAt(0)!;
+    if (INVISIBLE_RE.test(c)) continue;
+    const latin = code > 127 && HOMOGLYPH_SOURCE_RE.test(c) ? homoglyphOf(c) : undefined;
+    if (latin === undefined) {
+      units.push(code);
+      kinds.push(kindOf(c));
+      continue;
+    }
+    flags |= REVEAL.homoglyph;
+    for (let i = 0; i < latin.length; i++) {
+      units.push(latin.charCodeAt(i));
+      kinds.push(LETTER);
+    }
+  }
+  return units.length === 0 ? DROP_INFO : { action: KEEP, units, kinds, flags };
+}
+
+function buildAsciiInfo(cp: number): CpInfo {
+  if (cp >= 65 && cp <= 90) return { action: KEEP, units: [cp + 32], kinds: [LETTER], flags: REVEAL.case };
+  const ch = String.fromCharCode(cp);
+  return { action: KEEP, units: [cp], kinds: [kindOf(ch)], flags: 0 };
+}
+
+const ASCII_INFO: readonly CpInfo[] = Array.from({ length: 128 }, (_, cp) => buildAsciiInfo(cp));
+const INFO_CACHE = new Map<number, CpInfo>();
+const INFO_CACHE_LIMIT = 65_536; // bounds memory against posts made of ever-new code points
+
+function infoOf(cp: number): CpInfo {
+  if (cp < 128) return ASCII_INFO[cp]!;
+  let info = INFO_CACHE.get(cp);
+  if (info === undefined) {
+    info = buildInfo(cp);
+    if (INFO_CACHE.size < INFO_CACHE_LIMIT) INFO_CACHE.set(cp, info);
+  }
+  return info;
+}
+
+/** Leetspeak digit/symbol → letter; negative = only when a letter follows (`sh!t`, `@ss`, not `shit!`). */
+const LEET = new Int32Array(128);
+for (const [from, to] of Object.entries({ 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's', 7: 't', 8: 'b', 9: 'g', $: 's' })) {
+  LEET[from.charCodeAt(0)] = to.charCodeAt(0);
+}
+LEET['@'.charCodeAt(0)] = -'a'.charCodeAt(0);
+LEET['!'.charCodeAt(0)] = -'i'.charCodeAt(0);
+
+const SEPARATORS = new Set([...' .-_*,/|~+'].map((c) => c.charCodeAt(0)));
+const BREAK_PUNCTUATION = new Set([...'.!?;:,\u3002'].map((c) => c.charCodeAt(0)));
+const LINE_BREAKS = new Set([10, 11, 12, 13, 0x85, 0x2028, 0x2029]);
+
+// ---------------------------------------------------------------------------
+// Scratch buffers reused across calls (single-threaded; results are copied out).
+
+class Scratch {
+  cp = new Int32Array(512);
+  st = new Int32Array(512);
+  en = new Int32Array(512);
+  kind = new Uint8Array(512);
+  fl = new Uint8Array(512);
+
+  ensure(n: number): void {
+    if (n <= this.cp.length) return;
+    const size = Math.max(n, this.cp.length * 2);
+    this.cp = grow(this.cp, new Int32Array(size));
+    this.st = grow(this.st, new Int32Array(size));
+    this.en = grow(this.en, new Int32Array(size));
+    this.kind = grow(this.kind, new Uint8Array(size));
+    this.fl = grow(this.fl, new Uint8Array(size));
+  }
+}
+
+function grow<T extends Int32Array | Uint8Array | Uint16Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+const units = new Scratch();
+
+// ---------------------------------------------------------------------------
+// Pipeline.
+
+export function normalizeForMatching(text: string): NormalizedText {
+  const n = expand(text);
+  applyLeetspeak(n);
+  joinSpacedLetters(n);
+  return collapse(n);
+}
+
+/** Same pipeline for a lexicon term, so terms and posts meet in one form. */
+export function normalizeTerm(term: string): { text: string; runs: number[] } {
+  const n = normalizeForMatching(term);
+  return { text: n.text, runs: Array.from(n.runs) };
+}
+
+/** Code points → units (accents, invisibles, homoglyphs, case folded). Returns the unit count. */
+function expand(text: string): number {
+  const u = units;
+  u.ensure(text.length + 8);
+  let n = 0;
+  let pendingInvisible = false;
+  let prevFirst = -1; // first unit of the previous kept code point
+  for (let i = 0; i < text.length; ) {
+    let cp = text.charCodeAt(i);
+    let width = 1;
+    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
+      const lo = text.charCodeAt(i + 1);
+      if (lo >= 0xdc00 && lo <= 0xdfff) {
+        cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+        width = 2;
+      }
+    }
+    const info = infoOf(cp);
+    if (info.action === DROP) {
+      pendingInvisible = true;
+    } else if (info.action === MARK) {
+      for (let k = prevFirst; prevFirst >= 0 && k < n; k++) {
+        u.en[k] = i + width;
+        if (u.kind[k] === LETTER) u.fl[k] |= REVEAL.accent;
+      }
+    } else {
+      u.ensure(n + info.units.length);
+      // An invisible char only reveals something when it sat inside a word (not after an emoji's U+FE0F).
+      const zw = pendingInvisible && n > 0 && u.kind[n - 1] === LETTER && info.kinds[0] !== SPACE;
+      prevFirst = n;
+      for (let k = 0; k < info.units.length; k++, n++) {
+        u.cp[n] = info.units[k]!;
+        u.kind[n] = info.kinds[k]!;
+        u.st[n] = i;
+        u.en[n] = i + width;
+        u.fl[n] = info.flags | (zw ? REVEAL['zero-width'] : 0);
+      }
+      pendingInvisible = false;
+    }
+    i += width;
+  }
+  return n;
+}
+
+/** Inside whitespace-delimited tokens that hold a real letter, map leet digits/symbols to letters. */
+function applyLeetspeak(n: number): void {
+  const u = units;
+  let i = 0;
+  while (i < n) {
+    if (u.kind[i] === SPACE) {
+      i++;
+      continue;
+    }
+    let end = i;
+    let hasLetter = false;
+    for (; end < n && u.kind[end] !== SPACE; end++) if (u.kind[end] === LETTER) hasLetter = true;
+    if (hasLetter) for (let k = i; k < end; k++) leetAt(k, end);
+    i = end;
+  }
+}
+
+function leetAt(k: number, tokenEnd: number): void {
+  const u = units;
+  const cp = u.cp[k]!;
+  if (u.kind[k] !== OTHER || cp >= 128) return;
+  let to = LEET[cp]!;
+  if (to < 0) to = k + 1 < tokenEnd && u.kind[k + 1] === LETTER ? -to : 0;
+  if (to === 0) return;
+  u.cp[k] = to;
+  u.kind[k] = LETTER;
+  u.fl[k] |= REVEAL.leetspeak;
+}
+
+/** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
+function joinSpacedLetters(n: number): void {
+  const u = units;
+  const single = (k: number): boolean =>
+    u.kind[k] === LETTER && (k === 0 || u.kind[k - 1] !== LETTER) && (k === n - 1 || u.kind[k + 1] !== LETTER);
+  let i = 0;
+  while (i < n) {
+    if (!single(i)) {
+      i++;
+      continue;
+    }
+    // Spaces and punctuation do not mix in one chain: in `a s-h-i-t` the word `a` stays out,
+    // while `s_h*i|t` still joins.
+    const spaced = u.cp[i + 1] === 0x20;
+    let last = i;
+    let count = 1;
+    while (
+      last + 2 < n &&
+      u.kind[last + 1] !== LETTER &&
+      SEPARATORS.has(u.cp[last + 1]!) &&
+      (u.cp[last + 1] === 0x20) === spaced &&
+      single(last + 2)
+    ) {
+      last += 2;
+      count++;
+    }
+    if (count < 3) {
+      i++;
+      continue;
+    }
+    for (let k = i; k <= last; k++) {
+      if (u.kind[k] === LETTER) u.fl[k] |= REVEAL.separators;
+      else u.kind[k] = SKIP;
+    }
+    i = last + 1;
+  }
+}
+
+class Output {
+  code = new Uint16Array(512);
+  st = new Int32Array(512);
+  en = new Int32Array(512);
+  runs = new Uint16Array(512);
+  fl = new Uint8Array(512);
+
+  ensure(m: number): void {
+    if (m <= this.code.length) return;
+    const size = Math.max(m, this.code.length * 2);
+    this.code = grow(this.code, new Uint16Array(size));
+    this.st = grow(this.st, new Int32Array(size));
+    this.en = grow(this.en, new Int32Array(size));
+    this.runs = grow(this.runs, new Uint16Array(size));
+    this.fl = grow(this.fl, new Uint8Array(size));
+  }
+}
+
+const output = new Output();
+
+/** Units → matching view: non-letter runs become one space, identical letters collapse into runs. */
+function collapse(n: number): NormalizedText {
+  const u = units;
+  const o = output;
+  o.ensure(2 * n + 1);
+  let m = 0;
+  let lastCp = -1; // code point of the last output letter, -1 after a space
+  let width = 0; // UTF-16 width of the last output letter
+  let breakBits = 0; // 1 punctuation, 2 whitespace, 4 line break in the current non-letter run
+  for (let k = 0; k < n; k++) {
+    const kind = u.kind[k]!;
+    if (kind === SKIP) continue;
+    const cp = u.cp[k]!;
+    if (kind !== LETTER) {
+      if (lastCp !== -1 || m === 0) {
+        breakBits = 0;
+        if (m === 0) continue; // no leading space
+        o.code[m] = 0x20;
+        o.st[m] = u.st[k]!;
+        o.runs[m] = 0;
+        o.fl[m] = 0;
+        m++;
+        lastCp = -1;
+      }
+      o.en[m - 1] = u.en[k]!;
+      breakBits |= (BREAK_PUNCTUATION.has(cp) ? 1 : 0) | (kind === SPACE ? 2 : 0) | (LINE_BREAKS.has(cp) ? 4 : 0);
+      if (breakBits >= 4 || breakBits === 3) o.fl[m - 1] = SENTENCE_BREAK;
+      continue;
+    }
+    if (cp === lastCp) {
+      for (let j = m - width; j < m; j++) {
+        o.en[j] = u.en[k]!;
+        if (o.runs[j]! < 0xffff) o.runs[j]!++;
+        o.fl[j] |= u.fl[k]! | (o.runs[j]! > 2 ? REVEAL.repeats : 0);
+      }
+      continue;
+    }
+    width = cp > 0xffff ? 2 : 1;
+    for (let j = 0; j < width; j++, m++) {
+      o.code[m] = width === 1 ? cp : j === 0 ? 0xd800 + ((cp - 0x10000) >> 10) : 0xdc00 + ((cp - 0x10000) & 0x3ff);
+      o.st[m] = u.st[k]!;
+      o.en[m] = u.en[k]!;
+      o.runs[m] = 1;
+      o.fl[m] = u.fl[k]!;
+    }
+    lastCp = cp;
+  }
+  if (m > 0 && lastCp === -1) m--; // no trailing space
+  return {
+    text: decode(o.code, m),
+    start: o.st.slice(0, m),
+    end: o.en.slice(0, m),
+    runs: o.runs.slice(0, m),
+    flags: o.fl.slice(0, m),
+  };
+}
+
+function decode(code: Uint16Array, m: number): string {
+  let s = '';
+  for (let i = 0; i < m; i += 4096) {
+    s += String.fromCharCode.apply(null, code.subarray(i, Math.min(m, i + 4096)) as unknown as number[]);
+  }
+  return s;
+}
