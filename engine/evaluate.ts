@@ -11,6 +11,9 @@ import { splitPosts } from './posts.js';
 import { render } from './template.js';
 import { mask } from './mask.js';
 
+/** Violations (and required edits) reported per check and post; the rest are still masked in `sanitized`. */
+export const MAX_REPORTED_PER_CHECK_AND_POST = 20;
+
 export async function evaluate(pack: CompiledPack, input: EvaluationInput): Promise<EngineDecision> {
   const { checks, pool, platform: defaultPlatform, threadSplit } = pack.internal;
   const posts = splitPosts(input.content, { split: threadSplit });
@@ -42,13 +45,19 @@ export async function evaluate(pack: CompiledPack, input: EvaluationInput): Prom
   for (const check of checks) {
     if (!fired.has(check.id)) continue;
     const list = findings.get(check.id) ?? [{ post: 0 }];
+    const reported = new Map<number, number>();
     for (const finding of list) {
+      const fix = sanitizingEdit(check, finding);
+      if (fix) sanitizing.push({ post: finding.post, ...fix });
+      // Every finding is masked in `sanitized`, but only the first few per check and post are
+      // reported: 240 kB of one repeated term would otherwise answer ~30 MB of violations.
+      const count = reported.get(finding.post) ?? 0;
+      if (count >= MAX_REPORTED_PER_CHECK_AND_POST) continue;
+      reported.set(finding.post, count + 1);
       const post = posts[finding.post]!;
       const violation = toViolation(check, finding, post);
       (check.severity === 'block' ? violations : warnings).push(violation);
       edits.push(toEdit(check, finding, post));
-      const fix = sanitizingEdit(check, finding);
-      if (fix) sanitizing.push({ post: finding.post, ...fix });
     }
   }
 

@@ -2,7 +2,7 @@
  * Load a pack folder: read and validate `pack.yaml` (or `.yml` / `.json`),
  * resolve its lexicons, compile. Every problem comes back as a located issue.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, realpath } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -108,7 +108,10 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
     const allow = [...(ref.allow ?? [])];
     if (ref.file) {
       const file = path.resolve(dir, ref.file);
-      if (!file.startsWith(path.resolve(dir) + path.sep)) {
+      // Lexically inside is not enough: a symlink committed in a pull request could point anywhere.
+      const real = await realpath(file).catch(() => file);
+      const realDir = await realpath(dir).catch(() => path.resolve(dir));
+      if (!file.startsWith(path.resolve(dir) + path.sep) || !real.startsWith(realDir + path.sep)) {
         issues.push({ file: source.file, ...source.locate(['lexicons', id, 'file']), path: `lexicons.${id}.file`, message: 'must stay inside the pack folder' });
         continue;
       }

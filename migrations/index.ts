@@ -6,6 +6,12 @@ import * as createPackVersions from './20261124070300_create_pack_versions.js';
 import * as createStagePins from './20261124070400_create_stage_pins.js';
 import * as createApiKeys from './20261124070500_create_api_keys.js';
 import * as createSigningKeys from './20261124070600_create_signing_keys.js';
+import * as createKillSwitch from './20261124080000_create_kill_switch.js';
+import * as createFleetInstances from './20261124080100_create_fleet_instances.js';
+import * as addStageShadow from './20261124080200_add_stage_shadow.js';
+import * as createShadowResults from './20261124080300_create_shadow_results.js';
+import * as createOverrides from './20261124090000_create_overrides.js';
+import * as addAuditContentKind from './20261124090100_add_audit_content_kind.js';
 
 // A static list instead of knex's directory loader: loading .ts migrations from a folder
 // fails under vitest, and names without an extension stay the same once compiled to .js.
@@ -25,6 +31,12 @@ export const migrations: readonly Migration[] = [
   { name: '20261124070400_create_stage_pins', ...createStagePins },
   { name: '20261124070500_create_api_keys', ...createApiKeys },
   { name: '20261124070600_create_signing_keys', ...createSigningKeys },
+  { name: '20261124080000_create_kill_switch', ...createKillSwitch },
+  { name: '20261124080100_create_fleet_instances', ...createFleetInstances },
+  { name: '20261124080200_add_stage_shadow', ...addStageShadow },
+  { name: '20261124080300_create_shadow_results', ...createShadowResults },
+  { name: '20261124090000_create_overrides', ...createOverrides },
+  { name: '20261124090100_add_audit_content_kind', ...addAuditContentKind },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

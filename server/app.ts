@@ -4,9 +4,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
+import { safeErrorSerializer } from './logger.js';
 import { pinoHttp } from 'pino-http';
 import { createAuditRouter } from './audit/audit-router.js';
 import type { AgentRunStore } from './audit/agent-run-store.js';
@@ -14,12 +15,14 @@ import type { AuditStore } from './audit/audit-store.js';
 import type { Authenticator } from './auth/api-keys.js';
 import { authenticate, rateLimitPerKey } from './auth/auth-middleware.js';
 import type { Config } from './config.js';
+import type { Dashboard } from './dashboard/dashboard-router.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { createEvaluationsRouter } from './evaluations/evaluations-router.js';
 import type { EvaluationService } from './evaluations/evaluation-service.js';
 import type { Metrics } from './ops/metrics.js';
 import { buildOpenApi } from './ops/openapi.js';
 import { createOpsRouter } from './ops/ops-router.js';
+import { rejectDeepJson } from './http/json-depth.js';
 import type { Readiness } from './ops/readiness.js';
 import type { PackRegistry } from './packs/pack-registry.js';
 import { createPacksRouter } from './packs/packs-router.js';
@@ -40,6 +43,12 @@ export interface AppDeps {
   auditStore: Pick<AuditStore, 'query'>;
   agentRuns: AgentRunStore;
   readiness: Readiness;
+  /** The admin dashboard (/dashboard, GET /v1/events, GET /v1/dashboard/stats); absent → not served. */
+  dashboard?: Pick<Dashboard, 'router'>;
+  /** Kill switch, fleet and shadow report routes (server/rollout/rollout-router.ts); absent → not served. */
+  rollout?: Router;
+  /** Overrides and the readiness report (server/governance/governance.ts); absent → not served. */
+  governance?: Router;
   /** Shown in /openapi.json. */
   version?: string;
 }
@@ -64,6 +73,8 @@ export function createApp(deps: AppDeps): Express {
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        // pino-http's child logger would otherwise use the standard one, which logs error messages as they are.
+        err: safeErrorSerializer,
       },
       customProps: (_req, res) => {
         const code = (res as { locals?: { errorCode?: string } }).locals?.errorCode;
@@ -81,12 +92,16 @@ export function createApp(deps: AppDeps): Express {
 
   // The API: a key first (before any body is read), then its rate limit, then the body.
   app.use('/v1', authenticate(deps.authenticator), rateLimitPerKey(deps.config.rateLimitPerMinute));
-  app.use(express.json({ limit: deps.config.limits.bodyBytes, strict: true }));
+  // The depth guard runs on the raw bytes before JSON.parse: see http/json-depth.ts.
+  app.use(express.json({ limit: deps.config.limits.bodyBytes, strict: true, verify: rejectDeepJson() }));
   app.use(createEvaluationsRouter(deps.evaluations));
   app.use(createReceiptsRouter(deps.receipts));
   app.use(createPacksRouter(deps.packs));
   app.use(createStagesRouter(deps.stages));
   app.use(createAuditRouter({ auditStore: deps.auditStore, agentRuns: deps.agentRuns }));
+  if (deps.dashboard) app.use(deps.dashboard.router);
+  if (deps.rollout) app.use(deps.rollout);
+  if (deps.governance) app.use(deps.governance);
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

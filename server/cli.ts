@@ -16,7 +16,10 @@ const USAGE = `usage: gatehouse <command>
   diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]   policy impact of a pack change
   schemas [--write]                check (or rewrite) engine/schema/*.json from the TypeBox schemas
   serve                            start the HTTP service (same as npm start)
-  migrate                          apply database migrations`;
+  migrate                          apply database migrations
+  keys list|rotate [--revoke]      receipt signing keys: list them, or rotate to a new one
+  report readiness --stage S [--window 72h] [--format json|text]   readiness (burn-in) report and verdict
+  audit prune --older-than 30d --export DIR | --no-export | --dry-run   retention: archive, verify, delete`;
 
 type Out = (line: string) => void;
 const print: Out = (line) => process.stdout.write(`${line}\n`);
@@ -45,6 +48,18 @@ export async function main(argv: string[]): Promise<number> {
     case 'migrate': {
       const { migrateCommand } = await import('./db/migrate-command.js');
       return migrateCommand(process.env);
+    }
+    case 'keys': {
+      const { keysCommand } = await import('./receipts/keys-command.js');
+      return keysCommand(rest, process.env);
+    }
+    case 'report': {
+      const { reportCommand } = await import('./reports/report-command.js');
+      return reportCommand(rest, process.env);
+    }
+    case 'audit': {
+      const { auditCommand } = await import('./retention/audit-command.js');
+      return auditCommand(rest, process.env);
     }
     default:
       printErr(USAGE);

@@ -3,6 +3,7 @@
  * checked here, so that a bad value stops the server at start with a message
  * naming the variable, never later in a request.
  */
+import { join } from 'node:path';
 import { MODES, type Mode } from './evaluations/modes.js';
 import type { Role } from './auth/key-store.js';
 
@@ -24,6 +25,23 @@ export interface Limits {
   evaluationTimeoutMs: number;
 }
 
+/**
+ * Thresholds of the readiness (burn-in) report's verdict (docs/rollout.md). Percentages and
+ * whole units, so that they read like the runbook: "coverage ≥ 95 %", "p90 < 2 s".
+ */
+export interface ReadinessThresholds {
+  /** To enter enforced: telemetry coverage ≥ this, in percent. @defaultValue 95 */
+  enterMinCoveragePct: number;
+  /** To enter enforced: p90 evaluate latency < this, in ms. @defaultValue 2,000 */
+  enterMaxP90Ms: number;
+  /** To enter enforced: at least this many hours pinned advisory within the window. @defaultValue 72 */
+  enterMinAdvisoryHours: number;
+  /** To stay enforced: agent failure rate < this, in percent. @defaultValue 2 */
+  stayMaxAgentFailurePct: number;
+  /** To stay enforced: telemetry coverage ≥ this, in percent. @defaultValue 100 */
+  stayMinCoveragePct: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -39,13 +57,42 @@ export interface Config {
   /** Keep the content itself in audit rows (its hash and size are always kept). */
   auditStoreContent: boolean;
   receiptTtlSeconds: number;
+  /** Age (days) at which the receipt signing key is rotated; 0 → only `gatehouse keys rotate`. @defaultValue 30 */
+  receiptKeyRotateDays: number;
   limits: Limits;
   audit: { tickMs: number; maxBatch: number };
+  /** What keeps audit rows safe when the database is down or slow (docs/decisions/0004-audit-outbox.md). */
+  auditSink: AuditSinkConfig;
   /** Origins allowed by CORS; empty → no CORS headers at all. */
   corsOrigins: string[];
   /** Requests per minute per API key; 0 → no limit. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** Propagation of pins and the kill switch, fleet attestation, shadow evaluation (docs/rollout.md). */
+  rollout: RolloutConfig;
+  readiness: ReadinessThresholds;
+}
+
+export interface RolloutConfig {
+  /** Re-read of pins and kill switch when no notification came (missed ones included). @defaultValue 5,000 ms */
+  pollMs: number;
+  /** Heartbeat of the fleet attestation; an instance is stale after three. @defaultValue 10,000 ms */
+  fleetIntervalMs: number;
+  /** Shadow candidates evaluated at once per instance. @defaultValue 2 */
+  shadowConcurrency: number;
+  /** Shadow evaluations waiting at most per instance; more are dropped (and counted). @defaultValue 1,000 */
+  shadowQueue: number;
+}
+
+export interface AuditSinkConfig {
+  /** Folder of the durable local outbox. @defaultValue `${GATEHOUSE_DATA_DIR}/outbox` */
+  outboxDir: string;
+  /** Longest wait for an audit commit before the row goes to the outbox (the audit part of the latency budget). @defaultValue 1,000 ms */
+  writeTimeoutMs: number;
+  /** Consecutive failed audit writes that open the circuit breaker. @defaultValue 3 */
+  breakerThreshold: number;
+  /** Time the breaker stays open before it lets one probe through. @defaultValue 5,000 ms */
+  breakerResetMs: number;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +119,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     modeCeiling: read.oneOf('GATEHOUSE_MODE_CEILING', MODES, 'enforced'),
     auditStoreContent: read.bool('GATEHOUSE_AUDIT_STORE_CONTENT', false),
     receiptTtlSeconds: read.int('GATEHOUSE_RECEIPT_TTL_SECONDS', 86_400, 1, 31_536_000),
+    receiptKeyRotateDays: read.int('GATEHOUSE_RECEIPT_KEY_ROTATE_DAYS', 30, 0, 3_650),
     limits: {
       bodyBytes: read.bytes('GATEHOUSE_MAX_BODY', 256 * 1024),
       postsPerRequest: read.int('GATEHOUSE_MAX_POSTS', 100, 1, 10_000),
@@ -82,9 +130,29 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
       tickMs: read.int('GATEHOUSE_AUDIT_TICK_MS', 2, 0, 1_000),
       maxBatch: read.int('GATEHOUSE_AUDIT_MAX_BATCH', 200, 1, 5_000),
     },
+    auditSink: {
+      // Beside the data by default: the outbox must survive restarts as the data does.
+      outboxDir: read.string('GATEHOUSE_OUTBOX_DIR', join(read.string('GATEHOUSE_DATA_DIR', './data'), 'outbox')),
+      writeTimeoutMs: read.int('GATEHOUSE_AUDIT_WRITE_TIMEOUT_MS', 1_000, 1, 60_000),
+      breakerThreshold: read.int('GATEHOUSE_AUDIT_BREAKER_THRESHOLD', 3, 1, 10_000),
+      breakerResetMs: read.int('GATEHOUSE_AUDIT_BREAKER_RESET_MS', 5_000, 10, 3_600_000),
+    },
     corsOrigins: read.list('GATEHOUSE_CORS_ORIGINS'),
     rateLimitPerMinute: read.int('GATEHOUSE_RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
     logLevel: read.oneOf('GATEHOUSE_LOG_LEVEL', LOG_LEVELS, 'info'),
+    rollout: {
+      pollMs: read.int('GATEHOUSE_ROLLOUT_POLL_MS', 5_000, 100, 600_000),
+      fleetIntervalMs: read.int('GATEHOUSE_FLEET_INTERVAL_MS', 10_000, 100, 3_600_000),
+      shadowConcurrency: read.int('GATEHOUSE_SHADOW_CONCURRENCY', 2, 1, 64),
+      shadowQueue: read.int('GATEHOUSE_SHADOW_QUEUE', 1_000, 1, 1_000_000),
+    },
+    readiness: {
+      enterMinCoveragePct: read.int('GATEHOUSE_READINESS_ENTER_MIN_COVERAGE_PCT', 95, 0, 100),
+      enterMaxP90Ms: read.int('GATEHOUSE_READINESS_ENTER_MAX_P90_MS', 2_000, 1, 600_000),
+      enterMinAdvisoryHours: read.int('GATEHOUSE_READINESS_ENTER_MIN_ADVISORY_HOURS', 72, 0, 8_784),
+      stayMaxAgentFailurePct: read.int('GATEHOUSE_READINESS_STAY_MAX_AGENT_FAILURE_PCT', 2, 0, 100),
+      stayMinCoveragePct: read.int('GATEHOUSE_READINESS_STAY_MIN_COVERAGE_PCT', 100, 0, 100),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   RATE_LIMITED: 'Wait for the number of seconds in the Retry-After header, then retry.',
   STAGE_NOT_FOUND: 'Pin the stage first with PUT /v1/stages/{stage} (admin), or use a pinned stage from GET /v1/stages.',
   POLICY_VERSION_NOT_FOUND: 'Pick a published version from GET /v1/packs/{id}/versions.',
+  POLICY_VERSION_UNAVAILABLE: 'This instance cannot load or compile the version pinned for the stage and will not serve another one: retry (another instance may serve it), check GET /v1/fleet, and upgrade this instance or pin a version it can compile.',
   QA_REJECTED: 'Apply the required_edits (or the suggestedFix of each violation) and evaluate again.',
   HARMFUL_CONTENT: 'Remove the harmful content; do not post it. If it expresses distress, point to support resources instead.',
   AUDIT_UNAVAILABLE: 'The audit store could not record the decision; retry shortly. Posting is refused in enforced mode until it is recorded.',
@@ -23,6 +24,7 @@ export const ERROR_CODES = {
   RECEIPT_CONTENT_MISMATCH: 'The receipt was issued for other content: evaluate this exact content to get its own receipt.',
   RECEIPT_EXPIRED: 'Evaluate the content again to get a fresh receipt.',
   EVALUATION_TIMEOUT: 'Send shorter content, or raise GATEHOUSE_EVALUATION_TIMEOUT_MS.',
+  OVERRIDE_NOT_APPLICABLE: 'Only a FAIL decided under enforced mode needs an override: a PASS, or any decision under off or advisory, already verifies with allowed_to_post true.',
   NOT_READY: 'Wait for the server to finish starting, or check the database connection.',
   INTERNAL: 'Retry; if it persists, report the request id to the operators.',
 } as const;
@@ -39,6 +41,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RATE_LIMITED: 429,
   STAGE_NOT_FOUND: 404,
   POLICY_VERSION_NOT_FOUND: 404,
+  // 503: this instance fails closed for the stage; another instance (or a later pin) can serve it.
+  POLICY_VERSION_UNAVAILABLE: 503,
   // Decisions are answered with 200; these two only appear as a decision's `error`.
   QA_REJECTED: 200,
   HARMFUL_CONTENT: 200,
@@ -51,6 +55,8 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RECEIPT_CONTENT_MISMATCH: 422,
   RECEIPT_EXPIRED: 422,
   EVALUATION_TIMEOUT: 503,
+  // 409: the decision exists but is not in a state an override applies to.
+  OVERRIDE_NOT_APPLICABLE: 409,
   NOT_READY: 503,
   INTERNAL: 500,
 };

@@ -3,6 +3,7 @@
  * serializers keep only method, url and status, and redaction removes the
  * usual suspects wherever they appear.
  */
+import { createHash } from 'node:crypto';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
@@ -28,7 +29,49 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       level,
       base: { service: 'gatehouse' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      serializers: { err: safeErrorSerializer },
     },
     destination,
   );
+}
+
+// ---- errors without request data ----------------------------------------------------------------
+
+/** Messages of these errors are written by us or by the OS/driver about connectivity: no request data. */
+const TRUSTED_NAMES = new Set(['AppError', 'ConfigError', 'KnexTimeoutError', 'AbortError', 'TimeoutError', 'PackError']);
+/** Node system errors (ECONNREFUSED, ENOSPC, …) and PostgreSQL classes 08, 53, 57, 58 (connection, resources, operator, system). */
+const TRUSTED_CODE = /^(E[A-Z0-9_]+|08...|53...|57...|58...)$/;
+const TRUSTED_MESSAGE = /^(Connection terminated|Connection ended|connect E|timeout|Knex: Timeout|Client has encountered a connection error|terminating connection|the database system is|sorry, too many clients)/i;
+
+export interface SafeError {
+  type: string;
+  code?: string;
+  message: string;
+  stack?: string;
+  cause?: SafeError;
+}
+
+/**
+ * The `err` serializer of every logger (pino-http's too). A library may put the input it
+ * failed on into its message (PostgreSQL does: `invalid input syntax …`, with the value in
+ * `detail`; an engine error may quote the text), and content never reaches a log line. So
+ * only type, code, stack frames and messages known to be free of request data are kept;
+ * other messages are replaced by a fingerprint that still groups repeated failures.
+ */
+export function safeErrorSerializer(err: unknown, depth = 0): SafeError {
+  if (typeof err !== 'object' || err === null) return { type: typeof err, message: '[redacted]' };
+  // An Error, or the plain object pino-http's wrapper passes after the standard serializer.
+  const e = err as { name?: unknown; type?: unknown; code?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
+  const type = typeof e.name === 'string' && e.name !== '' ? e.name : typeof e.type === 'string' ? e.type : 'Error';
+  const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : undefined;
+  const message = typeof e.message === 'string' ? e.message : '';
+  const trusted = TRUSTED_NAMES.has(type) || (code !== undefined && TRUSTED_CODE.test(code)) || TRUSTED_MESSAGE.test(message);
+  const frames = typeof e.stack === 'string' ? e.stack.split('\n').filter((line) => /^\s+at /.test(line)).join('\n') : undefined;
+  return {
+    type,
+    ...(code !== undefined ? { code } : {}),
+    message: trusted ? message : `[redacted: may hold request data; sha256 ${createHash('sha256').update(message).digest('hex').slice(0, 12)}]`,
+    ...(frames ? { stack: frames } : {}),
+    ...(e.cause !== undefined && depth < 3 ? { cause: safeErrorSerializer(e.cause, depth + 1) } : {}),
+  };
 }

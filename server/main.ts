@@ -61,6 +61,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      // Event streams never finish by themselves: end them, or server.close() waits for the force-exit timer.
+      gatehouse.dashboard.streams.closeAll();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await gatehouse.close();
       await db.close();

@@ -19,6 +19,8 @@ export interface AuditRow {
   violations: unknown[];
   content_sha256: string;
   content_size: number;
+  /** `text` (a string) or `thread` (an array), as the receipt's content_kind; null on rows older than the column. */
+  content_kind?: 'text' | 'thread' | null;
   content: string | null;
   workflow_id: string | null;
   agent: string | null;
@@ -168,6 +170,7 @@ function toDbRow(row: AuditRow): Record<string, unknown> {
     violations: toJsonb(row.violations),
     content_sha256: row.content_sha256,
     content_size: row.content_size,
+    content_kind: row.content_kind ?? null,
     content: row.content,
     workflow_id: row.workflow_id,
     agent: row.agent,
@@ -194,6 +197,8 @@ function mapRow(r: Record<string, unknown>): AuditRow {
     violations: fromJson<unknown[]>(r.violations),
     content_sha256: String(r.content_sha256),
     content_size: toNumber(r.content_size),
+    // Only when known, so rows written before the column read back exactly as they were written.
+    ...(r.content_kind ? { content_kind: r.content_kind as 'text' | 'thread' } : {}),
     content: (r.content as string | null) ?? null,
     workflow_id: (r.workflow_id as string | null) ?? null,
     agent: (r.agent as string | null) ?? null,

@@ -8,10 +8,25 @@
  * changes.
  */
 import type { AuditRow, AuditStore } from './audit-store.js';
+import type { BreakerState } from './circuit-breaker.js';
+
+/** Where an appended row ended up: in the database, or kept in the durable local outbox for a later replay. */
+export type AuditOutcome = 'committed' | 'deferred';
+
+/** Why a row was kept locally instead of committed, and the breaker's state at that moment. */
+export interface Deferral {
+  reason: 'breaker-open' | 'write-failed' | 'write-timeout';
+  breaker: BreakerState;
+}
 
 export interface AuditSink {
-  /** Resolves once the row is durable; rejects if it could not be made so. */
-  append(row: AuditRow): Promise<void>;
+  /**
+   * Resolves 'committed' once the row is in the database, or 'deferred' once it is durable in
+   * the local outbox (a sink without one never defers); rejects if it could be made neither.
+   * `asDeferred` gives the row to keep instead when deferring, so that the stored row records
+   * what was answered (no receipt, audit_ok false), not what would have been.
+   */
+  append(row: AuditRow, asDeferred?: (deferral: Deferral) => AuditRow): Promise<AuditOutcome>;
   /** Writes everything queued now; resolves when those writes have settled. */
   flush(): Promise<void>;
   /** Flushes, then refuses further appends. */
@@ -27,7 +42,7 @@ export interface AuditWriterOptions {
 
 interface Pending {
   row: AuditRow;
-  resolve(): void;
+  resolve(outcome: AuditOutcome): void;
   reject(error: unknown): void;
 }
 
@@ -48,7 +63,7 @@ export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options
   async function write(batch: Pending[]): Promise<void> {
     try {
       await store.insertMany(batch.map((p) => p.row));
-      for (const p of batch) p.resolve();
+      for (const p of batch) p.resolve('committed');
     } catch (error) {
       for (const p of batch) p.reject(error);
     }
@@ -74,7 +89,7 @@ export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options
   return {
     append(row) {
       if (closed) return Promise.reject(new AuditWriterClosedError());
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<AuditOutcome>((resolve, reject) => {
         queue.push({ row, resolve, reject });
         if (queue.length >= maxBatch) drain();
         else timer ??= setTimeout(drain, options.tickMs);

@@ -27,10 +27,14 @@ export interface DataDirLock {
   release(): void;
 }
 
-/** Takes `${dataDir}/gatehouse.lock`, taking over a stale lock whose process is gone. */
-export function acquireDataDirLock(dataDir: string): DataDirLock {
+/**
+ * Takes `${dataDir}/gatehouse.lock` (or `fileName`), taking over a stale lock whose process is
+ * gone. The audit outbox takes its own file name, so that an outbox kept inside a PGlite data dir
+ * never collides with the database's lock.
+ */
+export function acquireDataDirLock(dataDir: string, fileName: string = LOCK_FILE_NAME): DataDirLock {
   mkdirSync(dataDir, { recursive: true });
-  const file = join(dataDir, LOCK_FILE_NAME);
+  const file = join(dataDir, fileName);
   if (!tryCreate(file)) {
     const owner = readOwner(file);
     if (owner !== undefined && isAlive(owner)) throw new DataDirLockedError(file, owner);

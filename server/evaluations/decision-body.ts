@@ -4,6 +4,7 @@
  * a decision says.
  */
 import type { EngineDecision, Violation } from '../../engine/index.js';
+import type { Deferral } from '../audit/audit-writer.js';
 import { ERROR_CODES } from '../errors.js';
 import type { DecisionBody, WarningBody } from '../http/schemas.js';
 import { MODE_BEHAVIOUR, type Mode } from './modes.js';
@@ -65,13 +66,23 @@ function blockingError(violations: Violation[]): NonNullable<DecisionBody['error
 
 /**
  * The audit row could not be committed: no receipt; enforced refuses
- * (AUDIT_UNAVAILABLE), advisory and off stay allowed with a warning.
+ * (AUDIT_UNAVAILABLE), advisory and off stay allowed with a warning. With a
+ * `deferral` the row is kept in the durable outbox and will be recorded
+ * later; while the audit circuit breaker is not closed the answer also
+ * carries a CIRCUIT_BREAKER_TRIPPED warning.
  */
-export function withAuditFailure(body: DecisionBody): DecisionBody {
+export function withAuditFailure(body: DecisionBody, deferral?: Deferral): DecisionBody {
   const failed: DecisionBody = { ...body, receipt_id: null, audit_ok: false };
-  const message = 'The decision could not be recorded in the audit store; no receipt was issued.';
+  const message = deferral
+    ? 'The decision could not be committed to the audit store in time; it is kept in the local outbox and will be recorded when the store is back. No receipt was issued.'
+    : 'The decision could not be recorded in the audit store; no receipt was issued.';
+  const tripped: WarningBody[] =
+    deferral && deferral.breaker !== 'closed'
+      ? [{ code: 'CIRCUIT_BREAKER_TRIPPED', message: `The audit store is failing: its circuit breaker is ${deferral.breaker}.`, suggestedFix: ERROR_CODES.CIRCUIT_BREAKER_TRIPPED }]
+      : [];
   if (MODE_BEHAVIOUR[body.mode].canBlock) {
     failed.allowed = false;
+    failed.warnings = [...body.warnings, ...tripped];
     failed.error = {
       code: 'AUDIT_UNAVAILABLE',
       message,
@@ -79,7 +90,7 @@ export function withAuditFailure(body: DecisionBody): DecisionBody {
       details: { decision: body.decision, violations: body.violations },
     };
   } else {
-    failed.warnings = [...body.warnings, { code: 'AUDIT_UNAVAILABLE', message, suggestedFix: ERROR_CODES.AUDIT_UNAVAILABLE }];
+    failed.warnings = [...body.warnings, { code: 'AUDIT_UNAVAILABLE', message, suggestedFix: ERROR_CODES.AUDIT_UNAVAILABLE }, ...tripped];
   }
   return failed;
 }

@@ -36,6 +36,11 @@ export interface EvaluationServiceDeps {
   auditStoreContent: boolean;
   /** The engine; replaceable in tests. */
   evaluate?: typeof engineEvaluate;
+  /**
+   * Given every final answer, just before it is returned (shadow evaluation). Must not throw
+   * and must not block: work it starts runs after the answer is sent and cannot change it.
+   */
+  onAnswer?: (answer: EvaluateResponseBody, input: EvaluateRequestBody) => void;
 }
 
 export interface EvaluationService {
@@ -60,14 +65,26 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
     return evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, engine);
   }
 
-  async function commit(body: DecisionBody, input: EvaluateRequestBody, caller: Caller, latencyMs: number): Promise<boolean> {
+  /**
+   * Appends the audit row. Undefined once it is committed; otherwise the answer for a decision
+   * without a receipt: its row kept in the durable outbox (deferred), or lost (the outbox failed too).
+   */
+  async function commit(body: DecisionBody, input: EvaluateRequestBody, caller: Caller, latencyMs: number): Promise<DecisionBody | undefined> {
+    const row = auditRow(body, input, caller, latencyMs, deps.auditStoreContent);
+    let kept: DecisionBody | undefined;
     try {
-      await deps.audit.append(auditRow(body, input, caller, latencyMs, deps.auditStoreContent));
-      return true;
+      // A deferred row records what is answered: no receipt, audit_ok false, allowed false when enforced.
+      const outcome = await deps.audit.append(row, (deferral) => {
+        kept = withAuditFailure(body, deferral);
+        return { ...row, receipt_id: null, allowed: kept.allowed, response: kept as unknown as Record<string, unknown> };
+      });
+      if (outcome === 'committed') return undefined;
+      deps.metrics.auditWriteFailures.inc();
+      return kept ?? withAuditFailure(body);
     } catch (error) {
       deps.metrics.auditWriteFailures.inc();
       deps.logger.error({ err: error, request_id: body.request_id, stage: body.stage }, 'audit write failed');
-      return false;
+      return withAuditFailure(body);
     }
   }
 
@@ -80,14 +97,14 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       const mode = effectiveMode(pin.mode, deps.modeCaps());
       const ctx = { request_id: randomUUID(), receipt_id: randomUUID(), stage: input.stage, mode };
       const body = await decide(input, ctx, pin);
-      const committed = await commit(body, input, caller, performance.now() - started);
-      const answer: EvaluateResponseBody = committed
-        ? { ...body, receipt: await deps.receipts.sign(receiptFacts(body, input.content)) }
-        : withAuditFailure(body);
+      const unrecorded = await commit(body, input, caller, performance.now() - started);
+      const answer: EvaluateResponseBody = unrecorded ?? { ...body, receipt: await deps.receipts.sign(receiptFacts(body, input.content)) };
       deps.metrics.decisions.inc({ stage: answer.stage, mode: answer.mode, decision: answer.decision });
       deps.metrics.evaluateDuration.observe({ mode: answer.mode }, (performance.now() - started) / 1000);
       const { receipt: _token, ...event } = answer;
-      deps.decisionEvents.emit('decision', event);
+      // The body has no workflow, agent or time: they travel beside it for the dashboard's event stream.
+      deps.decisionEvents.emit('decision', event, { workflow_id: input.workflow_id ?? null, agent: input.agent ?? null, created_at: new Date() });
+      deps.onAnswer?.(answer, input);
       return answer;
     },
 
@@ -166,6 +183,7 @@ function auditRow(body: DecisionBody, input: EvaluateRequestBody, caller: Caller
     violations: findings,
     content_sha256: contentSha256(input.content),
     content_size: Buffer.byteLength(canonical.text, 'utf8'),
+    content_kind: canonical.kind,
     content: storeContent ? canonical.text : null,
     workflow_id: input.workflow_id ?? null,
     agent: input.agent ?? null,

@@ -39,6 +39,7 @@ function compile(kind: 'body' | 'text', schema: TSchema): ValidateFunction {
 export function validateBody<T extends TSchema>(schema: T, value: unknown, where = 'body'): Static<T> {
   const fn = compile('body', schema);
   if (!fn(value)) throw invalid(where, fn.errors ?? []);
+  refuseIllFormedText(value, where);
   return value as Static<T>;
 }
 
@@ -47,7 +48,39 @@ export function validateText<T extends TSchema>(schema: T, value: unknown, where
   const copy = { ...(value as object) };
   const fn = compile('text', schema);
   if (!fn(copy)) throw invalid(where, fn.errors ?? []);
+  refuseIllFormedText(copy, where);
   return copy as Static<T>;
+}
+
+/**
+ * U+0000 and unpaired UTF-16 surrogates (`"\ud800"` is valid JSON) are refused in every
+ * string and key. PostgreSQL accepts neither in text or jsonb, so one such string would fail
+ * the audit batch it is group-committed with, other callers' rows included; and an unpaired
+ * surrogate hashes as U+FFFD, so two different contents would share one receipt.
+ */
+const ILL_FORMED = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const ILL_FORMED_MESSAGE = 'must be well-formed Unicode text: no NUL (U+0000) and no unpaired surrogate (\\ud800-\\udfff)';
+
+function refuseIllFormedText(value: unknown, where: string): void {
+  const details: Issue[] = [];
+  // Iterative: bodies are depth-limited, but this also runs on query objects and responses.
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0 && details.length < MAX_DETAILS) {
+    const [item, path] = stack.pop()!;
+    if (typeof item === 'string') {
+      if (ILL_FORMED.test(item)) details.push({ path, message: ILL_FORMED_MESSAGE });
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], `${path}/${i}`]);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const [key, child] of Object.entries(item)) {
+        if (ILL_FORMED.test(key)) details.push({ path, message: `has a key that ${ILL_FORMED_MESSAGE}` });
+        else stack.push([child, `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`]);
+      }
+    }
+  }
+  if (details.length > 0) {
+    throw new AppError('INVALID_REQUEST', `Invalid ${where}: ${details[0]!.path || where} ${details[0]!.message}.`, { details });
+  }
 }
 
 function invalid(where: string, errors: ErrorObject[]): AppError {

@@ -1,4 +1,9 @@
-/** Readiness: the database answers within a short timeout and the packs have been loaded. */
+/**
+ * Readiness: the database answers within a short timeout, the packs have been loaded, and audit
+ * rows can be kept (committed, or in the local outbox). The audit check also shows the circuit
+ * breaker's state and the outbox backlog; an open breaker alone does not make the instance
+ * unready, since evaluations still answer (see docs/decisions/0004-audit-outbox.md).
+ */
 import type { Knex } from 'knex';
 import type { PackLoadReport } from '../packs/pack-registry.js';
 
@@ -9,7 +14,14 @@ export interface ReadinessReport {
 
 export type Readiness = () => Promise<ReadinessReport>;
 
-export function createReadiness(deps: { knex: Knex; packs: () => PackLoadReport; timeoutMs?: number }): Readiness {
+export function createReadiness(deps: {
+  knex: Knex;
+  packs: () => PackLoadReport;
+  audit?: () => { ok: boolean } & Record<string, unknown>;
+  /** Each pinned stage this instance can serve; a stage it fails closed on makes it unready (docs/rollout.md#fleet). */
+  stages?: () => { ok: boolean } & Record<string, unknown>;
+  timeoutMs?: number;
+}): Readiness {
   const timeoutMs = deps.timeoutMs ?? 1_000;
   return async () => {
     const database = await pingDatabase(deps.knex, timeoutMs);
@@ -21,7 +33,12 @@ export function createReadiness(deps: { knex: Knex; packs: () => PackLoadReport;
       conflicts: report.conflicts,
       errors: report.errors.length,
     };
-    return { ready: database.ok && packs.ok, checks: { database, packs } };
+    const audit = deps.audit?.();
+    const stages = deps.stages?.();
+    return {
+      ready: database.ok && packs.ok && (audit?.ok ?? true) && (stages?.ok ?? true),
+      checks: { database, packs, ...(audit ? { audit } : {}), ...(stages ? { stages } : {}) },
+    };
   };
 }
 

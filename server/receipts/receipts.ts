@@ -2,20 +2,18 @@
  * Receipts: Ed25519 (EdDSA) JWS tokens that say "this content, under this
  * policy version and mode, got this decision, and its audit row is durable".
  *
- * Content hash (claim `content_sha256`, hex SHA-256 over UTF-8):
- *   - `content` a string → the string itself;
- *   - `content` an array (a thread) → `JSON.stringify(array)`.
- * Claim `content_kind` (`text` | `thread`) says which, so a string that
- * happens to look like a JSON array never matches a thread's receipt.
+ * Content hash and kind (claims `content_sha256`, `content_kind`): see
+ * content-hash.ts, shared with the client's offline verification.
  */
-import { createHash } from 'node:crypto';
 import {
-  SignJWT, calculateJwkThumbprint, decodeProtectedHeader, errors, exportJWK, generateKeyPair, importJWK, jwtVerify,
+  SignJWT, decodeProtectedHeader, errors, importJWK, jwtVerify,
   type CryptoKey, type JWK, type JWTPayload,
 } from 'jose';
 import { AppError } from '../errors.js';
+import { canonicalContent, contentSha256, type ContentKind } from './content-hash.js';
 import type { Mode } from '../evaluations/modes.js';
 import type { SigningKeyRecord, SigningKeyStore } from './signing-key-store.js';
+import { SIGNER_REFRESH_MS, isPublished, newSigningKey, rotateSigningKey } from './key-rotation.js';
 
 export const ISSUER = 'gatehouse';
 const ALG = 'EdDSA';
@@ -23,7 +21,8 @@ const TOKEN_TYPE = 'gatehouse-receipt+jwt';
 /** Unknown `kid`s reload the key store at most this often (keys made by other instances). */
 const RELOAD_INTERVAL_MS = 1_000;
 
-export type ContentKind = 'text' | 'thread';
+// Hashing lives in a pure module shared with the client; re-exported for existing importers.
+export { canonicalContent, contentSha256, type ContentKind };
 
 export interface ReceiptFacts {
   receipt_id: string;
@@ -37,6 +36,16 @@ export interface ReceiptFacts {
   allowed: boolean;
   content_sha256: string;
   content_kind: ContentKind;
+  /**
+   * Override receipts only (issue 7): a person allowed this enforced FAIL. The decision,
+   * mode and `allowed` stay those of the blocked decision; `override: true` is what lets it post.
+   */
+  override?: true;
+  override_id?: string;
+  actor?: string;
+  reason?: string;
+  /** receipt_id (jti) of the blocked decision's own receipt. */
+  overridden_receipt_id?: string | null;
 }
 
 export interface ReceiptClaims extends Omit<ReceiptFacts, 'receipt_id' | 'request_id'> {
@@ -51,6 +60,8 @@ export interface Verified {
   valid: true;
   /** DESIGN: a posting service accepts a PASS, or any decision under off/advisory; it refuses an enforced FAIL. */
   allowed_to_post: boolean;
+  /** True for an override receipt. */
+  override: boolean;
   claims: ReceiptClaims;
 }
 
@@ -61,16 +72,8 @@ export interface ReceiptService {
   jwks(): Promise<{ keys: JWK[] }>;
 }
 
-export function canonicalContent(content: string | string[]): { text: string; kind: ContentKind } {
-  return typeof content === 'string' ? { text: content, kind: 'text' } : { text: JSON.stringify(content), kind: 'thread' };
-}
-
-export function contentSha256(content: string | string[]): string {
-  return createHash('sha256').update(canonicalContent(content).text, 'utf8').digest('hex');
-}
-
-export function allowedToPost(claims: Pick<ReceiptClaims, 'decision' | 'mode'>): boolean {
-  return claims.decision === 'PASS' || claims.mode === 'off' || claims.mode === 'advisory';
+export function allowedToPost(claims: Pick<ReceiptClaims, 'decision' | 'mode' | 'override'>): boolean {
+  return claims.decision === 'PASS' || claims.mode === 'off' || claims.mode === 'advisory' || claims.override === true;
 }
 
 interface LoadedKey {
@@ -81,6 +84,8 @@ interface LoadedKey {
 export interface ReceiptServiceOptions {
   store: SigningKeyStore;
   ttlSeconds: number;
+  /** Rotate the signing key once it is this old; 0 or absent → only `gatehouse keys rotate`. */
+  rotateAfterDays?: number;
   now?: () => Date;
 }
 
@@ -93,30 +98,80 @@ export async function createReceiptService(options: ReceiptServiceOptions): Prom
 
   async function reload(): Promise<void> {
     lastReload = Date.now();
-    for (const record of await store.all()) {
+    const records = await store.all();
+    // A key gone from the store (a restored backup, a manual delete) must stop signing and verifying here too.
+    const present = new Set(records.map((r) => r.kid));
+    for (const kid of keys.keys()) if (!present.has(kid)) keys.delete(kid);
+    for (const record of records) {
       if (!keys.has(record.kid)) keys.set(record.kid, { record, publicKey: await importJWK(record.public_jwk as JWK, ALG) });
       else keys.get(record.kid)!.record = record;
     }
   }
 
-  await reload();
-  if (![...keys.values()].some((k) => k.record.retired_at === null)) {
-    await store.insert(await newSigningKey());
+  const rotateAfterMs = (options.rotateAfterDays ?? 0) * 86_400_000;
+  let signer: { kid: string; privateKey: CryptoKey | Uint8Array } | undefined;
+  let signerCheckedAt = 0;
+  let refreshing: Promise<void> | undefined;
+
+  /**
+   * Picks the newest active key as the signer, rotating first when it is due and creating
+   * one when none is active. Re-run at most every SIGNER_REFRESH_MS, so that a rotation by
+   * another instance or by `gatehouse keys rotate` is picked up without a restart.
+   */
+  async function refreshSigner(): Promise<void> {
+    signerCheckedAt = now().getTime();
     await reload();
+    let active = [...keys.values()].filter((k) => k.record.retired_at === null);
+    const due = rotateAfterMs > 0 && active.length > 0 && now().getTime() - newest(active).record.created_at.getTime() >= rotateAfterMs;
+    if (due) await rotateSigningKey(store, { now: now(), ttlSeconds });
+    else if (active.length === 0) await store.insert(await newSigningKey());
+    if (due || active.length === 0) {
+      await reload();
+      active = [...keys.values()].filter((k) => k.record.retired_at === null);
+    }
+    const chosen = newest(active);
+    if (chosen.record.kid !== signer?.kid) signer = { kid: chosen.record.kid, privateKey: await importJWK(chosen.record.private_jwk as JWK, ALG) };
   }
-  const active = newest([...keys.values()].filter((k) => k.record.retired_at === null));
-  const signer = { kid: active.record.kid, privateKey: await importJWK(active.record.private_jwk as JWK, ALG) };
+
+  async function currentSigner(): Promise<{ kid: string; privateKey: CryptoKey | Uint8Array }> {
+    if (now().getTime() - signerCheckedAt >= SIGNER_REFRESH_MS) {
+      // A store that fails or hangs must not fail the receipt of a committed decision: keep signing with the current key.
+      refreshing ??= refreshSigner().finally(() => (refreshing = undefined));
+      await Promise.race([refreshing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    }
+    return signer!;
+  }
+
+  await refreshSigner();
 
   async function keyFor(kid: string | undefined): Promise<CryptoKey | Uint8Array> {
-    if (kid && !keys.has(kid) && Date.now() - lastReload > RELOAD_INTERVAL_MS) await reload();
+    // With the store down, an unknown kid stays unknown (refused), never a 500.
+    if (kid && !keys.has(kid) && Date.now() - lastReload > RELOAD_INTERVAL_MS) await reload().catch(() => undefined);
     const key = kid ? keys.get(kid) : undefined;
     if (!key) throw new AppError('RECEIPT_INVALID', 'The receipt was signed by an unknown key.', { details: { kid: kid ?? null } });
     return key.publicKey;
   }
 
+  /**
+   * A retired key verifies only what it can have signed: receipts issued before its
+   * retirement (plus the refresh grace), and only while it is still published. Anything
+   * else, e.g. a receipt forged with a leaked key after `keys rotate --revoke`, is refused.
+   */
+  function refuseAfterRetirement(token: string, claims: ReceiptClaims): void {
+    const record = keys.get(decodeProtectedHeader(token).kid ?? '')?.record;
+    if (!record?.retired_at) return;
+    const signedAfter = claims.iat * 1000 > record.retired_at.getTime() + SIGNER_REFRESH_MS;
+    if (signedAfter || !isPublished(record, ttlSeconds, now())) {
+      throw new AppError('RECEIPT_INVALID', 'The receipt was signed by a retired signing key.', {
+        details: { kid: record.kid, retired_at: record.retired_at.toISOString() },
+      });
+    }
+  }
+
   return {
     async sign(facts) {
       const { receipt_id, request_id, ...rest } = facts;
+      const signer = await currentSigner();
       const iat = Math.floor(now().getTime() / 1000);
       return new SignJWT({ ...rest })
         .setProtectedHeader({ alg: ALG, kid: signer.kid, typ: TOKEN_TYPE })
@@ -132,20 +187,22 @@ export async function createReceiptService(options: ReceiptServiceOptions): Prom
       if (receipt === undefined || receipt.trim() === '') {
         throw new AppError('ENFORCEMENT_RECEIPT_REQUIRED', 'A receipt is required to post this content.');
       }
+      await currentSigner(); // re-reads the key store when due, so a retirement or revocation made elsewhere applies here too
       const claims = await verifyToken(receipt, keyFor, now);
+      refuseAfterRetirement(receipt, claims);
       const expected = canonicalContent(content);
       if (claims.content_sha256 !== contentSha256(content) || claims.content_kind !== expected.kind) {
         throw new AppError('RECEIPT_CONTENT_MISMATCH', 'The receipt was issued for other content.', {
           details: { receipt_id: claims.jti },
         });
       }
-      return { valid: true, allowed_to_post: allowedToPost(claims), claims };
+      return { valid: true, allowed_to_post: allowedToPost(claims), override: claims.override === true, claims };
     },
 
     async jwks() {
-      await reload();
-      const horizon = now().getTime() - ttlSeconds * 1000;
-      const published = [...keys.values()].filter((k) => k.record.retired_at === null || k.record.retired_at.getTime() > horizon);
+      // Offline verifiers need the JWKS most when the database is down: serve the keys known here.
+      await reload().catch(() => undefined);
+      const published = [...keys.values()].filter((k) => isPublished(k.record, ttlSeconds, now()));
       return { keys: published.map((k) => ({ ...k.record.public_jwk, kid: k.record.kid, alg: ALG, use: 'sig' })) };
     },
   };
@@ -187,12 +244,4 @@ async function verifyToken(
 
 function newest(keys: LoadedKey[]): LoadedKey {
   return keys.reduce((a, b) => (b.record.created_at > a.record.created_at ? b : a));
-}
-
-async function newSigningKey(): Promise<Omit<SigningKeyRecord, 'created_at' | 'retired_at'>> {
-  const { publicKey, privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
-  const public_jwk = await exportJWK(publicKey);
-  const private_jwk = await exportJWK(privateKey);
-  const kid = await calculateJwkThumbprint(public_jwk);
-  return { kid, alg: ALG, public_jwk: { ...public_jwk }, private_jwk: { ...private_jwk } };
 }

@@ -7,6 +7,7 @@ import { PackError } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import { DEFAULT_MODE, effectiveMode, type Mode, type ModeCaps } from '../evaluations/modes.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
+import { formatShadowRef, parseShadowRef } from '../rollout/shadow-ref.js';
 import type { StageChange, StagePin, StageStore } from './stage-store.js';
 
 export interface StageView extends StagePin {
@@ -15,11 +16,18 @@ export interface StageView extends StagePin {
 
 export interface StageService {
   list(): Promise<{ items: StageView[]; caps: ModeCaps }>;
-  pin(stage: string, to: { pack: string; version: string; mode?: Mode }, actor: string): Promise<{ stage: StageView; created: boolean }>;
+  /** `shadow`: omitted keeps the stage's candidate, null clears it; a candidate equal to the new pin is cleared (promoted). */
+  pin(stage: string, to: { pack: string; version: string; mode?: Mode; shadow?: string | null }, actor: string): Promise<{ stage: StageView; created: boolean }>;
   history(stage: string): Promise<StageChange[]>;
 }
 
-export function createStageService(deps: { store: StageStore; packs: Pick<PackRegistry, 'published' | 'compiled'>; modeCaps: () => ModeCaps }): StageService {
+export function createStageService(deps: {
+  store: StageStore;
+  packs: Pick<PackRegistry, 'published' | 'compiled'>;
+  modeCaps: () => ModeCaps;
+  /** Called after a pin is committed: tells every instance, and resolves once this one serves it. */
+  onPinned?: () => Promise<void>;
+}): StageService {
   const { store, packs } = deps;
   const view = (pin: StagePin, caps: ModeCaps): StageView => ({ ...pin, effective_mode: effectiveMode(pin.mode, caps) });
 
@@ -34,7 +42,9 @@ export function createStageService(deps: { store: StageStore; packs: Pick<PackRe
       await assertCompiles(packs, to.pack, to.version);
       const current = await store.get(stage);
       const mode = to.mode ?? current?.mode ?? DEFAULT_MODE;
-      const pin = await store.pin(stage, { pack_id: to.pack, version: to.version, mode }, actor);
+      const shadow = await resolveShadow(packs, to, current?.shadow);
+      const pin = await store.pin(stage, { pack_id: to.pack, version: to.version, mode, shadow }, actor);
+      await deps.onPinned?.();
       return { stage: view(pin, deps.modeCaps()), created: current === undefined };
     },
 
@@ -46,6 +56,29 @@ export function createStageService(deps: { store: StageStore; packs: Pick<PackRe
       return changes;
     },
   };
+}
+
+/** The candidate to store: checked like a pin (published, compiles); null when none or when it is the pin itself. */
+async function resolveShadow(
+  packs: Pick<PackRegistry, 'published' | 'compiled'>,
+  to: { pack: string; version: string; shadow?: string | null },
+  current: string | undefined,
+): Promise<string | null> {
+  const wanted = to.shadow === undefined ? current : to.shadow;
+  if (wanted === undefined || wanted === null) return null;
+  const ref = parseShadowRef(wanted);
+  if (!ref) {
+    throw new AppError('INVALID_REQUEST', `shadow must be written pack@version, got "${wanted}".`, {
+      details: [{ path: '/shadow', message: 'expected pack@version, e.g. qa@1.1.0' }],
+    });
+  }
+  // Promoting the candidate to the pin ends the comparison: a version shadowing itself says nothing.
+  if (ref.pack === to.pack && ref.version === to.version) return null;
+  if (to.shadow !== undefined) {
+    await packs.published(ref.pack, ref.version);
+    await assertCompiles(packs, ref.pack, ref.version);
+  }
+  return formatShadowRef(ref);
 }
 
 /** A version this server cannot compile is refused at pin time, not at the first evaluation. */

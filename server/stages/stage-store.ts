@@ -7,6 +7,8 @@ export interface StagePin {
   pack_id: string;
   version: string;
   mode: Mode;
+  /** Shadow candidate `id@version`, evaluated beside the pin and never answered; absent when none. */
+  shadow?: string;
   updated_at: Date;
   updated_by: string;
 }
@@ -25,8 +27,8 @@ export interface StageChange {
 export interface StageStore {
   list(): Promise<StagePin[]>;
   get(stage: string): Promise<StagePin | undefined>;
-  /** Sets the pin and appends its history row in one transaction. */
-  pin(stage: string, to: { pack_id: string; version: string; mode: Mode }, actor: string): Promise<StagePin>;
+  /** Sets the pin and appends its history row in one transaction; `shadow` omitted or null → none. */
+  pin(stage: string, to: { pack_id: string; version: string; mode: Mode; shadow?: string | null }, actor: string): Promise<StagePin>;
   /** Newest first; every stage when `stage` is omitted. */
   history(stage?: string): Promise<StageChange[]>;
 }
@@ -57,11 +59,11 @@ export function createStageStore(knex: Knex): StageStore {
   };
 }
 
-async function pinIn(trx: Knex.Transaction, stage: string, to: PinTarget, actor: string): Promise<StagePin> {
+async function pinIn(trx: Knex.Transaction, stage: string, to: Omit<PinTarget, 'shadow'> & { shadow?: string | null }, actor: string): Promise<StagePin> {
   // Serialises pins of one stage, including its first, so that `from` is always the pin replaced.
   await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`gatehouse.stage_pins:${stage}`]);
   const before = await trx(PINS).where({ stage }).first();
-  const row = { stage, pack_id: to.pack_id, version: to.version, mode: to.mode, updated_by: actor };
+  const row = { stage, pack_id: to.pack_id, version: to.version, mode: to.mode, shadow: to.shadow ?? null, updated_by: actor };
   const [saved] = await trx(PINS)
     .insert({ ...row, updated_at: trx.fn.now(3) })
     .onConflict('stage')
@@ -77,6 +79,8 @@ async function pinIn(trx: Knex.Transaction, stage: string, to: PinTarget, actor:
     to_pack_id: to.pack_id,
     to_version: to.version,
     to_mode: to.mode,
+    from_shadow: before?.shadow ?? null,
+    to_shadow: to.shadow ?? null,
   });
   return mapPin(saved);
 }
@@ -87,21 +91,27 @@ function mapPin(r: Record<string, unknown>): StagePin {
     pack_id: String(r.pack_id),
     version: String(r.version),
     mode: r.mode as Mode,
+    ...shadowOf(r.shadow),
     updated_at: toDate(r.updated_at),
     updated_by: String(r.updated_by),
   };
+}
+
+// Present only when set, so that a stage without a candidate reads exactly as before shadows existed.
+function shadowOf(value: unknown): { shadow?: string } {
+  return typeof value === 'string' && value !== '' ? { shadow: value } : {};
 }
 
 function mapChange(r: Record<string, unknown>): StageChange {
   const from =
     r.from_pack_id === null || r.from_pack_id === undefined
       ? null
-      : { pack_id: String(r.from_pack_id), version: String(r.from_version), mode: r.from_mode as Mode };
+      : { pack_id: String(r.from_pack_id), version: String(r.from_version), mode: r.from_mode as Mode, ...shadowOf(r.from_shadow) };
   return {
     stage: String(r.stage),
     changed_at: toDate(r.changed_at),
     changed_by: String(r.changed_by),
     from,
-    to: { pack_id: String(r.to_pack_id), version: String(r.to_version), mode: r.to_mode as Mode },
+    to: { pack_id: String(r.to_pack_id), version: String(r.to_version), mode: r.to_mode as Mode, ...shadowOf(r.to_shadow) },
   };
 }

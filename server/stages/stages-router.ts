@@ -35,12 +35,13 @@ function toBody(s: StageView) {
     version: s.version,
     mode: s.mode,
     effective_mode: s.effective_mode,
+    shadow: s.shadow ?? null,
     updated_at: s.updated_at.toISOString(),
     updated_by: s.updated_by,
   };
 }
 
 function changeBody(c: StageChange) {
-  const target = (t: StageChange['to']) => ({ pack: t.pack_id, version: t.version, mode: t.mode });
+  const target = (t: StageChange['to']) => ({ pack: t.pack_id, version: t.version, mode: t.mode, ...(t.shadow ? { shadow: t.shadow } : {}) });
   return { changed_at: c.changed_at.toISOString(), changed_by: c.changed_by, from: c.from ? target(c.from) : null, to: target(c.to) };
 }

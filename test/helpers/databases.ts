@@ -138,7 +138,8 @@ export function useDatabase(kind: DatabaseKind, opts: { migrate?: boolean } = {}
 }
 
 // Every application table; the append-only ones need the retention setting to be emptied.
-const TABLES = ['audit_events', 'agent_runs', 'pack_versions', 'stage_pins', 'stage_pin_history', 'api_keys', 'signing_keys'];
+const TABLES = ['audit_events', 'agent_runs', 'pack_versions', 'stage_pins', 'stage_pin_history', 'api_keys', 'signing_keys', 'overrides',
+  'kill_switch', 'kill_switch_history', 'fleet_instances', 'shadow_results'];
 
 /** Empties every application table, as the retention job would (gatehouse.retention = 'on'). */
 export async function emptyTables(db: Database): Promise<void> {

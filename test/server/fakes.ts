@@ -3,13 +3,14 @@ import type { AuditRow, AuditStore } from '../../server/audit/audit-store.js';
 import type { ApiKeyRecord, KeyStore } from '../../server/auth/key-store.js';
 import type { SigningKeyRecord, SigningKeyStore } from '../../server/receipts/signing-key-store.js';
 
-export function fakeSigningKeyStore(): SigningKeyStore & { records: SigningKeyRecord[] } {
+/** `now` stamps created_at, as the database's clock would (tests that move time pass theirs). */
+export function fakeSigningKeyStore(now: () => Date = () => new Date()): SigningKeyStore & { records: SigningKeyRecord[] } {
   const records: SigningKeyRecord[] = [];
   return {
     records,
     all: async () => records.map((r) => ({ ...r })),
     insert: async (k) => {
-      records.push({ ...k, created_at: new Date(Date.now() + records.length), retired_at: null });
+      records.push({ ...k, created_at: new Date(now().getTime() + records.length), retired_at: null });
     },
     retire: async (kid, at) => {
       const r = records.find((x) => x.kid === kid);

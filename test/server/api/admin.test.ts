@@ -262,6 +262,8 @@ describe('operations', () => {
         'POST /v1/evaluate', 'GET /v1/decisions/{request_id}', 'POST /v1/receipts/verify', 'GET /.well-known/jwks.json',
         'GET /v1/packs', 'GET /v1/packs/{id}/versions', 'GET /v1/stages', 'PUT /v1/stages/{stage}', 'GET /v1/stages/{stage}/history',
         'GET /v1/audit', 'POST /v1/agent-runs', 'GET /healthz', 'GET /readyz', 'GET /metrics', 'GET /openapi.json', 'GET /docs',
+        'GET /v1/kill-switch', 'POST /v1/kill-switch', 'GET /v1/fleet', 'GET /v1/reports/shadow',
+        'POST /v1/overrides', 'GET /v1/overrides', 'GET /v1/reports/readiness',
       ].sort(),
     );
     const evaluateOp = doc.paths['/v1/evaluate'].post;

@@ -234,7 +234,8 @@ describe('audit store failures', () => {
     let failing = true;
     const real = gh.stores.audit;
     const flaky = { ...real, insertMany: async (rows: AuditRow[]) => (failing ? Promise.reject(new Error('db down')) : real.insertMany(rows)) };
-    const broken = await buildGatehouse(database().db, { stores: { audit: flaky } });
+    // A short breaker reset, so that the outbox is replayed within the test once the store is back.
+    const broken = await buildGatehouse(database().db, { stores: { audit: flaky }, env: { GATEHOUSE_AUDIT_BREAKER_RESET_MS: '50' } });
 
     const enforced = await evaluate(broken.app, { content: CONTENT.pass, stage: 't-enforced' });
     expect(enforced.status).toBe(200);
@@ -251,10 +252,19 @@ describe('audit store failures', () => {
     expect(off.body).toMatchObject({ decision: 'SKIPPED', audit_ok: false, allowed: true });
     expect(off.body).not.toHaveProperty('receipt');
 
-    expect((await auditRows([enforced.body.request_id, advisory.body.request_id, off.body.request_id])).length).toBe(0);
+    const ids = [enforced.body.request_id, advisory.body.request_id, off.body.request_id];
+    expect((await auditRows(ids)).length).toBe(0);
     expect((await request(broken.app).get('/metrics')).text).toMatch(/gatehouse_audit_write_failures_total 3/);
 
+    // The rows were kept in the outbox: replayed once the store is back, recording what was answered.
     failing = false;
+    await expect.poll(async () => (await auditRows(ids)).length, { timeout: 5_000 }).toBe(3);
+    // The replay was the breaker's probe: it closes once the whole outbox is through.
+    await expect.poll(async () => (await request(broken.app).get('/metrics')).text, { timeout: 5_000 }).toMatch(/gatehouse_audit_breaker_state\{state="closed"\} 1/);
+    for (const row of (await auditRows(ids)) as AuditRow[]) {
+      expect(row.receipt_id).toBeNull();
+      expect(row.response).toMatchObject({ audit_ok: false, receipt_id: null });
+    }
     const recovered = await evaluate(broken.app, { content: CONTENT.pass, stage: 't-enforced' });
     expect(recovered.body).toMatchObject({ audit_ok: true, allowed: true });
     expect(recovered.body.receipt).toEqual(expect.any(String));

@@ -1,8 +1,11 @@
 /** Builds the real app on a test database: real stores, the real default pack in rules/. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DestinationStream, Logger } from 'pino';
 import type { TSchema } from '@sinclair/typebox';
 import request from 'supertest';
+import { afterAll } from 'vitest';
 import { validateBody } from '../../../server/http/validate.js';
 import { createConfig } from '../../../server/config.js';
 import type { Database } from '../../../server/db/database.js';
@@ -32,12 +35,26 @@ export interface BuildOptions extends Partial<Omit<GatehouseDeps, 'config' | 'kn
   logSink?: string[];
 }
 
+// Each app gets its own audit outbox, so that no row kept by one test is replayed into another's
+// database; the folders go when the test file is done (registered on import: it runs after the
+// file's own afterAll hooks, which close the apps).
+let outboxRoot: string | undefined;
+function freshOutboxDir(): string {
+  outboxRoot ??= mkdtempSync(path.join(tmpdir(), 'gh-outbox-'));
+  return mkdtempSync(path.join(outboxRoot, 'app-'));
+}
+afterAll(() => {
+  if (outboxRoot) rmSync(outboxRoot, { recursive: true, force: true });
+  outboxRoot = undefined;
+});
+
 export async function buildGatehouse(db: Database, options: BuildOptions = {}): Promise<Gatehouse> {
   const { env, logger, logSink, ...rest } = options;
   const config = createConfig({
     GATEHOUSE_API_KEYS: `admin:${ADMIN_KEY},evaluator:${EVALUATOR_KEY}`,
     GATEHOUSE_RULES_DIR: RULES_DIR,
     GATEHOUSE_AUDIT_TICK_MS: '1',
+    GATEHOUSE_OUTBOX_DIR: env?.GATEHOUSE_OUTBOX_DIR ?? freshOutboxDir(),
     ...env,
   });
   const sink: DestinationStream | undefined = logSink ? { write: (line: string) => void logSink.push(line) } : undefined;

@@ -10,6 +10,7 @@ import { migrateLatest } from '../../../server/db/database.js';
 import { createPackStore } from '../../../server/packs/pack-store.js';
 import { createSigningKeyStore } from '../../../server/receipts/signing-key-store.js';
 import { createStageStore } from '../../../server/stages/stage-store.js';
+import { createOverrideStore } from '../../../server/overrides/override-store.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 import { databaseKinds, useDatabase } from '../../helpers/databases.js';
 
@@ -23,10 +24,16 @@ const TABLES_AFTER = [
   ['agent_runs', 'audit_events', 'pack_versions', 'stage_pin_history', 'stage_pins'],
   ['agent_runs', 'api_keys', 'audit_events', 'pack_versions', 'stage_pin_history', 'stage_pins'],
   ['agent_runs', 'api_keys', 'audit_events', 'pack_versions', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'kill_switch', 'kill_switch_history', 'pack_versions', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'pack_versions', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'pack_versions', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
 ];
-const APPEND_ONLY = ['audit_events', 'agent_runs', 'stage_pin_history'];
+const APPEND_ONLY = ['audit_events', 'agent_runs', 'stage_pin_history', 'overrides'];
 // A text column of each append-only table, to try an UPDATE on.
-const TEXT_COLUMN: Record<string, string> = { audit_events: 'caller', agent_runs: 'caller', stage_pin_history: 'changed_by' };
+const TEXT_COLUMN: Record<string, string> = { audit_events: 'caller', agent_runs: 'caller', stage_pin_history: 'changed_by', overrides: 'caller' };
 
 async function appTables(knex: Knex): Promise<string[]> {
   const r = await knex.raw(
@@ -48,6 +55,11 @@ async function seed(knex: Knex, suffix: string): Promise<void> {
   await createStageStore(knex).pin('prod', { pack_id: 'qa', version: `1.0.0-${suffix}`, mode: 'advisory' }, 'admin');
   await createKeyStore(knex).insert({ role: 'admin', key_hash: `sha256:${suffix}`, label: 'seed' });
   await createSigningKeyStore(knex).insert({ kid: `k-${suffix}`, alg: 'EdDSA', public_jwk: { x: '1' }, private_jwk: { d: '2' } });
+  await createOverrideStore(knex).insert({
+    override_id: `ov-${suffix}`, request_id: `seed-${suffix}`, overridden_receipt_id: null, stage: 'prod', mode: 'enforced', pack_id: 'qa',
+    policy_version: '1.0.0', policy_hash: 'sha256:h', decision: 'FAIL', violation_codes: ['PROFANITY'], content_sha256: 'c', content_kind: 'text',
+    receipt_id: `r-${suffix}`, actor: 'alice', reason: 'quoted in a news item', caller: 'seed',
+  });
 }
 
 describe('migration list', () => {

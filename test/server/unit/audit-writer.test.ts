@@ -59,7 +59,7 @@ describe('audit writer (group commit)', () => {
     const second = writer.append(auditRow({ request_id: 'after' }));
     await tick();
     store.calls[1]!.release();
-    await expect(second).resolves.toBeUndefined();
+    await expect(second).resolves.toBe('committed');
   });
 
   it('close() flushes what is queued, then refuses new rows', async () => {

@@ -1,0 +1,325 @@
+/**
+ * The audit sink the evaluation service writes to: group commit to the
+ * database (audit-writer), behind a circuit breaker and a write timeout, with
+ * the durable local outbox as the fallback. An append resolves
+ *
+ * - 'committed' when the row is in the database (the only case that earns a receipt);
+ * - 'deferred' when it could not be committed in time (database down, slow, or
+ *   the breaker open) and is on disk in the outbox instead, to be replayed;
+ *
+ * and rejects only when the row could be neither committed nor kept (disk
+ * failure): then, and only then, a row is lost, and it is counted.
+ *
+ * Replays run in the background: when the breaker closes, after a deferral,
+ * at start, and on a timer while anything waits; a replay also serves as the
+ * half-open probe. See docs/decisions/0004-audit-outbox.md.
+ */
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { AuditRow, AuditStore } from './audit-store.js';
+import type { AuditSinkConfig } from '../config.js';
+import { AuditWriterClosedError, createAuditWriter, type AuditOutcome, type AuditSink, type AuditWriterOptions, type Deferral } from './audit-writer.js';
+import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './circuit-breaker.js';
+import { openOutbox, type AuditOutbox, type ReplayReport } from './outbox.js';
+
+export interface DurableAuditSinkOptions {
+  /** Group commit to the database. */
+  writer: AuditSink;
+  /** Replays insert through the store directly (ON CONFLICT (request_id) DO NOTHING). */
+  store: Pick<AuditStore, 'insertMany'>;
+  outbox: AuditOutbox;
+  /** Consecutive failed writes that open the breaker. */
+  breakerThreshold: number;
+  /** Time the breaker stays open before a probe, in ms. */
+  breakerResetMs: number;
+  /** Longest wait for a commit before the row goes to the outbox, in ms: the audit part of the latency budget. */
+  writeTimeoutMs: number;
+  /** Longest wait for one replayed chunk. @defaultValue 10,000 ms */
+  replayTimeoutMs?: number;
+  /** Checks the database when the breaker must be probed and the outbox is empty. */
+  ping?: () => Promise<unknown>;
+  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+  /** Registers the sink's metrics here (breaker state, outbox rows, deferrals, replays). */
+  registry?: Registry;
+}
+
+// A type, not an interface: readiness reports take it as a plain record.
+export type AuditHealth = {
+  /** False only while rows can be neither committed nor kept (the outbox failed). */
+  ok: boolean;
+  breaker: BreakerState;
+  consecutive_failures: number;
+  outbox_rows: number;
+  outbox_error?: string;
+};
+
+export interface DurableAuditSink extends AuditSink {
+  readonly breaker: CircuitBreaker;
+  health(): AuditHealth;
+  /** Replays the outbox now if the breaker allows it; undefined when nothing ran or it failed. */
+  replay(): Promise<ReplayReport | undefined>;
+}
+
+const RETRY_WHILE_CLOSED_MS = 1_000;
+const FINAL_REPLAY_MS = 3_000;
+
+export class DeadlineError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} took longer than ${ms} ms`);
+    this.name = 'DeadlineError';
+  }
+}
+
+export function createDurableAuditSink(options: DurableAuditSinkOptions): DurableAuditSink {
+  const { writer, store, outbox, logger } = options;
+  const replayTimeoutMs = options.replayTimeoutMs ?? 10_000;
+  const inFlight = new Set<Promise<AuditOutcome>>();
+  let closed = false;
+  let closing: Promise<void> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let replaying: Promise<ReplayReport | undefined> | undefined;
+  let outboxError: string | undefined;
+  // Rejected by close(): a replay stuck on a hung database must not hold the shutdown for its full timeout.
+  let stopReplays!: (reason: Error) => void;
+  const stopped = new Promise<never>((_, reject) => (stopReplays = reject));
+  stopped.catch(() => undefined);
+
+  const breaker = createCircuitBreaker({
+    failureThreshold: options.breakerThreshold,
+    resetTimeoutMs: options.breakerResetMs,
+    onStateChange(to, from) {
+      if (to === 'open') logger.warn({ from, outbox_rows: outbox.pending() }, 'audit circuit breaker open: audit rows go to the local outbox');
+      else logger.info({ from, to, outbox_rows: outbox.pending() }, `audit circuit breaker ${to}`);
+      if (to === 'closed') schedule(0);
+    },
+  });
+  const metrics = options.registry ? registerMetrics(options.registry, breaker, outbox) : undefined;
+
+  /** One recovery timer at most; unref'd so that it never keeps a process alive. */
+  function schedule(delayMs: number): void {
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      void recover();
+    }, delayMs);
+    timer.unref();
+  }
+
+  function nextDelay(): number {
+    if (breaker.state === 'open') return breaker.msUntilProbe() + 10;
+    return Math.min(options.breakerResetMs, RETRY_WHILE_CLOSED_MS);
+  }
+
+  async function recover(): Promise<void> {
+    if (closed) return;
+    if (outbox.pending() > 0) await replay();
+    else if (breaker.state !== 'closed') await probe();
+    if (outbox.pending() > 0 || breaker.state !== 'closed') schedule(nextDelay());
+  }
+
+  /** Half-open with nothing to replay: ask the database itself. */
+  async function probe(): Promise<void> {
+    if (!breaker.tryAcquire()) return;
+    try {
+      if (options.ping) await deadline(options.ping(), options.writeTimeoutMs, 'the audit store probe');
+      breaker.recordSuccess();
+    } catch (error) {
+      breaker.recordFailure();
+      logger.debug({ err: error }, 'audit store probe failed');
+    }
+  }
+
+  function replay(): Promise<ReplayReport | undefined> {
+    if (replaying) return replaying;
+    if (outbox.pending() === 0 || !breaker.tryAcquire()) return Promise.resolve(undefined);
+    replaying = replayOutbox().finally(() => {
+      replaying = undefined;
+    });
+    return replaying;
+  }
+
+  async function replayOutbox(): Promise<ReplayReport | undefined> {
+    try {
+      const insert = (rows: AuditRow[]) => Promise.race([deadline(store.insertMany(rows), replayTimeoutMs, 'an audit outbox replay'), stopped]);
+      const report = await outbox.replay(insert);
+      breaker.recordSuccess();
+      metrics?.replayed.inc(report.rows);
+      if (report.rows > 0 || report.skipped > 0) logger.info({ ...report, outbox_rows: outbox.pending() }, 'audit outbox replayed');
+      return report;
+    } catch (error) {
+      breaker.recordFailure();
+      logger.warn({ err: error, outbox_rows: outbox.pending() }, 'audit outbox replay failed; it will be retried');
+      return undefined;
+    }
+  }
+
+  async function appendRow(row: AuditRow, asDeferred?: (deferral: Deferral) => AuditRow): Promise<AuditOutcome> {
+    if (!breaker.tryAcquire()) return defer(row, asDeferred, 'breaker-open');
+    try {
+      await deadline(writer.append(row), options.writeTimeoutMs, 'the audit write');
+    } catch (error) {
+      breaker.recordFailure();
+      logger.debug({ err: error, request_id: row.request_id }, 'audit write failed; keeping the row in the outbox');
+      return defer(row, asDeferred, error instanceof DeadlineError ? 'write-timeout' : 'write-failed');
+    }
+    breaker.recordSuccess();
+    return 'committed';
+  }
+
+  async function defer(row: AuditRow, asDeferred: ((deferral: Deferral) => AuditRow) | undefined, reason: Deferral['reason']): Promise<AuditOutcome> {
+    const kept = asDeferred ? asDeferred({ reason, breaker: breaker.state }) : row;
+    try {
+      await outbox.append(kept);
+    } catch (error) {
+      outboxError = (error as Error).message;
+      metrics?.lost.inc();
+      logger.error({ err: error, request_id: row.request_id }, 'audit row lost: neither committed nor kept in the outbox');
+      throw error;
+    }
+    outboxError = undefined;
+    metrics?.deferred.inc({ reason });
+    schedule(nextDelay());
+    return 'deferred';
+  }
+
+  async function close(): Promise<void> {
+    closed = true;
+    clearTimeout(timer);
+    await Promise.allSettled([...inFlight]);
+    // Rows handed to the writer were either committed or are in the outbox by now: do not wait long for stragglers.
+    await deadline(writer.close(), options.writeTimeoutMs, 'closing the audit writer').catch(() => undefined);
+    // Best effort: leave an empty outbox behind when the database is healthy (an instance may not come back).
+    if (outbox.pending() > 0 && breaker.state === 'closed') await deadline(replay(), FINAL_REPLAY_MS, 'the final replay').catch(() => undefined);
+    stopReplays(new Error('the audit sink is closing'));
+    await outbox.close();
+  }
+
+  // Rows left by an earlier run (a crash, or a database that was down at shutdown): replay at start.
+  if (outbox.pending() > 0) schedule(0);
+
+  return {
+    breaker,
+    append(row, asDeferred) {
+      if (closed) return Promise.reject(new AuditWriterClosedError());
+      const outcome = appendRow(row, asDeferred);
+      inFlight.add(outcome);
+      void outcome.finally(() => inFlight.delete(outcome)).catch(() => undefined);
+      return outcome;
+    },
+    async flush() {
+      await writer.flush();
+      await Promise.allSettled([...inFlight]);
+    },
+    close() {
+      closing ??= close();
+      return closing;
+    },
+    health() {
+      const snapshot = breaker.snapshot();
+      const health: AuditHealth = {
+        ok: outboxError === undefined,
+        breaker: snapshot.state,
+        consecutive_failures: snapshot.consecutive_failures,
+        outbox_rows: outbox.pending(),
+      };
+      if (outboxError !== undefined) health.outbox_error = outboxError;
+      return health;
+    },
+    replay,
+  };
+}
+
+/**
+ * The production composition: group-commit writer over `store`, the outbox opened (and locked)
+ * in `sink.outboxDir`, rows left there by an earlier run replayed in the background at once.
+ */
+export async function openDurableAuditSink(deps: {
+  store: Pick<AuditStore, 'insertMany'>;
+  writer: AuditWriterOptions;
+  sink: AuditSinkConfig;
+  logger: DurableAuditSinkOptions['logger'];
+  registry?: Registry;
+  ping?: () => Promise<unknown>;
+}): Promise<DurableAuditSink> {
+  const { logger } = deps;
+  const outbox = await openOutbox({
+    dir: deps.sink.outboxDir,
+    onDamage: (info) => logger.warn(info, 'audit outbox: skipped lines that were torn or corrupt'),
+  });
+  if (outbox.pending() > 0) logger.warn({ outbox_rows: outbox.pending(), dir: outbox.dir }, 'audit outbox holds rows from an earlier run: replaying them');
+  return createDurableAuditSink({
+    writer: createAuditWriter(deps.store, deps.writer),
+    store: deps.store,
+    outbox,
+    breakerThreshold: deps.sink.breakerThreshold,
+    breakerResetMs: deps.sink.breakerResetMs,
+    writeTimeoutMs: deps.sink.writeTimeoutMs,
+    ping: deps.ping,
+    logger,
+    registry: deps.registry,
+  });
+}
+
+/** Rejects with DeadlineError when `work` has not settled in time; `work` itself goes on (its outcome is ignored). */
+export async function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+interface SinkMetrics {
+  breakerState: Gauge<'state'>;
+  outboxRows: Gauge;
+  deferred: Counter<'reason'>;
+  replayed: Counter;
+  lost: Counter;
+}
+
+const STATES: BreakerState[] = ['closed', 'open', 'half-open'];
+
+// The gauges are read at scrape time (prom-client calls collect() first), so they never drift.
+function registerMetrics(registry: Registry, breaker: CircuitBreaker, outbox: AuditOutbox): SinkMetrics {
+  return {
+    breakerState: new Gauge({
+      name: 'gatehouse_audit_breaker_state',
+      help: 'Circuit breaker over the audit store: 1 for the current state (closed, open, half-open), 0 for the others.',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        const state = breaker.state;
+        for (const s of STATES) this.set({ state: s }, s === state ? 1 : 0);
+      },
+    }),
+    outboxRows: new Gauge({
+      name: 'gatehouse_audit_outbox_rows',
+      help: 'Audit rows kept in the local outbox, waiting to be replayed into the audit store.',
+      registers: [registry],
+      collect() {
+        this.set(outbox.pending());
+      },
+    }),
+    deferred: new Counter({
+      name: 'gatehouse_audit_deferred_total',
+      help: 'Audit rows kept in the local outbox instead of committed, by reason (breaker-open, write-failed, write-timeout).',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    replayed: new Counter({
+      name: 'gatehouse_audit_replayed_total',
+      help: 'Audit rows replayed from the local outbox into the audit store (rows already there are skipped by the store).',
+      registers: [registry],
+    }),
+    lost: new Counter({
+      name: 'gatehouse_audit_lost_total',
+      help: 'Audit rows that could be neither committed nor kept in the outbox (disk failure).',
+      registers: [registry],
+    }),
+  };
+}
+

@@ -1,0 +1,81 @@
+/**
+ * `gatehouse report readiness --stage S [--window 72h] [--until ISO] [--format json|text]`:
+ * the readiness report straight from the database (DATABASE_URL, or the PGlite data dir),
+ * for a runbook step or a CI gate. Exit status: 0 the verdict that applies is ready, 1 not
+ * ready, 2 bad arguments or unknown stage, 3 the database could not be read.
+ */
+import { parseArgs } from 'node:util';
+import { createConfig, ConfigError } from '../config.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { openDatabase, type Database } from '../db/database.js';
+import { AppError } from '../errors.js';
+import { createReadinessReporter, DEFAULT_WINDOW } from './readiness-report.js';
+import { formatReadinessText } from './readiness-text.js';
+
+type Out = (line: string) => void;
+
+export interface CommandIo {
+  out: Out;
+  err: Out;
+}
+
+const stdio: CommandIo = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  err: (line) => process.stderr.write(`${line}\n`),
+};
+
+export const REPORT_USAGE = 'usage: gatehouse report readiness --stage STAGE [--window 72h] [--until ISO-8601] [--format json|text]';
+
+export async function reportCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo = stdio): Promise<number> {
+  const [report, ...rest] = args;
+  if (report !== 'readiness') {
+    io.err(REPORT_USAGE);
+    return 2;
+  }
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest,
+      options: { stage: { type: 'string' }, window: { type: 'string', default: DEFAULT_WINDOW }, until: { type: 'string' }, format: { type: 'string', default: 'text' } },
+    }));
+  } catch (error) {
+    io.err(`gatehouse report: ${(error as Error).message}\n${REPORT_USAGE}`);
+    return 2;
+  }
+  if (!values.stage || !['json', 'text'].includes(values.format)) {
+    io.err(REPORT_USAGE);
+    return 2;
+  }
+  const until = values.until === undefined ? undefined : new Date(values.until);
+  if (until && Number.isNaN(until.getTime())) {
+    io.err(`gatehouse report: --until ${values.until} is not an ISO 8601 date-time`);
+    return 2;
+  }
+
+  let db: Database;
+  let config;
+  try {
+    config = createConfig(env);
+    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
+  } catch (error) {
+    if (error instanceof ConfigError) io.err(`gatehouse report: ${error.message}`);
+    else if (error instanceof DataDirLockedError) io.err(`gatehouse report: ${error.message} Or ask the running server: GET /v1/reports/readiness.`);
+    else io.err(`gatehouse report: cannot open the database: ${(error as Error).message}`);
+    return 3;
+  }
+  try {
+    const reporter = createReadinessReporter({ knex: db.knex, thresholds: config.readiness });
+    const body = await reporter({ stage: values.stage, window: values.window, until });
+    io.out(values.format === 'json' ? JSON.stringify(body, null, 2) : formatReadinessText(body));
+    return body.verdict.ready ? 0 : 1;
+  } catch (error) {
+    if (error instanceof AppError) {
+      io.err(`gatehouse report: ${error.code}: ${error.message} ${error.suggestedFix}`);
+      return 2;
+    }
+    io.err(`gatehouse report: ${(error as Error).message} (has \`gatehouse migrate\` been run on this database?)`);
+    return 3;
+  } finally {
+    await db.close();
+  }
+}
