@@ -41,7 +41,10 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   }
   if (gatehouse.generatedAdminKey) {
     const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
-    print(`No API keys were configured: generated an admin key. It is shown once and stored only as a hash:\n\n  ${gatehouse.generatedAdminKey}\n`);
+    print(
+      `No API keys were configured: generated an admin key. It is shown once and stored only as a hash:\n\n  ${gatehouse.generatedAdminKey}\n\n` +
+        `Sign in to the dashboard with it at http://localhost:${config.port}/dashboard\n`,
+    );
   }
 
   const server = gatehouse.app.listen(config.port, config.host);
