@@ -22,6 +22,7 @@
  *   BENCH_LOG_LEVEL=info     the servers' log level (their logs go to a file, printed on failure)
  *   BENCH_CPU_PROF=DIR       run gatehouse with `node --cpu-prof --cpu-prof-dir=DIR`
  *                            (summarise: npx tsx test/bench/cpuprofile-top.ts DIR/*.cpuprofile)
+ *   BENCH_NODE_ARGS="--max-semi-space-size=32"   extra node flags for the gatehouse processes
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -47,6 +48,7 @@ const ONLY = new Set((process.env.BENCH_ONLY ?? 'postgres,pglite,bare').split(',
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const EVALUATOR_KEY = 'bench-evaluator-key-0123456789abcdef';
 const STAGE = 'bench';
@@ -224,7 +226,7 @@ const sleep = (msec: number) => new Promise((resolve) => setTimeout(resolve, mse
 // Gatehouse
 
 function gatehouseArgs(): string[] {
-  return [...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), CLI, 'serve'];
+  return [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), CLI, 'serve'];
 }
 
 function gatehouseEnv(dataDir: string, databaseUrl?: string): Record<string, string> {
@@ -475,7 +477,8 @@ const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(', ');
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
-  const nodeArgs = CPU_PROF ? ` (gatehouse under --cpu-prof, profiles in ${CPU_PROF})` : '';
+  const nodeArgs =
+    (NODE_ARGS.length > 0 ? ` (gatehouse with node ${NODE_ARGS.join(' ')})` : '') + (CPU_PROF ? ` (gatehouse under --cpu-prof, profiles in ${CPU_PROF})` : '');
   console.log(
     `gatehouse HTTP benchmark: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}${nodeArgs}\n` +
       `autocannon: ${CONNECTIONS} connections, ${DURATION} s (after ${WARMUP} s warm-up), loopback; body ${Buffer.byteLength(BODY)} bytes (post of ${POST.length} chars, one violation)\n` +
