@@ -3,10 +3,12 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Real-PostgreSQL and server-process tests share one database server: keep files from stepping on each other.
+    // Two workers on a two-core machine: test files that start PGlite (~5 s, ~500 MB) or real
+    // server processes are slow when they overlap, so time limits are generous. They bound
+    // hangs; speed is measured by the benchmark scripts, never by tests.
     fileParallelism: true,
     maxWorkers: 2,
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
   },
 });
