@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { RE2JS } from 're2js';
 import type { CompiledDetector, DetectorType, Finding, Post } from './detector.js';
+import { scopeParam } from './scope.js';
 import { compileAny } from './pattern.js';
 
 const alt = (words: string[]) => `(?:${words.join('|')})`;
@@ -62,15 +63,9 @@ export const citationParams = Type.Object(
     include_defaults: Type.Optional(
       Type.Boolean({ default: true, description: 'Keep the built-in claim and citation patterns. Default: true.' }),
     ),
-    scope: Type.Optional(
-      Type.Unsafe<'thread' | 'post'>({
-        type: 'string',
-        enum: ['thread', 'post'],
-        default: 'thread',
-        description:
-          '`thread`: a source anywhere in the thread covers every claim (sources often come in the last post); ' +
-          '`post`: each claim needs a source in its own post. Default: thread.',
-      }),
+    scope: scopeParam(
+      '`thread`: a source anywhere in the thread covers every claim (sources often come in the last post); ' +
+      '`post`: each claim needs a source in its own post. Default: thread.',
     ),
   },
   { additionalProperties: false },

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CompiledDetector, DetectorType, Finding, Post } from './detector.js';
+import { scopeParam } from './scope.js';
 
 export const policyTagsParams = Type.Object(
   {
@@ -21,15 +22,9 @@ export const policyTagsParams = Type.Object(
           'Default: required_tags.',
       }),
     ),
-    scope: Type.Optional(
-      Type.Unsafe<'thread' | 'post'>({
-        type: 'string',
-        enum: ['thread', 'post'],
-        default: 'thread',
-        description:
-          '`thread`: the tag must appear somewhere in the thread (fix: append to the last post); ' +
-          '`post`: in every post. Default: thread.',
-      }),
+    scope: scopeParam(
+      '`thread`: the tag must appear somewhere in the thread (fix: append to the last post); ' +
+      '`post`: in every post. Default: thread.',
     ),
   },
   { additionalProperties: false },

@@ -11,13 +11,10 @@ import {
 } from 'jose';
 import { HTTP_STATUS } from '../errors.js';
 import { canonicalContent, contentSha256 } from '../receipts/content-hash.js';
+import { allowedToPost } from '../receipts/posting-rule.js';
+import { ALG, receiptVerifyOptions } from '../receipts/receipt-format.js';
 import { GatehouseError } from './gatehouse-error.js';
 import type { GatehouseReceiptClaims, JsonWebKeySet, PostContent, VerifiedReceipt } from './types.js';
-
-// The receipt format, as server/receipts/receipts.ts signs it.
-const ISSUER = 'gatehouse';
-const ALG = 'EdDSA';
-const TOKEN_TYPE = 'gatehouse-receipt+jwt';
 
 /** A JSON Web Key Set: jose's type, or the client's `jwks()` answer. */
 export type KeySet = JSONWebKeySet | JsonWebKeySet;
@@ -42,14 +39,8 @@ export interface JwksVerifierOptions {
   cacheMaxAgeMs?: number;
 }
 
-/**
- * DESIGN.md: a posting service accepts a PASS, or any decision made under
- * off or advisory, and refuses an enforced FAIL unless the receipt is an
- * override receipt.
- */
-export function allowedToPost(claims: Pick<GatehouseReceiptClaims, 'decision' | 'mode' | 'override'>): boolean {
-  return claims.decision === 'PASS' || claims.mode === 'off' || claims.mode === 'advisory' || claims.override === true;
-}
+// The posting rule (a PASS, or off/advisory, or an override), the one the service answers with.
+export { allowedToPost };
 
 /** A verifier over a remote JWKS (cached) or a given one. */
 export function createJwksVerifier(options: JwksVerifierOptions): ReceiptVerifier {
@@ -128,13 +119,7 @@ async function verifyToken(token: string, keys: JWTVerifyGetKey, now: () => Date
     });
   }
   try {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: ISSUER,
-      algorithms: [ALG],
-      typ: TOKEN_TYPE,
-      currentDate: now(),
-      requiredClaims: ['jti', 'sub', 'iat', 'exp'],
-    });
+    const { payload } = await jwtVerify(token, key, receiptVerifyOptions(now()));
     return payload as unknown as GatehouseReceiptClaims;
   } catch (error) {
     if (error instanceof errors.JWTExpired) {

@@ -1,17 +1,8 @@
 import { resolve } from 'node:path';
+import { stdio, type CommandIo } from './database-command.js';
 import { migrateLatest, openDatabase } from './database.js';
 
-type Out = (line: string) => void;
-
-export interface MigrateCommandIo {
-  out: Out;
-  err: Out;
-}
-
-const stdio: MigrateCommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type MigrateCommandIo = CommandIo;
 
 /**
  * `gatehouse migrate`: applies pending migrations to DATABASE_URL, or to the PGlite data dir

@@ -4,23 +4,13 @@
  * stopped). Running servers pick up a rotation within SIGNER_REFRESH_MS, without a restart.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, createConfig } from '../config.js';
-import { openDatabase } from '../db/database.js';
+import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
 import { isPublished, publishedUntil, rotateSigningKey } from './key-rotation.js';
 import { createSigningKeyStore } from './signing-key-store.js';
 
-type Out = (line: string) => void;
-
-export interface KeysCommandIo {
-  out: Out;
-  err: Out;
+export interface KeysCommandIo extends CommandIo {
   now?: () => Date;
 }
-
-const stdio: KeysCommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
 
 const USAGE = `usage: gatehouse keys list
        gatehouse keys rotate [--revoke]   new signing key; old ones stay in the JWKS until their receipts expire
@@ -39,23 +29,16 @@ export async function keysCommand(args: string[], env: NodeJS.ProcessEnv, io: Ke
     io.err(USAGE);
     return 2;
   }
-  let config;
-  try {
-    config = createConfig(env);
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    io.err(`gatehouse keys: ${error.message}`);
-    return 1;
-  }
   const now = io.now ?? (() => new Date());
-  let db;
-  try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
-  } catch (error) {
-    io.err(`gatehouse keys: cannot open the database: ${(error as Error).message}`);
-    return 1;
-  }
-  try {
+  return withDatabase(env, io, {
+    name: 'gatehouse keys',
+    poolMax: 1,
+    openFailedExit: 1,
+    runFailed: (error) => {
+      io.err(`gatehouse keys: ${(error as Error).message} (has \`gatehouse migrate\` run on this database?)`);
+      return 1;
+    },
+  }, async (db, config) => {
     const store = createSigningKeyStore(db.knex);
     const ttl = config.receiptTtlSeconds;
     if (sub === 'rotate') {
@@ -74,10 +57,5 @@ export async function keysCommand(args: string[], env: NodeJS.ProcessEnv, io: Ke
       io.out(`${record.kid}  created ${record.created_at.toISOString()}  ${state}`);
     }
     return 0;
-  } catch (error) {
-    io.err(`gatehouse keys: ${(error as Error).message} (has \`gatehouse migrate\` run on this database?)`);
-    return 1;
-  } finally {
-    await db.close();
-  }
+  });
 }

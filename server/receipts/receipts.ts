@@ -11,18 +11,18 @@ import {
 } from 'jose';
 import { AppError } from '../errors.js';
 import { canonicalContent, contentSha256, type ContentKind } from './content-hash.js';
+import { allowedToPost } from './posting-rule.js';
+import { ALG, ISSUER, TOKEN_TYPE, receiptVerifyOptions } from './receipt-format.js';
 import type { Mode } from '../evaluations/modes.js';
 import type { SigningKeyRecord, SigningKeyStore } from './signing-key-store.js';
 import { SIGNER_REFRESH_MS, isPublished, newSigningKey, rotateSigningKey } from './key-rotation.js';
 
-export const ISSUER = 'gatehouse';
-const ALG = 'EdDSA';
-const TOKEN_TYPE = 'gatehouse-receipt+jwt';
 /** Unknown `kid`s reload the key store at most this often (keys made by other instances). */
 const RELOAD_INTERVAL_MS = 1_000;
 
-// Hashing lives in a pure module shared with the client; re-exported for existing importers.
-export { canonicalContent, contentSha256, type ContentKind };
+// Hashing, the posting rule and the token format live in pure modules shared with the client;
+// re-exported for existing importers.
+export { ISSUER, allowedToPost, canonicalContent, contentSha256, type ContentKind };
 
 export interface ReceiptFacts {
   receipt_id: string;
@@ -70,10 +70,6 @@ export interface ReceiptService {
   verify(receipt: string | undefined, content: string | string[]): Promise<Verified>;
   /** Public keys of every key that may still have unexpired receipts. */
   jwks(): Promise<{ keys: JWK[] }>;
-}
-
-export function allowedToPost(claims: Pick<ReceiptClaims, 'decision' | 'mode' | 'override'>): boolean {
-  return claims.decision === 'PASS' || claims.mode === 'off' || claims.mode === 'advisory' || claims.override === true;
 }
 
 interface LoadedKey {
@@ -221,13 +217,7 @@ async function verifyToken(
   }
   const key = await keyFor(kid);
   try {
-    const { payload } = await jwtVerify(token, key, {
-      issuer: ISSUER,
-      algorithms: [ALG],
-      typ: TOKEN_TYPE,
-      currentDate: now(),
-      requiredClaims: ['jti', 'sub', 'iat', 'exp'],
-    });
+    const { payload } = await jwtVerify(token, key, receiptVerifyOptions(now()));
     return payload as JWTPayload & ReceiptClaims;
   } catch (error) {
     if (error instanceof errors.JWTExpired) {

@@ -5,24 +5,12 @@
  * ready, 2 bad arguments or unknown stage, 3 the database could not be read.
  */
 import { parseArgs } from 'node:util';
-import { createConfig, ConfigError } from '../config.js';
-import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
 import { AppError } from '../errors.js';
 import { createReadinessReporter, DEFAULT_WINDOW } from './readiness-report.js';
 import { formatReadinessText } from './readiness-text.js';
 
-type Out = (line: string) => void;
-
-export interface CommandIo {
-  out: Out;
-  err: Out;
-}
-
-const stdio: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type { CommandIo };
 
 export const REPORT_USAGE = 'usage: gatehouse report readiness --stage STAGE [--window 72h] [--until ISO-8601] [--format json|text]';
 
@@ -52,30 +40,24 @@ export async function reportCommand(args: string[], env: NodeJS.ProcessEnv, io: 
     return 2;
   }
 
-  let db: Database;
-  let config;
-  try {
-    config = createConfig(env);
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 1 });
-  } catch (error) {
-    if (error instanceof ConfigError) io.err(`gatehouse report: ${error.message}`);
-    else if (error instanceof DataDirLockedError) io.err(`gatehouse report: ${error.message} Or ask the running server: GET /v1/reports/readiness.`);
-    else io.err(`gatehouse report: cannot open the database: ${(error as Error).message}`);
-    return 3;
-  }
-  try {
+  const { stage, window, format } = values;
+  return withDatabase(env, io, {
+    name: 'gatehouse report',
+    poolMax: 1,
+    openFailedExit: 3,
+    lockedMessage: (error) => `${error.message} Or ask the running server: GET /v1/reports/readiness.`,
+    runFailed: (error) => {
+      if (error instanceof AppError) {
+        io.err(`gatehouse report: ${error.code}: ${error.message} ${error.suggestedFix}`);
+        return 2;
+      }
+      io.err(`gatehouse report: ${(error as Error).message} (has \`gatehouse migrate\` been run on this database?)`);
+      return 3;
+    },
+  }, async (db, config) => {
     const reporter = createReadinessReporter({ knex: db.knex, thresholds: config.readiness });
-    const body = await reporter({ stage: values.stage, window: values.window, until });
-    io.out(values.format === 'json' ? JSON.stringify(body, null, 2) : formatReadinessText(body));
+    const body = await reporter({ stage, window, until });
+    io.out(format === 'json' ? JSON.stringify(body, null, 2) : formatReadinessText(body));
     return body.verdict.ready ? 0 : 1;
-  } catch (error) {
-    if (error instanceof AppError) {
-      io.err(`gatehouse report: ${error.code}: ${error.message} ${error.suggestedFix}`);
-      return 2;
-    }
-    io.err(`gatehouse report: ${(error as Error).message} (has \`gatehouse migrate\` been run on this database?)`);
-    return 3;
-  } finally {
-    await db.close();
-  }
+  });
 }

@@ -9,24 +9,13 @@
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, createConfig } from '../config.js';
-import { DataDirLockedError } from '../db/data-dir-lock.js';
-import { openDatabase, type Database } from '../db/database.js';
+import { stdio, withDatabase as withCommandDatabase, type CommandIo } from '../db/database-command.js';
+import type { Database } from '../db/database.js';
 import { parseDuration } from '../time/duration.js';
 import { restoreArchive, verifyArchive } from './audit-archive.js';
 import { countOlderThan, pruneAudit } from './audit-prune.js';
 
-type Out = (line: string) => void;
-
-export interface CommandIo {
-  out: Out;
-  err: Out;
-}
-
-const stdio: CommandIo = {
-  out: (line) => process.stdout.write(`${line}\n`),
-  err: (line) => process.stderr.write(`${line}\n`),
-};
+export type { CommandIo };
 
 export const AUDIT_USAGE = `usage: gatehouse audit <command>
   prune --older-than 30d --export DIR [--format text|json]   archive rows older than the cut to DIR, verify, then delete them
@@ -139,26 +128,19 @@ async function restoreCommand(db: Database, dir: string, io: CommandIo): Promise
   return 0;
 }
 
-async function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, run: (db: Database) => Promise<number>, afterFailure?: string): Promise<number> {
-  let db: Database;
-  try {
-    const config = createConfig(env);
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: 2 });
-  } catch (error) {
-    if (error instanceof ConfigError || error instanceof DataDirLockedError) io.err(`gatehouse audit: ${error.message}`);
-    else io.err(`gatehouse audit: cannot open the database: ${(error as Error).message}`);
-    return 1;
-  }
-  try {
-    return await run(db);
-  } catch (error) {
-    // Every failure before the delete transaction commits leaves the database as it was.
-    io.err(`gatehouse audit: ${(error as Error).message}`);
-    if (afterFailure) io.err(`gatehouse audit: ${afterFailure}`);
-    return 1;
-  } finally {
-    await db.close();
-  }
+function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, run: (db: Database) => Promise<number>, afterFailure?: string): Promise<number> {
+  return withCommandDatabase(env, io, {
+    name: 'gatehouse audit',
+    poolMax: 2,
+    openFailedExit: 1,
+    lockedMessage: (error) => error.message,
+    runFailed: (error) => {
+      // Every failure before the delete transaction commits leaves the database as it was.
+      io.err(`gatehouse audit: ${(error as Error).message}`);
+      if (afterFailure) io.err(`gatehouse audit: ${afterFailure}`);
+      return 1;
+    },
+  }, run);
 }
 
 function describe(counts: Record<string, number>): string {

@@ -14,19 +14,15 @@
  * TEST_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres) and
  * dropped afterwards (--keep-database keeps it).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { CLI, killServer, startServer as startServerProcess, stopServer } from '../helpers/server-process.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = path.join(ROOT, 'dist/server/cli.js');
 const ADMIN = `load-admin-${randomBytes(12).toString('hex')}`;
 const EVALUATOR = `load-evaluator-${randomBytes(12).toString('hex')}`;
 const STAGE = 'loadtest';
@@ -205,54 +201,28 @@ interface Server {
 }
 
 async function startServer(databaseUrl: string, dataDir: string): Promise<Server> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      GATEHOUSE_HOST: '127.0.0.1',
-      GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_RULES_DIR: path.join(ROOT, 'rules'),
-      GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`,
-      GATEHOUSE_LOG_LEVEL: 'warn',
-      // One key drives the whole load: the per-key limit would turn it into 429s.
-      GATEHOUSE_RATE_LIMIT_PER_MINUTE: '0',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const server = await startServerProcess({
+    DATABASE_URL: databaseUrl,
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`,
+    // One key drives the whole load: the per-key limit would turn it into 429s.
+    GATEHOUSE_RATE_LIMIT_PER_MINUTE: '0',
   });
-  const output: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${output.join('')}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the server was not ready within 60 s:\n${output.join('')}`);
-    }
-    const ready = await fetch(`${url}/readyz`).then((r) => r.status === 200, () => false);
-    if (ready) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
   return {
-    url,
+    url: server.url,
     async stop() {
-      child.kill('SIGTERM');
-      const code = await Promise.race([exit, new Promise<'late'>((r) => setTimeout(() => r('late'), 20_000))]);
-      if (code === 'late') {
-        child.kill('SIGKILL');
+      let code: number | null;
+      try {
+        code = await stopServer(server, 20_000);
+      } catch {
+        server.child.kill('SIGKILL');
         return null;
       }
-      if (code !== 0) log(`server output:\n${output.join('')}`);
+      if (code !== 0) log(`server output:\n${server.output()}`);
       return code;
     },
     async kill() {
-      if (child.exitCode === null) child.kill('SIGKILL');
-      await exit;
+      await killServer(server);
     },
   };
 }
@@ -289,17 +259,6 @@ async function adminQuery(url: string, sql: string): Promise<void> {
   } finally {
     await client.end();
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 main().then(

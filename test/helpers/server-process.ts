@@ -11,7 +11,10 @@ export interface ServerProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** stdout and stderr, as they came. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
   exit: Promise<number | null>;
 }
 
@@ -52,13 +55,21 @@ export async function startServer(env: Record<string, string>, options: { readyW
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const chunks: string[] = [];
-  child.stdout!.on('data', (d: Buffer) => chunks.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => chunks.push(d.toString()));
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const collect = (stream: string[]) => (d: Buffer) => {
+    chunks.push(d.toString());
+    stream.push(d.toString());
+  };
+  child.stdout!.on('data', collect(stdout));
+  child.stderr!.on('data', collect(stderr));
   const server: ServerProcess = {
     child,
     port: requested,
     url: '',
     output: () => chunks.join(''),
+    stdout: () => stdout.join(''),
+    stderr: () => stderr.join(''),
     exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
   };
   await waitReady(server, options.readyWithinMs ?? 60_000);

@@ -1,26 +1,15 @@
 // Starts the real server process, as `npm start` does (node dist/server/cli.js serve), and drives it over HTTP.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { call, startServer, stopServer as stop, type ServerProcess } from '../helpers/server-process.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-const CLI = path.join(ROOT, 'dist/server/cli.js');
 const ADMIN = 'process-admin-key-0123456789';
 const EVALUATOR = 'process-evaluator-key-0123456789';
 const FAIL_TEXT = 'This fucking planner is the best thing we have built.';
 
-interface Running {
-  child: ChildProcess;
-  url: string;
-  stdout: string[];
-  stderr: string[];
-  exit: Promise<number | null>;
-}
-
-const started: Running[] = [];
+const started: ServerProcess[] = [];
 const dirs: string[] = [];
 
 afterAll(() => {
@@ -28,68 +17,10 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(dataDir: string, env: Record<string, string>): Promise<Running> {
-  if (!existsSync(CLI)) {
-    throw new Error(`${CLI} is missing: this test runs the built server. Run \`npm run build\` (npm ci builds it through \`prepare\`).`);
-  }
-  const port = await freePort();
-  const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: { ...parentEnv, PORT: String(port), GATEHOUSE_HOST: '127.0.0.1', GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_RULES_DIR: path.join(ROOT, 'rules'), GATEHOUSE_LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const running: Running = {
-    child,
-    url: `http://127.0.0.1:${port}`,
-    stdout: [],
-    stderr: [],
-    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
-  };
-  child.stdout!.on('data', (d: Buffer) => running.stdout.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => running.stderr.push(d.toString()));
+async function start(dataDir: string, env: Record<string, string>): Promise<ServerProcess> {
+  const running = await startServer({ GATEHOUSE_DATA_DIR: dataDir, ...env });
   started.push(running);
-  await waitReady(running);
   return running;
-}
-
-async function waitReady(r: Running): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (r.child.exitCode !== null) throw new Error(`server exited with ${r.child.exitCode}: ${r.stderr.join('')}${r.stdout.join('')}`);
-    try {
-      if ((await fetch(`${r.url}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((res) => setTimeout(res, 200));
-  }
-  throw new Error(`server not ready within 60 s: ${r.stderr.join('')}`);
-}
-
-async function call(r: Running, method: string, url: string, key: string, body?: unknown) {
-  const res = await fetch(`${r.url}${url}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-async function stop(r: Running): Promise<number | null> {
-  r.child.kill('SIGTERM');
-  return Promise.race([r.exit, new Promise<null>((_, reject) => setTimeout(() => reject(new Error('no exit within 15 s of SIGTERM')), 15_000))]);
 }
 
 describe('the server process', () => {
@@ -120,7 +51,7 @@ describe('the server process', () => {
 
     const audit = await call(r, 'GET', '/v1/audit?stage=dev', ADMIN);
     expect(audit.body.items.map((i: { request_id: string }) => i.request_id).sort()).toEqual([advisory.body.request_id, enforced.body.request_id].sort());
-    expect(r.stdout.join('') + r.stderr.join('')).not.toContain(ADMIN);
+    expect(r.stdout() + r.stderr()).not.toContain(ADMIN);
 
     expect(await stop(r)).toBe(0);
     expect(existsSync(path.join(dataDir, 'gatehouse.lock'))).toBe(false);
@@ -130,13 +61,13 @@ describe('the server process', () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'gh-proc-'));
     dirs.push(dataDir);
     const first = await start(dataDir, {});
-    const key = /\b(gh_[A-Za-z0-9_-]{43})\b/.exec(first.stdout.join(''))?.[1];
-    expect(key, `no key in stdout: ${first.stdout.join('')}`).toBeDefined();
+    const key = /\b(gh_[A-Za-z0-9_-]{43})\b/.exec(first.stdout())?.[1];
+    expect(key, `no key in stdout: ${first.stdout()}`).toBeDefined();
     expect((await call(first, 'GET', '/v1/audit', key!)).status).toBe(200);
     expect(await stop(first)).toBe(0);
 
     const second = await start(dataDir, {});
-    expect(second.stdout.join('')).not.toMatch(/gh_[A-Za-z0-9_-]{43}/);
+    expect(second.stdout()).not.toMatch(/gh_[A-Za-z0-9_-]{43}/);
     expect((await call(second, 'GET', '/v1/audit', key!)).status).toBe(200);
     expect(await stop(second)).toBe(0);
   });

@@ -1,19 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { citationDetector, type CitationParams } from '../../../engine/detectors/citation.js';
-import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+import type { Finding } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
-
-function input(texts: string[]): DetectionInput {
-  return {
-    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
-    platform: 'x',
-    metadata: {},
-    normalized: () => {
-      throw new Error('citation must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('citation');
 
 function detect(texts: string[], params: Omit<CitationParams, 'type'> = {}): Finding[] {
   return citationDetector.compile({ type: 'citation', ...params }, ctx).detect(input(texts));

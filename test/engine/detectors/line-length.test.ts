@@ -1,19 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { lineLengthDetector, type LineLengthParams } from '../../../engine/detectors/line-length.js';
-import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+import type { Finding } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
-
-function input(texts: string[]): DetectionInput {
-  return {
-    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
-    platform: 'x',
-    metadata: {},
-    normalized: () => {
-      throw new Error('line_length must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('line_length');
 
 function detect(texts: string[], params: Omit<LineLengthParams, 'type'>): Finding[] {
   return lineLengthDetector.compile({ type: 'line_length', ...params }, ctx).detect(input(texts));

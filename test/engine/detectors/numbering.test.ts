@@ -1,19 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { numberingDetector, type NumberingParams } from '../../../engine/detectors/numbering.js';
-import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+import type { Finding } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
-
-function input(texts: string[]): DetectionInput {
-  return {
-    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
-    platform: 'x',
-    metadata: {},
-    normalized: () => {
-      throw new Error('numbering must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('numbering');
 
 function detect(texts: string[], extra: Partial<NumberingParams> = {}): Finding[] {
   return numberingDetector.compile({ type: 'numbering', ...extra }, ctx).detect(input(texts));

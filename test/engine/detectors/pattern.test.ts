@@ -1,19 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { compileSafePattern, patternDetector, type PatternParams } from '../../../engine/detectors/pattern.js';
-import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+import type { Finding } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
-
-function input(texts: string[]): DetectionInput {
-  return {
-    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
-    platform: 'x',
-    metadata: {},
-    normalized: () => {
-      throw new Error('pattern must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('pattern');
 
 function detect(params: Omit<PatternParams, 'type'>, texts: string[]): Finding[] {
   return patternDetector.compile({ type: 'pattern', ...params }, ctx).detect(input(texts));

@@ -1,22 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { policyTagsDetector, type PolicyTagsParams } from '../../../engine/detectors/policy-tags.js';
-import type { DetectionInput, Finding } from '../../../engine/detectors/detector.js';
+import type { Finding } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
-
-function input(texts: string[], metadata: Record<string, unknown> = {}): DetectionInput {
-  return {
-    posts: texts.map((text, index) => ({ index, text, offset: 0 })),
-    platform: 'x',
-    metadata,
-    normalized: () => {
-      throw new Error('policy_tags must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('policy_tags');
 
 function detect(params: Omit<PolicyTagsParams, 'type'>, texts: string[], metadata?: Record<string, unknown>): Finding[] {
-  return policyTagsDetector.compile({ type: 'policy_tags', ...params }, ctx).detect(input(texts, metadata));
+  return policyTagsDetector.compile({ type: 'policy_tags', ...params }, ctx).detect(input(texts, { metadata }));
 }
 
 const missingTags = (findings: Finding[]) => findings.map((f) => [f.post, f.vars?.tag]);

@@ -7,9 +7,8 @@ import {
   countGraphemes,
   type PostLengthParams,
 } from '../../../engine/detectors/post-length.js';
-import type { DetectionInput, Post } from '../../../engine/detectors/detector.js';
+import { ctx, inputFor } from './inputs.js';
 
-const ctx = { lexicons: new Map(), defaults: { platform: 'x' } };
 const FAMILY = '👨‍👩‍👧‍👦';
 
 const params: PostLengthParams = {
@@ -23,20 +22,10 @@ const params: PostLengthParams = {
   },
 };
 
-function input(texts: string[], platform = 'x'): DetectionInput {
-  const posts: Post[] = texts.map((text, index) => ({ index, text, offset: 0 }));
-  return {
-    posts,
-    platform,
-    metadata: {},
-    normalized: () => {
-      throw new Error('post_length must not need the normalised view');
-    },
-  };
-}
+const input = inputFor('post_length');
 
 function detect(texts: string[], platform?: string, p: PostLengthParams = params) {
-  return postLengthDetector.compile(p, ctx).detect(input(texts, platform));
+  return postLengthDetector.compile(p, ctx).detect(input(texts, { platform }));
 }
 
 describe('post_length: X weighted length', () => {

@@ -8,7 +8,7 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 const ENTRY = path.join(ROOT, 'server/client/index.ts');
 
 /** Server modules the client may load at runtime: pure, no I/O, no Express. */
-const SHARED = ['server/receipts/content-hash.ts', 'server/errors.ts'];
+const SHARED = ['server/receipts/content-hash.ts', 'server/receipts/posting-rule.ts', 'server/receipts/receipt-format.ts', 'server/errors.ts'];
 const PACKAGES = ['jose', 'express-rate-limit', '@sinclair/typebox', '@sinclair/typebox/value'];
 
 /** Specifiers of the imports that survive compilation (type-only ones are erased). */

@@ -2,33 +2,22 @@
 // a kill switch thrown on A, its release, and a pin change on A are measured until B serves
 // them; /v1/fleet shows both on the pinned hash; a dropped LISTEN connection reconnects.
 // The poll is set to 60 s here, so every figure measured comes from LISTEN/NOTIFY alone.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeDatabase, unavailableReason, type TestDatabase } from '../../helpers/databases.js';
+import { call, startServer, type ServerProcess } from '../../helpers/server-process.js';
 import { TEXTS, makeRulesDir } from './rules.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const CLI = path.join(ROOT, 'dist/server/cli.js');
 const ADMIN = 'two-instances-admin-key-0123456789';
 const EVALUATOR = 'two-instances-evaluator-key-0123456789';
 const PROPAGATION_LIMIT_MS = 1_000;
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  url: string;
-  output: string[];
-  exit: Promise<number | null>;
-}
-
 const rules = makeRulesDir();
 const dataDirs: string[] = [];
-const running: Running[] = [];
+const running: ServerProcess[] = [];
 let database: TestDatabase | undefined;
 let skip: string | undefined;
 /** Measured figures, printed once at the end (and kept in the test report). */
@@ -48,65 +37,22 @@ afterAll(async () => {
   if (Object.keys(measured).length > 0) console.info(`[two instances] propagation (ms): ${JSON.stringify(measured)}`);
 }, 60_000);
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function start(name: string): Promise<Running> {
-  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
-  const port = await freePort();
+async function start(name: string): Promise<ServerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `gh-two-${name}-`));
   dataDirs.push(dataDir);
-  const child = spawn(process.execPath, [CLI, 'serve'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: database!.url!,
-      PORT: String(port),
-      GATEHOUSE_HOST: '127.0.0.1',
-      GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_RULES_DIR: rules.dir,
-      GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`,
-      GATEHOUSE_LOG_LEVEL: 'warn',
-      GATEHOUSE_ROLLOUT_POLL_MS: '60000',
-      GATEHOUSE_FLEET_INTERVAL_MS: '1000',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const r = await startServer({
+    DATABASE_URL: database!.url!,
+    GATEHOUSE_DATA_DIR: dataDir,
+    GATEHOUSE_RULES_DIR: rules.dir,
+    GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`,
+    GATEHOUSE_ROLLOUT_POLL_MS: '60000',
+    GATEHOUSE_FLEET_INTERVAL_MS: '1000',
   });
-  const r: Running = { name, child, url: `http://127.0.0.1:${port}`, output: [], exit: new Promise((res) => child.once('exit', (code) => res(code))) };
-  child.stdout!.on('data', (d: Buffer) => r.output.push(d.toString()));
-  child.stderr!.on('data', (d: Buffer) => r.output.push(d.toString()));
   running.push(r);
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}: ${r.output.join('')}`);
-    try {
-      if ((await fetch(`${r.url}/readyz`)).status === 200) return r;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((res) => setTimeout(res, 100));
-  }
-  throw new Error(`${name} not ready within 60 s: ${r.output.join('')}`);
+  return r;
 }
 
-async function call(r: Running, method: string, url: string, key: string, body?: unknown) {
-  const res = await fetch(`${r.url}${url}`, {
-    method,
-    headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
-}
-
-const evaluateOn = (r: Running) => call(r, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.same.content, stage: 'prod' });
+const evaluateOn = (r: ServerProcess) => call(r, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.same.content, stage: 'prod' });
 
 /** Runs `change` on A, then asks B as fast as it answers until `served`; ms from the start of `change`. */
 async function measure(label: string, change: () => Promise<unknown>, probe: () => Promise<{ body: Record<string, any> }>, served: (body: Record<string, any>) => boolean) {
@@ -124,8 +70,8 @@ async function measure(label: string, change: () => Promise<unknown>, probe: () 
 }
 
 describe('two server processes on one PostgreSQL database', () => {
-  let a: Running;
-  let b: Running;
+  let a: ServerProcess;
+  let b: ServerProcess;
 
   it('start one after the other (A applies the migrations)', async (ctx) => {
     if (skip) ctx.skip(skip);
