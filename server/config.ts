@@ -127,7 +127,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
       evaluationTimeoutMs: read.int('GATEHOUSE_EVALUATION_TIMEOUT_MS', 2_000, 1, 600_000),
     },
     audit: {
-      tickMs: read.int('GATEHOUSE_AUDIT_TICK_MS', 2, 0, 1_000),
+      tickMs: read.int('GATEHOUSE_AUDIT_TICK_MS', 1, 0, 1_000),
       maxBatch: read.int('GATEHOUSE_AUDIT_MAX_BATCH', 200, 1, 5_000),
     },
     auditSink: {

@@ -1,23 +1,90 @@
 /**
  * The baseline of `npm run bench:http`: a bare Express 5 server, one process, whose
  * POST /v1/evaluate parses the same JSON body as gatehouse (express.json, same size
- * limit) and answers a constant, decision-shaped JSON. No auth, no engine, no audit:
- * the cost of answering an HTTP request at all.
+ * limit) and answers a constant decision of the same shape and size as gatehouse's answer.
+ * No auth, no engine, no audit, no logging: the cost of answering an HTTP request at all.
  *
  *   PORT=8099 node --import tsx test/bench/bare-express.ts
  */
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 
+// A real answer of gatehouse to the bench body (recorded once), so that both servers write the
+// same JSON: same fields, same size (~2.3 kB); the receipt is a constant of the token's length.
 const DECISION = {
-  stage: 'bench',
-  mode: 'advisory',
-  decision: 'FAIL',
-  allowed: true,
-  audit_ok: true,
-  policy: { pack: 'qa', version: '1.0.0', hash: 'sha256:0000000000000000000000000000000000000000000000000000000000000000' },
-  violations: [],
-  warnings: [{ code: 'TOS_SCAM', check: 'tos-scam', severity: 'block', message: 'Promises of easy money.', suggestedFix: 'Remove the promise.' }],
+  "receipt_id": "00000000-0000-4000-8000-000000000000",
+  "stage": "bench",
+  "mode": "advisory",
+  "policy": {
+    "pack": "qa",
+    "version": "1.0.0",
+    "hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000"
+  },
+  "decision": "FAIL",
+  "checks": [
+    "profanity",
+    "violent-threat",
+    "self-harm",
+    "tos-fake-engagement",
+    "tos-scam",
+    "tos-spam",
+    "tos-undisclosed-promotion",
+    "post-length",
+    "thread-numbering",
+    "line-length",
+    "policy-tags",
+    "citation"
+  ],
+  "allowed": true,
+  "violations": [
+    {
+      "code": "TOS_SCAM",
+      "check": "tos-scam",
+      "severity": "block",
+      "category": "tos",
+      "post": 0,
+      "message": "Post 1 makes a scam-like financial promise (\"g** **** ****k\").",
+      "suggestedFix": "Remove guaranteed-return or money-doubling claims; state risks plainly.",
+      "span": [
+        8,
+        22
+      ],
+      "evidence": "g** **** ****k"
+    }
+  ],
+  "required_edits": [
+    {
+      "check": "tos-scam",
+      "code": "TOS_SCAM",
+      "post": 0,
+      "action": "delete",
+      "span": [
+        8,
+        22
+      ]
+    }
+  ],
+  "warnings": [
+    {
+      "code": "TOS_SCAM",
+      "check": "tos-scam",
+      "severity": "block",
+      "category": "tos",
+      "post": 0,
+      "message": "Post 1 makes a scam-like financial promise (\"g** **** ****k\").",
+      "suggestedFix": "Remove guaranteed-return or money-doubling claims; state risks plainly.",
+      "span": [
+        8,
+        22
+      ],
+      "evidence": "g** **** ****k"
+    }
+  ],
+  "sanitized": [
+    "Want to get rich quick? Read the plan below first.\nReading the error message carefully is still the fastest way to fix most bugs. Reading the error message carefully is still the fastest way to fix most bugs.\nHe repaired the old bicycle with parts from three other bikes and.. #AI"
+  ],
+  "audit_ok": true,
+  "receipt": "eyJhbGciOiJFZERTQSIsImtpZCI6IkQ5ZThBS2tDMXNkZUJtYzJiaVlEX1ktZmxmNWlUWVpYdnVHNmZZMnJHR1UiLCJ0eXAiOiJnYXRlaG91c2UtcmVjZWlwdCtqd3QifQ.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 };
 
 const app = express();
@@ -33,7 +100,7 @@ app.post('/v1/evaluate', (req, res) => {
     return;
   }
   // A request id per answer, as gatehouse gives: the bench collects them the same way for every server.
-  res.json({ request_id: randomUUID(), receipt_id: null, ...DECISION });
+  res.json({ request_id: randomUUID(), ...DECISION });
 });
 
 const server = app.listen(Number(process.env.PORT ?? 8099), process.env.HOST ?? '127.0.0.1');

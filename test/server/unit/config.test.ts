@@ -15,7 +15,7 @@ describe('createConfig', () => {
       auditStoreContent: false,
       receiptTtlSeconds: 86_400,
       limits: { bodyBytes: 256 * 1024, postsPerRequest: 100, charsPerPost: 40_000, evaluationTimeoutMs: 2_000 },
-      audit: { tickMs: 2, maxBatch: 200 },
+      audit: { tickMs: 1, maxBatch: 200 },
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
     });
