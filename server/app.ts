@@ -59,6 +59,8 @@ const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every API answer is unique (request ids, receipts): hashing it for an ETag is pure cost.
+  app.set('etag', false);
   // Plain HTTP is common inside a cluster: do not ask browsers to upgrade /docs assets to HTTPS.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(
