@@ -18,28 +18,16 @@ import { AppError } from '../../../server/errors.js';
 import type { Gatehouse } from '../../../server/gatehouse.js';
 import { SIGNER_REFRESH_MS, rotateSigningKey } from '../../../server/receipts/key-rotation.js';
 import { keysCommand } from '../../../server/receipts/keys-command.js';
-import { contentSha256, createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
+import { createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
 import type { SigningKeyStore } from '../../../server/receipts/signing-key-store.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { EVALUATOR_KEY, auth, buildGatehouse, evaluate, expectError, pin } from '../api/harness.js';
 import { fakeSigningKeyStore } from '../fakes.js';
+import { receiptFactsFor } from '../receipt-facts.js';
 
 const DAY = 86_400_000;
 const content = 'launch day: the garden planner is live';
-const facts = (over: Partial<ReceiptFacts> = {}): ReceiptFacts => ({
-  receipt_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c001',
-  request_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c002',
-  stage: 'prod',
-  mode: 'enforced',
-  pack: 'qa',
-  policy_version: '1.0.0',
-  policy_hash: 'sha256:abc',
-  decision: 'PASS',
-  allowed: true,
-  content_sha256: contentSha256(content),
-  content_kind: 'text',
-  ...over,
-});
+const facts = (over: Partial<ReceiptFacts> = {}): ReceiptFacts => receiptFactsFor(content, over);
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {

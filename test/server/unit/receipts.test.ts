@@ -4,22 +4,10 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/errors.js';
 import { contentSha256, createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
 import { fakeSigningKeyStore } from '../fakes.js';
+import { receiptFactsFor } from '../receipt-facts.js';
 
 const content = ['1/2 launch day', '2/2 read more'];
-const facts = (over: Partial<ReceiptFacts> = {}): ReceiptFacts => ({
-  receipt_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c001',
-  request_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c002',
-  stage: 'prod',
-  mode: 'enforced',
-  pack: 'qa',
-  policy_version: '1.0.0',
-  policy_hash: 'sha256:abc',
-  decision: 'PASS',
-  allowed: true,
-  content_sha256: contentSha256(content),
-  content_kind: 'thread',
-  ...over,
-});
+const facts = (over: Partial<ReceiptFacts> = {}): ReceiptFacts => receiptFactsFor(content, over);
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
   try {
