@@ -42,3 +42,33 @@ describe('gatehouse check and test on rules/', () => {
     expect(stdout.trim().split('\n').at(-1)).toBe(`${cases.length} passed, 0 failed`);
   });
 });
+
+describe('gatehouse eval', () => {
+  it('--jsonl answers one line per input line, in order, with metadata passed through', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const input = [
+      { id: 'a', content: 'A calm post about gardening.' },
+      { id: 'b', content: 'This is f.u.c.k.i.n.g great' },
+      { id: 'c', content: 'Weekly roundup', metadata: { required_tags: ['#AI'] } },
+    ];
+    const out = spawnSync('node', [cli, 'eval', '--pack', 'rules/qa', '--jsonl'], {
+      input: `${input.map((l) => JSON.stringify(l)).join('\n')}\nnot json\n`,
+      encoding: 'utf8',
+    });
+    const lines = out.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.id ?? null, l.decision ?? (l.error as { code: string }).code])).toEqual([
+      ['a', 'PASS'],
+      ['b', 'FAIL'],
+      ['c', 'FAIL'],
+      [null, 'INVALID_REQUEST'],
+    ]);
+    expect((lines[2]!.violations as { code: string }[]).map((v) => v.code)).toEqual(['POLICY_TAG_MISSING']);
+    expect(out.status).toBe(1);
+  });
+
+  it('prints the decision and the fix for a text argument', async () => {
+    const out = await run('node', [cli, 'eval', '--pack', 'rules/qa', 'I will kill you']).catch((e: { stdout: string; code: number }) => e);
+    expect(out.stdout).toMatch(/^FAIL {2}qa@1\.0\.0/);
+    expect(out.stdout).toContain('VIOLENT_THREAT');
+  });
+});
