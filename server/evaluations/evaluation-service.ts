@@ -16,7 +16,8 @@ import { AppError } from '../errors.js';
 import type { DecisionBody, EvaluateRequestBody, EvaluateResponseBody } from '../http/schemas.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
-import { canonicalContent, contentSha256, type ReceiptService } from '../receipts/receipts.js';
+import { contentFingerprint as fingerprint, type ContentFingerprint as Fingerprint } from '../receipts/content-hash.js';
+import type { ReceiptService } from '../receipts/receipts.js';
 import type { StageStore } from '../stages/stage-store.js';
 import { evaluatedDecision, skippedDecision, withAuditFailure, type DecisionContext } from './decision-body.js';
 import { effectiveMode, type ModeCaps } from './modes.js';
@@ -69,8 +70,8 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
    * Appends the audit row. Undefined once it is committed; otherwise the answer for a decision
    * without a receipt: its row kept in the durable outbox (deferred), or lost (the outbox failed too).
    */
-  async function commit(body: DecisionBody, input: EvaluateRequestBody, caller: Caller, latencyMs: number): Promise<DecisionBody | undefined> {
-    const row = auditRow(body, input, caller, latencyMs, deps.auditStoreContent);
+  async function commit(body: DecisionBody, input: EvaluateRequestBody, content: Fingerprint, caller: Caller, latencyMs: number): Promise<DecisionBody | undefined> {
+    const row = auditRow(body, input, content, caller, latencyMs, deps.auditStoreContent);
     let kept: DecisionBody | undefined;
     try {
       // A deferred row records what is answered: no receipt, audit_ok false, allowed false when enforced.
@@ -97,8 +98,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       const mode = effectiveMode(pin.mode, deps.modeCaps());
       const ctx = { request_id: randomUUID(), receipt_id: randomUUID(), stage: input.stage, mode };
       const body = await decide(input, ctx, pin);
-      const unrecorded = await commit(body, input, caller, performance.now() - started);
-      const answer: EvaluateResponseBody = unrecorded ?? { ...body, receipt: await deps.receipts.sign(receiptFacts(body, input.content)) };
+      const content = fingerprint(input.content);
+      const unrecorded = await commit(body, input, content, caller, performance.now() - started);
+      const answer: EvaluateResponseBody = unrecorded ?? { ...body, receipt: await deps.receipts.sign(receiptFacts(body, content)) };
       deps.metrics.decisions.inc({ stage: answer.stage, mode: answer.mode, decision: answer.decision });
       deps.metrics.evaluateDuration.observe({ mode: answer.mode }, (performance.now() - started) / 1000);
       const { receipt: _token, ...event } = answer;
@@ -149,7 +151,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   }
 }
 
-function receiptFacts(body: DecisionBody, content: string | string[]) {
+function receiptFacts(body: DecisionBody, content: Fingerprint) {
   return {
     receipt_id: body.receipt_id!,
     request_id: body.request_id,
@@ -160,13 +162,12 @@ function receiptFacts(body: DecisionBody, content: string | string[]) {
     policy_hash: body.policy.hash,
     decision: body.decision,
     allowed: body.allowed,
-    content_sha256: contentSha256(content),
-    content_kind: canonicalContent(content).kind,
+    content_sha256: content.sha256,
+    content_kind: content.kind,
   };
 }
 
-function auditRow(body: DecisionBody, input: EvaluateRequestBody, caller: Caller, latencyMs: number, storeContent: boolean): AuditRow {
-  const canonical = canonicalContent(input.content);
+function auditRow(body: DecisionBody, input: EvaluateRequestBody, content: Fingerprint, caller: Caller, latencyMs: number, storeContent: boolean): AuditRow {
   const findings = [...body.violations, ...body.warnings.filter((w) => !body.violations.includes(w as never))];
   return {
     request_id: body.request_id,
@@ -181,10 +182,10 @@ function auditRow(body: DecisionBody, input: EvaluateRequestBody, caller: Caller
     allowed: body.allowed,
     violation_codes: [...new Set(findings.map((f) => f.code))],
     violations: findings,
-    content_sha256: contentSha256(input.content),
-    content_size: Buffer.byteLength(canonical.text, 'utf8'),
-    content_kind: canonical.kind,
-    content: storeContent ? canonical.text : null,
+    content_sha256: content.sha256,
+    content_size: Buffer.byteLength(content.text, 'utf8'),
+    content_kind: content.kind,
+    content: storeContent ? content.text : null,
     workflow_id: input.workflow_id ?? null,
     agent: input.agent ?? null,
     platform: input.platform ?? null,

@@ -18,5 +18,17 @@ export function canonicalContent(content: string | string[]): { text: string; ki
 }
 
 export function contentSha256(content: string | string[]): string {
-  return createHash('sha256').update(canonicalContent(content).text, 'utf8').digest('hex');
+  return contentFingerprint(content).sha256;
+}
+
+/** The canonical text, its kind and its hash together, for callers that need all three once. */
+export interface ContentFingerprint {
+  text: string;
+  kind: ContentKind;
+  sha256: string;
+}
+
+export function contentFingerprint(content: string | string[]): ContentFingerprint {
+  const canonical = canonicalContent(content);
+  return { ...canonical, sha256: createHash('sha256').update(canonical.text, 'utf8').digest('hex') };
 }
