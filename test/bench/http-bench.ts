@@ -29,12 +29,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { int, ms, ratio, table } from './lib/format.js';
 import { METADATA, oneFindingPost } from './lib/inputs.js';
+import { freePort } from '../helpers/server-process.js';
 
 // ---------------------------------------------------------------------------
 // Settings
@@ -120,17 +120,6 @@ async function runCleanups(): Promise<void> {
       console.error('cleanup failed:', error);
     }
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-'));
