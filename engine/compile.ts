@@ -18,6 +18,8 @@ export interface CheckInfo {
   code: string;
   severity: Severity;
   category: Category;
+  /** Corpus labels this check detects when a pack is scored (default: its category). */
+  labels: string[];
 }
 
 export interface CompiledCheck extends CheckInfo {
@@ -56,7 +58,8 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
   const lexicons = new Map<string, ResolvedLexicon>(
     Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, terms: l.terms, allow: l.allow }]),
   );
-  const ctx: CompileContext = { lexicons, defaults: { platform: resolved.defaults.platform } };
+  const phrases = new Map(Object.entries(resolved.phrases ?? {}));
+  const ctx: CompileContext = { lexicons, phrases, defaults: { platform: resolved.defaults.platform } };
   const issues: PackIssue[] = [];
   const checks: CompiledCheck[] = [];
   const rules = new Map<string, RuleProperties>();
@@ -86,7 +89,7 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
     hash: contentHash(resolved),
     description: resolved.description,
     resolved,
-    checks: checks.map(({ id, code, severity, category }) => ({ id, code, severity, category })),
+    checks: checks.map(({ id, code, severity, category, labels }) => ({ id, code, severity, category, labels })),
     internal: {
       checks,
       pool: new EnginePool(rules),
@@ -109,6 +112,7 @@ function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
     code: spec.code,
     severity: spec.severity,
     category: spec.category,
+    labels: spec.labels ?? [spec.category],
     detector,
     minHits: spec.min_hits ?? 1,
     alwaysRun: spec.when !== undefined && spec.detector === undefined,

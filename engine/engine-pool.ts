@@ -8,6 +8,7 @@
  * runs no rule at all and a post with one finding pays for one rule.
  */
 import { Engine, type RuleProperties, type PathResolver } from 'json-rules-engine';
+import { operators } from './operators.js';
 
 /** Plain `$.a.b` paths (the only form the pack schema allows), without jsonpath-plus per condition. */
 export const resolvePath: PathResolver = (value, path) => {
@@ -44,6 +45,7 @@ export class EnginePool {
     const engine = this.idle.get(key)?.pop();
     if (engine) return engine;
     const fresh = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+    for (const operator of operators) fresh.addOperator(operator);
     for (const name of candidates) fresh.addRule(this.rules.get(name)!);
     return fresh;
   }

@@ -5,8 +5,9 @@
  */
 import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
 import type { CompiledCheck, CompiledPack } from './compile.js';
-import type { DetectionInput, Finding, Post } from './detectors/detector.js';
+import type { DetectionInput, DetectorTrace, Finding, Post } from './detectors/detector.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
+import { tokenize, type Tokens } from './phrases/tokens.js';
 import { splitPosts } from './posts.js';
 import { render } from './template.js';
 import { mask } from './mask.js';
@@ -14,24 +15,46 @@ import { mask } from './mask.js';
 /** Violations (and required edits) reported per check and post; the rest are still masked in `sanitized`. */
 export const MAX_REPORTED_PER_CHECK_AND_POST = 20;
 
-export async function evaluate(pack: CompiledPack, input: EvaluationInput): Promise<EngineDecision> {
+/** A detector step with the check it belongs to (`evaluate(…, { explain: true })`). */
+export interface TraceEntry extends DetectorTrace {
+  check: string;
+}
+
+export interface EvaluateOptions {
+  /** Also return `trace`: every phrase match and every match a guard suppressed. Off on the service path. */
+  explain?: boolean;
+}
+
+export async function evaluate(
+  pack: CompiledPack,
+  input: EvaluationInput,
+  options: EvaluateOptions = {},
+): Promise<EngineDecision & { trace?: TraceEntry[] }> {
   const { checks, pool, platform: defaultPlatform, threadSplit } = pack.internal;
   const posts = splitPosts(input.content, { split: threadSplit });
   const detection = detectionInput(posts, input.platform ?? defaultPlatform, input.metadata ?? {});
+  const trace: TraceEntry[] | undefined = options.explain ? [] : undefined;
 
   const findings = new Map<string, Finding[]>();
   const hits: Record<string, number> = {};
+  const signals: Record<string, SignalGroups> = {};
   const candidates: string[] = [];
   for (const check of checks) {
-    const found = check.detector ? check.detector.detect(detection) : [];
+    const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
+    const found = check.detector ? check.detector.detect(input) : [];
     hits[check.id] = found.length;
-    if (found.length > 0) findings.set(check.id, found);
+    if (found.length > 0) {
+      findings.set(check.id, found);
+      const groups = signalGroups(found);
+      if (groups) signals[check.id] = groups;
+    }
     if (check.alwaysRun || found.length >= check.minHits) candidates.push(check.id);
   }
 
   const fired = new Set(
     await pool.run(candidates, {
       hits,
+      signals,
       post_count: posts.length,
       platform: detection.platform,
       metadata: detection.metadata,
@@ -69,16 +92,43 @@ export async function evaluate(pack: CompiledPack, input: EvaluationInput): Prom
     warnings,
     required_edits: edits,
     sanitized: sanitize(posts, sanitizing),
+    ...(trace ? { trace } : {}),
   };
+}
+
+/** The `signals` fact of one check: the signal names found in each post and in each sentence. */
+interface SignalGroups {
+  posts: string[][];
+  sentences: string[][];
+}
+
+function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
+  const posts = new Map<number, Set<string>>();
+  const sentences = new Map<string, Set<string>>();
+  for (const f of found) {
+    if (f.signal === undefined) continue;
+    let p = posts.get(f.post);
+    if (!p) posts.set(f.post, (p = new Set()));
+    p.add(f.signal);
+    const key = `${f.post}:${f.sentence ?? 0}`;
+    let s = sentences.get(key);
+    if (!s) sentences.set(key, (s = new Set()));
+    s.add(f.signal);
+  }
+  if (posts.size === 0) return undefined;
+  return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]) };
 }
 
 function detectionInput(posts: Post[], platform: string, metadata: Record<string, unknown>): DetectionInput {
   const cache: (NormalizedText | undefined)[] = new Array(posts.length);
+  const tokens: (Tokens | undefined)[] = new Array(posts.length);
+  const normalized = (index: number): NormalizedText => (cache[index] ??= normalizeForMatching(posts[index]!.text));
   return {
     posts,
     platform,
     metadata,
-    normalized: (index) => (cache[index] ??= normalizeForMatching(posts[index]!.text)),
+    normalized,
+    tokens: (index) => (tokens[index] ??= tokenize(normalized(index), posts[index]!.text)),
   };
 }
 

@@ -10,6 +10,8 @@ import { PackError, type PackIssue } from './errors.js';
 import { lexiconFile, pack as packSchema, type PackSpec, type ResolvedPack, type LexiconFileSpec } from './pack-schema.js';
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
+import { phraseFile } from './phrases/phrase-set.js';
+import type { Static } from '@sinclair/typebox';
 import { compilePack, type CompiledPack } from './compile.js';
 
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
@@ -31,6 +33,7 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
     description: spec.description,
     defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
     lexicons: await resolveLexicons(dir, source, spec),
+    ...(spec.phrases ? { phrases: await resolvePhrases(dir, source, spec.phrases) } : {}),
     checks: spec.checks,
   };
   try {
@@ -134,6 +137,42 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
   }
   if (issues.length > 0) throw new PackError(issues);
   return resolved;
+}
+
+async function resolvePhrases(dir: string, source: SourceDocument, refs: NonNullable<PackSpec['phrases']>): Promise<NonNullable<ResolvedPack['phrases']>> {
+  const resolved: NonNullable<ResolvedPack['phrases']> = {};
+  const issues: PackIssue[] = [];
+  for (const [id, ref] of Object.entries(refs)) {
+    const file = await insidePack(dir, ref.file);
+    if (!file) {
+      issues.push({ file: source.file, ...source.locate(['phrases', id, 'file']), path: `phrases.${id}.file`, message: 'must stay inside the pack folder' });
+      continue;
+    }
+    try {
+      const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
+      const problems = located(doc, validateAgainst(phraseFile, doc.data));
+      if (problems.length > 0) {
+        issues.push(...problems);
+        continue;
+      }
+      const { $schema: _schema, ...spec } = doc.data as Static<typeof phraseFile>;
+      resolved[id] = spec;
+    } catch (error) {
+      if (error instanceof PackError) issues.push(...error.issues);
+      else throw error;
+    }
+  }
+  if (issues.length > 0) throw new PackError(issues);
+  return resolved;
+}
+
+/** The file's path when it stays inside the pack folder, symlinks resolved (a pull request could commit one pointing anywhere). */
+async function insidePack(dir: string, relative: string): Promise<string | undefined> {
+  const file = path.resolve(dir, relative);
+  const real = await realpath(file).catch(() => file);
+  const realDir = await realpath(dir).catch(() => path.resolve(dir));
+  if (!file.startsWith(path.resolve(dir) + path.sep) || !real.startsWith(realDir + path.sep)) return undefined;
+  return file;
 }
 
 function dedupe(values: string[]): string[] {

@@ -11,6 +11,8 @@ import { numberingParams } from './detectors/numbering.js';
 import { lineLengthParams } from './detectors/line-length.js';
 import { policyTagsParams } from './detectors/policy-tags.js';
 import { citationParams } from './detectors/citation.js';
+import { phraseParams } from './detectors/phrase.js';
+import { phraseSetSpec } from './phrases/phrase-set.js';
 
 export const SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -33,6 +35,7 @@ const detectorSchemas = [
   lineLengthParams,
   policyTagsParams,
   citationParams,
+  phraseParams,
 ] as const;
 type DetectorUnion = Static<(typeof detectorSchemas)[number]>;
 
@@ -79,6 +82,12 @@ export const check = Type.Object(
     category: StringEnum(['profanity', 'harmful', 'tos', 'format', 'provenance'] as const, {
       description: 'harmful checks turn a block into HARMFUL_CONTENT',
     }),
+    labels: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), {
+        description:
+          'corpus labels this check detects, for `gatehouse score` (e.g. violent_threat); default: the category. [] = scored under none',
+      }),
+    ),
     description: Type.Optional(Type.String()),
     enabled: Type.Optional(Type.Boolean({ default: true })),
     detector: Type.Optional(detectorParams),
@@ -114,6 +123,11 @@ export const lexiconRef = Type.Object(
   { additionalProperties: false },
 );
 
+export const phraseRef = Type.Object(
+  { file: Type.String({ minLength: 1, description: 'phrase file relative to the pack folder (slots, guards, rules)' }) },
+  { additionalProperties: false },
+);
+
 export const pack = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -130,6 +144,7 @@ export const pack = Type.Object(
       ),
     ),
     lexicons: Type.Optional(Type.Record(id, lexiconRef)),
+    phrases: Type.Optional(Type.Record(id, phraseRef)),
     checks: Type.Array(check, { minItems: 1, maxItems: 1000 }),
   },
   { additionalProperties: false },
@@ -180,6 +195,7 @@ export const resolvedPack = Type.Object(
     description: Type.String(),
     defaults: Type.Object({ platform: Type.String(), thread_split: Type.String() }),
     lexicons: Type.Record(id, Type.Object({ terms: Type.Array(Type.String()), allow: Type.Array(Type.String()) })),
+    phrases: Type.Optional(Type.Record(id, phraseSetSpec)),
     checks: Type.Array(check, { minItems: 1 }),
   },
   { additionalProperties: false },

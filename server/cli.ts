@@ -14,6 +14,8 @@ const USAGE = `usage: gatehouse <command>
   eval --pack DIR [--json] [--platform P] [TEXT]   evaluate TEXT (or stdin)
   eval --pack DIR --jsonl          one {"id","content"} per stdin line → one decision line each
   diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]   policy impact of a pack change
+  score --pack DIR --corpus FILE|DIR [--format text|json|markdown] [--min-recall R] [--max-fp R] [--floors FILE] [--summary]
+                                   recall and false positives per label and family on a labelled corpus
   schemas [--write]                check (or rewrite) engine/schema/*.json from the TypeBox schemas
   serve                            start the HTTP service (same as npm start)
   migrate                          apply database migrations
@@ -37,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'diff': {
       const { diffCommand } = await import('./packs/diff-command.js');
       return diffCommand(rest);
+    }
+    case 'score': {
+      const { scoreCommand } = await import('../engine/tooling/score-command.js');
+      return scoreCommand(rest, { out: print, err: printErr });
     }
     case 'schemas':
       return schemasCommand(rest.includes('--write'));

@@ -1,5 +1,7 @@
 import type { RequiredEdit, Revelation } from '../decision.js';
 import type { NormalizedText } from '../normalize.js';
+import type { PhraseSetSpec } from '../phrases/phrase-set.js';
+import type { Tokens } from '../phrases/tokens.js';
 
 /** One post of the thread under evaluation, computed once per evaluation. */
 export interface Post {
@@ -17,6 +19,19 @@ export interface DetectionInput {
   metadata: Record<string, unknown>;
   /** The post's matching view (engine/normalize.ts), computed at most once per post per evaluation. */
   normalized(post: number): NormalizedText;
+  /** The words of the post's matching view, with sentence numbers; computed at most once per post. */
+  tokens(post: number): Tokens;
+  /** Set when the caller asked for an explanation: detectors report what matched and what a guard suppressed. */
+  trace?: (entry: DetectorTrace) => void;
+}
+
+/** One step of a detector's reasoning, for `gatehouse eval --explain` and `gatehouse score`. */
+export interface DetectorTrace {
+  post: number;
+  span: [number, number];
+  rule: string;
+  outcome: 'matched' | 'suppressed';
+  guard?: string;
 }
 
 /**
@@ -35,12 +50,18 @@ export interface Finding {
   edit?: Omit<RequiredEdit, 'check' | 'code' | 'post'> & { span?: [number, number] };
   /** True when applying `edit` is safe to do automatically in `sanitized`. */
   autofix?: boolean;
+  /** A named signal (phrase rules) that `when:` conditions can combine per post or sentence. */
+  signal?: string;
+  /** Sentence number inside the post, with `signal`. */
+  sentence?: number;
 }
 
 /** Shared, immutable things a detector may use at compile time. */
 export interface CompileContext {
   /** Resolved lexicons of the pack by id. */
   lexicons: ReadonlyMap<string, ResolvedLexicon>;
+  /** Phrase sets of the pack by id. */
+  phrases: ReadonlyMap<string, PhraseSetSpec>;
   /** Compiled shared matchers, built once per pack. */
   defaults: { platform: string };
 }

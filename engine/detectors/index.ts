@@ -6,6 +6,7 @@ import { numberingDetector } from './numbering.js';
 import { lineLengthDetector } from './line-length.js';
 import { policyTagsDetector } from './policy-tags.js';
 import { citationDetector } from './citation.js';
+import { phraseDetector } from './phrase.js';
 
 /** Every detector type a pack may name, by its `type`. */
 export const detectorTypes: ReadonlyMap<string, DetectorType<never>> = new Map(
@@ -17,5 +18,6 @@ export const detectorTypes: ReadonlyMap<string, DetectorType<never>> = new Map(
     lineLengthDetector,
     policyTagsDetector,
     citationDetector,
+    phraseDetector,
   ].map((d) => [d.type, d as DetectorType<never>]),
 );
