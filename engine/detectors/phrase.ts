@@ -11,8 +11,10 @@ export const phraseParams = Type.Object(
       minItems: 1,
       description: 'Ids of the pack phrase sets (`phrases:`) whose rules this check matches.',
     }),
-    rules: Type.Optional(
-      Type.Array(Type.String({ minLength: 1 }), { description: 'Only these rule ids of the phrase sets (default: all).' }),
+    signals: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'Only the rules with these signals (a rule\'s signal defaults to its id); default: every rule of the sets.',
+      }),
     ),
   },
   { additionalProperties: false },
@@ -43,11 +45,11 @@ export const phraseDetector: DetectorType<PhraseParams> = {
   type: 'phrase',
   compile(params, ctx): CompiledDetector {
     const sets = params.phrases.map((id) => phraseSet(id, ctx));
-    const only = params.rules ? new Set(params.rules) : undefined;
+    const only = params.signals ? new Set(params.signals) : undefined;
     if (only) {
-      const known = new Set(sets.flatMap((s) => s.ruleIds));
+      const known = new Set(sets.flatMap((s) => s.signals));
       const unknown = [...only].filter((r) => !known.has(r));
-      if (unknown.length > 0) throw new Error(`unknown phrase rule(s) ${unknown.join(', ')} in ${params.phrases.join(', ')}`);
+      if (unknown.length > 0) throw new Error(`no rule of ${params.phrases.join(', ')} has the signal(s) ${unknown.join(', ')}`);
     }
     return {
       detect(input) {

@@ -198,11 +198,11 @@ export class PhraseSet {
     });
   }
 
-  get ruleIds(): string[] {
-    return this.rules.map((r) => r.id);
+  get signals(): string[] {
+    return [...new Set(this.rules.map((r) => r.signal))];
   }
 
-  /** Matches of the rules (leftmost-longest, non-overlapping per rule), and the ones a guard suppressed. */
+  /** Matches of the rules (of the `only` signals), leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
   find(ctx: PhraseContext, only?: ReadonlySet<string>): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
     const { tokens, normalized } = ctx;
     const count = tokens.keys.length;
@@ -227,7 +227,7 @@ export class PhraseSet {
     const guardCache = new Map<string, boolean>();
     for (const [r, sentences] of candidates) {
       const rule = this.rules[r]!;
-      if (only && !only.has(rule.id)) continue;
+      if (only && !only.has(rule.signal)) continue;
       for (const sentence of sentences) {
         const from = tokens.sentenceStart[sentence]!;
         const to = tokens.sentenceStart[sentence + 1]!;

@@ -18,10 +18,14 @@ describe('engine/schema/*.json (the files editors use through $schema)', () => {
     const pack = await load('pack.schema.json');
     const lexicon = await load('lexicon.schema.json');
     const tests = await load('pack-test.schema.json');
+    const phrases = await load('phrases.schema.json');
     const doc = parse(await readFile('rules/qa/pack.yaml', 'utf8'));
     expect(pack(doc)).toBe(true);
     expect(lexicon(parse(await readFile('rules/qa/lexicons/profanity.yaml', 'utf8')))).toBe(true);
     expect(tests(parse(await readFile('rules/qa/tests/harmful.yaml', 'utf8')))).toBe(true);
+    for (const set of ['threats', 'self-harm', 'tos']) {
+      expect(phrases(parse(await readFile(`rules/qa/phrases/${set}.yaml`, 'utf8'))), set).toBe(true);
+    }
     doc.checks[0].severity = 'blocker';
     expect(pack(doc)).toBe(false);
   });
