@@ -1,0 +1,133 @@
+/**
+ * Phrase sets: token sequences over the normalised text, with slots, inflections,
+ * gaps, guards and token classes. Each case goes through `evaluate` on a small
+ * pack, so spans, evidence and revelations are checked where callers see them.
+ */
+import { describe, expect, it } from 'vitest';
+import { compilePack, evaluate } from '../../../engine/index.js';
+import type { ResolvedPack } from '../../../engine/index.js';
+import type { PhraseSetSpec } from '../../../engine/phrases/phrase-set.js';
+
+const threats: PhraseSetSpec = {
+  slots: {
+    VIOLENT: { inflect: 'verb', words: ['kill', 'stab', 'beat to death', 'put a bullet in'] },
+    TARGET: ['you', 'u', 'him', 'her'],
+    WEAPON: { inflect: 'noun', words: ['gun', 'knife'] },
+  },
+  guards: {
+    negation: { match: 'never/not', before: 3 },
+    news: { match: ['police said', 'allegedly'], within: 'sentence' },
+    fiction: { match: 'chapter/novel', within: 'post' },
+    quoted: { quoted: true },
+  },
+  rules: [
+    { id: 'will-harm', match: "(i'll|i will|gonna) ..2 $VIOLENT ..1 $TARGET", unless: ['negation', 'news', 'fiction', 'quoted'] },
+    { id: 'weapon-tomorrow', match: 'bringing [a|my] $WEAPON ..4 tomorrow' },
+    { id: 'money', signal: 'price', match: '$NUMBER ..1 followers ..3 $MONEY' },
+    { id: 'urgent', signal: 'urgency', match: 'within $NUMBER hours' },
+    { id: 'password', signal: 'credential', match: '(confirm|verify) ..2 password' },
+    { id: 'link', signal: 'link', match: '$URL' },
+  ],
+};
+
+function packWith(phrases: Record<string, PhraseSetSpec>, checks: ResolvedPack['checks']): ResolvedPack {
+  return { id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, phrases, checks };
+}
+
+const base = { severity: 'block' as const, category: 'harmful' as const, message: '{{rule}}', suggestedFix: 'fix', required_edit: { action: 'delete' as const } };
+const pack = compilePack(
+  packWith({ threats }, [
+    { ...base, id: 'threat', code: 'VIOLENT_THREAT', detector: { type: 'phrase', phrases: ['threats'], signals: ['will-harm', 'weapon-tomorrow'] } },
+    { ...base, id: 'price', code: 'TOS_FAKE_ENGAGEMENT', category: 'tos', detector: { type: 'phrase', phrases: ['threats'], signals: ['price'] } },
+    {
+      ...base,
+      id: 'phish',
+      code: 'TOS_PHISHING',
+      category: 'tos',
+      detector: { type: 'phrase', phrases: ['threats'], signals: ['urgency', 'credential', 'link'] },
+      when: { fact: 'signals', path: '$.phish.posts', operator: 'allInOne', value: ['urgency', 'credential'] },
+    },
+  ]),
+);
+
+async function fired(content: string | string[]) {
+  const d = await evaluate(pack, { content }, { explain: true });
+  return { codes: [...new Set(d.violations.map((v) => v.code))], violations: d.violations, trace: d.trace ?? [] };
+}
+
+describe('phrase rules', () => {
+  it.each([
+    "I'll kill you",
+    'ill kill u',
+    'I will literally fucking kill you', // a gap of two fillers
+    'gonna k1ll u', // leetspeak folded by the normaliser
+    'gonna k i l l you', // spaced letters
+    'gonna kiiiill you', // repeats
+    'I will stab him', // another slot entry
+    'I will beat you to death'.replace('you to death', 'to death you'), // multi-word slot entry
+    'gonna put a bullet in her',
+    'I will stabbing you', // inflections generated at compile time (stab → stabbing)
+    'ＩＬＬ ＫＩＬＬ ＵＵ'.replace('ＵＵ', 'Ｕ'), // fullwidth
+  ])('%j is a threat', async (text) => {
+    expect((await fired(text)).codes).toEqual(['VIOLENT_THREAT']);
+  });
+
+  it.each([
+    'I killed it on stage', // no modal, no target
+    "I'll kill the process", // not a target
+    'I will kill. You know it', // the match may not cross a sentence
+    'I will never kill you', // negation guard
+    'Police said the man told her "I will kill you"', // news and quoted guards
+    "Chapter 3 of the novel. He whispers: I'll kill you", // a post-wide guard reaches across sentences
+  ])('%j is not', async (text) => {
+    expect((await fired(text)).codes).toEqual([]);
+  });
+
+  it('keeps a post-wide guard inside its post', async () => {
+    expect((await fired(['Chapter 3 is out', "I'll kill you"])).codes).toEqual(['VIOLENT_THREAT']);
+  });
+
+  it('reports the span in the caller\'s text, the rule and what the normaliser revealed', async () => {
+    const text = 'ok so... gonna k1ll u tomorrow';
+    const { violations } = await fired(text);
+    expect(violations).toHaveLength(1);
+    const [v] = violations;
+    expect(text.slice(...v!.span!)).toBe('gonna k1ll u');
+    expect(v!.message).toBe('will-harm');
+    expect(v!.revealed_by).toEqual(['leetspeak']);
+  });
+
+  it('traces which guard suppressed a match', async () => {
+    const { trace } = await fired('I would never kill you');
+    expect(trace).toEqual([]); // `would` is not in the pattern: nothing matched at all
+    const quoted = await fired('He wrote "I will kill you" and got banned');
+    expect(quoted.trace).toMatchObject([{ check: 'threat', rule: 'will-harm', outcome: 'suppressed', guard: 'quoted' }]);
+  });
+
+  it('matches numbers, amounts and links as token classes', async () => {
+    expect((await fired('10,000 real followers from $9.99')).codes).toEqual(['TOS_FAKE_ENGAGEMENT']);
+    expect((await fired('10k followers only 15 usd')).codes).toEqual(['TOS_FAKE_ENGAGEMENT']);
+    expect((await fired('10 followers later, still no money')).codes).toEqual([]);
+  });
+
+  it('combines weak signals through json-rules-engine: both in one post, not spread over the thread', async () => {
+    expect((await fired('Verify your password within 12 hours: bit.ly/x')).codes).toEqual(['TOS_PHISHING']);
+    expect((await fired(['Verify your password anytime.', 'Sale ends within 12 hours'])).codes).toEqual([]);
+    expect((await fired('Verify your password regularly')).codes).toEqual([]);
+  });
+
+  it('refuses a rule with no required word, an unknown slot or guard, and a number written as a word', () => {
+    const check = { ...base, id: 'c', code: 'CC', detector: { type: 'phrase' as const, phrases: ['s'] } };
+    const compile = (rules: PhraseSetSpec['rules']) => () => compilePack(packWith({ s: { rules } }, [check]));
+    expect(compile([{ id: 'r', match: '..3 _' }])).toThrow('has no required word');
+    expect(compile([{ id: 'r', match: '$NOPE' }])).toThrow('unknown slot $NOPE');
+    expect(compile([{ id: 'r', match: 'a', unless: ['nope'] }])).toThrow('unknown guard "nope"');
+    expect(compile([{ id: 'r', match: 'within 24 hours' }])).toThrow('$NUMBER');
+    expect(compile([{ id: 'r', match: 'a' }, { id: 'r', match: 'b' }])).toThrow('duplicate rule id');
+  });
+
+  it('refuses a check that names a signal no rule has', () => {
+    const check = { ...base, id: 'c', code: 'CC', detector: { type: 'phrase' as const, phrases: ['threats'], signals: ['nope'] } };
+    expect(() => compilePack(packWith({ threats }, [check]))).toThrow('has the signal(s) nope');
+  });
+});
