@@ -11,7 +11,7 @@ import { packDirs } from '../engine/load.js';
 const USAGE = `usage: gatehouse <command>
   check DIR…                       validate and compile every pack under DIR
   test DIR…                        run every pack's tests/*.yaml
-  eval --pack DIR [--json] [--platform P] [TEXT]   evaluate TEXT (or stdin)
+  eval --pack DIR [--json] [--explain] [--platform P] [TEXT]   evaluate TEXT (or stdin); --explain traces phrase rules and guards
   eval --pack DIR --jsonl          one {"id","content"} per stdin line → one decision line each
   diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]   policy impact of a pack change
   score --pack DIR --corpus FILE|DIR [--format text|json|markdown] [--min-recall R] [--max-fp R] [--floors FILE] [--summary]
@@ -148,6 +148,7 @@ async function evalCommand(args: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       jsonl: { type: 'boolean', default: false },
       platform: { type: 'string' },
+      explain: { type: 'boolean', default: false },
     },
   });
   if (!values.pack) {
@@ -164,7 +165,7 @@ async function evalCommand(args: string[]): Promise<number> {
   }
   if (values.jsonl) return evalJsonl(pack, values.platform);
   const text = positionals.length > 0 ? positionals.join(' ') : await readStdin();
-  const decision = await evaluate(pack, { content: text, platform: values.platform });
+  const decision = await evaluate(pack, { content: text, platform: values.platform }, { explain: values.explain });
   if (values.json) print(JSON.stringify(decision, null, 2));
   else {
     print(`${decision.decision}  ${pack.id}@${pack.version}`);
@@ -172,6 +173,11 @@ async function evalCommand(args: string[]): Promise<number> {
       const where = v.span ? ` [${v.span[0]}, ${v.span[1]})` : '';
       print(`  ${v.severity.padEnd(5)} ${v.code} post ${v.post}${where}: ${v.message}`);
       print(`        fix: ${v.suggestedFix}`);
+    }
+    // Why: every phrase match, and the ones a context guard set aside.
+    for (const t of decision.trace ?? []) {
+      const verdict = t.outcome === 'matched' ? 'matched' : `suppressed by guard ${t.guard}`;
+      print(`  trace ${t.check}: rule ${t.rule} ${verdict} at post ${t.post} [${t.span[0]}, ${t.span[1]})`);
     }
   }
   return decision.decision === 'PASS' ? 0 : 1;
