@@ -374,14 +374,19 @@ function anchorOf(
   }
 }
 
-const QUOTES = /["“”«»]/g;
+const QUOTES = new Set([...'"“”«»']);
+const quoteCounts = new WeakMap<Tokens, Int32Array>();
 
-/** An odd number of double quotes before the match and at least one after it. */
+/** An odd number of double quotes before the match and at least one after it (prefix counts, once per post). */
 function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boolean {
-  const start = ctx.tokens.from[at.t]!;
-  const end = ctx.tokens.to[at.end - 1]!;
-  const before = ctx.text.slice(0, start).match(QUOTES)?.length ?? 0;
-  const after = ctx.text.slice(end).match(QUOTES)?.length ?? 0;
+  let counts = quoteCounts.get(ctx.tokens);
+  if (!counts) {
+    counts = new Int32Array(ctx.text.length + 1);
+    for (let i = 0; i < ctx.text.length; i++) counts[i + 1] = counts[i]! + (QUOTES.has(ctx.text[i]!) ? 1 : 0);
+    quoteCounts.set(ctx.tokens, counts);
+  }
+  const before = counts[ctx.tokens.from[at.t]!]!;
+  const after = counts[ctx.text.length]! - counts[ctx.tokens.to[at.end - 1]!]!;
   return before % 2 === 1 && after > 0;
 }
 

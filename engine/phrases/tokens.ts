@@ -27,10 +27,11 @@ export interface Tokens {
   sentenceStart: number[];
 }
 
-// Linear-time expressions (no nested quantifiers) over the original text.
+// Links by expression (each failed attempt is bounded by the 63-character label); numbers and
+// amounts by a hand scanner, because `\b\d[\d,.]*` restarts at every digit of `1,1,1,…`.
 const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9-]{2,63}\.(?:com|net|org|io|ly|co|me|xyz|link|app|info|biz|site|online|top|club|shop|store|live|gg|click|cc|ru|tk|to|us)\b(?:\/[^\s<>"]*)?/gi;
-const MONEY_RE = /[$€£¥₹]\s?\d[\d,.]*(?:\s?[km]\b)?|\b\d[\d,.]*\s?(?:[km]\s?)?(?:usd|eur|gbp|\$|€|£)(?![a-z])/gi;
-const NUMBER_RE = /\b\d[\d,.]*(?:[km]\b|\+)?/gi;
+const CURRENCY_BEFORE = new Set([...'$€£¥₹']);
+const CURRENCY_AFTER = /^\s?(?:[km]\s?)?(?:usd|eur|gbp|dollars?|bucks|euros?|pounds?|\$|€|£)(?![a-z])/i;
 
 interface Special {
   from: number;
@@ -38,21 +39,41 @@ interface Special {
   cls: number;
 }
 
-/** URLs, then money, then numbers: earlier kinds win where they overlap. */
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = [];
-  const taken = (from: number, to: number): boolean => out.some((s) => from < s.to && to > s.from);
-  for (const [re, cls] of [
-    [URL_RE, TOKEN_CLASS.URL],
-    [MONEY_RE, TOKEN_CLASS.MONEY | TOKEN_CLASS.NUMBER],
-    [NUMBER_RE, TOKEN_CLASS.NUMBER],
-  ] as const) {
-    if (cls !== TOKEN_CLASS.URL && !/\d/.test(text)) continue;
-    for (const m of text.matchAll(re)) {
-      const from = m.index;
-      const to = from + m[0].replace(/[.,]+$/, '').length;
-      if (to > from && !taken(from, to)) out.push({ from, to, cls });
+  for (const m of text.matchAll(URL_RE)) {
+    const to = m.index + m[0].replace(/[.,]+$/, '').length;
+    out.push({ from: m.index, to, cls: TOKEN_CLASS.URL });
+  }
+  let u = 0; // next link that could contain the scan position
+  for (let i = 0; i < text.length; i++) {
+    if (!isDigit(text.charCodeAt(i)) || (i > 0 && isWordChar(text.charCodeAt(i - 1)))) continue;
+    let end = i + 1;
+    while (end < text.length && (isDigit(text.charCodeAt(end)) || ((text[end] === ',' || text[end] === '.') && isDigit(text.charCodeAt(end + 1))))) end++;
+    const suffix = /^(?:[kKmM]\b|\+|%)/.exec(text.slice(end, end + 2));
+    if (suffix) end += suffix[0].length;
+    while (u < out.length && out[u]!.to <= i) u++;
+    const inLink = u < out.length && out[u]!.cls === TOKEN_CLASS.URL && out[u]!.from <= i;
+    if (!inLink) {
+      let from = i;
+      let cls: number = TOKEN_CLASS.NUMBER;
+      const before = text.slice(Math.max(0, i - 2), i).trimEnd();
+      if (before.length > 0 && CURRENCY_BEFORE.has(before.at(-1)!)) {
+        from = text.lastIndexOf(before.at(-1)!, i);
+        cls |= TOKEN_CLASS.MONEY;
+      }
+      const after = CURRENCY_AFTER.exec(text.slice(end, end + 10));
+      if (after) {
+        end += after[0].length;
+        cls |= TOKEN_CLASS.MONEY;
+      }
+      out.push({ from, to: end, cls });
     }
+    i = end;
   }
   return out.sort((a, b) => a.from - b.from);
 }
@@ -79,18 +100,16 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
     tos.push(sp.to);
     sentences.push(sentence);
   };
+  let last: Special | undefined; // the class token pushed last
   let i = 0;
   while (i < text.length) {
     let j = text.indexOf(' ', i);
     if (j < 0) j = text.length;
     const from = n.start[i]!;
     const to = n.end[j - 1]!;
-    while (s < special.length && special[s]!.to <= from) pushSpecial(special[s++]!);
-    const inside = s < special.length && from < special[s]!.to && to > special[s]!.from;
-    if (inside) {
-      // A word inside a link or an amount (`bit.ly`, `10k`) is part of that token.
-      if (classes.at(-1) === undefined || froms.at(-1) !== special[s]!.from) pushSpecial(special[s]!);
-    } else {
+    while (s < special.length && special[s]!.from < to) pushSpecial((last = special[s++]!));
+    // A word inside a link or an amount (`bit.ly`, `5k`, `50 usd`) is part of that token.
+    if (!last || from >= last.to || to <= last.from) {
       keys.push(text.slice(i, j));
       classes.push(0);
       starts.push(i);
@@ -100,13 +119,16 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
       sentences.push(sentence);
     }
     if (j < text.length && (n.flags[j]! & SENTENCE_BREAK) !== 0) {
-      while (s < special.length && special[s]!.to <= n.start[j + 1]! && special[s]!.from >= to) pushSpecial(special[s++]!);
+      // Class tokens before the sentence's closing punctuation belong to it (`Pay $5. Now`).
+      const gap = original.slice(n.start[j]!, n.end[j]!);
+      const close = n.start[j]! + Math.max(gap.lastIndexOf('.'), gap.lastIndexOf('!'), gap.lastIndexOf('?'), gap.lastIndexOf('\n'));
+      while (s < special.length && special[s]!.to <= close) pushSpecial((last = special[s++]!));
       sentence++;
       sentenceStart.push(keys.length);
     }
     i = j + 1;
   }
-  while (s < special.length) if (froms.at(-1) !== special[s]!.from) pushSpecial(special[s++]!); else s++;
+  while (s < special.length) pushSpecial(special[s++]!);
   if (sentenceStart.at(-1) !== keys.length) sentenceStart.push(keys.length);
   return {
     keys,

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeForMatching } from '../../../engine/normalize.js';
+import { TOKEN_CLASS, tokenize } from '../../../engine/phrases/tokens.js';
+
+function tokens(text: string) {
+  const t = tokenize(normalizeForMatching(text), text);
+  return t.keys.map((key, i) => ({
+    word: key || Object.entries(TOKEN_CLASS).filter(([, bit]) => (t.classes[i]! & bit) !== 0).map(([name]) => name).join('+'),
+    text: text.slice(t.from[i], t.to[i]),
+    sentence: t.sentence[i],
+  }));
+}
+
+describe('tokenize', () => {
+  it('gives words with their sentence and their place in the original text', () => {
+    expect(tokens("I'll GO. Now!\nok")).toEqual([
+      { word: 'i', text: 'I', sentence: 0 },
+      { word: 'l', text: 'll', sentence: 0 }, // repeats collapse: `ll` is the word `l` with a run of 2
+      { word: 'go', text: 'GO', sentence: 0 },
+      { word: 'now', text: 'Now', sentence: 1 },
+      { word: 'ok', text: 'ok', sentence: 2 },
+    ]);
+  });
+
+  it('turns numbers, amounts and links into one token each, in order', () => {
+    expect(tokens('10,000 followers from $9.99 or 5k for 50 usd at bit.ly/abc, 20% off').map((t) => [t.word, t.text])).toEqual([
+      ['NUMBER', '10,000'],
+      ['folowers', 'followers'],
+      ['from', 'from'],
+      ['NUMBER+MONEY', '$9.99'],
+      ['or', 'or'],
+      ['NUMBER', '5k'],
+      ['for', 'for'],
+      ['NUMBER+MONEY', '50 usd'],
+      ['at', 'at'],
+      ['URL', 'bit.ly/abc'],
+      ['NUMBER', '20%'],
+      ['of', 'off'],
+    ]);
+  });
+
+  it('puts an amount before a full stop in its own sentence, and a post of only an amount in one', () => {
+    expect(tokens('Pay $5. Now').map((t) => [t.word, t.sentence])).toEqual([['pay', 0], ['NUMBER+MONEY', 0], ['now', 1]]);
+    expect(tokens('$5').map((t) => t.word)).toEqual(['NUMBER+MONEY']);
+  });
+
+  it('keeps leetspeak words as words (k1ll) and numbers inside a link inside the link', () => {
+    expect(tokens('k1ll at https://x.io/12345').map((t) => t.word)).toEqual(['kil', 'at', 'URL']);
+  });
+
+  it('stays linear on hostile digit runs (1,1,1,… would restart a regular expression at every digit)', () => {
+    const hostile = '1,'.repeat(20_000);
+    const t = tokenize(normalizeForMatching(hostile), hostile);
+    expect(t.keys).toHaveLength(1); // one long number
+  });
+});
