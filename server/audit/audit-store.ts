@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { DecisionStatus, Mode } from '../db/database.js';
-import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/normalise.js';
+import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
 
 export interface AuditRow {
   request_id: string;

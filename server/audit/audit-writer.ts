@@ -8,7 +8,7 @@
  * changes.
  */
 import type { AuditRow, AuditStore } from './audit-store.js';
-import type { BreakerState } from './circuit-breaker.js';
+import type { BreakerState } from '../lib/circuit-breaker.js';
 
 /** Where an appended row ended up: in the database, or kept in the durable local outbox for a later replay. */
 export type AuditOutcome = 'committed' | 'deferred';

@@ -19,7 +19,8 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AuditRow, AuditStore } from './audit-store.js';
 import type { AuditSinkConfig } from '../config.js';
 import { AuditWriterClosedError, createAuditWriter, type AuditOutcome, type AuditSink, type AuditWriterOptions, type Deferral } from './audit-writer.js';
-import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './circuit-breaker.js';
+import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from '../lib/circuit-breaker.js';
+import { deadline, DeadlineError } from '../lib/deadline.js';
 import { openOutbox, type AuditOutbox, type ReplayReport } from './outbox.js';
 
 export interface DurableAuditSinkOptions {
@@ -62,13 +63,6 @@ export interface DurableAuditSink extends AuditSink {
 
 const RETRY_WHILE_CLOSED_MS = 1_000;
 const FINAL_REPLAY_MS = 3_000;
-
-export class DeadlineError extends Error {
-  constructor(what: string, ms: number) {
-    super(`${what} took longer than ${ms} ms`);
-    this.name = 'DeadlineError';
-  }
-}
 
 export function createDurableAuditSink(options: DurableAuditSinkOptions): DurableAuditSink {
   const { writer, store, outbox, logger } = options;
@@ -258,19 +252,6 @@ export async function openDurableAuditSink(deps: {
     logger,
     registry: deps.registry,
   });
-}
-
-/** Rejects with DeadlineError when `work` has not settled in time; `work` itself goes on (its outcome is ignored). */
-export async function deadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineError(what, ms)), ms);
-  });
-  try {
-    return await Promise.race([work, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 interface SinkMetrics {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import { toDate, toNumber } from '../db/normalise.js';
+import { toDate, toNumber } from '../db/driver-values.js';
 
 export type Role = 'evaluator' | 'admin';
 

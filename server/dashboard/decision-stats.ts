@@ -11,7 +11,7 @@
  * which the report does not cover, or when the report is not served.
  */
 import type { Knex } from 'knex';
-import { toNumber } from '../db/normalise.js';
+import { toNumber } from '../db/driver-values.js';
 
 /** Upper bounds (ms) of the latency histogram's buckets; a last bucket takes everything slower. */
 export const LATENCY_BOUNDS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000] as const;

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { stdio, type CommandIo } from './database-command.js';
 import { migrateLatest, openDatabase } from './database.js';
+import { describeDatabaseUrl } from '../lib/redact.js';
 
 export type MigrateCommandIo = CommandIo;
 
@@ -11,7 +12,7 @@ export type MigrateCommandIo = CommandIo;
 export async function migrateCommand(env: NodeJS.ProcessEnv, io: MigrateCommandIo = stdio): Promise<number> {
   const databaseUrl = env.DATABASE_URL?.trim() || undefined;
   const dataDir = env.GATEHOUSE_DATA_DIR?.trim() || './data';
-  const target = databaseUrl ? `PostgreSQL ${redact(databaseUrl)}` : `PGlite in ${resolve(dataDir)}`;
+  const target = databaseUrl ? `PostgreSQL ${describeDatabaseUrl(databaseUrl)}` : `PGlite in ${resolve(dataDir)}`;
   let db;
   try {
     db = await openDatabase({ databaseUrl, dataDir, poolMax: 1 });
@@ -29,16 +30,5 @@ export async function migrateCommand(env: NodeJS.ProcessEnv, io: MigrateCommandI
     return 1;
   } finally {
     await db.close();
-  }
-}
-
-/** The URL without its password, fit for a terminal or a log. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable DATABASE_URL)';
   }
 }

@@ -13,6 +13,7 @@ import type { AuditSink } from '../audit/audit-writer.js';
 import type { Caller } from '../auth/api-keys.js';
 import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
+import { deadline } from '../lib/deadline.js';
 import type { DecisionBody, EvaluateRequestBody, EvaluateResponseBody } from '../http/schemas.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
@@ -59,10 +60,8 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       return skippedDecision({ ...ctx, policy: { pack: published.pack_id, version: published.version, hash: published.hash } }, input.content);
     }
     const pack = await deps.packs.compiled(pin.pack_id, pin.version);
-    const engine = await withTimeout(
-      runEngine(pack, { content: input.content, platform: input.platform, metadata: input.metadata }),
-      deps.limits.evaluationTimeoutMs,
-    );
+    const ms = deps.limits.evaluationTimeoutMs;
+    const engine = await deadline(runEngine(pack, { content: input.content, platform: input.platform, metadata: input.metadata }), ms, () => evaluationTimeout(ms));
     return evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, engine);
   }
 
@@ -138,17 +137,9 @@ export function checkLimits(content: string | string[], limits: Limits): void {
   }
 }
 
-/** Rejects with EVALUATION_TIMEOUT when `work` has not settled in time (it is not cancelled). */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('EVALUATION_TIMEOUT', `The evaluation took longer than ${ms} ms.`, { details: { limit_ms: ms } })), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+/** The engine is not cancelled: it finishes in the background and its result is dropped. */
+function evaluationTimeout(ms: number): AppError {
+  return new AppError('EVALUATION_TIMEOUT', `The evaluation took longer than ${ms} ms.`, { details: { limit_ms: ms } });
 }
 
 function receiptFacts(body: DecisionBody, content: Fingerprint) {

@@ -5,6 +5,8 @@
  * unready, since evaluations still answer (see docs/decisions/0004-audit-outbox.md).
  */
 import type { Knex } from 'knex';
+import { deadline } from '../lib/deadline.js';
+import { safeMessage } from '../lib/redact.js';
 import type { PackLoadReport } from '../packs/pack-registry.js';
 
 export interface ReadinessReport {
@@ -44,19 +46,11 @@ export function createReadiness(deps: {
 
 async function pingDatabase(knex: Knex, timeoutMs: number): Promise<{ ok: boolean; latency_ms?: number; error?: string }> {
   const started = Date.now();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      knex.raw('select 1'),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-      }),
-    ]);
+    await deadline(knex.raw('select 1'), timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
     return { ok: true, latency_ms: Date.now() - started };
   } catch (error) {
     // The driver's message only: never a connection string.
-    return { ok: false, error: (error as Error).message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…') };
-  } finally {
-    clearTimeout(timer);
+    return { ok: false, error: safeMessage(error) };
   }
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { DecisionStatus, Mode } from '../db/database.js';
-import { toDate, toStringArray } from '../db/normalise.js';
+import { toDate, toStringArray } from '../db/driver-values.js';
 import type { ContentKind } from '../receipts/content-hash.js';
 
 /** One override: a person allowed an enforced FAIL to be posted (append-only). */

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fromJson, toDate, toJsonb } from '../db/normalise.js';
+import { fromJson, toDate, toJsonb } from '../db/driver-values.js';
 
 export interface PublishedPack {
   pack_id: string;

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { fromJson, toDate, toDateOrNull, toJsonb } from '../db/normalise.js';
+import { fromJson, toDate, toDateOrNull, toJsonb } from '../db/driver-values.js';
 
 export interface SigningKeyRecord {
   kid: string;

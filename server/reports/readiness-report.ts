@@ -27,10 +27,10 @@
 import type { Knex } from 'knex';
 import type { ReadinessThresholds } from '../config.js';
 import type { Mode } from '../db/database.js';
-import { toNumber } from '../db/normalise.js';
+import { toNumber } from '../db/driver-values.js';
 import { AppError } from '../errors.js';
 import type { ReadinessReportBody } from '../http/schemas.js';
-import { parseDuration, toHours } from '../time/duration.js';
+import { parseDuration, toHours } from '../lib/duration.js';
 
 export interface ReadinessQuery {
   stage: string;

@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import { stdio, withDatabase as withCommandDatabase, type CommandIo } from '../db/database-command.js';
 import type { Database } from '../db/database.js';
-import { parseDuration } from '../time/duration.js';
+import { parseDuration } from '../lib/duration.js';
 import { restoreArchive, verifyArchive } from './audit-archive.js';
 import { countOlderThan, pruneAudit } from './audit-prune.js';
 

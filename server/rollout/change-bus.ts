@@ -10,6 +10,8 @@ import { EventEmitter } from 'node:events';
 import type { Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { deadline } from '../lib/deadline.js';
+import { redactDatabaseUrls } from '../lib/redact.js';
 
 export const CHANNEL = 'gatehouse_rollout';
 
@@ -121,7 +123,7 @@ export function createPostgresBus(opts: PostgresBusOptions): ChangeBus {
     if (c !== client) return;
     client = undefined;
     listening = false;
-    if (error) lastError = redact(error.message);
+    if (error) lastError = redactDatabaseUrls(error.message);
     // The old client may still emit errors while it dies: never let one crash the process.
     c.removeAllListeners('notification');
     c.on('error', () => undefined);
@@ -196,18 +198,10 @@ export function createPostgresBus(opts: PostgresBusOptions): ChangeBus {
       const c = client;
       if (!c || !listening) return;
       // A half-open TCP connection delivers nothing and reports nothing: ask it something.
-      let timeout: NodeJS.Timeout | undefined;
       try {
-        await Promise.race([
-          c.query('SELECT 1'),
-          new Promise((_, reject) => {
-            timeout = setTimeout(() => reject(new Error('LISTEN connection did not answer within 2 s')), 2_000);
-          }),
-        ]);
+        await deadline(c.query('SELECT 1'), 2_000, () => new Error('LISTEN connection did not answer within 2 s'));
       } catch (error) {
         dropped(c, error as Error);
-      } finally {
-        clearTimeout(timeout);
       }
     },
 
@@ -227,8 +221,4 @@ export function createPostgresBus(opts: PostgresBusOptions): ChangeBus {
       }
     },
   };
-}
-
-function redact(message: string): string {
-  return message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…');
 }

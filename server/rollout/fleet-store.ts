@@ -4,7 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Mode } from '../db/database.js';
-import { fromJson, toDate, toDateOrNull, toJsonb, toNumber } from '../db/normalise.js';
+import { fromJson, toDate, toDateOrNull, toJsonb, toNumber } from '../db/driver-values.js';
 import type { KillSwitchView, StageServing } from './rollout-state.js';
 
 export interface InstanceReport {

@@ -3,7 +3,7 @@
  * history of every throw and release, written together in one transaction.
  */
 import type { Knex } from 'knex';
-import { toDate } from '../db/normalise.js';
+import { toDate } from '../db/driver-values.js';
 
 export interface KillSwitchChange {
   engaged: boolean;

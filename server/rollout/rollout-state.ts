@@ -13,6 +13,7 @@
  */
 import { PackError, type CompiledPack } from '../../engine/index.js';
 import { AppError } from '../errors.js';
+import { safeMessage } from '../lib/redact.js';
 import { effectiveMode, type Mode, type ModeCaps } from '../evaluations/modes.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin, StageStore } from '../stages/stage-store.js';
@@ -156,7 +157,7 @@ export function createRolloutState(deps: RolloutStateDeps): RolloutState {
           await load();
         } while (again && !closed);
       } catch (error) {
-        lastError = (error as Error).message.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…');
+        lastError = safeMessage(error);
         throw error;
       }
     })().finally(() => {
@@ -274,5 +275,5 @@ function reasonOf(error: unknown): string {
       .join('; ');
   }
   if (error instanceof AppError) return `${error.code}: ${error.message}`;
-  return (error as Error)?.message?.replace(/postgres(ql)?:\/\/\S+/g, 'postgres://…') ?? String(error);
+  return safeMessage(error);
 }

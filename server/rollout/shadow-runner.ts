@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { evaluate as engineEvaluate, type EngineDecision } from '../../engine/index.js';
 import { mask } from '../../engine/mask.js';
+import { deadline } from '../lib/deadline.js';
 import type { EvaluateRequestBody, EvaluateResponseBody } from '../http/schemas.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin } from '../stages/stage-store.js';
@@ -88,9 +89,10 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
     let row: ShadowRow;
     try {
       const pack = await deps.packs.compiled(shadow.pack, shadow.version);
-      const engine = await withTimeout(
+      const engine = await deadline(
         runEngine(pack, { content: job.input.content, platform: job.input.platform, metadata: job.input.metadata }),
         deps.timeoutMs,
+        'the candidate',
       );
       row = { ...base(job), shadow_hash: pack.hash, shadow_decision: engine.decision === 'FAIL' ? 'FAIL' : 'PASS', ...findings(engine), shadow_error: null };
       stats.completed++;
@@ -204,18 +206,4 @@ function findings(engine: EngineDecision): { shadow_violation_codes: string[]; s
       ...(f.evidence === undefined ? {} : { evidence: mask(f.evidence) }),
     })),
   };
-}
-
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the candidate took longer than ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import { mask } from '../../engine/mask.js';
 import type { Mode } from '../db/database.js';
-import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/normalise.js';
+import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
 
 export type EngineStatus = 'PASS' | 'FAIL';
 

@@ -8,8 +8,8 @@
  * audit rows go to the outbox.
  */
 import type { Logger } from 'pino';
-import { createCircuitBreaker, type CircuitBreaker } from '../audit/circuit-breaker.js';
-import { deadline } from '../audit/durable-audit-sink.js';
+import { createCircuitBreaker, type CircuitBreaker } from '../lib/circuit-breaker.js';
+import { deadline } from '../lib/deadline.js';
 import { AppError } from '../errors.js';
 import type { StagePin, StageStore } from './stage-store.js';
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Mode } from '../db/database.js';
-import { toDate } from '../db/normalise.js';
+import { toDate } from '../db/driver-values.js';
 
 export interface StagePin {
   stage: string;

@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentRunStore, type AgentRun } from '../../../server/audit/agent-run-store.js';
 import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
-import { toNumber } from '../../../server/db/normalise.js';
+import { toNumber } from '../../../server/db/driver-values.js';
 import {
   ArchiveError, MANIFEST_FILE, readArchivedRows, restoreArchive, verifyArchive, writeArchive, type ArchiveManifest,
 } from '../../../server/retention/audit-archive.js';

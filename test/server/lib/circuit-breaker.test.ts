@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createCircuitBreaker, type BreakerState } from '../../../server/audit/circuit-breaker.js';
+import { createCircuitBreaker, type BreakerState } from '../../../server/lib/circuit-breaker.js';
 
 /** A breaker on a hand-driven clock, recording its transitions. */
 function breaker(failureThreshold = 3, resetTimeoutMs = 1_000) {
