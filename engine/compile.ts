@@ -28,6 +28,11 @@ export interface CompiledCheck extends CheckInfo {
   minHits: number;
   /** A check with a raw `when:` condition must always be offered to the rules engine. */
   alwaysRun: boolean;
+  /**
+   * No `when:`: its rule is only `hits >= min_hits`, which the rule index already knows, so it
+   * fires without a json-rules-engine run (each run deep-clones every rule: STACK-NOTES).
+   */
+  indexOnly: boolean;
   message: Template;
   suggestedFix: Template;
   edit: { action: EditAction; replacement?: Template | 'mask'; note?: string };
@@ -116,6 +121,7 @@ function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
     detector,
     minHits: spec.min_hits ?? 1,
     alwaysRun: spec.when !== undefined && spec.detector === undefined,
+    indexOnly: spec.when === undefined,
     message: compileTemplate(spec.message),
     suggestedFix: compileTemplate(spec.suggestedFix),
     edit: {

@@ -39,6 +39,7 @@ export async function evaluate(
   const hits: Record<string, number> = {};
   const signals: Record<string, SignalGroups> = {};
   const candidates: string[] = [];
+  const fired = new Set<string>();
   for (const check of checks) {
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
     const found = check.detector ? check.detector.detect(input) : [];
@@ -48,18 +49,17 @@ export async function evaluate(
       const groups = signalGroups(found);
       if (groups) signals[check.id] = groups;
     }
-    if (check.alwaysRun || found.length >= check.minHits) candidates.push(check.id);
+    if (check.indexOnly) {
+      if (found.length >= check.minHits) fired.add(check.id);
+    } else if (check.alwaysRun || found.length >= check.minHits) {
+      candidates.push(check.id);
+    }
   }
 
-  const fired = new Set(
-    await pool.run(candidates, {
-      hits,
-      signals,
-      post_count: posts.length,
-      platform: detection.platform,
-      metadata: detection.metadata,
-    }),
-  );
+  if (candidates.length > 0) {
+    const facts = { hits, signals, post_count: posts.length, platform: detection.platform, metadata: detection.metadata };
+    for (const id of await pool.run(candidates, facts)) fired.add(id);
+  }
 
   const violations: Violation[] = [];
   const warnings: Violation[] = [];
