@@ -97,11 +97,16 @@ function mayStartTld(c: number): boolean {
   return c >= 0x80 || ((c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a);
 }
 
+const OVERSIZE_FACTOR = 10;
+
 /** Length in `units`, or undefined when it is provably at most `max` (so the exact value is not needed). */
 function measure(text: string, units: Counting, max: number): number | undefined {
   switch (units) {
     case 'twitter':
       if (weightedLengthUpperBound(text) <= max) return undefined;
+      // parseTweet is quadratic on some inputs (`a.` × 20,000 takes seconds): a post ten times
+      // over the limit in characters is over it, and its length in characters says so well enough.
+      if (text.length > OVERSIZE_FACTOR * max) return text.length;
       return parseTweet(text).weightedLength;
     case 'graphemes':
       // Graphemes never outnumber UTF-16 code units.

@@ -1,7 +1,7 @@
 // What the detector tests compile and run against: no lexicons, one post per text, platform x.
 import type { CompileContext, DetectionInput } from '../../../engine/detectors/detector.js';
 
-export const ctx: CompileContext = { lexicons: new Map(), defaults: { platform: 'x' } };
+export const ctx: CompileContext = { lexicons: new Map(), phrases: new Map(), defaults: { platform: 'x' } };
 
 export interface InputOptions {
   /** @defaultValue 'x' */
@@ -21,6 +21,9 @@ export function inputFor(detector: string): (texts: string[], options?: InputOpt
     metadata: options.metadata ?? {},
     normalized: () => {
       throw new Error(`${detector} must not need the normalised view`);
+    },
+    tokens: () => {
+      throw new Error(`${detector} must not need the phrase tokens`);
     },
   });
 }

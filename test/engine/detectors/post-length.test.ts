@@ -84,6 +84,13 @@ describe('post_length: upper bound fast path', () => {
     expect(weightedLengthUpperBound('plain words, no links')).toBe(21);
   });
 
+  it('reports a post ten times over the limit without parsing it (parseTweet is quadratic on `a.` × 20,000)', () => {
+    const hostile = 'a.'.repeat(20_000);
+    const [finding] = detect([hostile], 'x');
+    // parseTweet would give 40,000 too, after seconds; the character count is the answer here.
+    expect(finding?.vars).toMatchObject({ length: 40_000, max: 280, excess: 39_720 });
+  });
+
   it('lets a typical 270-character post skip parseTweet', () => {
     const post = 'Shipping notes: faster builds, fewer flaky tests, and a cleaner API. Thanks to everyone who reviewed! '
       .repeat(3)
