@@ -32,6 +32,10 @@ export const patternParams = Type.Object(
 );
 export type PatternParams = Static<typeof patternParams>;
 
+/** Limits on one author-written pattern: matching cost grows with the compiled program. */
+export const MAX_PATTERN_CHARS = 4_096;
+export const MAX_PATTERN_PROGRAM = 5_000;
+
 const FLAG_BITS: Record<string, number> = { i: RE2JS.CASE_INSENSITIVE, m: RE2JS.MULTILINE, s: RE2JS.DOTALL };
 // A pattern matching everywhere (`.`) must not flood the decision.
 const MAX_MATCHES_PER_POST = 100;
@@ -62,8 +66,15 @@ export function flagBits(flags: string): number {
  */
 export function compileSafePattern(source: string, flags = 'i'): RE2JS {
   const bits = flagBits(flags);
+  if (source.length > MAX_PATTERN_CHARS) {
+    throw new Error(
+      `pattern of ${source.length} characters is refused (limit ${MAX_PATTERN_CHARS}): put long word lists in a lexicon, ` +
+        'which matches any number of terms in one pass',
+    );
+  }
+  let re: RE2JS;
   try {
-    return RE2JS.compile(source, bits);
+    re = RE2JS.compile(source, bits);
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^error parsing regexp: /, '') : String(err);
     const culprit = UNSUPPORTED.find(([probe]) => probe.test(source))?.[1];
@@ -73,6 +84,17 @@ export function compileSafePattern(source: string, flags = 'i'): RE2JS {
         'atomic groups or possessive quantifiers).',
     );
   }
+  // RE2 time is linear in the text but also in the program: a 60,000-way alternation is linear
+  // and still takes seconds per post. The program size is the deterministic measure of that cost.
+  const size = re.programSize();
+  if (size > MAX_PATTERN_PROGRAM) {
+    throw new Error(
+      `pattern ${JSON.stringify(source.length > 60 ? `${source.slice(0, 57)}…` : source)} compiles to ${size} RE2 ` +
+        `instructions (limit ${MAX_PATTERN_PROGRAM}): each post pays for every instruction. Split it, bound its ` +
+        'repetitions ({0,50} rather than {0,5000}), or move word lists to a lexicon.',
+    );
+  }
+  return re;
 }
 
 /** One RE2 program for "does any of these match?", after checking each pattern alone for a precise error. */

@@ -94,3 +94,15 @@ describe('compileSafePattern', () => {
     );
   });
 });
+
+describe('pattern: cost limits', () => {
+  it('refuses a pattern whose compiled program is too large, naming the limit', () => {
+    expect(() => compileSafePattern('a.{0,5000}b')).toThrow(/compiles to \d+ RE2 instructions \(limit 5000\)/);
+    expect(() => compileSafePattern('(\\w{1,100}\\s){1,50}')).toThrow('limit 5000');
+  });
+
+  it('refuses an over-long pattern before compiling it, and keeps ordinary ones', () => {
+    expect(() => compileSafePattern('x'.repeat(5_000))).toThrow('put long word lists in a lexicon');
+    expect(compileSafePattern('\\bguaranteed\\s+(returns?|profits?)\\b').programSize()).toBeLessThan(100);
+  });
+});
