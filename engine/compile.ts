@@ -7,7 +7,8 @@ import type { Category, EditAction, Severity } from './decision.js';
 import type { CompiledDetector, CompileContext, ResolvedLexicon } from './detectors/detector.js';
 import { detectorTypes } from './detectors/index.js';
 import { EnginePool } from './engine-pool.js';
-import { PackError, type PackIssue } from './errors.js';
+import { formatPath, PackError, type PackIssue } from './errors.js';
+import { ParamError } from './detectors/detector.js';
 import { contentHash } from './hash.js';
 import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
 import { compileTemplate, type Template } from './template.js';
@@ -83,7 +84,9 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
       checks.push(compileCheck(spec, ctx));
       rules.set(spec.id, ruleFor(spec));
     } catch (error) {
-      issues.push({ path: spec.detector ? `${at}.detector` : `${at}.when`, message: (error as Error).message });
+      // A ParamError names the parameter (e.g. patterns[2]) so that the issue points at its own line.
+      const where = error instanceof ParamError ? `.${formatPath(error.at)}` : '';
+      issues.push({ path: spec.detector ? `${at}.detector${where}` : `${at}.when`, message: (error as Error).message });
     }
   });
   if (issues.length > 0) throw new PackError(issues);

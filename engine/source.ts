@@ -40,12 +40,11 @@ export function parseSource(file: string, text: string): SourceDocument {
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     throw new SourceError(
-      doc.errors.map((e) => ({
-        file,
-        line: e.linePos?.[0].line,
-        column: e.linePos?.[0].col,
-        message: e.message.split('\n')[0] ?? e.message,
-      })),
+      doc.errors.map((e) => {
+        // Without prettyErrors some errors (duplicate keys) carry only an offset: locate it ourselves.
+        const at = e.linePos?.[0] ?? lineCounter.linePos(e.pos[0]);
+        return { file, line: at.line, column: at.col, message: e.message.split('\n')[0] ?? e.message };
+      }),
     );
   }
   let data: unknown;

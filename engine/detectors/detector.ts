@@ -77,6 +77,17 @@ export interface CompiledDetector {
   detect(input: DetectionInput): Finding[];
 }
 
+/** A bad detector parameter, located inside the detector's parameters (e.g. `['patterns', 2]`). */
+export class ParamError extends Error {
+  constructor(
+    readonly at: readonly (string | number)[],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ParamError';
+  }
+}
+
 /**
  * A detector type: validates nothing itself (the JSON Schema does), builds its
  * matchers once in `compile`, throws `Error` with a clear message on bad params.

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RE2JS, RE2Set } from 're2js';
-import type { CompiledDetector, DetectorType, Finding, Post } from './detector.js';
+import { ParamError, type CompiledDetector, type DetectorType, type Finding, type Post } from './detector.js';
 
 export const patternParams = Type.Object(
   {
@@ -97,9 +97,21 @@ export function compileSafePattern(source: string, flags = 'i'): RE2JS {
   return re;
 }
 
+/** Compiles each pattern of a list, a refused one reported at its own place (`patterns[2]`). */
+export function compileEach(key: string, sources: readonly string[], flags = 'i'): RE2JS[] {
+  return sources.map((source, i) => {
+    try {
+      return compileSafePattern(source, flags);
+    } catch (error) {
+      throw new ParamError([key, i], (error as Error).message);
+    }
+  });
+}
+
 /** One RE2 program for "does any of these match?", after checking each pattern alone for a precise error. */
-export function compileAny(sources: readonly string[], flags = 'i'): RE2JS {
-  for (const source of sources) compileSafePattern(source, flags);
+export function compileAny(sources: readonly string[], flags = 'i', key?: string): RE2JS {
+  if (key) compileEach(key, sources, flags);
+  else for (const source of sources) compileSafePattern(source, flags);
   return compileSafePattern(sources.map((s) => `(?:${s})`).join('|'), flags);
 }
 
@@ -118,12 +130,13 @@ export const patternDetector: DetectorType<PatternParams> = {
   type: 'pattern',
   compile(params): CompiledDetector {
     const flags = params.flags ?? 'i';
-    const patterns = params.patterns.map((source) => ({ source, re: compileSafePattern(source, flags) }));
+    const compiled = compileEach('patterns', params.patterns, flags);
+    const patterns = params.patterns.map((source, i) => ({ source, re: compiled[i]! }));
     // One pass over a post says which patterns match at all; only those run for spans.
     const anyOf = new RE2Set(RE2Set.UNANCHORED, flagBits(flags));
     for (const { source } of patterns) anyOf.add(source);
     anyOf.compile();
-    const unless = params.unless?.length ? compileAny(params.unless, flags) : undefined;
+    const unless = params.unless?.length ? compileAny(params.unless, flags, 'unless') : undefined;
     return {
       detect({ posts }) {
         const findings: Finding[] = [];

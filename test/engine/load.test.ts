@@ -45,6 +45,12 @@ describe('loadPack', () => {
     expect(issues).toEqual([`${fixtures}/invalid/bad-severity/pack.yaml:15:5 checks[1].severity: must be one of block, warn`]);
   });
 
+  it('locates a duplicate YAML key at its line and column', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gh-dup-'));
+    await writeFile(path.join(dir, 'pack.yaml'), 'id: dup\nversion: 1.0.0\nid: again\n');
+    expect(await issuesOf(dir)).toEqual([`${path.join(dir, 'pack.yaml')}:3:1 Map keys must be unique`]);
+  });
+
   it('refuses unknown fields instead of ignoring a typo', async () => {
     const issues = await issuesOf(`${fixtures}/invalid/unknown-field`);
     expect(issues).toEqual([`${fixtures}/invalid/unknown-field/pack.yaml:10:5 checks[0].mesage: unknown property "mesage"`]);
@@ -60,7 +66,8 @@ describe('loadPack', () => {
   it('refuses a pattern that cannot run in linear time, at its location', async () => {
     const issues = await issuesOf(`${fixtures}/invalid/backtracking-pattern`);
     expect(issues).toHaveLength(1);
-    expect(issues[0]).toMatch(/^test\/fixtures\/packs\/invalid\/backtracking-pattern\/pack\.yaml:9:5 checks\[0\]\.detector: /);
+    // At the pattern itself, not at the `detector:` key (line 9, column 43 inside the flow mapping).
+    expect(issues[0]).toMatch(/^test\/fixtures\/packs\/invalid\/backtracking-pattern\/pack\.yaml:9:43 checks\[0\]\.detector\.patterns\[0\]: /);
     expect(issues[0]).toMatch(/\(a\+\)\+.*backreferences/);
   });
 
