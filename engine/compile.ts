@@ -62,7 +62,7 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
   if (schemaIssues.length > 0) throw new PackError(schemaIssues.map(({ at: _at, ...issue }) => issue));
 
   const lexicons = new Map<string, ResolvedLexicon>(
-    Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, terms: l.terms, allow: l.allow }]),
+    Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, ...l }]),
   );
   const phrases = new Map(Object.entries(resolved.phrases ?? {}));
   const ctx: CompileContext = { lexicons, phrases, defaults: { platform: resolved.defaults.platform } };

@@ -7,8 +7,23 @@ export type Severity = 'block' | 'warn';
 export type Category = 'profanity' | 'harmful' | 'tos' | 'format' | 'provenance';
 export type EngineDecisionStatus = 'PASS' | 'FAIL';
 
-/** Which normalisation revealed a match, so a reviewer sees why it fired. */
-export type Revelation = 'accent' | 'zero-width' | 'homoglyph' | 'leetspeak' | 'repeats' | 'separators' | 'case';
+/**
+ * Which normalisation revealed a match, so a reviewer sees why it fired: the
+ * normaliser's (accent … case) and the lexicon matcher's (self_censoring,
+ * phonetic, spacing, compound). See docs/detection.md.
+ */
+export type Revelation =
+  | 'accent'
+  | 'zero-width'
+  | 'homoglyph'
+  | 'leetspeak'
+  | 'repeats'
+  | 'separators'
+  | 'case'
+  | 'self_censoring'
+  | 'phonetic'
+  | 'spacing'
+  | 'compound';
 
 export interface Violation {
   code: string;

@@ -7,7 +7,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { PackError, type PackIssue } from './errors.js';
-import { lexiconFile, pack as packSchema, type PackSpec, type ResolvedPack, type LexiconFileSpec } from './pack-schema.js';
+import {
+  lexiconFile,
+  pack as packSchema,
+  type PackSpec,
+  type ResolvedPack,
+  type LexiconFileSpec,
+  type ResolvedLexiconSpec,
+} from './pack-schema.js';
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
 import { phraseFile } from './phrases/phrase-set.js';
@@ -109,6 +116,7 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
   for (const [id, ref] of Object.entries(spec.lexicons ?? {})) {
     const terms = [...(ref.builtin ? builtinTerms(ref.builtin) : []), ...(ref.terms ?? [])];
     const allow = [...(ref.allow ?? [])];
+    let matching: Omit<ResolvedLexiconSpec, 'terms' | 'allow'> = {};
     if (ref.file) {
       const file = path.resolve(dir, ref.file);
       // Lexically inside is not enough: a symlink committed in a pull request could point anywhere.
@@ -125,15 +133,16 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
           issues.push(...problems);
           continue;
         }
-        const data = lexicon.data as LexiconFileSpec;
-        terms.push(...data.terms);
-        allow.push(...(data.allow ?? []));
+        const { $schema: _schema, description: _description, terms: fileTerms, allow: fileAllow, ...rest } = lexicon.data as LexiconFileSpec;
+        terms.push(...fileTerms);
+        allow.push(...(fileAllow ?? []));
+        matching = rest;
       } catch (error) {
         if (error instanceof PackError) issues.push(...error.issues);
         else throw error;
       }
     }
-    resolved[id] = { terms: dedupe(terms), allow: dedupe(allow) };
+    resolved[id] = { terms: dedupe(terms), allow: dedupe(allow), ...matching };
   }
   if (issues.length > 0) throw new PackError(issues);
   return resolved;

@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Revelation } from './decision.js';
+import { decorativeLetter } from './letterforms.js';
 
 export interface NormalizedText {
   /** Matching view: lowercased letters; each run of non-letters is ONE space; repeats collapsed; no leading/trailing space. */
@@ -18,9 +19,30 @@ export interface NormalizedText {
   runs: Uint16Array;
   /** Per UTF-16 unit of `text`: bitmask of REVEAL bits (letters) or SENTENCE_BREAK (spaces). */
   flags: Uint8Array;
+  /**
+   * Self-censoring symbols written against letters (`f*ck`, `a**hole`, `f***`), in text
+   * order; absent when there are none. In `text` they are ordinary word breaks.
+   */
+  censors?: CensorRun[];
 }
 
-/** Bits of `NormalizedText.flags`, one per revelation. */
+/** A run of censoring symbols (`*`, `#`, `…`, …) inside or at the end of a word. */
+export interface CensorRun {
+  /** Index in `text`: the space that stands for the run, or the word's end for a trailing run. */
+  at: number;
+  /** Letters the run may stand for at most (`…` counts three). */
+  count: number;
+  /** True when letters follow the run in the same word (`f*ck`); false for `f***`. */
+  inner: boolean;
+  /** [start, end) of the symbols in the original text. */
+  start: number;
+  end: number;
+}
+
+/**
+ * One bit per revelation. The first seven are per-char bits of `NormalizedText.flags`;
+ * the others (≥ 256) are set by the lexicon matcher on a hit, never on a char.
+ */
 export const REVEAL = {
   accent: 1,
   'zero-width': 2,
@@ -29,6 +51,10 @@ export const REVEAL = {
   repeats: 16,
   separators: 32,
   case: 64,
+  self_censoring: 256,
+  phonetic: 512,
+  spacing: 1024,
+  compound: 2048,
 } as const satisfies Record<Revelation, number>;
 
 /**
@@ -52,6 +78,7 @@ const LETTER = 1;
 const OTHER = 2;
 const SPACE = 3;
 const SKIP = 4; // a separator removed by joining spaced-out letters
+const CENSOR = 5; // a self-censoring symbol against a letter: a word break that remembers it
 
 const KEEP = 0;
 const DROP = 1; // invisible: removed, word not split
@@ -72,6 +99,8 @@ const LETTER_RE = /^\p{L}$/u;
 const SPACE_RE = /^\s$/u;
 const HOMOGLYPH_SOURCE_RE = /^[\p{L}\p{So}]$/u;
 const ASCII_WORD_RE = /^[a-z]+$/;
+const LETTER_ANY_RE = /\p{L}/u;
+const NOT_LETTER_RE = /[^\p{L}\p{M}\s]/gu;
 
 const require = createRequire(import.meta.url);
 const CONFUSABLES: Readonly<Record<string, string>> = require('unhomoglyph/data.json');
@@ -115,12 +144,22 @@ function buildInfo(cp: number): CpInfo {
   if (cp >= 0xd800 && cp <= 0xdfff) return { action: KEEP, units: [cp], kinds: [OTHER], flags: 0 }; // lone surrogate
   const ch = String.fromCodePoint(cp);
   if (INVISIBLE_RE.test(ch)) return DROP_INFO;
+  if (cp === ELLIPSIS) return { action: KEEP, units: [cp], kinds: [OTHER], flags: 0 }; // one censoring symbol, not NFKD's "..."
+
   if (MARK_RE.test(ch)) return MARK_INFO;
+  const decorative = decorativeLetter(cp);
+  if (decorative !== undefined) {
+    return { action: KEEP, units: [decorative.charCodeAt(0)], kinds: [LETTER], flags: REVEAL.homoglyph };
+  }
   const canonical = ch.normalize('NFD');
-  const compat = ch.normalize('NFKD');
+  let compat = ch.normalize('NFKD');
   let flags = 0;
   if (HAS_MARK_RE.test(canonical)) flags |= REVEAL.accent;
-  if (compat !== canonical) flags |= REVEAL.homoglyph; // fullwidth, ligatures, math letters
+  if (compat !== canonical) {
+    flags |= REVEAL.homoglyph; // fullwidth, ligatures, math letters
+    // Parenthesised and full-stop letters (⒡ → "(f)", 🄕 → "(F)") are one letter, not a word in brackets.
+    if (LETTER_ANY_RE.test(compat)) compat = compat.replace(NOT_LETTER_RE, '');
+  }
   const base = stripMarks(compat);
   if (base.toLowerCase() !== base) flags |= REVEAL.case;
   const lower = stripMarks(base.toLowerCase().normalize('NFKD'));
@@ -129,7 +168,7 @@ function buildInfo(cp: number): CpInfo {
   for (const c of lower) {
     const code = c.codePointAt(0)!;
     if (INVISIBLE_RE.test(c)) continue;
-    const latin = code > 127 && HOMOGLYPH_SOURCE_RE.test(c) ? homoglyphOf(c) : undefined;
+    const latin = code > 127 && HOMOGLYPH_SOURCE_RE.test(c) ? (homoglyphOf(c) ?? decorativeLetter(code)) : undefined;
     if (latin === undefined) {
       units.push(code);
       kinds.push(kindOf(c));
@@ -173,7 +212,19 @@ LEET['@'.charCodeAt(0)] = -'a'.charCodeAt(0);
 LEET['!'.charCodeAt(0)] = -'i'.charCodeAt(0);
 
 const SEPARATORS = new Set([...' .-_*,/|~+'].map((c) => c.charCodeAt(0)));
+/**
+ * Symbols that stand for letters when written against them (`f*ck`, `sh#t`, `a**hole`,
+ * `f***`, `motherf…ing`); `…` stands for up to three. Apostrophes, dots, slashes and
+ * ampersands are not among them: `don't`, `e.g`, `and/or`, `AT&T` are ordinary writing.
+ */
+const CENSOR_WIDTH = new Map<number, number>([
+  ...[...'*#%?_-^~@!$&\u2022\u00b7\u2217\u2731\u2605\u2606\u2013\u2014\u2012'].map((c): [number, number] => [c.charCodeAt(0), 1]),
+  [0x2026, 3], // …
+]);
+/** At a word's end only these censor (`f***`, `sh#`); `!`, `?`, `-`, `…` there are punctuation (`wh…`, `fun!`). */
+const TRAILING_CENSORS = new Set([...'*#_\u2022\u2217\u2731\u2605\u2606'].map((c) => c.charCodeAt(0)));
 const BREAK_PUNCTUATION = new Set([...'.!?;:,\u3002'].map((c) => c.charCodeAt(0)));
+const ELLIPSIS = 0x2026;
 const LINE_BREAKS = new Set([10, 11, 12, 13, 0x85, 0x2028, 0x2029]);
 
 // ---------------------------------------------------------------------------
@@ -210,6 +261,7 @@ const units = new Scratch();
 export function normalizeForMatching(text: string): NormalizedText {
   const n = expand(text);
   applyLeetspeak(n);
+  markCensors(n);
   joinSpacedLetters(n);
   return collapse(n);
 }
@@ -293,6 +345,26 @@ function leetAt(k: number, tokenEnd: number): void {
   u.fl[k] |= REVEAL.leetspeak;
 }
 
+/**
+ * Runs of censoring symbols written against a letter (no whitespace between) become
+ * CENSOR units: inside a word (`f*ck`) or at its end (`f***`). A run before a word's
+ * first letter is not one (`*it*` is emphasis; `**note**` is Markdown).
+ */
+function markCensors(n: number): void {
+  const u = units;
+  let k = 0;
+  while (k < n) {
+    if (u.kind[k] !== OTHER || !CENSOR_WIDTH.has(u.cp[k]!)) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < n && u.kind[end] === OTHER && CENSOR_WIDTH.has(u.cp[end]!)) end++;
+    if (k > 0 && u.kind[k - 1] === LETTER) for (let j = k; j < end; j++) u.kind[j] = CENSOR;
+    k = end;
+  }
+}
+
 /** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
 function joinSpacedLetters(n: number): void {
   const u = units;
@@ -360,10 +432,27 @@ function collapse(n: number): NormalizedText {
   let lastCp = -1; // code point of the last output letter, -1 after a space
   let width = 0; // UTF-16 width of the last output letter
   let breakBits = 0; // 1 punctuation, 2 whitespace, 4 line break in the current non-letter run
+  let censors: CensorRun[] | undefined;
+  let censor: CensorRun | undefined; // the run being read, right after a letter
+  let trailingOk = false; // every symbol of `censor` may censor at a word's end
   for (let k = 0; k < n; k++) {
     const kind = u.kind[k]!;
     if (kind === SKIP) continue;
     const cp = u.cp[k]!;
+    if (censor !== undefined && kind !== CENSOR) {
+      censor.inner = kind === LETTER;
+      if (censor.inner || trailingOk) (censors ??= []).push(censor);
+      censor = undefined;
+    }
+    if (kind === CENSOR && (censor !== undefined || lastCp !== -1)) {
+      if (censor === undefined) {
+        censor = { at: m, count: 0, inner: false, start: u.st[k]!, end: u.en[k]! };
+        trailingOk = true;
+      }
+      censor.count += CENSOR_WIDTH.get(cp) ?? 1;
+      censor.end = u.en[k]!;
+      trailingOk &&= TRAILING_CENSORS.has(cp);
+    }
     if (kind !== LETTER) {
       if (lastCp !== -1 || m === 0) {
         breakBits = 0;
@@ -398,14 +487,17 @@ function collapse(n: number): NormalizedText {
     }
     lastCp = cp;
   }
+  if (censor !== undefined && trailingOk) (censors ??= []).push(censor);
   if (m > 0 && lastCp === -1) m--; // no trailing space
-  return {
+  const out: NormalizedText = {
     text: decode(o.code, m),
     start: o.st.slice(0, m),
     end: o.en.slice(0, m),
     runs: o.runs.slice(0, m),
     flags: o.fl.slice(0, m),
   };
+  if (censors !== undefined) out.censors = censors;
+  return out;
 }
 
 function decode(code: Uint16Array, m: number): string {

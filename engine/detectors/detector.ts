@@ -2,6 +2,7 @@ import type { RequiredEdit, Revelation } from '../decision.js';
 import type { NormalizedText } from '../normalize.js';
 import type { PhraseSetSpec } from '../phrases/phrase-set.js';
 import type { Tokens } from '../phrases/tokens.js';
+import type { ResolvedLexiconSpec } from '../pack-schema.js';
 
 /** One post of the thread under evaluation, computed once per evaluation. */
 export interface Post {
@@ -66,10 +67,8 @@ export interface CompileContext {
   defaults: { platform: string };
 }
 
-export interface ResolvedLexicon {
+export interface ResolvedLexicon extends ResolvedLexiconSpec {
   id: string;
-  terms: string[];
-  allow: string[];
 }
 
 /** A compiled detector: all matchers built, `detect` allocates only its findings. */

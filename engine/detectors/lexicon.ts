@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { LexiconMatcher } from '../lexicon-matcher.js';
-import type { CompiledDetector, DetectorType, Finding } from './detector.js';
+import { type CompoundMode, LexiconMatcher, type MatcherLexicon, type TermSpec } from '../lexicon-matcher.js';
+import type { CompiledDetector, DetectorType, Finding, ResolvedLexicon } from './detector.js';
 
 export const lexiconParams = Type.Object(
   {
@@ -34,15 +34,33 @@ function matcherFor(ids: readonly string[], ctx: Ctx): LexiconMatcher {
 }
 
 function buildMatcher(ids: readonly string[], ctx: Ctx): LexiconMatcher {
-  const terms: string[] = [];
-  const allow: string[] = [];
-  for (const id of ids) {
-    const lexicon = ctx.lexicons.get(id);
-    if (!lexicon) throw new Error(`unknown lexicon "${id}" (declare it under lexicons:)`);
-    terms.push(...lexicon.terms);
-    allow.push(...lexicon.allow);
+  return new LexiconMatcher(
+    ids.map((id) => {
+      const lexicon = ctx.lexicons.get(id);
+      if (!lexicon) throw new Error(`unknown lexicon "${id}" (declare it under lexicons:)`);
+      return matcherLexicon(lexicon);
+    }),
+  );
+}
+
+/** A resolved pack lexicon as the matcher takes it: per-term compound modes and variant switches. */
+export function matcherLexicon(lexicon: ResolvedLexicon): MatcherLexicon {
+  const compound = new Map<string, CompoundMode>();
+  for (const mode of ['prefix', 'suffix', 'any'] as const) for (const t of lexicon.compound?.[mode] ?? []) compound.set(t, mode);
+  const plain = new Set(lexicon.plain ?? []);
+  for (const t of [...compound.keys(), ...plain]) {
+    if (!lexicon.terms.includes(t)) throw new Error(`lexicon "${lexicon.id}": "${t}" is not one of its terms`);
   }
-  return new LexiconMatcher(terms, allow);
+  return {
+    id: lexicon.id,
+    terms: lexicon.terms.map((term): TermSpec | string =>
+      compound.has(term) || plain.has(term) ? { term, compound: compound.get(term), variants: plain.has(term) ? false : undefined } : term,
+    ),
+    allow: lexicon.allow,
+    language: lexicon.language,
+    variants: lexicon.variants,
+    context: lexicon.context,
+  };
 }
 
 export const lexiconDetector: DetectorType<LexiconParams> = {
