@@ -7,9 +7,11 @@ import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { formatIssue, loadPack, PackError, evaluate, loadPackTests, runPackTests } from '../engine/index.js';
 import { packDirs } from '../engine/load.js';
+import { findCollisions, formatCollision, loadWordLists, type WordList } from '../engine/tooling/collisions.js';
 
 const USAGE = `usage: gatehouse <command>
-  check DIR…                       validate and compile every pack under DIR
+  check [--no-collisions] [--wordlists DIR] DIR…   validate and compile every pack under DIR, then run the
+                                   lexicon collision finder over the dictionaries in /usr/share/dict
   test DIR…                        run every pack's tests/*.yaml
   eval --pack DIR [--json] [--explain] [--platform P] [TEXT]   evaluate TEXT (or stdin); --explain traces phrase rules and guards
   eval --pack DIR --jsonl          one {"id","content"} per stdin line → one decision line each
@@ -96,13 +98,34 @@ async function expandDirs(args: string[]): Promise<string[] | number> {
 }
 
 async function checkCommand(args: string[]): Promise<number> {
-  const dirs = await expandDirs(args);
+  const { flags, rest } = checkFlags(args);
+  const dirs = await expandDirs(rest);
   if (typeof dirs === 'number') return dirs;
   let failed = 0;
+  let words: WordList[] | undefined;
   for (const dir of dirs) {
     try {
       const pack = await loadPack(dir);
       await loadPackTests(dir);
+      if (flags.collisions) {
+        if (!words) {
+          const { lists, missing } = loadWordLists(flags.wordlists);
+          if (missing.length > 0) {
+            printErr(
+              `collision finder: word lists missing under ${flags.wordlists}: apt-get install ${missing.join(' ')} ` +
+                '(or run `gatehouse check --no-collisions`)',
+            );
+            return 1;
+          }
+          words = lists;
+        }
+        const collisions = findCollisions(pack.resolved, words);
+        if (collisions.length > 0) {
+          failed++;
+          collisions.forEach((c) => printErr(`${dir}: ${formatCollision(c)}`));
+          continue;
+        }
+      }
       print(`ok   ${pack.id}@${pack.version} ${pack.hash} (${pack.checks.length} checks) ${dir}`);
     } catch (error) {
       if (!(error instanceof PackError)) throw error;
@@ -111,6 +134,18 @@ async function checkCommand(args: string[]): Promise<number> {
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** `--no-collisions` skips the collision finder; `--wordlists DIR` reads the dictionaries elsewhere. */
+function checkFlags(args: string[]): { flags: { collisions: boolean; wordlists: string }; rest: string[] } {
+  const flags = { collisions: true, wordlists: '/usr/share/dict' };
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--no-collisions') flags.collisions = false;
+    else if (args[i] === '--wordlists' && args[i + 1]) flags.wordlists = args[++i]!;
+    else rest.push(args[i]!);
+  }
+  return { flags, rest };
 }
 
 async function testCommand(args: string[]): Promise<number> {
