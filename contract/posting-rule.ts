@@ -3,11 +3,12 @@
  * with it and the client (offline verification, posting gate) decides with
  * it, so the two can never disagree. No I/O, no runtime imports.
  */
-import type { Mode } from '../evaluations/modes.js';
+import type { DecisionStatus } from './decision-status.js';
+import type { Mode } from './modes.js';
 
 /** The claims the rule reads. */
 export interface PostingClaims {
-  decision: 'PASS' | 'FAIL' | 'SKIPPED';
+  decision: DecisionStatus;
   mode: Mode;
   override?: boolean;
 }

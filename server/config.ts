@@ -4,7 +4,7 @@
  * naming the variable, never later in a request.
  */
 import { join } from 'node:path';
-import { MODES, type Mode } from './evaluations/modes.js';
+import { MODES, type Mode } from '../contract/modes.js';
 import type { Role } from './auth/key-store.js';
 
 export const ROLES: readonly Role[] = ['evaluator', 'admin'];

@@ -18,7 +18,7 @@ import type { Config } from './config.js';
 import { createDashboard, type Dashboard } from './dashboard/dashboard-router.js';
 import { createEvaluationService, type EvaluationServiceDeps } from './evaluations/evaluation-service.js';
 import { createGovernance } from './governance/governance.js';
-import type { ModeCaps } from './evaluations/modes.js';
+import type { ModeCaps } from '../contract/modes.js';
 import { createMetrics, type Metrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import { createPackRegistry, type PackRegistry } from './packs/pack-registry.js';

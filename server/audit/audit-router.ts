@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { callerOf, requireRole } from '../auth/auth-middleware.js';
 import { AppError } from '../errors.js';
-import { AgentRunRequest, AuditQuery, type AuditItemBody } from '../http/schemas.js';
+import { AgentRunRequest, AuditQuery, type AuditItemBody } from '../../contract/schemas/audit.js';
 import { validateBody, validateText } from '../http/validate.js';
 import type { AgentRunStore } from './agent-run-store.js';
 import type { AuditRow, AuditStore } from './audit-store.js';

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
-import type { DecisionStatus, Mode } from '../db/database.js';
+import type { DecisionStatus } from '../../contract/decision-status.js';
+import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
 
 export interface AuditRow {

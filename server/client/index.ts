@@ -15,5 +15,5 @@ export {
   ENFORCEMENT_EVENT, EnforcementEventSchema, formatEnforcementEvent, parseEnforcementEvent, toEnforcementEvent,
   type EnforcementEvent, type EnforcementSource,
 } from './enforcement-event.js';
-export { canonicalContent, contentSha256, type ContentKind } from '../receipts/content-hash.js';
+export { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
 export type * from './types.js';

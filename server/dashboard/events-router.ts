@@ -8,8 +8,8 @@
 import type { EventEmitter } from 'node:events';
 import { Router, type Response } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
-import type { DecisionBody } from '../http/schemas.js';
-import { sseFrame, toStreamedDecision, type DecisionMeta } from './enforcement-event.js';
+import type { DecisionBody } from '../../contract/schemas/evaluations.js';
+import { sseFrame, toStreamedDecision, type DecisionMeta } from './streamed-decision.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** A client that has not read this much is too slow to follow: it is cut off and reconnects. */

@@ -1,24 +1,13 @@
 /** GET /v1/dashboard/stats (admin): the Readiness charts' figures, see decision-stats.ts. */
-import { Type } from '@sinclair/typebox';
 import { Router } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
 import { AppError } from '../errors.js';
-import { StageName } from '../http/schemas.js';
+import { StatsQueryParams } from '../../contract/schemas/dashboard.js';
 import { validateText } from '../http/validate.js';
 import type { DecisionStats, StatsQuery } from './decision-stats.js';
 
 const MAX_WINDOW_MS = 90 * 86_400_000;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-export const StatsQueryParams = Type.Object(
-  {
-    stage: Type.Optional(StageName),
-    window: Type.String({ pattern: '^[1-9][0-9]{0,4}[mhd]$', default: '72h', description: 'Length of the window ending now (or at `to`): 30m, 72h, 7d; at most 90d.' }),
-    buckets: Type.Integer({ minimum: 1, maximum: 200, default: 24 }),
-    to: Type.Optional(Type.String({ format: 'date-time' })),
-  },
-  { additionalProperties: false },
-);
 
 export function createStatsRouter(stats: (q: StatsQuery) => Promise<DecisionStats>): Router {
   const router = Router();

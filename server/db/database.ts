@@ -4,9 +4,6 @@ import { migrationSource } from '../../migrations/index.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { PgliteClient } from './pglite-client.js';
 
-export type Mode = 'off' | 'advisory' | 'enforced';
-export type DecisionStatus = 'PASS' | 'FAIL' | 'SKIPPED';
-
 export interface Database {
   knex: Knex;
   kind: 'postgres' | 'pglite';

@@ -5,9 +5,9 @@
  */
 import type { EngineDecision, Violation } from '../../engine/index.js';
 import type { Deferral } from '../audit/audit-writer.js';
-import { ERROR_CODES } from '../errors.js';
-import type { DecisionBody, WarningBody } from '../http/schemas.js';
-import { MODE_BEHAVIOUR, type Mode } from './modes.js';
+import { ERROR_CODES } from '../../contract/error-codes.js';
+import type { DecisionBody, WarningBody } from '../../contract/schemas/evaluations.js';
+import { MODE_BEHAVIOUR, type Mode } from '../../contract/modes.js';
 
 export interface DecisionContext {
   request_id: string;

@@ -14,14 +14,14 @@ import type { Caller } from '../auth/api-keys.js';
 import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
 import { deadline } from '../lib/deadline.js';
-import type { DecisionBody, EvaluateRequestBody, EvaluateResponseBody } from '../http/schemas.js';
+import type { DecisionBody, EvaluateRequestBody, EvaluateResponseBody } from '../../contract/schemas/evaluations.js';
 import type { Metrics } from '../ops/metrics.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
-import { contentFingerprint as fingerprint, type ContentFingerprint as Fingerprint } from '../receipts/content-hash.js';
+import { contentFingerprint as fingerprint, type ContentFingerprint as Fingerprint } from '../../contract/content-hash.js';
 import type { ReceiptService } from '../receipts/receipts.js';
 import type { StageStore } from '../stages/stage-store.js';
 import { evaluatedDecision, skippedDecision, withAuditFailure, type DecisionContext } from './decision-body.js';
-import { effectiveMode, type ModeCaps } from './modes.js';
+import { effectiveMode, type ModeCaps } from '../../contract/modes.js';
 
 export interface EvaluationServiceDeps {
   stages: Pick<StageStore, 'get'>;

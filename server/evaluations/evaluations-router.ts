@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { callerOf, requireRole } from '../auth/auth-middleware.js';
-import { EvaluateRequest, RequestIdParams } from '../http/schemas.js';
+import { EvaluateRequest, RequestIdParams } from '../../contract/schemas/evaluations.js';
 import { validateBody, validateText } from '../http/validate.js';
 import type { EvaluationService } from './evaluation-service.js';
 

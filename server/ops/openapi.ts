@@ -4,8 +4,8 @@
  * checks are the same objects.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { HTTP_STATUS, type ErrorCode } from '../errors.js';
-import * as S from '../http/schemas.js';
+import { HTTP_STATUS, type ErrorCode } from '../../contract/error-codes.js';
+import * as S from '../../contract/schemas/index.js';
 
 type Access = 'public' | 'evaluator' | 'admin';
 

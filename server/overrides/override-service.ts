@@ -10,8 +10,8 @@ import type { Logger } from 'pino';
 import type { AuditRow, AuditStore } from '../audit/audit-store.js';
 import type { Caller } from '../auth/api-keys.js';
 import { AppError } from '../errors.js';
-import type { OverrideBody, OverrideRequestBody } from '../http/schemas.js';
-import { canonicalContent, contentSha256, type ContentKind } from '../receipts/content-hash.js';
+import type { OverrideBody, OverrideRequestBody } from '../../contract/schemas/overrides.js';
+import { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
 import type { ReceiptService } from '../receipts/receipts.js';
 import type { OverrideQuery, OverrideRecord, OverrideStore } from './override-store.js';
 

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { DecisionStatus, Mode } from '../db/database.js';
+import type { DecisionStatus } from '../../contract/decision-status.js';
+import type { Mode } from '../../contract/modes.js';
 import { toDate, toStringArray } from '../db/driver-values.js';
-import type { ContentKind } from '../receipts/content-hash.js';
+import type { ContentKind } from '../../contract/content-hash.js';
 
 /** One override: a person allowed an enforced FAIL to be posted (append-only). */
 export interface OverrideRecord {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { callerOf, requireRole } from '../auth/auth-middleware.js';
-import { OverrideQuery, OverrideRequest } from '../http/schemas.js';
+import { OverrideQuery, OverrideRequest } from '../../contract/schemas/overrides.js';
 import { validateBody, validateText } from '../http/validate.js';
 import type { OverrideService } from './override-service.js';
 

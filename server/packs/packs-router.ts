@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
 import { AppError } from '../errors.js';
-import { PackParams } from '../http/schemas.js';
+import { PackParams } from '../../contract/schemas/packs.js';
 import { validateText } from '../http/validate.js';
 import type { PackRegistry } from './pack-registry.js';
 import type { PublishedPack } from './pack-store.js';

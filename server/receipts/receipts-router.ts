@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
-import { VerifyRequest } from '../http/schemas.js';
+import { VerifyRequest } from '../../contract/schemas/receipts.js';
 import { validateBody } from '../http/validate.js';
 import type { ReceiptService } from './receipts.js';
 

@@ -11,19 +11,17 @@ import {
 } from 'jose';
 import { AppError } from '../errors.js';
 import { createPrivateKey, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { canonicalContent, contentSha256, type ContentKind } from './content-hash.js';
-import { allowedToPost } from './posting-rule.js';
-import { ALG, ISSUER, TOKEN_TYPE, receiptVerifyOptions } from './receipt-format.js';
-import type { Mode } from '../evaluations/modes.js';
+import { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
+import { allowedToPost } from '../../contract/posting-rule.js';
+import { ALG, ISSUER, TOKEN_TYPE, receiptVerifyOptions } from '../../contract/receipt-format.js';
+import type { DecisionStatus } from '../../contract/decision-status.js';
+import type { Mode } from '../../contract/modes.js';
 import type { SigningKeyRecord, SigningKeyStore } from './signing-key-store.js';
 import { SIGNER_REFRESH_MS, isPublished, newSigningKey, rotateSigningKey } from './key-rotation.js';
 
 /** Unknown `kid`s reload the key store at most this often (keys made by other instances). */
 const RELOAD_INTERVAL_MS = 1_000;
 
-// Hashing, the posting rule and the token format live in pure modules shared with the client;
-// re-exported for existing importers.
-export { ISSUER, allowedToPost, canonicalContent, contentSha256, type ContentKind };
 
 export interface ReceiptFacts {
   receipt_id: string;
@@ -33,7 +31,7 @@ export interface ReceiptFacts {
   pack: string;
   policy_version: string;
   policy_hash: string;
-  decision: 'PASS' | 'FAIL' | 'SKIPPED';
+  decision: DecisionStatus;
   allowed: boolean;
   content_sha256: string;
   content_kind: ContentKind;

@@ -26,10 +26,10 @@
  */
 import type { Knex } from 'knex';
 import type { ReadinessThresholds } from '../config.js';
-import type { Mode } from '../db/database.js';
+import type { Mode } from '../../contract/modes.js';
 import { toNumber } from '../db/driver-values.js';
 import { AppError } from '../errors.js';
-import type { ReadinessReportBody } from '../http/schemas.js';
+import type { ReadinessReportBody } from '../../contract/schemas/reports.js';
 import { parseDuration, toHours } from '../lib/duration.js';
 
 export interface ReadinessQuery {

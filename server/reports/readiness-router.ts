@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
-import { ReadinessReportQuery } from '../http/schemas.js';
+import { ReadinessReportQuery } from '../../contract/schemas/reports.js';
 import { validateText } from '../http/validate.js';
 import type { ReadinessReporter } from './readiness-report.js';
 

@@ -1,5 +1,5 @@
 /** The readiness report as a terminal reads it: the verdict first, then the figures behind it. */
-import type { ReadinessReportBody } from '../http/schemas.js';
+import type { ReadinessReportBody } from '../../contract/schemas/reports.js';
 
 export function formatReadinessText(r: ReadinessReportBody): string {
   const lines: string[] = [];

@@ -3,7 +3,7 @@
  * itself; `last_seen_at` and staleness use the database clock, never the instances' clocks.
  */
 import type { Knex } from 'knex';
-import type { Mode } from '../db/database.js';
+import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toDateOrNull, toJsonb, toNumber } from '../db/driver-values.js';
 import type { KillSwitchView, StageServing } from './rollout-state.js';
 

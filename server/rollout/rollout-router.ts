@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { callerOf, requireRole } from '../auth/auth-middleware.js';
 import { AppError } from '../errors.js';
-import { KillSwitchRequest, ShadowReportQuery } from '../http/schemas.js';
+import { KillSwitchRequest, ShadowReportQuery } from '../../contract/schemas/rollout.js';
 import { validateBody, validateText } from '../http/validate.js';
 import type { FleetService } from './fleet-service.js';
 import type { KillSwitchService } from './kill-switch-service.js';

@@ -14,7 +14,7 @@
 import { PackError, type CompiledPack } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import { safeMessage } from '../lib/redact.js';
-import { effectiveMode, type Mode, type ModeCaps } from '../evaluations/modes.js';
+import { effectiveMode, type Mode, type ModeCaps } from '../../contract/modes.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin, StageStore } from '../stages/stage-store.js';
 import type { ChangeBus, ChangeKind } from './change-bus.js';

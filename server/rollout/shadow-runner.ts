@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { evaluate as engineEvaluate, type EngineDecision } from '../../engine/index.js';
 import { mask } from '../../engine/mask.js';
 import { deadline } from '../lib/deadline.js';
-import type { EvaluateRequestBody, EvaluateResponseBody } from '../http/schemas.js';
+import type { EvaluateRequestBody, EvaluateResponseBody } from '../../contract/schemas/evaluations.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin } from '../stages/stage-store.js';
 import { parseShadowRef } from './shadow-ref.js';

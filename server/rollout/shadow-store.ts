@@ -5,7 +5,7 @@
  */
 import type { Knex } from 'knex';
 import { mask } from '../../engine/mask.js';
-import type { Mode } from '../db/database.js';
+import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
 
 export type EngineStatus = 'PASS' | 'FAIL';

@@ -5,7 +5,7 @@
  */
 import { PackError } from '../../engine/index.js';
 import { AppError } from '../errors.js';
-import { DEFAULT_MODE, effectiveMode, type Mode, type ModeCaps } from '../evaluations/modes.js';
+import { DEFAULT_MODE, effectiveMode, type Mode, type ModeCaps } from '../../contract/modes.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import { formatShadowRef, parseShadowRef } from '../rollout/shadow-ref.js';
 import type { StageChange, StagePin, StageStore } from './stage-store.js';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Mode } from '../db/database.js';
+import type { Mode } from '../../contract/modes.js';
 import { toDate } from '../db/driver-values.js';
 
 export interface StagePin {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { callerOf, requireRole } from '../auth/auth-middleware.js';
-import { PinRequest, StageParams } from '../http/schemas.js';
+import { PinRequest, StageParams } from '../../contract/schemas/stages.js';
 import { validateBody, validateText } from '../http/validate.js';
 import type { StageChange } from './stage-store.js';
 import type { StageService, StageView } from './stage-service.js';

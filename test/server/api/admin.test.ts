@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gatehouse } from '../../../server/gatehouse.js';
 import { useDatabase } from '../../helpers/databases.js';
-import * as S from '../../../server/http/schemas.js';
+import * as S from '../../../contract/schemas/index.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, RULES_DIR, auth, buildGatehouse, conforms, evaluate, expectError, pin } from './harness.js';
 
 const Ajv2020 = Ajv2020Module as unknown as typeof Ajv2020Module.default;

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
 import type { Gatehouse } from '../../../server/gatehouse.js';
 import { useDatabase } from '../../helpers/databases.js';
-import { Decision, EvaluateResponse, Jwks, VerifyResponse } from '../../../server/http/schemas.js';
+import { Decision, EvaluateResponse } from '../../../contract/schemas/evaluations.js';
+import { Jwks, VerifyResponse } from '../../../contract/schemas/receipts.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, conforms, evaluate, expectError, pin } from './harness.js';
 
 const database = useDatabase('pglite');

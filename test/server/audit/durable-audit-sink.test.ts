@@ -9,7 +9,7 @@ import { createDurableAuditSink, type DurableAuditSink } from '../../../server/a
 import { openOutbox, type AuditOutbox } from '../../../server/audit/outbox.js';
 import { createConfig } from '../../../server/config.js';
 import { withAuditFailure } from '../../../server/evaluations/decision-body.js';
-import type { DecisionBody } from '../../../server/http/schemas.js';
+import type { DecisionBody } from '../../../contract/schemas/evaluations.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };

@@ -3,7 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GatehouseClient, GatehouseError, formatEnforcementEvent, parseEnforcementEvent, toEnforcementEvent,
 } from '../../../server/client/index.js';
-import { AgentRunResponse, Decision, EvaluateResponse, Jwks, StageHistory, StageList, VerifyResponse } from '../../../server/http/schemas.js';
+import { AgentRunResponse } from '../../../contract/schemas/audit.js';
+import { Decision, EvaluateResponse } from '../../../contract/schemas/evaluations.js';
+import { Jwks, VerifyResponse } from '../../../contract/schemas/receipts.js';
+import { StageHistory, StageList } from '../../../contract/schemas/stages.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { CONTENT, conforms } from '../api/harness.js';
 import { startGatehouse, type LiveGatehouse } from './live.js';

@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Gatehouse } from '../../../server/gatehouse.js';
-import * as S from '../../../server/http/schemas.js';
+import * as S from '../../../contract/schemas/index.js';
 import { ENVIRONMENT_NOTE } from '../../../server/rollout/kill-switch-service.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, conforms, evaluate, expectError, pin } from '../api/harness.js';

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createAgentRunStore } from '../../../server/audit/agent-run-store.js';
 import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
 import type { ReadinessThresholds } from '../../../server/config.js';
-import * as S from '../../../server/http/schemas.js';
+import * as S from '../../../contract/schemas/index.js';
 import { createOverrideStore } from '../../../server/overrides/override-store.js';
 import { reportCommand } from '../../../server/reports/report-command.js';
 import { createReadinessReporter } from '../../../server/reports/readiness-report.js';

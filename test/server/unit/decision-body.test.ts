@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineDecision, Violation } from '../../../engine/index.js';
 import { evaluatedDecision, skippedDecision, withAuditFailure } from '../../../server/evaluations/decision-body.js';
-import type { Mode } from '../../../server/evaluations/modes.js';
+import type { Mode } from '../../../contract/modes.js';
 
 const policy = { pack: 'qa', version: '1.0.0', hash: 'sha256:abc' };
 const ctx = (mode: Mode) => ({ request_id: 'req', receipt_id: 'rcpt', stage: 'prod', mode, policy });

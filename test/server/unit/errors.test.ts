@@ -2,7 +2,8 @@ import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { AppError, ERROR_CODES, HTTP_STATUS, errorHandler, notFoundHandler, toAppError } from '../../../server/errors.js';
+import { AppError, errorHandler, notFoundHandler, toAppError } from '../../../server/errors.js';
+import { ERROR_CODES, HTTP_STATUS } from '../../../contract/error-codes.js';
 
 describe('errors', () => {
   it('gives every code a status and a suggested fix', () => {

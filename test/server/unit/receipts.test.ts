@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { SignJWT, createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/errors.js';
-import { contentSha256, createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
+import { contentSha256 } from '../../../contract/content-hash.js';
+import { createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
 import { fakeSigningKeyStore } from '../fakes.js';
 import { receiptFactsFor } from '../receipt-facts.js';
 

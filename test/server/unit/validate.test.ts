@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../../server/errors.js';
-import { AuditQuery, EvaluateRequest, PinRequest } from '../../../server/http/schemas.js';
+import { AuditQuery } from '../../../contract/schemas/audit.js';
+import { EvaluateRequest } from '../../../contract/schemas/evaluations.js';
+import { PinRequest } from '../../../contract/schemas/stages.js';
 import { validateBody, validateText } from '../../../server/http/validate.js';
 
 function issues(fn: () => unknown) {

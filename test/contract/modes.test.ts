@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveMode, type Mode } from '../../../server/evaluations/modes.js';
+import { effectiveMode, type Mode } from '../../contract/modes.js';
 
 describe('effectiveMode', () => {
   const cases: [Mode, boolean, Mode, Mode][] = [

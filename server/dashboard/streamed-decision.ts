@@ -1,15 +1,16 @@
 /**
  * The `event: enforcement` payload of GET /v1/events: one answered decision,
  * with the API's field names and uppercase statuses. It starts with the
- * client SDK's enforcement event (server/client/enforcement-event.ts:
- * request_id, receipt_id, mode, qa_summary, audit_ok), so that the SDK's
- * parseEnforcementEvent reads these frames as it reads a generation
- * service's; the fields after it are what a dashboard needs to show the
- * decision without a second request. Small enough to stream: no sanitized
- * text and no spans (GET /v1/decisions/:request_id has the full decision).
+ * enforcement event of contract/enforcement-event.ts (request_id, receipt_id,
+ * mode, qa_summary, audit_ok), so that the client's parseEnforcementEvent
+ * reads these frames as it reads a generation service's; the fields after it
+ * are what a dashboard needs to show the decision without a second request.
+ * Small enough to stream: no sanitized text and no spans
+ * (GET /v1/decisions/:request_id has the full decision).
  */
-import { ENFORCEMENT_EVENT, toEnforcementEvent, type EnforcementEvent } from '../client/enforcement-event.js';
-import type { DecisionBody } from '../http/schemas.js';
+import { decisionSummary } from '../../contract/decision-summary.js';
+import { sseBlock, toEnforcementEvent, type EnforcementEvent } from '../../contract/enforcement-event.js';
+import type { DecisionBody } from '../../contract/schemas/evaluations.js';
 
 /** What the decision body does not carry: who asked, for which workflow, and when. */
 export interface DecisionMeta {
@@ -23,7 +24,7 @@ export interface StreamedDecision extends EnforcementEvent {
   policy: { pack: string; version: string; hash: string };
   decision: DecisionBody['decision'];
   allowed: boolean;
-  /** Codes of violations and warnings, each once, as in the audit row's violation_codes. */
+  /** The audit row's violation_codes: codes of the engine's findings, each once (decision-summary.ts). */
   violation_codes: string[];
   /** Non-null only when the decision blocked, as in the decision body. */
   error: { code: string; message: string; suggestedFix: string } | null;
@@ -39,7 +40,7 @@ export function toStreamedDecision(body: DecisionBody, meta: DecisionMeta = {}):
     policy: { pack: body.policy.pack, version: body.policy.version, hash: body.policy.hash },
     decision: body.decision,
     allowed: body.allowed,
-    violation_codes: [...new Set([...body.violations, ...body.warnings].map((f) => f.code))],
+    violation_codes: decisionSummary(body).finding_codes,
     error: body.error ? { code: body.error.code, message: body.error.message, suggestedFix: body.error.suggestedFix } : null,
     created_at: isoTime(meta.created_at),
     workflow_id: meta.workflow_id ?? null,
@@ -49,7 +50,7 @@ export function toStreamedDecision(body: DecisionBody, meta: DecisionMeta = {}):
 
 /** One SSE frame; `id:` lets a client tell frames apart; JSON.stringify keeps the data on one line. */
 export function sseFrame(event: StreamedDecision): string {
-  return `event: ${ENFORCEMENT_EVENT}\nid: ${event.request_id}\ndata: ${JSON.stringify(event)}\n\n`;
+  return sseBlock(event);
 }
 
 function isoTime(value: Date | string | undefined): string {
