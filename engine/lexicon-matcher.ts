@@ -202,7 +202,7 @@ function addTerm(
   if (!(spec.variants ?? lexicon.variants ?? false) || allowed.has(n.text)) return true;
   for (const form of phoneticVariants(spec.term, language)) {
     const v = normalizeForMatching(form);
-    if (v.text === n.text || v.text.length < 3 || allowed.has(v.text)) continue;
+    if (v.text === n.text || form.length < 3 || allowed.has(v.text)) continue;
     addVariant(entries, v.text, { ...base, runs: v.runs, flags: ownFlags(v.flags), reveal: REVEAL.phonetic, exactRuns: true, compound: 0 });
   }
   for (const [left, right] of spacedSplits(n.text)) {
@@ -295,8 +295,10 @@ function addVariant(entries: Map<string, Entry>, key: string, variant: Variant):
   if ((variant.compound & SUFFIX) !== 0) entry.midWord = true;
   const same = entry.variants.find((v) => v.term === variant.term && v.allow === variant.allow && v.lexicon === variant.lexicon && v.joined === variant.joined);
   if (same) {
-    // One form reached twice (a term and another's variant): keep the plainer reading.
+    // One form reached twice (a term listed twice, or a term and another's variant): keep the plainer reading.
+    const compound = same.compound | variant.compound;
     if (variant.reveal < same.reveal) Object.assign(same, variant);
+    same.compound = compound;
     return;
   }
   entry.variants.push(variant);

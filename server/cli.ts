@@ -5,9 +5,11 @@
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { formatIssue, loadPack, PackError, evaluate, loadPackTests, runPackTests } from '../engine/index.js';
 import { packDirs } from '../engine/load.js';
-import { findCollisions, formatCollision, loadWordLists, type WordList } from '../engine/tooling/collisions.js';
+import { findCollisionsCached, formatCollision, loadWordLists, type WordList } from '../engine/tooling/collisions.js';
 
 const USAGE = `usage: gatehouse <command>
   check [--no-collisions] [--wordlists DIR] DIR…   validate and compile every pack under DIR, then run the
@@ -119,7 +121,7 @@ async function checkCommand(args: string[]): Promise<number> {
           }
           words = lists;
         }
-        const collisions = findCollisions(pack.resolved, words);
+        const collisions = findCollisionsCached(pack.resolved, words, path.join(tmpdir(), 'gatehouse-collisions'));
         if (collisions.length > 0) {
           failed++;
           collisions.forEach((c) => printErr(`${dir}: ${formatCollision(c)}`));

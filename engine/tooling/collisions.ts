@@ -8,8 +8,10 @@
  * then lets it pass) or listed under `accepted:` (it is meant to match).
  * This is how false positives are known rather than guessed.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Revelation } from '../decision.js';
 import { matcherLexicon } from '../detectors/lexicon.js';
 import { LexiconMatcher } from '../lexicon-matcher.js';
@@ -93,9 +95,13 @@ export function findCollisions(pack: Pick<ResolvedPack, 'lexicons'>, lists: read
   const dictionary = new Set<string>();
   for (const list of lists) for (const w of list.words) dictionary.add(w.toLowerCase());
 
+  const seen = new Map<Language, Set<string>>(); // american and british lists share most words
   for (const list of lists) {
-    for (let from = 0; from < list.words.length; from += CHUNK_WORDS) {
-      const words = list.words.slice(from, from + CHUNK_WORDS);
+    let known = seen.get(list.language);
+    if (!known) seen.set(list.language, (known = new Set()));
+    const fresh = list.words.filter((w) => !known.has(w) && (known.add(w), true));
+    for (let from = 0; from < fresh.length; from += CHUNK_WORDS) {
+      const words = fresh.slice(from, from + CHUNK_WORDS);
       const offsets: number[] = [];
       let text = '';
       for (const w of words) {
@@ -156,6 +162,46 @@ function wordAt(offsets: readonly number[], at: number): number {
   }
   return lo;
 }
+
+/**
+ * `findCollisions` with its answer kept in `dir` under a key made of the lexicons and the
+ * lists' names and sizes: the finder reads ~2 million words, a re-check of an unchanged
+ * pack should not.
+ */
+export function findCollisionsCached(pack: Pick<ResolvedPack, 'lexicons'>, lists: readonly WordList[], dir: string): Collision[] {
+  const hash = createHash('sha256')
+    .update(JSON.stringify(pack.lexicons))
+    .update(JSON.stringify(lists.map((l) => [l.name, l.language, l.words.length, l.words[0], l.words.at(-1)])))
+    .update(CACHE_VERSION)
+    .digest('hex');
+  const file = path.join(dir, `collisions-${hash.slice(0, 32)}.json`);
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Collision[];
+  } catch {
+    const collisions = findCollisions(pack, lists);
+    try {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(file, JSON.stringify(collisions));
+    } catch {
+      // A read-only cache folder only costs time.
+    }
+    return collisions;
+  }
+}
+
+/** The matching code itself is part of the key: a changed matcher reports anew. */
+const CACHE_VERSION = ['../lexicon-matcher', '../lexicon-variants', '../lexicon-censored', '../normalize', './collisions']
+  .map((m) => {
+    for (const ext of ['.js', '.ts']) {
+      try {
+        return readFileSync(fileURLToPath(new URL(m + ext, import.meta.url)), 'utf8');
+      } catch {
+        // try the other extension (compiled or run from source)
+      }
+    }
+    return m;
+  })
+  .join('\u0000');
 
 /** One line per collision, for `gatehouse check`. */
 export function formatCollision(c: Collision, max = 25): string {

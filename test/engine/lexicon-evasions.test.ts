@@ -1,0 +1,117 @@
+/**
+ * The evasion families of issue 12 through the lexicon matcher: self-censoring, phonetic and
+ * misspelt forms, compounds, spacing, decorative letterforms, other languages, context for
+ * polysemous terms; each hit names its transformation and its span points at what was written.
+ */
+import { describe, expect, it } from 'vitest';
+import { LexiconMatcher, type MatcherLexicon } from '../../engine/lexicon-matcher.js';
+import { normalizeForMatching } from '../../engine/normalize.js';
+
+const english: MatcherLexicon = {
+  id: 'en',
+  language: 'en',
+  variants: true,
+  terms: [
+    'fuck', 'fucking', 'motherfucking', 'shit', 'asshole', 'bitch', 'cunt', 'ass', 'dick', 'cock', 'tit', 'cum', 'prick',
+    { term: 'shit', compound: 'any' },
+  ],
+  allow: ['summa cum laude', 'blue tit', 'moby dick', 'cumin', 'shiitake'],
+  context: [
+    { terms: ['bitch'], benign_near: ['puppies', 'litter'] },
+    { terms: ['ass'], benign_near: ['donkey'] },
+    { terms: ['dick'], names: true },
+  ],
+};
+const french: MatcherLexicon = { id: 'fr', language: 'fr', terms: ['merde', 'putain', 'sale con'], allow: ['pique nique'] };
+const matcher = new LexiconMatcher([english, french]);
+
+function spans(text: string, m = matcher): [string, string, string][] {
+  return m.find(normalizeForMatching(text)).map((h) => [h.term, text.slice(h.start, h.end), h.revealed_by.join('+')]);
+}
+
+describe('self-censoring', () => {
+  it.each([
+    ['f*ck off', ['fuck', 'f*ck', 'self_censoring']],
+    ['such sh#t', ['shit', 'sh#t', 'self_censoring']],
+    ['what an a**hole', ['asshole', 'a**hole', 'self_censoring']],
+    ['f**king great', ['fuck', 'f**king', 'self_censoring']],
+    ['what the f***', ['fuck', 'f***', 'self_censoring']],
+    ['this motherf…ing wifi', ['motherfucking', 'motherf…ing', 'self_censoring']],
+    ['$#!t happens', ['shit', '$#!t', 'leetspeak+self_censoring']],
+  ])('%j', (text, expected) => {
+    expect(spans(text)).toEqual([expected]);
+  });
+
+  it('does not join across a real word boundary, nor read emphasis or punctuation as censoring', () => {
+    expect(spans('the f* ck')).toEqual([]);
+    expect(spans('*it* matters')).toEqual([]);
+    expect(spans('was it fun! wh… ok')).toEqual([]);
+    expect(spans('c*tting again')).toEqual([]); // a doubled t is not cunt's single t
+  });
+});
+
+describe('phonetic and misspelt forms (generated at compile time)', () => {
+  it.each(['phuck', 'fuk', 'fvck', 'fcuk', 'fck', 'sht', 'btch', 'phuk', 'fuq', 'azz'])('%s', (word) => {
+    const hits = spans(`oh ${word} this`);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]![1]).toBe(word);
+    expect(hits[0]![2]).toContain('phonetic');
+  });
+
+  it('needs generated forms spelled exactly: a doubled consonant is an ordinary word', () => {
+    expect(spans('we cook dinner')).toEqual([]);
+  });
+});
+
+describe('compounds and affixes', () => {
+  it('matches a compound term inside a longer word, and reports the whole word', () => {
+    expect(spans('a total shitshow')).toEqual([['shit', 'shitshow', 'compound']]);
+    expect(spans('pure horseshit')).toEqual([['shit', 'horseshit', 'compound']]);
+    expect(spans('stop bullshitting me')).toEqual([['shit', 'bullshitting', 'compound']]);
+  });
+
+  it('keeps Scunthorpe words out: allow-listed words, and no term sitting mid-word', () => {
+    expect(spans('shiitake risotto; Englishtown; assess; classic; cumin')).toEqual([]);
+  });
+});
+
+describe('spacing', () => {
+  it('joins a word split across a space and spaced letters beside a one-letter word', () => {
+    expect(spans('fu ck off mate')).toEqual([['fuck', 'fu ck', 'spacing']]);
+    expect(spans('what a s h i t show')).toEqual([['shit', 's h i t', 'separators']]);
+  });
+});
+
+describe('decorative letterforms', () => {
+  it.each([
+    ['negative squared', '\u{1F175}\u{1F184}\u{1F172}\u{1F17A}'],
+    ['regional indicators', '\u{1F1EB}\u{1F1FA}\u{1F1E8}\u{1F1F0}'],
+    ['small capitals', '\uA730\u1D1C\u1D04\u1D0B'],
+    ['parenthesised', '\u24A1\u24B0\u249E\u24A6'],
+    ['math double-struck', '\u{1D557}\u{1D566}\u{1D554}\u{1D55C}'],
+  ])('%s', (_kind, word) => {
+    expect(spans(`${word} this`)).toEqual([['fuck', word, 'homoglyph']]);
+  });
+});
+
+describe('languages, allow-lists and context', () => {
+  it('matches each lexicon in its own language', () => {
+    expect(spans('bordel, merde alors').map(([term]) => term)).toEqual(['merde']);
+    expect(spans('quel sale con').map(([term]) => term)).toEqual(['sale con']);
+  });
+
+  it('applies an allow-list to its own lexicon only', () => {
+    expect(spans('pique-nique au lac')).toEqual([]);
+  });
+
+  it('reads polysemous terms in context, unless aimed at a person', () => {
+    expect(spans('blue tit on the feeder')).toEqual([]);
+    expect(spans('she graduated summa cum laude')).toEqual([]);
+    expect(spans('our bitch had puppies')).toEqual([]);
+    expect(spans('a donkey, or ass, in the stable')).toEqual([]);
+    expect(spans('Finally finished Moby-Dick')).toEqual([]);
+    expect(spans('Dick Whittington is the panto')).toEqual([]);
+    expect(spans('you bitch, keep your puppies')).toEqual([['bitch', 'bitch', '']]);
+    expect(spans('stop being a dick')).toEqual([['dick', 'dick', '']]);
+  });
+});
