@@ -79,8 +79,8 @@ export class CensoredMatcher<T> {
 
   /**
    * Simulates the trie over the word: letters advance states (each written as often as the
-   * form spells it: `c*tting` is not `cunting`), a run inside a word stands for count-1…count+1
-   * letters (`f*king`, `f***k`), a run at its end for exactly count (`f***`).
+   * form spells it: `c*tting` is not `cunting`), a run inside a word stands for count-1…count+2
+   * letters (`f*king`, `f***k`, `f-ing`), a run at its end for exactly count (`f***`).
    */
   #match(n: NormalizedText, start: number, runs: CensorRun[], end: number): T | undefined {
     let states: Node<T>[] = [this.#root];
@@ -89,7 +89,7 @@ export class CensoredMatcher<T> {
     for (const run of runs) {
       for (; pos < run.at && states.length > 0; pos++, real++) states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);
       if (states.length === 0) return undefined;
-      states = run.inner ? wildcard(states, Math.max(1, run.count - 1), run.count + 1) : wildcard(states, run.count, run.count);
+      states = run.inner ? wildcard(states, Math.max(1, run.count - 1), run.count + 2) : wildcard(states, run.count, run.count);
       pos = run.at + 1;
     }
     for (; pos < end && states.length > 0; pos++, real++) states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);

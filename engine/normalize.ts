@@ -328,16 +328,18 @@ function applyLeetspeak(n: number): void {
     let end = i;
     let hasLetter = false;
     for (; end < n && u.kind[end] !== SPACE; end++) if (u.kind[end] === LETTER) hasLetter = true;
-    if (hasLetter) for (let k = i; k < end; k++) leetAt(k, end);
+    // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
+    if (hasLetter) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
     i = end;
   }
 }
 
-function leetAt(k: number, tokenEnd: number): void {
+function leetAt(k: number, tokenEnd: number, unconditional: boolean): void {
   const u = units;
   const cp = u.cp[k]!;
   if (u.kind[k] !== OTHER || cp >= 128) return;
   let to = LEET[cp]!;
+  if (unconditional !== to > 0) return;
   if (to < 0) to = k + 1 < tokenEnd && u.kind[k + 1] === LETTER ? -to : 0;
   if (to === 0) return;
   u.cp[k] = to;
