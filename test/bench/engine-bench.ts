@@ -9,6 +9,7 @@
  * Progress goes to stderr; the tables go to stdout.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import leo from 'leo-profanity';
@@ -19,8 +20,9 @@ import { DEFAULTS, SLICE_MS, measureAll, sinkValue, timeMs, type Stats } from '.
 import { int, mib, ms, percent, ratio, table, us, type Cell } from './lib/format.js';
 import { INPUTS, charsOf, syntheticTerms, textsOf, wordsOf, METADATA, type Content, type Input, type InputId } from './lib/inputs.js';
 import { withChecks, withProfanityTerms } from './lib/packs.js';
+import { loadSplit, score, type DetectionScore } from './lib/profanity-corpus.js';
 
-const PACK_DIR = fileURLToPath(new URL('../../rules/qa', import.meta.url));
+const PACK_DIR = process.env.GATEHOUSE_BENCH_PACK ?? fileURLToPath(new URL('../../rules/qa', import.meta.url));
 const LEXICON_SIZES = [1_000, 10_000, 100_000] as const;
 const PACK_SIZES = [10, 200] as const;
 
@@ -376,6 +378,64 @@ function printCompile(rows: CompileFigures[]): void {
   );
 }
 
+/**
+ * Table 6 (issue 12): the profanity check alone (a pack holding only it) against the peers on
+ * the labelled test split, in this run; with GATEHOUSE_BASELINE=<checkout> also the engine and
+ * pack of that checkout (today's main), for the clean-post cost of the new matcher.
+ */
+async function profanityTable(base: CompiledPack): Promise<void> {
+  const pct = (rate: number) => `${(rate * 100).toFixed(2)} %`;
+  const items = loadSplit(fileURLToPath(new URL('../../rules/qa/eval/test', import.meta.url)));
+  const only = (pack: CompiledPack) => compilePack({ ...pack.resolved, checks: pack.resolved.checks.filter((c) => c.id === 'profanity') });
+  const flagged = (pack: CompiledPack, evaluateIn: typeof evaluate) => async (content: string | string[]) => {
+    const d = await evaluateIn(pack, { content });
+    return d.violations.some((v) => v.code === 'PROFANITY');
+  };
+  const postsOf = (content: string | string[]) => (typeof content === 'string' ? [content] : content);
+  const anyPost = (check: (t: string) => boolean) => (content: string | string[]) => postsOf(content).some(check);
+  const subjects: [string, (c: string | string[]) => boolean | Promise<boolean>][] = [['gatehouse (profanity check)', flagged(only(base), evaluate)]];
+  const baseline = process.env.GATEHOUSE_BASELINE;
+  if (baseline) {
+    const engine = (await import(path.join(baseline, 'engine/index.ts'))) as typeof import('../../engine/index.js');
+    const old = await engine.loadPack(path.join(baseline, 'rules/qa'));
+    const oldOnly = engine.compilePack({ ...old.resolved, checks: old.resolved.checks.filter((c) => c.id === 'profanity') });
+    subjects.push([`gatehouse today (${baseline})`, flagged(oldOnly as CompiledPack, engine.evaluate as typeof evaluate)]);
+  }
+  subjects.push(['obscenity (recommended)', anyPost((t) => obscenity.hasMatch(t))]);
+  subjects.push(['leo-profanity', anyPost((t) => leo.check(t))]);
+  try {
+    const { Filter } = (await import('bad-words')) as { Filter: new () => { isProfane(t: string): boolean } };
+    const badWords = new Filter();
+    subjects.push(['bad-words', anyPost((t) => badWords.isProfane(t))]);
+  } catch {
+    process.stderr.write('  bad-words is not installed: its row is skipped\n');
+  }
+  const rows: Cell[][] = [];
+  const scores: [string, DetectionScore][] = [];
+  for (const [label, detect] of subjects) {
+    const s = await score(items, detect);
+    scores.push([label, s]);
+    rows.push([label, s.recall.toFixed(3), pct(s.fpRate), `${s.tp}/${s.tp + s.fn}`, `${s.fp}/${s.fp + s.tn}`, us(s.usPerPost)]);
+  }
+  print(
+    table(
+      `6. Profanity on the labelled test split (${items.length} posts, ${items.filter((i) => i.profane).length} profane; rules/qa/eval/test)`,
+      ['subject', 'recall', 'FP rate', 'caught', 'false positives', 'µs per post'],
+      rows,
+    ),
+  );
+  const own = scores[0]![1];
+  const peers = scores.filter(([label]) => !label.startsWith('gatehouse'));
+  targets.push({ name: 'profanity recall on the test split', want: '≥ 0.95', shown: own.recall.toFixed(3), pass: own.recall >= 0.95 });
+  targets.push({ name: 'profanity FP rate on the test split', want: '≤ 2 %', shown: pct(own.fpRate), pass: own.fpRate <= 0.02 });
+  targets.push({
+    name: 'gatehouse beats every peer on recall and on FP rate',
+    want: 'all peers',
+    shown: peers.map(([l, s]) => `${l} ${s.recall.toFixed(2)}/${pct(s.fpRate)}`).join('; '),
+    pass: peers.every(([, s]) => own.recall > s.recall && own.fpRate < s.fpRate),
+  });
+}
+
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -384,6 +444,12 @@ async function main(): Promise<void> {
   print(header());
 
   const base = await loadPack(PACK_DIR);
+  if (process.env.BENCH_ONLY === 'profanity') {
+    // `BENCH_ONLY=profanity npm run bench`: table 6 alone, for lexicon work.
+    await profanityTable(base);
+    print(table('Targets (issue 12)', ['target', 'wanted', 'measured', 'result'], targets.map((t) => [t.name, t.want, t.shown, t.pass ? 'PASS' : 'MISS'])));
+    return;
+  }
   process.stderr.write('checking inputs …\n');
   await checkInputs(base);
 
@@ -416,6 +482,8 @@ async function main(): Promise<void> {
   process.stderr.write('table 4 …\n');
   await packScaling(checkPacks);
   printCompile(compileRows);
+  process.stderr.write('table 6 …\n');
+  await profanityTable(base);
 
   print(
     table(
