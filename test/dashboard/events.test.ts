@@ -5,7 +5,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseEnforcementEvent } from '../../server/client/enforcement-event.js';
+import { parseEnforcementEvent } from '../../client/enforcement-event.js';
 import { createEventStreams } from '../../server/dashboard/events-router.js';
 import type { Gatehouse } from '../../server/gatehouse.js';
 import { useDatabase } from '../helpers/databases.js';

@@ -4,7 +4,7 @@
  * `requireReceipt` line; everything else is the app's own business.
  */
 import express, { type Express } from 'express';
-import { GatehouseClient, requireReceipt, type PostingGateLocals } from 'gatehouse/client';
+import { GatehouseClient, requireReceipt, type PostingGateLocals } from '@gatehouse/client';
 
 export interface PostingServiceOptions {
   /** Where gatehouse listens, e.g. http://gatehouse:8080. */

@@ -2,13 +2,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GatehouseClient, GatehouseError, formatEnforcementEvent, parseEnforcementEvent, toEnforcementEvent,
-} from '../../../server/client/index.js';
-import { AgentRunResponse } from '../../../contract/schemas/audit.js';
-import { Decision, EvaluateResponse } from '../../../contract/schemas/evaluations.js';
-import { Jwks, VerifyResponse } from '../../../contract/schemas/receipts.js';
-import { StageHistory, StageList } from '../../../contract/schemas/stages.js';
-import { useDatabase } from '../../helpers/databases.js';
-import { CONTENT, conforms } from '../api/harness.js';
+} from '../../client/index.js';
+import { AgentRunResponse } from '../../contract/schemas/audit.js';
+import { Decision, EvaluateResponse } from '../../contract/schemas/evaluations.js';
+import { Jwks, VerifyResponse } from '../../contract/schemas/receipts.js';
+import { StageHistory, StageList } from '../../contract/schemas/stages.js';
+import { useDatabase } from '../helpers/databases.js';
+import { CONTENT, conforms } from '../server/api/harness.js';
 import { startGatehouse, type LiveGatehouse } from './live.js';
 
 const database = useDatabase('pglite');

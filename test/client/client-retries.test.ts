@@ -1,7 +1,7 @@
 // Timeouts and retries of the client against a tiny local HTTP server that fails, then succeeds.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GatehouseClient, GatehouseError } from '../../../server/client/index.js';
+import { GatehouseClient, GatehouseError } from '../../client/index.js';
 import { listen, type Listening } from './live.js';
 
 type Reply = (req: IncomingMessage, res: ServerResponse) => void;

@@ -4,7 +4,7 @@
  * the few codes that only a client can produce (the network, a timeout, a
  * JWKS that cannot be fetched, a refusal by the posting gate).
  */
-import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../../contract/error-codes.js';
+import { ERROR_CODES, type ErrorBody, type ErrorCode } from '../contract/error-codes.js';
 
 /** Codes raised by the client itself, never by the service. */
 export const CLIENT_ERROR_CODES = {

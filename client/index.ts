@@ -1,5 +1,5 @@
 /**
- * `gatehouse/client`: what a backend service imports to call gatehouse, to
+ * `@gatehouse/client`: what a backend service imports to call gatehouse, to
  * verify receipts offline, to gate posting, and to relay decisions to a
  * front end. Nothing here loads Express or the server at runtime.
  */
@@ -15,5 +15,5 @@ export {
   ENFORCEMENT_EVENT, EnforcementEventSchema, formatEnforcementEvent, parseEnforcementEvent, toEnforcementEvent,
   type EnforcementEvent, type EnforcementSource,
 } from './enforcement-event.js';
-export { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
+export { canonicalContent, contentSha256, type ContentKind } from '../contract/content-hash.js';
 export type * from './types.js';

@@ -3,9 +3,9 @@ import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GatehouseClient, RECEIPT_HEADER, WARNING_HEADER, requireReceipt, type PostingGateLocals, type RequireReceiptOptions,
-} from '../../../server/client/index.js';
-import { useDatabase } from '../../helpers/databases.js';
-import { CONTENT } from '../api/harness.js';
+} from '../../client/index.js';
+import { useDatabase } from '../helpers/databases.js';
+import { CONTENT } from '../server/api/harness.js';
 import { listen, startGatehouse, type LiveGatehouse, type Listening } from './live.js';
 
 const database = useDatabase('pglite');

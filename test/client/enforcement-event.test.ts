@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   GatehouseError, formatEnforcementEvent, parseEnforcementEvent, type EnforcementSource,
-} from '../../../server/client/index.js';
+} from '../../client/index.js';
 
 const SNAPSHOT = path.join(import.meta.dirname, '__snapshots__/enforcement-event.txt');
 const POLICY = { pack: 'qa', version: '1.0.0', hash: `sha256:${'ab'.repeat(32)}` };

@@ -3,15 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RECEIPT_HEADER } from '../../../server/client/index.js';
-import { useDatabase } from '../../helpers/databases.js';
-import { CONTENT, EVALUATOR_KEY } from '../api/harness.js';
+import { RECEIPT_HEADER } from '../../client/index.js';
+import { useDatabase } from '../helpers/databases.js';
+import { CONTENT, EVALUATOR_KEY } from '../server/api/harness.js';
 import { startGatehouse, type LiveGatehouse } from './live.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
+const ROOT = path.resolve(import.meta.dirname, '../..');
 const EXAMPLE = path.join(ROOT, 'docs/examples/posting-service/server.ts');
-// The example imports `gatehouse/client`, which package.json "exports" maps to the built client.
-const BUILT_CLIENT = path.join(ROOT, 'dist/server/client/index.js');
+// The example imports `@gatehouse/client`, which the npm workspace links to client/, whose "exports" map to its build.
+const BUILT_CLIENT = path.join(ROOT, 'client/dist/client/index.js');
 
 const database = useDatabase('pglite');
 let live: LiveGatehouse;
@@ -21,7 +21,7 @@ const output: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(BUILT_CLIENT)) {
-    throw new Error(`${BUILT_CLIENT} is missing: the example imports gatehouse/client from dist/. Run \`npm run build\`.`);
+    throw new Error(`${BUILT_CLIENT} is missing: the example imports @gatehouse/client from client/dist/. Run \`npm run build\`.`);
   }
   live = await startGatehouse(database().db);
   child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {

@@ -5,13 +5,13 @@
  * is loaded at runtime.
  */
 import type { Static } from '@sinclair/typebox';
-import type { AgentRunRequest, AgentRunResponse } from '../../contract/schemas/audit.js';
-import type { Content } from '../../contract/schemas/common.js';
-import type { Decision, EvaluateRequest, EvaluateResponse } from '../../contract/schemas/evaluations.js';
-import type { Jwks, ReceiptClaims, VerifyResponse } from '../../contract/schemas/receipts.js';
-import type { KillSwitch, KillSwitchRequest } from '../../contract/schemas/rollout.js';
-import type { OverrideRequest, OverrideResponse } from '../../contract/schemas/overrides.js';
-import type { PinRequest, Stage, StageHistory, StageList } from '../../contract/schemas/stages.js';
+import type { AgentRunRequest, AgentRunResponse } from '../contract/schemas/audit.js';
+import type { Content } from '../contract/schemas/common.js';
+import type { Decision, EvaluateRequest, EvaluateResponse } from '../contract/schemas/evaluations.js';
+import type { Jwks, ReceiptClaims, VerifyResponse } from '../contract/schemas/receipts.js';
+import type { KillSwitch, KillSwitchRequest } from '../contract/schemas/rollout.js';
+import type { OverrideRequest, OverrideResponse } from '../contract/schemas/overrides.js';
+import type { PinRequest, Stage, StageHistory, StageList } from '../contract/schemas/stages.js';
 
 export type EvaluateInput = Static<typeof EvaluateRequest>;
 export type EvaluateResult = Static<typeof EvaluateResponse>;

@@ -9,10 +9,10 @@ import {
   createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify,
   type JSONWebKeySet, type JWTVerifyGetKey,
 } from 'jose';
-import { HTTP_STATUS } from '../../contract/error-codes.js';
-import { canonicalContent, contentSha256 } from '../../contract/content-hash.js';
-import { allowedToPost } from '../../contract/posting-rule.js';
-import { ALG, receiptVerifyOptions } from '../../contract/receipt-format.js';
+import { HTTP_STATUS } from '../contract/error-codes.js';
+import { canonicalContent, contentSha256 } from '../contract/content-hash.js';
+import { allowedToPost } from '../contract/posting-rule.js';
+import { ALG, receiptVerifyOptions } from '../contract/receipt-format.js';
 import { GatehouseError } from './gatehouse-error.js';
 import type { GatehouseReceiptClaims, JsonWebKeySet, PostContent, VerifiedReceipt } from './types.js';
 

@@ -4,9 +4,9 @@ import { SignJWT, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   GatehouseError, createJwksVerifier, verifyReceiptOffline, type VerifiedReceipt,
-} from '../../../server/client/index.js';
-import { useDatabase } from '../../helpers/databases.js';
-import { CONTENT } from '../api/harness.js';
+} from '../../client/index.js';
+import { useDatabase } from '../helpers/databases.js';
+import { CONTENT } from '../server/api/harness.js';
 import { listen, startGatehouse, type LiveGatehouse } from './live.js';
 
 const database = useDatabase('pglite');

@@ -4,9 +4,13 @@
  * DESIGN.md allows (a PASS, anything under off or advisory, an override),
  * so that gatehouse's kill switch unblocks posting with no change here. It
  * also caps posts per user. Express is only a type import: the app brings it.
+ * express-rate-limit (for the per-user cap) is an optional peer dependency of
+ * the client, loaded only when a gate with a rate limit is made, so that a
+ * service that only verifies receipts installs neither it nor Express.
  */
+import { createRequire } from 'node:module';
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit, type Store } from 'express-rate-limit';
+import type { Store } from 'express-rate-limit';
 import type { GatehouseClient } from './client.js';
 import { GatehouseError } from './gatehouse-error.js';
 import { verifierFor, type KeySet, type ReceiptVerifier } from './offline-verify.js';
@@ -169,7 +173,20 @@ function refuse(res: Response, error: unknown): void {
   res.status(503).setHeader('Retry-After', '5').json(unavailable.toJSON());
 }
 
+const require = createRequire(import.meta.url);
+
+function loadRateLimit(): typeof import('express-rate-limit') {
+  try {
+    return require('express-rate-limit') as typeof import('express-rate-limit');
+  } catch (error) {
+    throw new TypeError('requireReceipt caps posts per user with express-rate-limit: install it (npm install express-rate-limit), or pass `rateLimit: false`.', {
+      cause: error,
+    });
+  }
+}
+
 function postingLimiter(limits: PostingRateLimit, userId: RequireReceiptOptions['userId']): RequestHandler {
+  const { ipKeyGenerator, rateLimit } = loadRateLimit();
   const limit = limits.limit ?? 5;
   const windowMs = limits.windowMs ?? FIFTEEN_MINUTES;
   return rateLimit({
