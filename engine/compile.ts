@@ -11,7 +11,7 @@ import { formatPath, PackError, type PackIssue } from './errors.js';
 import { ParamError } from './detectors/detector.js';
 import { contentHash } from './hash.js';
 import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
-import { compileTemplate, type Template } from './template.js';
+import { checkTemplate, COMMON_VARS, compileTemplate, TemplateError, type Template } from './template.js';
 import { validateAgainst } from './validate.js';
 
 export interface CheckInfo {
@@ -86,7 +86,8 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
     } catch (error) {
       // A ParamError names the parameter (e.g. patterns[2]) so that the issue points at its own line.
       const where = error instanceof ParamError ? `.${formatPath(error.at)}` : '';
-      issues.push({ path: spec.detector ? `${at}.detector${where}` : `${at}.when`, message: (error as Error).message });
+      const path = error instanceof TemplateError ? `${at}.${error.field}` : spec.detector ? `${at}.detector${where}` : `${at}.when`;
+      issues.push({ path, message: (error as Error).message });
     }
   });
   if (issues.length > 0) throw new PackError(issues);
@@ -109,12 +110,20 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
 
 function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
   let detector: CompiledDetector | undefined;
+  const known: string[] = [...COMMON_VARS];
   if (spec.detector) {
     const type = detectorTypes.get(spec.detector.type);
     if (!type) throw new Error(`unknown detector type "${spec.detector.type}"`);
     detector = type.compile(spec.detector as never, ctx);
+    known.push(...type.vars);
   }
   const replacement = spec.required_edit.replacement;
+  const message = compileTemplate(spec.message);
+  const suggestedFix = compileTemplate(spec.suggestedFix);
+  const edited = replacement === undefined || replacement === 'mask' ? replacement : compileTemplate(replacement);
+  checkTemplate('message', message, known);
+  checkTemplate('suggestedFix', suggestedFix, known);
+  if (typeof edited === 'object') checkTemplate('required_edit.replacement', edited, known);
   return {
     id: spec.id,
     code: spec.code,
@@ -125,11 +134,11 @@ function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
     minHits: spec.min_hits ?? 1,
     alwaysRun: spec.when !== undefined && spec.detector === undefined,
     indexOnly: spec.when === undefined,
-    message: compileTemplate(spec.message),
-    suggestedFix: compileTemplate(spec.suggestedFix),
+    message,
+    suggestedFix,
     edit: {
       action: spec.required_edit.action,
-      replacement: replacement === undefined ? undefined : replacement === 'mask' ? 'mask' : compileTemplate(replacement),
+      replacement: edited,
       note: spec.required_edit.note,
     },
     sanitize: spec.sanitize ?? (replacement === 'mask' ? 'mask' : 'none'),

@@ -27,3 +27,28 @@ export function render(template: Template, vars: Readonly<Record<string, string 
   }
   return out;
 }
+
+/** Variables every violation offers, whatever its detector (engine/evaluate.ts). */
+export const COMMON_VARS = ['post', 'post_number', 'evidence', 'check', 'code'] as const;
+
+/** A template names a variable that nothing provides; `field` is where it is (`message`). */
+export class TemplateError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TemplateError';
+  }
+}
+
+/** Throws a TemplateError naming every unknown variable, so a typo (`{{evidnce}}`) fails `check`, not a user. */
+export function checkTemplate(field: string, template: Template, known: readonly string[]): void {
+  const unknown = [...new Set(template.flatMap((part) => (typeof part === 'string' || known.includes(part.v) ? [] : [part.v])))];
+  if (unknown.length === 0) return;
+  throw new TemplateError(
+    field,
+    `unknown template variable${unknown.length > 1 ? 's' : ''} ${unknown.map((v) => `{{${v}}}`).join(', ')}; ` +
+      `this check provides ${known.map((v) => `{{${v}}}`).join(', ')}`,
+  );
+}

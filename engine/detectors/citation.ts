@@ -109,6 +109,7 @@ function claimsIn(post: Post, claims: RE2JS): Finding[] {
 
 export const citationDetector: DetectorType<CitationParams> = {
   type: 'citation',
+  vars: ['claim'],
   compile(params): CompiledDetector {
     const keep = params.include_defaults ?? true;
     const claims = compileAny(patternList('claim', DEFAULT_CLAIM_PATTERNS, params.claim_patterns, keep));

@@ -93,5 +93,7 @@ export class ParamError extends Error {
  */
 export interface DetectorType<P> {
   type: string;
+  /** Template variables its findings provide (`{{term}}`), checked against the check's templates at compile time. */
+  vars: readonly string[];
   compile(params: P, ctx: CompileContext): CompiledDetector;
 }

@@ -65,6 +65,7 @@ export function matcherLexicon(lexicon: ResolvedLexicon): MatcherLexicon {
 
 export const lexiconDetector: DetectorType<LexiconParams> = {
   type: 'lexicon',
+  vars: ['term'],
   compile(params, ctx): CompiledDetector {
     const matcher = matcherFor(params.lexicons, ctx);
     const unless = params.unless?.length ? matcherFor(params.unless, ctx) : undefined;

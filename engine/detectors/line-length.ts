@@ -21,6 +21,7 @@ export type LineLengthParams = Static<typeof lineLengthParams>;
 
 export const lineLengthDetector: DetectorType<LineLengthParams> = {
   type: 'line_length',
+  vars: ['line', 'length', 'max', 'excess'],
   compile(params): CompiledDetector {
     const { max } = params;
     if (!Number.isInteger(max) || max < 1) throw new Error(`line_length: max must be a positive integer, got ${String(max)}`);

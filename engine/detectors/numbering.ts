@@ -228,6 +228,7 @@ function singlePostFindings(post: Post, allowed: ReadonlySet<Style>): Finding[] 
 
 export const numberingDetector: DetectorType<NumberingParams> = {
   type: 'numbering',
+  vars: ['found', 'expected', 'problem', 'problems'],
   compile(params): CompiledDetector {
     const styles = params.styles ?? [...STYLES];
     for (const s of styles) {

@@ -128,6 +128,7 @@ function matchesOf(post: Post, re: RE2JS, source: string): Finding[] {
 
 export const patternDetector: DetectorType<PatternParams> = {
   type: 'pattern',
+  vars: ['pattern'],
   compile(params): CompiledDetector {
     const flags = params.flags ?? 'i';
     const compiled = compileEach('patterns', params.patterns, flags);

@@ -43,6 +43,7 @@ function phraseSet(id: string, ctx: CompileContext): PhraseSet {
 
 export const phraseDetector: DetectorType<PhraseParams> = {
   type: 'phrase',
+  vars: ['rule', 'signal'],
   compile(params, ctx): CompiledDetector {
     const sets = params.phrases.map((id) => phraseSet(id, ctx));
     const only = params.signals ? new Set(params.signals) : undefined;

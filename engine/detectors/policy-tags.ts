@@ -80,6 +80,7 @@ function missing(post: Post, tag: Tag): Finding {
 
 export const policyTagsDetector: DetectorType<PolicyTagsParams> = {
   type: 'policy_tags',
+  vars: ['tag'],
   compile(params): CompiledDetector {
     const staticTags = uniqueTags(params.required ?? []);
     const key = params.from_metadata ?? 'required_tags';

@@ -205,6 +205,7 @@ function checkLimits(platforms: Record<string, Limit>): void {
 
 export const postLengthDetector: DetectorType<PostLengthParams> = {
   type: 'post_length',
+  vars: ['length', 'max', 'excess', 'platform', 'counting'],
   compile(params, ctx): CompiledDetector {
     checkLimits(params.platforms);
     const limits = new Map(Object.entries(params.platforms));

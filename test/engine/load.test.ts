@@ -51,6 +51,31 @@ describe('loadPack', () => {
     expect(await issuesOf(dir)).toEqual([`${path.join(dir, 'pack.yaml')}:3:1 Map keys must be unique`]);
   });
 
+  it('refuses a template variable that the check does not provide, at the template', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'gh-tpl-'));
+    await writeFile(
+      path.join(dir, 'pack.yaml'),
+      [
+        'id: tpl',
+        'version: 1.0.0',
+        'description: d',
+        'lexicons: { w: { terms: [darn] } }',
+        'checks:',
+        '  - id: w',
+        '    code: W_CHECK',
+        '    severity: warn',
+        '    category: format',
+        '    detector: { type: lexicon, lexicons: [w] }',
+        '    message: "found {{evidnce}} ({{term}})"',
+        '    suggestedFix: "{{post_number}}"',
+        '    required_edit: { action: review }',
+      ].join('\n'),
+    );
+    expect(await issuesOf(dir)).toEqual([
+      `${path.join(dir, 'pack.yaml')}:11:5 checks[0].message: unknown template variable {{evidnce}}; this check provides {{post}}, {{post_number}}, {{evidence}}, {{check}}, {{code}}, {{term}}`,
+    ]);
+  });
+
   it('refuses unknown fields instead of ignoring a typo', async () => {
     const issues = await issuesOf(`${fixtures}/invalid/unknown-field`);
     expect(issues).toEqual([`${fixtures}/invalid/unknown-field/pack.yaml:10:5 checks[0].mesage: unknown property "mesage"`]);
