@@ -3,30 +3,30 @@
  * the real database; tests call it with their own database and may replace
  * a store (a failing audit store) or the engine.
  */
-import { EventEmitter } from 'node:events';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import { createAgentRunStore, type AgentRunStore } from './audit/agent-run-store.js';
 import { createAuditStore, type AuditStore } from './audit/audit-store.js';
-import type { AuditSink } from './audit/audit-writer.js';
+import type { DurableAuditSink } from './audit/audit-sink.js';
 import { openDurableAuditSink } from './audit/durable-audit-sink.js';
 import { bootstrapKeys } from './auth/api-keys.js';
 import { createKeyStore, type KeyStore } from './auth/key-store.js';
 import type { Config } from './config.js';
 import { createDashboard, type Dashboard } from './dashboard/dashboard-router.js';
+import type { DecisionListener } from './evaluations/decided.js';
 import { createEvaluationService, type EvaluationServiceDeps } from './evaluations/evaluation-service.js';
 import { createGovernance } from './governance/governance.js';
 import type { ModeCaps } from '../contract/modes.js';
-import { createMetrics, type Metrics } from './ops/metrics.js';
+import { countDecisions, createMetrics, type Metrics } from './ops/metrics.js';
 import { createReadiness } from './ops/readiness.js';
 import { createPackRegistry, type PackRegistry } from './packs/pack-registry.js';
 import { createPackStore, type PackStore } from './packs/pack-store.js';
 import { createReceiptService, type ReceiptService } from './receipts/receipts.js';
 import { createRollout, type Rollout } from './rollout/rollout.js';
 import { createSigningKeyStore, type SigningKeyStore } from './receipts/signing-key-store.js';
-import { withLastKnownPins } from './stages/last-known-pins.js';
+import { snapshotFirst, withLastKnownPins } from './stages/last-known-pins.js';
 import { createStageService } from './stages/stage-service.js';
 import { createStageStore, type StageStore } from './stages/stage-store.js';
 
@@ -56,7 +56,8 @@ export interface GatehouseDeps {
   knex: Knex;
   /** Replace single stores (tests). */
   stores?: Partial<Stores>;
-  decisionEvents?: EventEmitter;
+  /** More onDecision listeners, after the metrics, the event stream and shadow evaluation (tests). */
+  onDecision?: DecisionListener[];
   /** Replace the engine (tests). */
   evaluate?: EvaluationServiceDeps['evaluate'];
   /** Receipt clock (tests). */
@@ -72,8 +73,7 @@ export interface Gatehouse {
   metrics: Metrics;
   packs: PackRegistry;
   receipts: ReceiptService;
-  auditWriter: AuditSink;
-  decisionEvents: EventEmitter;
+  auditWriter: DurableAuditSink;
   /** The admin dashboard; `dashboard.streams.closeAll()` ends its event streams before a shutdown. */
   dashboard: Dashboard;
   /** Pins and kill switch snapshot, fleet attestation, shadow evaluation. */
@@ -88,7 +88,6 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
   const { config, logger } = deps;
   const stores = { ...createStores(deps.knex), ...deps.stores };
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics });
-  const decisionEvents = deps.decisionEvents ?? new EventEmitter();
   // Env kill switch and ceiling, plus the API kill switch from the rollout snapshot; read on every request.
   const modeCaps = (): ModeCaps => rollout.state.modeCaps();
 
@@ -126,26 +125,24 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     throw error;
   });
   const { writeTimeoutMs: timeoutMs, breakerThreshold, breakerResetMs } = config.auditSink;
+  const dashboard = createDashboard({ knex: deps.knex });
 
   const evaluations = createEvaluationService({
     // Evaluations keep answering from the last known pins while the database is down or slow.
     // The snapshot first (no database read); a stage it does not know yet (pinned elsewhere a moment ago) is read.
-    stages: snapshotThenStore(rollout, withLastKnownPins(stores.stages, { timeoutMs, breakerThreshold, breakerResetMs, logger })),
+    stages: snapshotFirst(rollout.state.pin, withLastKnownPins(stores.stages, { timeoutMs, breakerThreshold, breakerResetMs, logger })),
     // Fails closed: a pinned version this instance cannot compile answers POLICY_VERSION_UNAVAILABLE.
     packs: rollout.state.packs,
     audit: auditWriter,
     auditStore: stores.audit,
     receipts,
-    metrics,
-    decisionEvents,
     logger,
     modeCaps,
     limits: config.limits,
     auditStoreContent: config.auditStoreContent,
     evaluate: deps.evaluate,
-    onAnswer: (answer, input) => rollout.shadow.submit(answer, input),
+    onDecision: [countDecisions(metrics), (d) => dashboard.streams.publish(d), (d) => rollout.shadow.submit(d), ...(deps.onDecision ?? [])],
   });
-  const dashboard = createDashboard({ decisionEvents, knex: deps.knex });
   const governance = createGovernance({ knex: deps.knex, logger, auditStore: stores.audit, receipts, thresholds: config.readiness });
   const app = createApp({
     config,
@@ -169,9 +166,5 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     await rollout.close();
     await auditWriter.close();
   };
-  return { app, stores, metrics, packs, receipts, auditWriter, decisionEvents, dashboard, rollout, generatedAdminKey, close };
-}
-
-function snapshotThenStore(rollout: Rollout, store: Pick<StageStore, 'get'>): Pick<StageStore, 'get'> {
-  return { get: async (stage) => rollout.state.pin(stage) ?? store.get(stage) };
+  return { app, stores, metrics, packs, receipts, auditWriter, dashboard, rollout, generatedAdminKey, close };
 }

@@ -1,32 +1,14 @@
 /**
  * Group commit of audit rows: appends that arrive within one short tick share
  * one multi-row INSERT, and each append resolves only once its own row is
- * committed (or rejects when its batch failed).
- *
- * `AuditSink` is the seam for later layers: a circuit breaker or a durable
- * outbox wraps a sink and is itself a sink, so the evaluation service never
- * changes.
+ * committed (or rejects when its batch failed). The durable audit sink
+ * (durable-audit-sink.ts) puts a breaker, a deadline and the outbox around it.
  */
 import type { AuditRow, AuditStore } from './audit-store.js';
-import type { BreakerState } from '../lib/circuit-breaker.js';
 
-/** Where an appended row ended up: in the database, or kept in the durable local outbox for a later replay. */
-export type AuditOutcome = 'committed' | 'deferred';
-
-/** Why a row was kept locally instead of committed, and the breaker's state at that moment. */
-export interface Deferral {
-  reason: 'breaker-open' | 'write-failed' | 'write-timeout';
-  breaker: BreakerState;
-}
-
-export interface AuditSink {
-  /**
-   * Resolves 'committed' once the row is in the database, or 'deferred' once it is durable in
-   * the local outbox (a sink without one never defers); rejects if it could be made neither.
-   * `asDeferred` gives the row to keep instead when deferring, so that the stored row records
-   * what was answered (no receipt, audit_ok false), not what would have been.
-   */
-  append(row: AuditRow, asDeferred?: (deferral: Deferral) => AuditRow): Promise<AuditOutcome>;
+export interface AuditWriter {
+  /** Resolves once the row is in the database; rejects when its batch failed or the writer is closed. */
+  append(row: AuditRow): Promise<'committed'>;
   /** Writes everything queued now; resolves when those writes have settled. */
   flush(): Promise<void>;
   /** Flushes, then refuses further appends. */
@@ -42,7 +24,7 @@ export interface AuditWriterOptions {
 
 interface Pending {
   row: AuditRow;
-  resolve(outcome: AuditOutcome): void;
+  resolve(outcome: 'committed'): void;
   reject(error: unknown): void;
 }
 
@@ -53,7 +35,7 @@ export class AuditWriterClosedError extends Error {
   }
 }
 
-export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options: AuditWriterOptions): AuditSink {
+export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options: AuditWriterOptions): AuditWriter {
   const maxBatch = Math.max(1, options.maxBatch);
   let queue: Pending[] = [];
   let timer: NodeJS.Timeout | undefined;
@@ -89,7 +71,7 @@ export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options
   return {
     append(row) {
       if (closed) return Promise.reject(new AuditWriterClosedError());
-      return new Promise<AuditOutcome>((resolve, reject) => {
+      return new Promise<'committed'>((resolve, reject) => {
         queue.push({ row, resolve, reject });
         if (queue.length >= maxBatch) drain();
         else timer ??= setTimeout(drain, options.tickMs);

@@ -3,63 +3,29 @@
  * database (audit-writer), behind a circuit breaker and a write timeout, with
  * the durable local outbox as the fallback. An append resolves
  *
- * - 'committed' when the row is in the database (the only case that earns a receipt);
- * - 'deferred' when it could not be committed in time (database down, slow, or
- *   the breaker open) and is on disk in the outbox instead, to be replayed;
+ * - `committed` when the row is in the database (the only case that earns a receipt);
+ * - `deferred` with the reason when it could not be committed in time (database
+ *   down, slow, or the breaker open).
  *
- * and rejects only when the row could be neither committed nor kept (disk
- * failure): then, and only then, a row is lost, and it is counted.
+ * A deferred row is then handed back with `keep()`, as the caller answered it (no
+ * receipt, audit_ok false), and goes on disk in the outbox to be replayed. `keep()`
+ * rejects only when the row cannot be kept either (disk failure): then, and only
+ * then, a row is lost, and it is counted.
  *
  * Replays run in the background: when the breaker closes, after a deferral,
  * at start, and on a timer while anything waits; a replay also serves as the
  * half-open probe. See docs/decisions/0004-audit-outbox.md.
  */
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { AuditRow, AuditStore } from './audit-store.js';
+import type { Registry } from 'prom-client';
 import type { AuditSinkConfig } from '../config.js';
-import { AuditWriterClosedError, createAuditWriter, type AuditOutcome, type AuditSink, type AuditWriterOptions, type Deferral } from './audit-writer.js';
-import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from '../lib/circuit-breaker.js';
+import { createCircuitBreaker } from '../lib/circuit-breaker.js';
 import { deadline, DeadlineError } from '../lib/deadline.js';
+import type { AuditRow, AuditStore } from './audit-store.js';
+import { AuditWriterClosedError, createAuditWriter, type AuditWriterOptions } from './audit-writer.js';
+import type { AuditHealth, AuditOutcome, Deferral, DurableAuditSink, DurableAuditSinkOptions } from './audit-sink.js';
 import { openOutbox, type AuditOutbox, type ReplayReport } from './outbox.js';
-
-export interface DurableAuditSinkOptions {
-  /** Group commit to the database. */
-  writer: AuditSink;
-  /** Replays insert through the store directly (ON CONFLICT (request_id) DO NOTHING). */
-  store: Pick<AuditStore, 'insertMany'>;
-  outbox: AuditOutbox;
-  /** Consecutive failed writes that open the breaker. */
-  breakerThreshold: number;
-  /** Time the breaker stays open before a probe, in ms. */
-  breakerResetMs: number;
-  /** Longest wait for a commit before the row goes to the outbox, in ms: the audit part of the latency budget. */
-  writeTimeoutMs: number;
-  /** Longest wait for one replayed chunk. @defaultValue 10,000 ms */
-  replayTimeoutMs?: number;
-  /** Checks the database when the breaker must be probed and the outbox is empty. */
-  ping?: () => Promise<unknown>;
-  logger: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
-  /** Registers the sink's metrics here (breaker state, outbox rows, deferrals, replays). */
-  registry?: Registry;
-}
-
-// A type, not an interface: readiness reports take it as a plain record.
-export type AuditHealth = {
-  /** False only while rows can be neither committed nor kept (the outbox failed). */
-  ok: boolean;
-  breaker: BreakerState;
-  consecutive_failures: number;
-  outbox_rows: number;
-  outbox_error?: string;
-};
-
-export interface DurableAuditSink extends AuditSink {
-  readonly breaker: CircuitBreaker;
-  health(): AuditHealth;
-  /** Replays the outbox now if the breaker allows it; undefined when nothing ran or it failed. */
-  replay(): Promise<ReplayReport | undefined>;
-}
+import { registerSinkMetrics } from './sink-metrics.js';
 
 const RETRY_WHILE_CLOSED_MS = 1_000;
 const FINAL_REPLAY_MS = 3_000;
@@ -67,7 +33,7 @@ const FINAL_REPLAY_MS = 3_000;
 export function createDurableAuditSink(options: DurableAuditSinkOptions): DurableAuditSink {
   const { writer, store, outbox, logger } = options;
   const replayTimeoutMs = options.replayTimeoutMs ?? 10_000;
-  const inFlight = new Set<Promise<AuditOutcome>>();
+  const inFlight = new Set<Promise<unknown>>();
   let closed = false;
   let closing: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -87,7 +53,7 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
       if (to === 'closed') schedule(0);
     },
   });
-  const metrics = options.registry ? registerMetrics(options.registry, breaker, outbox) : undefined;
+  const metrics = options.registry ? registerSinkMetrics(options.registry, breaker, outbox) : undefined;
 
   /** One recovery timer at most; unref'd so that it never keeps a process alive. */
   function schedule(delayMs: number): void {
@@ -147,23 +113,26 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
     }
   }
 
-  async function appendRow(row: AuditRow, asDeferred?: (deferral: Deferral) => AuditRow): Promise<AuditOutcome> {
-    if (!breaker.tryAcquire()) return defer(row, asDeferred, 'breaker-open');
+  async function appendRow(row: AuditRow): Promise<AuditOutcome> {
+    if (!breaker.tryAcquire()) return deferred('breaker-open');
     try {
       await deadline(writer.append(row), options.writeTimeoutMs, 'the audit write');
     } catch (error) {
       breaker.recordFailure();
-      logger.debug({ err: error, request_id: row.request_id }, 'audit write failed; keeping the row in the outbox');
-      return defer(row, asDeferred, error instanceof DeadlineError ? 'write-timeout' : 'write-failed');
+      logger.debug({ err: error, request_id: row.request_id }, 'audit write failed; the row goes to the outbox');
+      return deferred(error instanceof DeadlineError ? 'write-timeout' : 'write-failed');
     }
     breaker.recordSuccess();
-    return 'committed';
+    return { status: 'committed' };
   }
 
-  async function defer(row: AuditRow, asDeferred: ((deferral: Deferral) => AuditRow) | undefined, reason: Deferral['reason']): Promise<AuditOutcome> {
-    const kept = asDeferred ? asDeferred({ reason, breaker: breaker.state }) : row;
+  function deferred(reason: Deferral['reason']): AuditOutcome {
+    return { status: 'deferred', reason, breaker: breaker.state };
+  }
+
+  async function keepRow(row: AuditRow, deferral: Deferral): Promise<void> {
     try {
-      await outbox.append(kept);
+      await outbox.append(row);
     } catch (error) {
       outboxError = (error as Error).message;
       metrics?.lost.inc();
@@ -171,20 +140,32 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
       throw error;
     }
     outboxError = undefined;
-    metrics?.deferred.inc({ reason });
+    metrics?.deferred.inc({ reason: deferral.reason });
     schedule(nextDelay());
-    return 'deferred';
+  }
+
+  /** Runs `work` counted as in flight, so that close() waits for it. */
+  function tracked<T>(work: Promise<T>): Promise<T> {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  }
+
+  /** Until nothing is in flight: a keep may start while close() waits for the append it follows. */
+  async function settled(): Promise<void> {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
 
   async function close(): Promise<void> {
     closed = true;
     clearTimeout(timer);
-    await Promise.allSettled([...inFlight]);
+    await settled();
     // Rows handed to the writer were either committed or are in the outbox by now: do not wait long for stragglers.
     await deadline(writer.close(), options.writeTimeoutMs, 'closing the audit writer').catch(() => undefined);
     // Best effort: leave an empty outbox behind when the database is healthy (an instance may not come back).
     if (outbox.pending() > 0 && breaker.state === 'closed') await deadline(replay(), FINAL_REPLAY_MS, 'the final replay').catch(() => undefined);
     stopReplays(new Error('the audit sink is closing'));
+    await settled();
     await outbox.close();
   }
 
@@ -193,16 +174,15 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
 
   return {
     breaker,
-    append(row, asDeferred) {
+    append(row) {
       if (closed) return Promise.reject(new AuditWriterClosedError());
-      const outcome = appendRow(row, asDeferred);
-      inFlight.add(outcome);
-      void outcome.finally(() => inFlight.delete(outcome)).catch(() => undefined);
-      return outcome;
+      return tracked(appendRow(row));
     },
+    // Accepted while closing: it finishes an append that was accepted before.
+    keep: (row, deferral) => tracked(keepRow(row, deferral)),
     async flush() {
       await writer.flush();
-      await Promise.allSettled([...inFlight]);
+      await settled();
     },
     close() {
       closing ??= close();
@@ -253,54 +233,3 @@ export async function openDurableAuditSink(deps: {
     registry: deps.registry,
   });
 }
-
-interface SinkMetrics {
-  breakerState: Gauge<'state'>;
-  outboxRows: Gauge;
-  deferred: Counter<'reason'>;
-  replayed: Counter;
-  lost: Counter;
-}
-
-const STATES: BreakerState[] = ['closed', 'open', 'half-open'];
-
-// The gauges are read at scrape time (prom-client calls collect() first), so they never drift.
-function registerMetrics(registry: Registry, breaker: CircuitBreaker, outbox: AuditOutbox): SinkMetrics {
-  return {
-    breakerState: new Gauge({
-      name: 'gatehouse_audit_breaker_state',
-      help: 'Circuit breaker over the audit store: 1 for the current state (closed, open, half-open), 0 for the others.',
-      labelNames: ['state'],
-      registers: [registry],
-      collect() {
-        const state = breaker.state;
-        for (const s of STATES) this.set({ state: s }, s === state ? 1 : 0);
-      },
-    }),
-    outboxRows: new Gauge({
-      name: 'gatehouse_audit_outbox_rows',
-      help: 'Audit rows kept in the local outbox, waiting to be replayed into the audit store.',
-      registers: [registry],
-      collect() {
-        this.set(outbox.pending());
-      },
-    }),
-    deferred: new Counter({
-      name: 'gatehouse_audit_deferred_total',
-      help: 'Audit rows kept in the local outbox instead of committed, by reason (breaker-open, write-failed, write-timeout).',
-      labelNames: ['reason'],
-      registers: [registry],
-    }),
-    replayed: new Counter({
-      name: 'gatehouse_audit_replayed_total',
-      help: 'Audit rows replayed from the local outbox into the audit store (rows already there are skipped by the store).',
-      registers: [registry],
-    }),
-    lost: new Counter({
-      name: 'gatehouse_audit_lost_total',
-      help: 'Audit rows that could be neither committed nor kept in the outbox (disk failure).',
-      registers: [registry],
-    }),
-  };
-}
-

@@ -15,16 +15,16 @@
  * the replay skips it. Appends never follow a torn line, because a failed
  * write retires its segment and later rows go to a new one.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { acquireDataDirLock, type DataDirLock } from '../db/data-dir-lock.js';
 import type { AuditRow } from './audit-store.js';
+import { encodeLine, existingSegments, OutboxClosedError, replaySegment, syncDir, writeAll, type Segment } from './outbox-segments.js';
+
+// The line format is part of the outbox's contract (tests read and write it).
+export { decodeLine, encodeLine, OutboxClosedError } from './outbox-segments.js';
 
 export const OUTBOX_LOCK_FILE = 'audit-outbox.lock';
-const SEGMENT = /^segment-\d+-\d+\.jsonl$/;
 
 export interface OutboxOptions {
   dir: string;
@@ -59,19 +59,6 @@ export interface AuditOutbox {
   replay(insert: (rows: AuditRow[]) => Promise<void>): Promise<ReplayReport>;
   /** Closes the active segment (its rows stay for the next start) and releases the lock. */
   close(): Promise<void>;
-}
-
-export class OutboxClosedError extends Error {
-  constructor() {
-    super('the audit outbox is closed');
-    this.name = 'OutboxClosedError';
-  }
-}
-
-interface Segment {
-  file: string;
-  /** Rows (lines) it holds. */
-  rows: number;
 }
 
 interface ActiveSegment extends Segment {
@@ -210,7 +197,7 @@ class FileOutbox implements AuditOutbox {
     if (!this.closed) await this.exclusive(() => this.sealActive());
     while (this.sealed.length > 0) {
       const segment = this.sealed[0]!;
-      const result = await this.replaySegment(segment.file, insert);
+      const result = await replaySegment(segment.file, insert, this.replayBatch, () => this.closed);
       report.rows += result.rows;
       report.skipped += result.skipped;
       await this.retire(segment.file, result);
@@ -218,43 +205,6 @@ class FileOutbox implements AuditOutbox {
       report.segments += 1;
     }
     return report;
-  }
-
-  private async replaySegment(file: string, insert: (rows: AuditRow[]) => Promise<void>) {
-    let rows = 0;
-    let skipped = 0;
-    let damaged = false;
-    let lastLineBad = false;
-    let chunk: AuditRow[] = [];
-    const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
-    try {
-      for await (const line of lines) {
-        if (line === '') continue;
-        // A bad line followed by another line is not a torn tail: the segment is damaged.
-        if (lastLineBad) damaged = true;
-        const row = decodeLine(line);
-        lastLineBad = row === undefined;
-        if (!row) {
-          skipped += 1;
-          continue;
-        }
-        chunk.push(row);
-        if (chunk.length >= this.replayBatch) {
-          // Closing stops a long replay between chunks; the segment stays for the next start.
-          if (this.closed) throw new OutboxClosedError();
-          await insert(chunk);
-          rows += chunk.length;
-          chunk = [];
-        }
-      }
-    } finally {
-      lines.close();
-    }
-    if (chunk.length > 0) {
-      await insert(chunk);
-      rows += chunk.length;
-    }
-    return { rows, skipped, damaged };
   }
 
   /** A replayed segment is deleted; one with bad lines before its end is kept aside for a human. */
@@ -268,69 +218,5 @@ class FileOutbox implements AuditOutbox {
     }
     await syncDir(this.dir);
     if (result.skipped > 0) this.options.onDamage?.({ segment: path.basename(file), skipped: result.skipped, kept_as: keptAs && path.basename(keptAs) });
-  }
-}
-
-/** Segments left by earlier runs, oldest first, with their line counts. */
-async function existingSegments(dir: string): Promise<Segment[]> {
-  const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
-  const segments: Segment[] = [];
-  for (const name of names) {
-    const file = path.join(dir, name);
-    segments.push({ file, rows: await countLines(file) });
-  }
-  return segments;
-}
-
-/** Newlines in a file, read as bytes: cheap even for a large outbox, no parsing at start. */
-async function countLines(file: string): Promise<number> {
-  let count = 0;
-  for await (const chunk of createReadStream(file)) {
-    const bytes = chunk as Buffer;
-    for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) count += 1;
-  }
-  return count;
-}
-
-export function encodeLine(row: AuditRow): string {
-  const json = JSON.stringify(row);
-  return `${digest(json)} ${json}\n`;
-}
-
-/** The row of one line, or undefined when the line is torn, corrupt or not a row. */
-export function decodeLine(line: string): AuditRow | undefined {
-  const space = line.indexOf(' ');
-  if (space !== 16) return undefined;
-  const json = line.slice(space + 1);
-  if (digest(json) !== line.slice(0, space)) return undefined;
-  try {
-    const parsed = JSON.parse(json) as Record<string, unknown>;
-    if (typeof parsed?.request_id !== 'string' || typeof parsed.created_at !== 'string') return undefined;
-    const createdAt = new Date(parsed.created_at);
-    if (Number.isNaN(createdAt.getTime())) return undefined;
-    return { ...(parsed as unknown as AuditRow), created_at: createdAt };
-  } catch {
-    return undefined;
-  }
-}
-
-function digest(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
-}
-
-async function writeAll(handle: FileHandle, bytes: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < bytes.length) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
-    offset += bytesWritten;
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
   }
 }

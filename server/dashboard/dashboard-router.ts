@@ -4,7 +4,6 @@
  * and its two API routes, GET /v1/events and GET /v1/dashboard/stats, which
  * sit behind the /v1 key check like every other API route.
  */
-import type { EventEmitter } from 'node:events';
 import { Router } from 'express';
 import type { Knex } from 'knex';
 import { createDecisionStats } from './decision-stats.js';
@@ -13,8 +12,6 @@ import { createStaticRouter } from './static-router.js';
 import { createStatsRouter } from './stats-router.js';
 
 export interface DashboardDeps {
-  /** Emits 'decision' (body, meta) for every answered evaluation. */
-  decisionEvents: EventEmitter;
   knex: Knex;
   /** @defaultValue 15,000 ms */
   heartbeatMs?: number;
@@ -22,11 +19,11 @@ export interface DashboardDeps {
 
 export interface Dashboard {
   router: Router;
-  streams: Pick<EventStreams, 'count' | 'closeAll'>;
+  streams: Pick<EventStreams, 'count' | 'closeAll' | 'publish'>;
 }
 
 export function createDashboard(deps: DashboardDeps): Dashboard {
-  const streams = createEventStreams({ decisionEvents: deps.decisionEvents, heartbeatMs: deps.heartbeatMs });
+  const streams = createEventStreams({ heartbeatMs: deps.heartbeatMs });
   const router = Router();
   router.use(createStaticRouter());
   router.use(streams.router);

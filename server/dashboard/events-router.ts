@@ -5,11 +5,10 @@
  * reads the stream with fetch(), because EventSource cannot send headers and
  * an API key must never travel in a URL.
  */
-import type { EventEmitter } from 'node:events';
 import { Router, type Response } from 'express';
 import { requireRole } from '../auth/auth-middleware.js';
-import type { DecisionBody } from '../../contract/schemas/evaluations.js';
-import { sseFrame, toStreamedDecision, type DecisionMeta } from './streamed-decision.js';
+import type { DecisionListener } from '../evaluations/decided.js';
+import { sseFrame, toStreamedDecision } from './streamed-decision.js';
 
 export const HEARTBEAT_MS = 15_000;
 /** A client that has not read this much is too slow to follow: it is cut off and reconnects. */
@@ -22,9 +21,11 @@ export interface EventStreams {
   count(): number;
   /** Ends every open stream, so that server.close() is not held open by them. */
   closeAll(): void;
+  /** The onDecision listener: one frame per answered decision, written to every open stream. */
+  publish: DecisionListener;
 }
 
-export function createEventStreams(deps: { decisionEvents: EventEmitter; heartbeatMs?: number }): EventStreams {
+export function createEventStreams(deps: { heartbeatMs?: number } = {}): EventStreams {
   const heartbeatMs = deps.heartbeatMs ?? HEARTBEAT_MS;
   const open = new Set<Response>();
   const router = Router();
@@ -32,15 +33,12 @@ export function createEventStreams(deps: { decisionEvents: EventEmitter; heartbe
   router.get('/v1/events', requireRole('admin'), (req, res) => {
     startStream(res);
     open.add(res);
-    const onDecision = (body: DecisionBody, meta?: DecisionMeta) => send(res, sseFrame(toStreamedDecision(body, meta)));
     // Comment lines keep proxies and load balancers from closing an idle stream.
     const heartbeat = setInterval(() => send(res, `: heartbeat ${new Date().toISOString()}\n\n`), heartbeatMs);
     heartbeat.unref();
-    deps.decisionEvents.on('decision', onDecision);
 
     const cleanup = () => {
       clearInterval(heartbeat);
-      deps.decisionEvents.off('decision', onDecision);
       open.delete(res);
     };
     req.on('close', cleanup);
@@ -52,6 +50,11 @@ export function createEventStreams(deps: { decisionEvents: EventEmitter; heartbe
     count: () => open.size,
     closeAll() {
       for (const res of open) res.end();
+    },
+    publish({ decision, meta }) {
+      if (open.size === 0) return;
+      const frame = sseFrame(toStreamedDecision(decision, meta));
+      for (const res of open) send(res, frame);
     },
   };
 }

@@ -4,7 +4,7 @@
  * a decision says.
  */
 import type { EngineDecision, Violation } from '../../engine/index.js';
-import type { Deferral } from '../audit/audit-writer.js';
+import type { Deferral } from '../audit/audit-sink.js';
 import { ERROR_CODES } from '../../contract/error-codes.js';
 import type { DecisionBody, WarningBody } from '../../contract/schemas/evaluations.js';
 import { MODE_BEHAVIOUR, type Mode } from '../../contract/modes.js';

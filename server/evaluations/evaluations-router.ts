@@ -8,10 +8,8 @@ export function createEvaluationsRouter(service: EvaluationService): Router {
   const router = Router();
 
   router.post('/v1/evaluate', requireRole('evaluator'), async (req, res) => {
-    const started = process.hrtime.bigint();
     const input = validateBody(EvaluateRequest, req.body);
-    const answer = await service.evaluate(input, callerOf(res));
-    const latency_ms = Number(process.hrtime.bigint() - started) / 1e6;
+    const { answer, latency_ms } = await service.evaluate(input, callerOf(res));
     // One structured line per decision; never the content or the receipt.
     req.log.info(
       { request_id: answer.request_id, stage: answer.stage, mode: answer.mode, decision: answer.decision, allowed: answer.allowed, audit_ok: answer.audit_ok, latency_ms },

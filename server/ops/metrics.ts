@@ -3,6 +3,7 @@
  * global one), so that several apps in one process (tests) never collide.
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { DecisionListener } from '../evaluations/decided.js';
 
 export interface Metrics {
   registry: Registry;
@@ -34,5 +35,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Audit rows that could not be committed.',
       registers: [registry],
     }),
+  };
+}
+
+/** The onDecision listener that counts each answer: by stage, mode and decision, its latency, and a row not committed. */
+export function countDecisions(metrics: Metrics): DecisionListener {
+  return ({ summary, latency_ms }) => {
+    metrics.decisions.inc({ stage: summary.stage, mode: summary.mode, decision: summary.decision });
+    metrics.evaluateDuration.observe({ mode: summary.mode }, latency_ms / 1000);
+    if (!summary.audit_ok) metrics.auditWriteFailures.inc();
   };
 }

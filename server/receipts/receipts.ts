@@ -10,14 +10,14 @@ import {
   type CryptoKey, type JWK, type JWTPayload,
 } from 'jose';
 import { AppError } from '../errors.js';
-import { createPrivateKey, sign as cryptoSign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
 import { allowedToPost } from '../../contract/posting-rule.js';
-import { ALG, ISSUER, TOKEN_TYPE, receiptVerifyOptions } from '../../contract/receipt-format.js';
+import { ALG, ISSUER, receiptVerifyOptions } from '../../contract/receipt-format.js';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
 import type { SigningKeyRecord, SigningKeyStore } from './signing-key-store.js';
 import { SIGNER_REFRESH_MS, isPublished, newSigningKey, rotateSigningKey } from './key-rotation.js';
+import { signCompact, signerFor, type Signer } from './receipt-signer.js';
 
 /** Unknown `kid`s reload the key store at most this often (keys made by other instances). */
 const RELOAD_INTERVAL_MS = 1_000;
@@ -226,32 +226,4 @@ async function verifyToken(
 
 function newest(keys: LoadedKey[]): LoadedKey {
   return keys.reduce((a, b) => (b.record.created_at > a.record.created_at ? b : a));
-}
-
-interface Signer {
-  kid: string;
-  header: string;
-  privateKey: KeyObject;
-}
-
-function signerFor(record: SigningKeyRecord): Signer {
-  return {
-    kid: record.kid,
-    // The protected header is the same for every receipt of a key: encode it once.
-    header: base64url(JSON.stringify({ alg: ALG, kid: record.kid, typ: TOKEN_TYPE })),
-    privateKey: createPrivateKey({ key: record.private_jwk as JsonWebKey, format: 'jwk' }),
-  };
-}
-
-/**
- * A compact JWS signed with node:crypto's Ed25519 directly: measured 29–33 µs against jose's
- * WebCrypto path at 46–56 µs per token on the evaluate path. Verification stays with jose.
- */
-function signCompact(signer: Signer, claims: Record<string, unknown>): string {
-  const input = `${signer.header}.${base64url(JSON.stringify(claims))}`;
-  return `${input}.${cryptoSign(null, Buffer.from(input), signer.privateKey).toString('base64url')}`;
-}
-
-function base64url(text: string): string {
-  return Buffer.from(text, 'utf8').toString('base64url');
 }

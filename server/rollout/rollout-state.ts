@@ -11,13 +11,12 @@
  * unavailable, and evaluating it answers POLICY_VERSION_UNAVAILABLE; nothing falls back to
  * an older version.
  */
-import { PackError, type CompiledPack } from '../../engine/index.js';
-import { AppError } from '../errors.js';
-import { safeMessage } from '../lib/redact.js';
 import { effectiveMode, type Mode, type ModeCaps } from '../../contract/modes.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin, StageStore } from '../stages/stage-store.js';
 import type { ChangeBus, ChangeKind } from './change-bus.js';
+import { safeMessage } from '../lib/redact.js';
+import { failClosedPacks, reasonOf } from './fail-closed-packs.js';
 import type { KillSwitchChange, KillSwitchStore } from './kill-switch-store.js';
 import type { Logger } from 'pino';
 
@@ -51,8 +50,6 @@ export interface RolloutState {
   refresh(): Promise<void>;
   /** Announces a change to every instance and refreshes this one before resolving. */
   changed(kind: ChangeKind): Promise<void>;
-  /** The evaluate path's stage lookup (same contract as StageStore.get), from memory. */
-  stages: Pick<StageStore, 'get'>;
   /** Synchronous pin lookup, for work scheduled from the evaluate path. */
   pin(stage: string): StagePin | undefined;
   /** The registry as the evaluate path must see it: a pinned version that cannot be compiled fails closed. */
@@ -60,8 +57,6 @@ export interface RolloutState {
   /** Read on every request. */
   modeCaps(): ModeCaps;
   killSwitch(): KillSwitchView;
-  /** The API kill switch row as last read; undefined when never thrown. */
-  killSwitchRow(): KillSwitchChange | undefined;
   serving(): StageServing[];
   /** When the snapshot was last read successfully. */
   refreshedAt(): Date | undefined;
@@ -170,25 +165,8 @@ export function createRolloutState(deps: RolloutStateDeps): RolloutState {
     refresh().catch((error: unknown) => logger.warn({ err: error, why }, 'rollout state refresh failed; serving the last snapshot'));
   }
 
-  function unavailableError(pack: string, version: string, reason: string): AppError {
-    return new AppError('POLICY_VERSION_UNAVAILABLE', `${pack}@${version} is pinned but this instance cannot load or compile it.`, {
-      details: { pack, version, reason },
-    });
-  }
-
-  const packs: RolloutState['packs'] = {
-    async compiled(packId, version): Promise<CompiledPack> {
-      const known = snapshot.unavailable.get(ref(packId, version));
-      if (known !== undefined) throw unavailableError(packId, version, known);
-      try {
-        return await registry.compiled(packId, version);
-      } catch (error) {
-        if (error instanceof AppError) throw error;
-        throw unavailableError(packId, version, reasonOf(error));
-      }
-    },
-    published: (packId, version) => registry.published(packId, version),
-  };
+  // Fail closed: a pinned version known not to compile here is refused without trying again.
+  const packs = failClosedPacks(registry, (pack, version) => snapshot.unavailable.get(ref(pack, version)));
 
   return {
     async start() {
@@ -221,7 +199,6 @@ export function createRolloutState(deps: RolloutStateDeps): RolloutState {
       }
     },
 
-    stages: { get: async (stage) => snapshot.pins.get(stage) },
     pin: (stage) => snapshot.pins.get(stage),
     packs,
     modeCaps,
@@ -230,8 +207,6 @@ export function createRolloutState(deps: RolloutStateDeps): RolloutState {
       const api = snapshot.killSwitch?.engaged ?? false;
       return { engaged: api || deps.envCaps.killSwitch, api, environment: deps.envCaps.killSwitch };
     },
-
-    killSwitchRow: () => snapshot.killSwitch,
 
     serving() {
       const caps = modeCaps();
@@ -264,16 +239,4 @@ export function createRolloutState(deps: RolloutStateDeps): RolloutState {
       await running?.catch(() => undefined);
     },
   };
-}
-
-/** A short, safe reason: pack issues as `path: message`, other errors by message. */
-function reasonOf(error: unknown): string {
-  if (error instanceof PackError) {
-    return error.issues
-      .slice(0, 3)
-      .map((i) => `${i.path ?? ''}: ${i.message}`.trim())
-      .join('; ');
-  }
-  if (error instanceof AppError) return `${error.code}: ${error.message}`;
-  return safeMessage(error);
 }

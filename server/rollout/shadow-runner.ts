@@ -10,7 +10,8 @@ import type { Logger } from 'pino';
 import { evaluate as engineEvaluate, type EngineDecision } from '../../engine/index.js';
 import { mask } from '../../engine/mask.js';
 import { deadline } from '../lib/deadline.js';
-import type { EvaluateRequestBody, EvaluateResponseBody } from '../../contract/schemas/evaluations.js';
+import type { DecisionBody, EvaluateRequestBody } from '../../contract/schemas/evaluations.js';
+import type { Decided } from '../evaluations/decided.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { StagePin } from '../stages/stage-store.js';
 import { parseShadowRef } from './shadow-ref.js';
@@ -25,8 +26,8 @@ export interface ShadowStats {
 }
 
 export interface ShadowRunner {
-  /** Never throws, never waits: schedules the candidate for this answer when its stage has one. */
-  submit(answer: EvaluateResponseBody, input: EvaluateRequestBody): void;
+  /** The onDecision listener. Never throws, never waits: schedules the candidate for this answer when its stage has one. */
+  submit(decided: Decided): void;
   /** Resolves once everything submitted so far is evaluated and written (tests, shutdown). */
   idle(): Promise<void>;
   stats(): ShadowStats;
@@ -49,8 +50,10 @@ export interface ShadowRunnerDeps {
 }
 
 interface Job {
-  answer: EvaluateResponseBody;
+  answer: DecisionBody;
   input: EvaluateRequestBody;
+  /** The answer's finding codes, sorted (decision-summary.ts). */
+  codes: string[];
   shadow: { pack: string; version: string };
 }
 
@@ -117,7 +120,7 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
       policy_version: a.policy.version,
       policy_hash: a.policy.hash,
       decision: a.decision === 'FAIL' ? 'FAIL' : 'PASS',
-      violation_codes: answeredCodes(a),
+      violation_codes: job.codes,
       shadow_pack_id: job.shadow.pack,
       shadow_version: job.shadow.version,
       shadow_latency_ms: null,
@@ -154,7 +157,7 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
   }
 
   return {
-    submit(answer, input) {
+    submit({ decision: answer, input, summary }) {
       try {
         // SKIPPED (off) has no decision to compare; without an audit row there is no record to attach it to.
         if (closed || answer.decision === 'SKIPPED' || !answer.audit_ok) return;
@@ -166,7 +169,7 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
           if (stats.dropped === 1 || stats.dropped % 1000 === 0) deps.logger.warn({ dropped: stats.dropped }, 'shadow queue full: candidate evaluations dropped');
           return;
         }
-        queue.push({ answer, input, shadow });
+        queue.push({ answer, input, codes: [...summary.finding_codes].sort(), shadow });
         pump();
       } catch (error) {
         deps.logger.warn({ err: error }, 'shadow submit failed');
@@ -186,12 +189,6 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
       await this.idle();
     },
   };
-}
-
-/** Codes of the engine's findings in an answer (violations and warnings; not service warnings). */
-function answeredCodes(answer: EvaluateResponseBody): string[] {
-  const findings = [...answer.violations, ...answer.warnings.filter((w) => w.check !== undefined)];
-  return [...new Set(findings.map((f) => f.code))].sort();
 }
 
 function findings(engine: EngineDecision): { shadow_violation_codes: string[]; shadow_violations: StoredFinding[] } {

@@ -60,3 +60,11 @@ export function withLastKnownPins(store: Pick<StageStore, 'get'>, options: LastK
     },
   };
 }
+
+/**
+ * The evaluate path's pin lookup: the rollout snapshot first (no database read); a stage the
+ * snapshot does not know yet (pinned on another instance a moment ago) is read from `store`.
+ */
+export function snapshotFirst(snapshot: (stage: string) => StagePin | undefined, store: Pick<StageStore, 'get'>): Pick<StageStore, 'get'> {
+  return { get: async (stage) => snapshot(stage) ?? store.get(stage) };
+}

@@ -1,5 +1,5 @@
 import { canonicalContent, contentSha256 } from '../../contract/content-hash.js';
-import { type ReceiptFacts } from '../../server/receipts/receipts.js';
+import type { ReceiptFacts } from '../../server/receipts/receipts.js';
 
 /** The facts of a PASS receipt under enforced mode for `content`; override any of them. */
 export function receiptFactsFor(content: string | string[], over: Partial<ReceiptFacts> = {}): ReceiptFacts {

@@ -3,6 +3,7 @@ import { SignJWT, decodeProtectedHeader, generateKeyPair } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
+import type { Decided } from '../../../server/evaluations/decided.js';
 import type { Gatehouse } from '../../../server/gatehouse.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { Decision, EvaluateResponse } from '../../../contract/schemas/evaluations.js';
@@ -11,10 +12,12 @@ import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, conforms, eval
 
 const database = useDatabase('pglite');
 let gh: Gatehouse;
+/** Every decision handed to the onDecision listeners. */
+const decided: Decided[] = [];
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  gh = await buildGatehouse(database().db, { logSink: logLines });
+  gh = await buildGatehouse(database().db, { logSink: logLines, onDecision: [(d) => decided.push(d)] });
   for (const mode of ['off', 'advisory', 'enforced']) expect((await pin(gh.app, `t-${mode}`, { mode })).status).toBeLessThan(300);
 });
 afterAll(() => gh?.close());
@@ -105,12 +108,10 @@ describe('POST /v1/evaluate: mode × outcome', () => {
     expectError(await request(gh.app).get('/v1/decisions/not-a-uuid').set(auth(EVALUATOR_KEY)), 400, 'INVALID_REQUEST');
   });
 
-  it('emits every answered decision on the event emitter, without the receipt', async () => {
-    const seen: Record<string, unknown>[] = [];
-    const listener = (d: Record<string, unknown>) => seen.push(d);
-    gh.decisionEvents.on('decision', listener);
+  it('hands every answered decision to the onDecision listeners, without the receipt', async () => {
+    decided.length = 0;
     const res = await evaluate(gh.app, { content: CONTENT.pass, stage: 't-advisory' });
-    gh.decisionEvents.off('decision', listener);
+    const seen = decided.map((d) => d.decision);
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ request_id: res.body.request_id, decision: 'PASS' });
     expect(seen[0]).not.toHaveProperty('receipt');

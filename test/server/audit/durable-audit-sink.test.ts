@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
-import { createAuditWriter, type Deferral } from '../../../server/audit/audit-writer.js';
+import type { Deferral } from '../../../server/audit/audit-sink.js';
+import { createAuditWriter } from '../../../server/audit/audit-writer.js';
 import { createDurableAuditSink, type DurableAuditSink } from '../../../server/audit/durable-audit-sink.js';
 import { openOutbox, type AuditOutbox } from '../../../server/audit/outbox.js';
 import { createConfig } from '../../../server/config.js';
@@ -60,12 +61,20 @@ async function build(options: { outbox?: AuditOutbox; threshold?: number; resetM
 
 /** Marks the kept copy, as the evaluation service does (no receipt, audit_ok false). */
 const asDeferred = (row: AuditRow) => (d: Deferral) => ({ ...row, receipt_id: null, response: { audit_ok: false, reason: d.reason, breaker: d.breaker } });
+
+/** Appends as the evaluation service does: a row not committed in time is kept as answered (asDeferred). */
+async function append(sink: DurableAuditSink, row: AuditRow, answered?: (d: Deferral) => AuditRow): Promise<'committed' | 'deferred'> {
+  const outcome = await sink.append(row);
+  if (outcome.status === 'committed') return 'committed';
+  await sink.keep((answered ?? (() => row))(outcome), outcome);
+  return 'deferred';
+}
 const row = (id: string) => auditRow({ request_id: id, response: { audit_ok: true } });
 
 describe('durable audit sink', () => {
   it('commits while the store is healthy, and keeps nothing locally', async () => {
     const { sink, store, outbox } = await build();
-    expect(await sink.append(row('a'), asDeferred(row('a')))).toBe('committed');
+    expect(await append(sink, row('a'), asDeferred(row('a')))).toBe('committed');
     expect(store.stored.get('a')?.response).toEqual({ audit_ok: true });
     expect(outbox.pending()).toBe(0);
     expect(sink.health()).toEqual({ ok: true, breaker: 'closed', consecutive_failures: 0, outbox_rows: 0 });
@@ -75,12 +84,12 @@ describe('durable audit sink', () => {
     const { sink, store, outbox, registry } = await build();
     store.mode = 'down';
     const outcomes = [];
-    for (const id of ['a', 'b', 'c']) outcomes.push(await sink.append(row(id), asDeferred(row(id))));
+    for (const id of ['a', 'b', 'c']) outcomes.push(await append(sink, row(id), asDeferred(row(id))));
     expect(outcomes).toEqual(['deferred', 'deferred', 'deferred']);
     expect(sink.breaker.state).toBe('open');
     const calls = store.calls;
 
-    expect(await sink.append(row('d'), asDeferred(row('d')))).toBe('deferred');
+    expect(await append(sink, row('d'), asDeferred(row('d')))).toBe('deferred');
     expect(store.calls).toBe(calls);
     expect(outbox.pending()).toBe(4);
     expect(sink.health()).toMatchObject({ ok: true, breaker: 'open', outbox_rows: 4 });
@@ -106,7 +115,7 @@ describe('durable audit sink', () => {
     const { sink, store } = await build({ writeTimeoutMs: 50 });
     store.mode = 'hang';
     const started = Date.now();
-    const outcome = await sink.append(row('slow'), asDeferred(row('slow')));
+    const outcome = await append(sink, row('slow'), asDeferred(row('slow')));
     expect(outcome).toBe('deferred');
     expect(Date.now() - started).toBeLessThan(500);
     expect(sink.breaker.snapshot().consecutive_failures).toBe(1);
@@ -117,7 +126,7 @@ describe('durable audit sink', () => {
   it('probes half-open by replaying the outbox, closes, and then commits again', async () => {
     const { sink, store, outbox } = await build({ resetMs: 50 });
     store.mode = 'down';
-    for (const id of ['a', 'b', 'c', 'd']) await sink.append(row(id), asDeferred(row(id)));
+    for (const id of ['a', 'b', 'c', 'd']) await append(sink, row(id), asDeferred(row(id)));
     expect(sink.breaker.state).toBe('open');
 
     store.mode = 'up';
@@ -126,13 +135,13 @@ describe('durable audit sink', () => {
     await expect.poll(() => sink.breaker.state, { timeout: 3_000 }).toBe('closed');
     expect(outbox.pending()).toBe(0);
     expect([...store.stored.values()].every((r) => r.receipt_id === null && r.response.audit_ok === false)).toBe(true);
-    expect(await sink.append(row('e'), asDeferred(row('e')))).toBe('committed');
+    expect(await append(sink, row('e'), asDeferred(row('e')))).toBe('committed');
   });
 
   it('stays open when the probe fails, and tries again later', async () => {
     const { sink, store } = await build({ resetMs: 50 });
     store.mode = 'down';
-    for (const id of ['a', 'b', 'c']) await sink.append(row(id), asDeferred(row(id)));
+    for (const id of ['a', 'b', 'c']) await append(sink, row(id), asDeferred(row(id)));
     const calls = store.calls;
     await new Promise((r) => setTimeout(r, 300));
     // Probes went out (replays of the outbox) and failed: still not closed, nothing stored.
@@ -162,7 +171,7 @@ describe('durable audit sink', () => {
     };
     const { sink, store, registry } = await build({ outbox: failing });
     store.mode = 'down';
-    await expect(sink.append(row('a'), asDeferred(row('a')))).rejects.toThrow('ENOSPC');
+    await expect(append(sink, row('a'), asDeferred(row('a')))).rejects.toThrow('ENOSPC');
     expect(sink.health()).toMatchObject({ ok: false, outbox_error: 'ENOSPC: no space left on device' });
     expect(await registry.metrics()).toContain('gatehouse_audit_lost_total 1');
   });
@@ -170,7 +179,7 @@ describe('durable audit sink', () => {
   it('close() leaves the outbox empty when the store is healthy, and refuses later appends', async () => {
     const { sink, store, outbox } = await build({ threshold: 100 });
     store.mode = 'down';
-    await sink.append(row('a'), asDeferred(row('a')));
+    await append(sink, row('a'), asDeferred(row('a')));
     store.mode = 'up';
     await sink.close();
     expect(store.stored.has('a')).toBe(true);

@@ -1,0 +1,71 @@
+/**
+ * The audit row of a decision and the facts its receipt signs: both read the
+ * decision body, the content's fingerprint (hashed once per evaluation) and
+ * the caller. The codes and findings come from contract/decision-summary.ts,
+ * as everywhere else.
+ */
+import type { ContentFingerprint } from '../../contract/content-hash.js';
+import { decisionFindings, decisionSummary } from '../../contract/decision-summary.js';
+import type { DecisionBody, EvaluateRequestBody } from '../../contract/schemas/evaluations.js';
+import type { AuditRow } from '../audit/audit-store.js';
+import type { Caller } from '../auth/api-keys.js';
+import type { ReceiptFacts } from '../receipts/receipts.js';
+
+export interface RowContext {
+  input: EvaluateRequestBody;
+  content: ContentFingerprint;
+  caller: Caller;
+  /** Service time up to the decision, before the audit commit. */
+  latencyMs: number;
+  /** Keep the content itself (GATEHOUSE_AUDIT_STORE_CONTENT); its hash and size are always kept. */
+  storeContent: boolean;
+  created_at: Date;
+}
+
+export function auditRow(body: DecisionBody, ctx: RowContext): AuditRow {
+  return {
+    request_id: body.request_id,
+    receipt_id: body.receipt_id,
+    created_at: ctx.created_at,
+    stage: body.stage,
+    mode: body.mode,
+    pack_id: body.policy.pack,
+    policy_version: body.policy.version,
+    policy_hash: body.policy.hash,
+    decision: body.decision,
+    allowed: body.allowed,
+    violation_codes: decisionSummary(body).finding_codes,
+    violations: decisionFindings(body),
+    content_sha256: ctx.content.sha256,
+    content_size: Buffer.byteLength(ctx.content.text, 'utf8'),
+    content_kind: ctx.content.kind,
+    content: ctx.storeContent ? ctx.content.text : null,
+    workflow_id: ctx.input.workflow_id ?? null,
+    agent: ctx.input.agent ?? null,
+    platform: ctx.input.platform ?? null,
+    caller: ctx.caller.label,
+    latency_ms: Math.round(ctx.latencyMs * 1000) / 1000,
+    response: body as unknown as Record<string, unknown>,
+  };
+}
+
+/** A row that could not be committed records what was answered: no receipt, audit_ok false, allowed false when enforced. */
+export function rowAsAnswered(row: AuditRow, answered: DecisionBody): AuditRow {
+  return { ...row, receipt_id: null, allowed: answered.allowed, response: answered as unknown as Record<string, unknown> };
+}
+
+export function receiptFacts(body: DecisionBody, content: ContentFingerprint): ReceiptFacts {
+  return {
+    receipt_id: body.receipt_id!,
+    request_id: body.request_id,
+    stage: body.stage,
+    mode: body.mode,
+    pack: body.policy.pack,
+    policy_version: body.policy.version,
+    policy_hash: body.policy.hash,
+    decision: body.decision,
+    allowed: body.allowed,
+    content_sha256: content.sha256,
+    content_kind: content.kind,
+  };
+}
