@@ -1,7 +1,7 @@
 /**
- * The composition root: config → logger → database → migrations → stores →
- * services → app → listen, and a graceful shutdown (stop accepting, finish
- * in-flight requests, flush the audit writer, close the database).
+ * The server process: config → logger → database → migrations → the wiring of
+ * server/compose.ts → listen, and a graceful shutdown (stop accepting, finish
+ * in-flight requests, flush the audit sink, close the database).
  */
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConfig } from './config.js';
 import { migrateLatest, openDatabase } from './db/database.js';
-import { createGatehouse } from './gatehouse.js';
+import { createGatehouse } from './compose.js';
 import { createLogger } from './logger.js';
 
 export interface ServeOptions {

@@ -1,9 +1,13 @@
 /**
  * What the `gatehouse` commands that work on the database share: their output (a line at a
- * time) and, for those that read the server's configuration, opening the database it names
- * (DATABASE_URL, or the PGlite data dir GATEHOUSE_DATA_DIR), running, and always closing it.
+ * time), the configuration (createConfig, as the server reads it), and the database it names
+ * (DATABASE_URL, or the PGlite data dir GATEHOUSE_DATA_DIR) with every store built on it,
+ * opened for the run and always closed. The one way a command reaches the database.
  */
+import { resolve } from 'node:path';
 import { ConfigError, createConfig, type Config } from '../config.js';
+import { describeDatabaseUrl } from '../lib/redact.js';
+import { createStores, type Stores } from '../stores.js';
 import { DataDirLockedError } from './data-dir-lock.js';
 import { openDatabase, type Database } from './database.js';
 
@@ -28,37 +32,51 @@ export interface DatabaseCommand {
   openFailedExit: number;
   /** The message for a PGlite data dir held by another process; absent → told as any other failure to open. */
   lockedMessage?: (error: DataDirLockedError) => string;
-  /** Tells a failure of the run on `io.err`; answers the exit code. */
-  runFailed: (error: unknown) => number;
+  /** Tells a failure of the run on `io.err`; answers the exit code. `target` names the database. */
+  runFailed: (error: unknown, target: string) => number;
+}
+
+/** What a command's run gets: the configuration, the open database, and every store on it. */
+export interface CommandContext {
+  config: Config;
+  db: Database;
+  stores: Stores;
+  /** `PostgreSQL postgres://user:***@host/db` or `PGlite in /abs/data`, for messages. */
+  target: string;
 }
 
 /** Reads the configuration, opens its database, runs, and closes the database whatever happens. */
-export async function withDatabase(
-  env: NodeJS.ProcessEnv,
-  io: CommandIo,
-  command: DatabaseCommand,
-  run: (db: Database, config: Config) => Promise<number>,
-): Promise<number> {
+export async function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, command: DatabaseCommand, run: (ctx: CommandContext) => Promise<number>): Promise<number> {
   let config: Config;
-  let db: Database;
   try {
     config = createConfig(env);
+  } catch (error) {
+    io.err(`${command.name}: ${openFailure(error, command, 'the database')}`);
+    return command.openFailedExit;
+  }
+  const target = describeTarget(config);
+  let db: Database;
+  try {
     db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: command.poolMax });
   } catch (error) {
-    io.err(`${command.name}: ${openFailure(error, command)}`);
+    io.err(`${command.name}: ${openFailure(error, command, target)}`);
     return command.openFailedExit;
   }
   try {
-    return await run(db, config);
+    return await run({ config, db, stores: createStores(db.knex), target });
   } catch (error) {
-    return command.runFailed(error);
+    return command.runFailed(error, target);
   } finally {
     await db.close();
   }
 }
 
-function openFailure(error: unknown, command: DatabaseCommand): string {
+export function describeTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): string {
+  return config.databaseUrl ? `PostgreSQL ${describeDatabaseUrl(config.databaseUrl)}` : `PGlite in ${resolve(config.dataDir)}`;
+}
+
+function openFailure(error: unknown, command: DatabaseCommand, target: string): string {
   if (error instanceof ConfigError) return error.message;
   if (error instanceof DataDirLockedError && command.lockedMessage) return command.lockedMessage(error);
-  return `cannot open the database: ${(error as Error).message}`;
+  return `cannot open ${target}: ${(error as Error).message}`;
 }

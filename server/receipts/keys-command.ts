@@ -6,7 +6,6 @@
 import { parseArgs } from 'node:util';
 import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
 import { isPublished, publishedUntil, rotateSigningKey } from './key-rotation.js';
-import { createSigningKeyStore } from './signing-key-store.js';
 
 export interface KeysCommandIo extends CommandIo {
   now?: () => Date;
@@ -38,8 +37,8 @@ export async function keysCommand(args: string[], env: NodeJS.ProcessEnv, io: Ke
       io.err(`gatehouse keys: ${(error as Error).message} (has \`gatehouse migrate\` run on this database?)`);
       return 1;
     },
-  }, async (db, config) => {
-    const store = createSigningKeyStore(db.knex);
+  }, async ({ config, stores }) => {
+    const store = stores.signingKeys;
     const ttl = config.receiptTtlSeconds;
     if (sub === 'rotate') {
       const rotation = await rotateSigningKey(store, { now: now(), ttlSeconds: ttl, revoke: values.revoke });

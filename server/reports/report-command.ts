@@ -54,7 +54,7 @@ export async function reportCommand(args: string[], env: NodeJS.ProcessEnv, io: 
       io.err(`gatehouse report: ${(error as Error).message} (has \`gatehouse migrate\` been run on this database?)`);
       return 3;
     },
-  }, async (db, config) => {
+  }, async ({ db, config }) => {
     const reporter = createReadinessReporter({ knex: db.knex, thresholds: config.readiness });
     const body = await reporter({ stage, window, until });
     io.out(format === 'json' ? JSON.stringify(body, null, 2) : formatReadinessText(body));

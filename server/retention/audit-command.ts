@@ -9,7 +9,7 @@
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
 import { parseArgs } from 'node:util';
-import { stdio, withDatabase as withCommandDatabase, type CommandIo } from '../db/database-command.js';
+import { stdio, withDatabase, type CommandIo, type DatabaseCommand } from '../db/database-command.js';
 import type { Database } from '../db/database.js';
 import { parseDuration } from '../lib/duration.js';
 import { restoreArchive, verifyArchive } from './audit-archive.js';
@@ -48,7 +48,7 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
   }
   const { values, positionals } = parsed;
   if (sub === 'verify' && positionals.length === 1) return verifyCommand(positionals[0]!, io);
-  if (sub === 'restore' && positionals.length === 1) return withDatabase(env, io, (db) => restoreCommand(db, positionals[0]!, io));
+  if (sub === 'restore' && positionals.length === 1) return withDatabase(env, io, auditCommandOn(io), ({ db }) => restoreCommand(db, positionals[0]!, io));
   if (sub !== 'prune' || positionals.length > 0) {
     io.err(AUDIT_USAGE);
     return 2;
@@ -81,7 +81,7 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
   const cut = new Date(now().getTime() - ageMs);
   const json = values.format === 'json';
 
-  return withDatabase(env, io, async (db) => {
+  return withDatabase(env, io, auditCommandOn(io, 'nothing was deleted.'), async ({ db }) => {
     if (dryRun) {
       const counts = await countOlderThan(db.knex, cut);
       if (json) io.out(JSON.stringify({ cut: cut.toISOString(), dry_run: true, would_delete: counts }, null, 2));
@@ -108,7 +108,7 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
       io.out(`deleted rows older than ${result.cut}: ${describe(result.deleted)}`);
     }
     return 0;
-  }, 'nothing was deleted.');
+  });
 }
 
 async function verifyCommand(dir: string, io: CommandIo): Promise<number> {
@@ -128,8 +128,8 @@ async function restoreCommand(db: Database, dir: string, io: CommandIo): Promise
   return 0;
 }
 
-function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, run: (db: Database) => Promise<number>, afterFailure?: string): Promise<number> {
-  return withCommandDatabase(env, io, {
+function auditCommandOn(io: CommandIo, afterFailure?: string): DatabaseCommand {
+  return {
     name: 'gatehouse audit',
     poolMax: 2,
     openFailedExit: 1,
@@ -140,7 +140,7 @@ function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, run: (db: Database)
       if (afterFailure) io.err(`gatehouse audit: ${afterFailure}`);
       return 1;
     },
-  }, run);
+  };
 }
 
 function describe(counts: Record<string, number>): string {

@@ -6,7 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
+import type { Mode } from '../../contract/modes.js';
+import type { ChangeBus } from './change-bus.js';
 import type { FleetStore, InstanceReport } from './fleet-store.js';
+import type { RolloutState } from './rollout-state.js';
+import type { ShadowRunner } from './shadow-runner.js';
 
 export interface FleetReporter {
   readonly instanceId: string;
@@ -24,6 +28,26 @@ export interface FleetReporterDeps {
   intervalMs: number;
   /** The report as of now (everything but identity and the heartbeat). */
   describe(): Omit<InstanceReport, 'instance_id' | 'hostname' | 'pid' | 'started_at' | 'interval_ms'>;
+}
+
+/** The report of this instance as of now: what it serves, read from the rollout snapshot, the bus and the shadow runner. */
+export function describeInstance(deps: {
+  version: string;
+  modeCeiling: Mode;
+  pollMs: number;
+  state: Pick<RolloutState, 'refreshedAt' | 'killSwitch' | 'serving' | 'lastError'>;
+  bus: Pick<ChangeBus, 'status'>;
+  shadow: Pick<ShadowRunner, 'stats'>;
+}): FleetReporterDeps['describe'] {
+  const { state } = deps;
+  return () => ({
+    version: deps.version,
+    last_refresh_at: state.refreshedAt() ?? null,
+    kill_switch: state.killSwitch(),
+    mode_ceiling: deps.modeCeiling,
+    stages: state.serving(),
+    runtime: { bus: deps.bus.status(), poll_ms: deps.pollMs, refresh_error: state.lastError() ?? null, shadow: deps.shadow.stats() },
+  });
 }
 
 /** hostname:pid:random — unique even for two processes that reuse a pid on one host. */

@@ -6,7 +6,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GatehouseClient } from '../../client/index.js';
 import type { Database } from '../../server/db/database.js';
-import type { Gatehouse } from '../../server/gatehouse.js';
+import type { Gatehouse } from '../../server/compose.js';
 import { ADMIN_KEY, EVALUATOR_KEY, buildGatehouse, type BuildOptions } from '../server/api/harness.js';
 
 export interface Listening {

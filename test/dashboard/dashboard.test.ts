@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gatehouse } from '../../server/gatehouse.js';
+import type { Gatehouse } from '../../server/compose.js';
 import { isCi, useDatabase } from '../helpers/databases.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, buildGatehouse } from '../server/api/harness.js';
 

@@ -6,7 +6,7 @@ import express, { type Express } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnforcementEvent } from '../../client/enforcement-event.js';
 import { createEventStreams } from '../../server/dashboard/events-router.js';
-import type { Gatehouse } from '../../server/gatehouse.js';
+import type { Gatehouse } from '../../server/compose.js';
 import { useDatabase } from '../helpers/databases.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, evaluate, pin } from '../server/api/harness.js';
 

@@ -5,7 +5,7 @@ import Ajv2020Module from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import { useDatabase } from '../../helpers/databases.js';
 import * as S from '../../../contract/schemas/index.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, RULES_DIR, auth, buildGatehouse, conforms, evaluate, expectError, pin } from './harness.js';

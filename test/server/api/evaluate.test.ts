@@ -4,7 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
 import type { Decided } from '../../../server/evaluations/decided.js';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { Decision, EvaluateResponse } from '../../../contract/schemas/evaluations.js';
 import { Jwks, VerifyResponse } from '../../../contract/schemas/receipts.js';

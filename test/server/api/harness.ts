@@ -9,7 +9,7 @@ import { afterAll } from 'vitest';
 import { validateBody } from '../../../server/http/validate.js';
 import { createConfig } from '../../../server/config.js';
 import type { Database } from '../../../server/db/database.js';
-import { createGatehouse, type Gatehouse, type GatehouseDeps } from '../../../server/gatehouse.js';
+import { createGatehouse, type Gatehouse, type GatehouseDeps } from '../../../server/compose.js';
 import { createLogger } from '../../../server/logger.js';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';

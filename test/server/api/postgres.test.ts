@@ -2,7 +2,7 @@
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, evaluate, pin } from './harness.js';
 

@@ -3,7 +3,7 @@
 // test on PostgreSQL is two-instances.test.ts.
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import * as S from '../../../contract/schemas/index.js';
 import { ENVIRONMENT_NOTE } from '../../../server/rollout/kill-switch-service.js';
 import { useDatabase } from '../../helpers/databases.js';

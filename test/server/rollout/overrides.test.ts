@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuditStore } from '../../../server/audit/audit-store.js';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import * as S from '../../../contract/schemas/index.js';
 import { contentSha256 } from '../../../contract/content-hash.js';
 import { auditRow } from '../../helpers/audit-rows.js';

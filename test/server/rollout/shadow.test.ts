@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate as engineEvaluate } from '../../../engine/index.js';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import * as S from '../../../contract/schemas/index.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { ADMIN_KEY, EVALUATOR_KEY, auth, buildGatehouse, conforms, evaluate, expectError, pin } from '../api/harness.js';

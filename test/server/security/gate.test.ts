@@ -6,7 +6,7 @@
  */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import { safeErrorSerializer } from '../../../server/logger.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { ADMIN_KEY, CONTENT, EVALUATOR_KEY, auth, buildGatehouse, evaluate, expectError, pin } from '../api/harness.js';

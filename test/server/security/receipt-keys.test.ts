@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig } from '../../../server/config.js';
 import { migrateCommand } from '../../../server/db/migrate-command.js';
 import { AppError } from '../../../server/errors.js';
-import type { Gatehouse } from '../../../server/gatehouse.js';
+import type { Gatehouse } from '../../../server/compose.js';
 import { SIGNER_REFRESH_MS, rotateSigningKey } from '../../../server/receipts/key-rotation.js';
 import { keysCommand } from '../../../server/receipts/keys-command.js';
 import { createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
