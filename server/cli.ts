@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       return reportCommand(rest, process.env);
     }
     case 'audit': {
-      const { auditCommand } = await import('./retention/audit-command.js');
+      const { auditCommand } = await import('./audit/retention/audit-command.js');
       return auditCommand(rest, process.env);
     }
     default:

@@ -14,7 +14,6 @@ import type { DurableAuditSink } from './audit/audit-sink.js';
 import { openDurableAuditSink } from './audit/durable-audit-sink.js';
 import { bootstrapKeys } from './auth/api-keys.js';
 import type { Config } from './config.js';
-import { createDecisionStats } from './dashboard/decision-stats.js';
 import { createEventStreams, type EventStreams } from './dashboard/events-router.js';
 import { createStaticRouter } from './dashboard/static-router.js';
 import { createStatsRouter } from './dashboard/stats-router.js';
@@ -39,12 +38,13 @@ import { createFleetService } from './rollout/fleet-service.js';
 import { createKillSwitchService } from './rollout/kill-switch-service.js';
 import { createRolloutRouter } from './rollout/rollout-router.js';
 import { createRolloutState, type RolloutState } from './rollout/rollout-state.js';
+import { createShadowReporter } from './rollout/shadow-report.js';
 import { createShadowRunner, type ShadowRunner } from './rollout/shadow-runner.js';
 import { stagesReadiness } from './rollout/stages-readiness.js';
 import { snapshotFirst, withLastKnownPins } from './stages/last-known-pins.js';
 import { createStageService } from './stages/stage-service.js';
 import { createStagesRouter } from './stages/stages-router.js';
-import { createStores, type Stores } from './stores.js';
+import { createStores, snapshotOf, type Stores } from './stores.js';
 
 export interface GatehouseDeps {
   config: Config;
@@ -178,7 +178,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
   });
   const stageService = createStageService({ store: stores.stages, packs, modeCaps: () => state.modeCaps(), onPinned: () => state.changed('pins') });
   const overrides = createOverrideService({ auditStore: stores.audit, store: stores.overrides, receipts, logger });
-  const readinessReport = createReadinessReporter({ knex, thresholds: config.readiness });
+  const readinessReport = createReadinessReporter({ snapshot: snapshotOf(knex), thresholds: config.readiness });
   const readiness = createReadiness({ knex, packs: () => packs.report(), audit: () => audit.health(), stages: () => stagesReadiness(state) });
 
   // ---- Routers, handed to createApp ----
@@ -194,11 +194,11 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
       createStagesRouter(stageService),
       createAuditRouter({ auditStore: stores.audit, agentRuns: stores.agentRuns }),
       streams.router,
-      createStatsRouter(createDecisionStats(knex)),
+      createStatsRouter(stores.auditQueries.decisionStats),
       createRolloutRouter({
         killSwitch: createKillSwitchService({ store: stores.killSwitch, state }),
         fleet: createFleetService({ fleet: stores.fleet, stages: stores.stages, packs, killSwitch: stores.killSwitch }),
-        shadow: stores.shadow,
+        shadowReport: createShadowReporter({ shadow: stores.shadow, audit: stores.auditQueries }),
         auditStoreContent: config.auditStoreContent,
       }),
       createOverridesRouter(overrides),

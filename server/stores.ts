@@ -6,6 +6,7 @@
  */
 import type { Knex } from 'knex';
 import { createAgentRunStore, type AgentRunStore } from './audit/agent-run-store.js';
+import { createAuditQueries, type AuditQueries } from './audit/audit-queries.js';
 import { createAuditStore, type AuditStore } from './audit/audit-store.js';
 import { createKeyStore, type KeyStore } from './auth/key-store.js';
 import { createOverrideStore, type OverrideStore } from './overrides/override-store.js';
@@ -21,6 +22,8 @@ export interface Stores {
   audit: AuditStore;
   /** agent_runs. */
   agentRuns: AgentRunStore;
+  /** The audit read model: aggregates over audit_events and agent_runs (readiness, stats, shadow examples). */
+  auditQueries: AuditQueries;
   /** pack_versions. */
   packs: PackStore;
   /** stage_pins and stage_pin_history. */
@@ -43,6 +46,7 @@ export function createStores(knex: Knex): Stores {
   return {
     audit: createAuditStore(knex),
     agentRuns: createAgentRunStore(knex),
+    auditQueries: createAuditQueries(knex),
     packs: createPackStore(knex),
     stages: createStageStore(knex),
     keys: createKeyStore(knex),
@@ -52,4 +56,16 @@ export function createStores(knex: Knex): Stores {
     shadow: createShadowStore(knex),
     overrides: createOverrideStore(knex),
   };
+}
+
+/** Runs `read` over stores bound to one REPEATABLE READ, READ ONLY transaction: every figure it reads describes one moment. */
+export type Snapshot = <T>(read: (stores: Stores) => Promise<T>) => Promise<T>;
+
+export function snapshotOf(knex: Knex): Snapshot {
+  return (read) =>
+    knex.transaction(async (trx) => {
+      // One snapshot for every figure; nothing here writes.
+      await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      return read(createStores(trx));
+    });
 }

@@ -4,7 +4,7 @@ import { requireRole } from '../auth/auth-middleware.js';
 import { AppError } from '../errors.js';
 import { StatsQueryParams } from '../../contract/schemas/dashboard.js';
 import { validateText } from '../http/validate.js';
-import type { DecisionStats, StatsQuery } from './decision-stats.js';
+import type { DecisionStats, StatsQuery } from '../audit/decision-stats.js';
 
 const MAX_WINDOW_MS = 90 * 86_400_000;
 const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
-import { toDate, toStringArray } from '../db/driver-values.js';
+import { toDate, toNumber, toStringArray } from '../db/driver-values.js';
 import type { ContentKind } from '../../contract/content-hash.js';
 
 /** One override: a person allowed an enforced FAIL to be posted (append-only). */
@@ -38,6 +38,8 @@ export interface OverrideStore {
   insert(record: Omit<OverrideRecord, 'created_at'> & { created_at?: Date }): Promise<OverrideRecord>;
   /** Newest first. */
   list(q: OverrideQuery): Promise<OverrideRecord[]>;
+  /** Overrides of a stage with created_at in [from, until), and how many name an actor and a reason. */
+  countInWindow(w: { stage: string; from: Date; until: Date }): Promise<{ count: number; logged: number }>;
 }
 
 const TABLE = 'overrides';
@@ -57,6 +59,18 @@ export function createOverrideStore(knex: Knex): OverrideStore {
       const limit = Math.min(Math.max(Math.trunc(q.limit) || 1, 1), MAX_OVERRIDE_PAGE);
       const rows = await b.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'override_id', order: 'desc' }]).limit(limit);
       return rows.map(mapRow);
+    },
+
+    async countInWindow(w) {
+      // The table's constraints already refuse an override without actor or reason; counting them
+      // here measures the rule instead of assuming it (a restored archive, a hand-made row).
+      const { rows } = await knex.raw(
+        `SELECT count(*) AS count,
+                count(*) FILTER (WHERE length(btrim(coalesce(actor, ''))) > 0 AND length(btrim(coalesce(reason, ''))) > 0) AS logged
+           FROM ${TABLE} WHERE stage = ? AND created_at >= ? AND created_at < ?`,
+        [w.stage, w.from, w.until],
+      );
+      return { count: toNumber(rows[0].count), logged: toNumber(rows[0].logged) };
     },
   };
 }

@@ -9,6 +9,7 @@ import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
 import { AppError } from '../errors.js';
 import { createReadinessReporter, DEFAULT_WINDOW } from './readiness-report.js';
 import { formatReadinessText } from './readiness-text.js';
+import { snapshotOf } from '../stores.js';
 
 export type { CommandIo };
 
@@ -55,7 +56,7 @@ export async function reportCommand(args: string[], env: NodeJS.ProcessEnv, io: 
       return 3;
     },
   }, async ({ db, config }) => {
-    const reporter = createReadinessReporter({ knex: db.knex, thresholds: config.readiness });
+    const reporter = createReadinessReporter({ snapshot: snapshotOf(db.knex), thresholds: config.readiness });
     const body = await reporter({ stage, window, until });
     io.out(format === 'json' ? JSON.stringify(body, null, 2) : formatReadinessText(body));
     return body.verdict.ready ? 0 : 1;

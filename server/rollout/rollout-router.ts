@@ -6,12 +6,12 @@ import { validateBody, validateText } from '../http/validate.js';
 import type { FleetService } from './fleet-service.js';
 import type { KillSwitchService } from './kill-switch-service.js';
 import { parseShadowRef } from './shadow-ref.js';
-import type { ShadowStore } from './shadow-store.js';
+import type { ShadowReporter } from './shadow-report.js';
 
 export interface RolloutRouterDeps {
   killSwitch: KillSwitchService;
   fleet: FleetService;
-  shadow: Pick<ShadowStore, 'report'>;
+  shadowReport: ShadowReporter;
   /** Examples may carry the stored content only when content storage is configured. */
   auditStoreContent: boolean;
 }
@@ -40,7 +40,7 @@ export function createRolloutRouter(deps: RolloutRouterDeps): Router {
       throw new AppError('INVALID_REQUEST', '`from` must be before `to`.', { details: [{ path: 'from', message: 'must be before to' }] });
     }
     res.json(
-      await deps.shadow.report({
+      await deps.shadowReport({
         stage: q.stage,
         from,
         to,

@@ -1,10 +1,9 @@
 /**
- * shadow_results (append-only) and the shadow report. Every figure of the report is computed
+ * shadow_results (append-only) and the figures of the shadow report. Every figure is computed
  * by PostgreSQL over the stored rows (FILTER aggregates, unnest, window functions); the
- * application only shapes the answer and masks the few example findings it returns.
+ * examples' pinned side comes from the audit read model (shadow-report.ts).
  */
 import type { Knex } from 'knex';
-import { mask } from '../../engine/mask.js';
 import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
 
@@ -87,10 +86,28 @@ export interface ShadowReport {
   examples: ShadowExample[];
 }
 
+/** A changed decision as shadow_results holds it; shadow-report.ts adds the pinned side from the audit. */
+export interface ShadowExampleRow {
+  kind: ShadowChangeKind;
+  request_id: string;
+  created_at: string;
+  policy: string;
+  candidate: string;
+  decision: EngineStatus;
+  shadow_decision: EngineStatus;
+  gained: string[];
+  lost: string[];
+  /** The candidate's findings (evidence masked when stored). */
+  shadow_violations: StoredFinding[];
+}
+
+/** The report's figures from shadow_results alone: examples without the pinned side. */
+export type ShadowFigures = Omit<ShadowReport, 'examples'> & { examples: ShadowExampleRow[] };
+
 export interface ShadowStore {
   /** Idempotent on request_id. */
   insertMany(rows: ShadowRow[]): Promise<void>;
-  report(q: ShadowReportQuery): Promise<ShadowReport>;
+  report(q: Omit<ShadowReportQuery, 'includeContent'>): Promise<ShadowFigures>;
 }
 
 const TABLE = 'shadow_results';
@@ -190,9 +207,8 @@ export function createShadowStore(knex: Knex): ShadowStore {
                  ranked AS (
                    SELECT changed.*, row_number() OVER (PARTITION BY kind ORDER BY created_at DESC, request_id DESC) AS n FROM changed)
                  SELECT r.request_id, r.created_at, r.kind, r.pack_id, r.policy_version, r.shadow_pack_id, r.shadow_version,
-                        r.decision, r.shadow_decision, r.gained, r.lost, r.shadow_violations,
-                        a.violations AS pinned_violations${q.includeContent ? ', a.content' : ''}
-                   FROM ranked r LEFT JOIN audit_events a ON a.request_id = r.request_id
+                        r.decision, r.shadow_decision, r.gained, r.lost, r.shadow_violations
+                   FROM ranked r
                   WHERE r.n <= ?
                   ORDER BY r.kind, r.created_at DESC, r.request_id DESC`,
                 [...bindings, q.examples],
@@ -224,26 +240,14 @@ export function createShadowStore(knex: Knex): ShadowStore {
         })),
         first_at: totals.first_at ? toDate(totals.first_at).toISOString() : null,
         last_at: totals.last_at ? toDate(totals.last_at).toISOString() : null,
-        examples: examples.map((e) => toExample(e, q.includeContent)),
+        examples: examples.map(toExampleRow),
       };
     },
   };
 }
 
-function toExample(e: Record<string, unknown>, includeContent: boolean): ShadowExample {
-  const gained = toStringArray(e.gained);
-  const lost = toStringArray(e.lost);
-  const pick = (findings: unknown, codes: string[], side: 'candidate' | 'pinned') =>
-    (Array.isArray(findings) ? (findings as StoredFinding[]) : [])
-      .filter((f) => codes.includes(f.code))
-      .map((f) => ({
-        side,
-        code: f.code,
-        ...(typeof f.post === 'number' ? { post: f.post } : {}),
-        // Masked again on the way out: whatever a future writer stored, no example shows raw text.
-        ...(typeof f.evidence === 'string' ? { evidence: mask(f.evidence) } : {}),
-      }));
-  const example: ShadowExample = {
+function toExampleRow(e: Record<string, unknown>): ShadowExampleRow {
+  return {
     kind: e.kind as ShadowChangeKind,
     request_id: String(e.request_id),
     created_at: toDate(e.created_at).toISOString(),
@@ -251,12 +255,10 @@ function toExample(e: Record<string, unknown>, includeContent: boolean): ShadowE
     candidate: `${e.shadow_pack_id}@${e.shadow_version}`,
     decision: e.decision as EngineStatus,
     shadow_decision: e.shadow_decision as EngineStatus,
-    gained,
-    lost,
-    evidence: [...pick(fromJson(e.shadow_violations), gained, 'candidate'), ...pick(fromJson(e.pinned_violations ?? null), lost, 'pinned')],
+    gained: toStringArray(e.gained),
+    lost: toStringArray(e.lost),
+    shadow_violations: fromJson<StoredFinding[] | null>(e.shadow_violations) ?? [],
   };
-  if (includeContent) example.content = (e.content as string | null | undefined) ?? null;
-  return example;
 }
 
 function rowsOf(result: unknown): Record<string, unknown>[] {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Mode } from '../../contract/modes.js';
-import { toDate } from '../db/driver-values.js';
+import { toDate, toNumber } from '../db/driver-values.js';
 
 export interface StagePin {
   stage: string;
@@ -31,6 +31,10 @@ export interface StageStore {
   pin(stage: string, to: { pack_id: string; version: string; mode: Mode; shadow?: string | null }, actor: string): Promise<StagePin>;
   /** Newest first; every stage when `stage` is omitted. */
   history(stage?: string): Promise<StageChange[]>;
+  /** Whether the stage was ever pinned (it has history), pinned now or not. */
+  everPinned(stage: string): Promise<boolean>;
+  /** Seconds of [from, until) spent under each pinned mode: each history row holds until the next one. */
+  modeSeconds(stage: string, from: Date, until: Date): Promise<Partial<Record<Mode, number>>>;
 }
 
 const PINS = 'stage_pins';
@@ -55,6 +59,27 @@ export function createStageStore(knex: Knex): StageStore {
       const b = knex(HISTORY).select('*').orderBy('id', 'desc');
       if (stage !== undefined) b.where({ stage });
       return (await b).map(mapChange);
+    },
+
+    async everPinned(stage) {
+      const [{ n }] = await knex(HISTORY).where({ stage }).count({ n: '*' });
+      return toNumber(n) > 0;
+    },
+
+    async modeSeconds(stage, from, until) {
+      const { rows } = await knex.raw(
+        `WITH spans AS (
+           SELECT to_mode AS mode, changed_at AS start_at,
+                  lead(changed_at) OVER (ORDER BY changed_at, id) AS end_at
+             FROM ${HISTORY} WHERE stage = ?
+         )
+         SELECT mode, sum(extract(epoch FROM (least(coalesce(end_at, ?), ?) - greatest(start_at, ?)))) AS seconds
+           FROM spans
+          WHERE start_at < ? AND coalesce(end_at, ?) > ?
+          GROUP BY mode`,
+        [stage, until, until, from, until, until, from],
+      );
+      return Object.fromEntries((rows as Record<string, unknown>[]).map((r) => [String(r.mode), toNumber(r.seconds)]));
     },
   };
 }

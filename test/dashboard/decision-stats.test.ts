@@ -3,7 +3,7 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createAuditStore } from '../../server/audit/audit-store.js';
-import { createDecisionStats, LATENCY_BOUNDS_MS } from '../../server/dashboard/decision-stats.js';
+import { createDecisionStats, LATENCY_BOUNDS_MS } from '../../server/audit/decision-stats.js';
 import { at, auditRow } from '../helpers/audit-rows.js';
 import { databaseKinds, useDatabase } from '../helpers/databases.js';
 import { ADMIN_KEY, EVALUATOR_KEY, auth, buildGatehouse, expectError } from '../server/api/harness.js';

@@ -9,6 +9,7 @@ import * as S from '../../../contract/schemas/index.js';
 import { createOverrideStore } from '../../../server/overrides/override-store.js';
 import { reportCommand } from '../../../server/reports/report-command.js';
 import { createReadinessReporter } from '../../../server/reports/readiness-report.js';
+import { snapshotOf } from '../../../server/stores.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 import { databaseKinds, emptyTables, useDatabase } from '../../helpers/databases.js';
 import { ADMIN_KEY, auth, buildGatehouse, conforms, expectError } from '../api/harness.js';
@@ -107,7 +108,7 @@ async function seed(knex: import('knex').Knex): Promise<void> {
 describe.each(databaseKinds)('readiness report on %s', (kind) => {
   const database = useDatabase(kind);
   const knex = () => database().db.knex;
-  const report = (thresholds = DEFAULTS) => createReadinessReporter({ knex: knex(), thresholds, now: () => at(100) })({ stage: 'burn', window: '72h', until: UNTIL });
+  const report = (thresholds = DEFAULTS) => createReadinessReporter({ snapshot: snapshotOf(knex()), thresholds, now: () => at(100) })({ stage: 'burn', window: '72h', until: UNTIL });
 
   beforeAll(async () => {
     await emptyTables(database().db);
@@ -184,13 +185,13 @@ describe.each(databaseKinds)('readiness report on %s', (kind) => {
   });
 
   it('answers null figures and failing checks for an empty window, and STAGE_NOT_FOUND for an unknown stage', async () => {
-    const empty = await createReadinessReporter({ knex: knex(), thresholds: DEFAULTS })({ stage: 'burn', window: '1h', until: at(-100) });
+    const empty = await createReadinessReporter({ snapshot: snapshotOf(knex()), thresholds: DEFAULTS })({ stage: 'burn', window: '1h', until: at(-100) });
     expect(empty.decisions.total).toBe(0);
     expect(empty.latency_ms).toMatchObject({ count: 0, p50: null, p90: null, p99: null, max: null });
     expect(empty.telemetry_coverage.ratio).toBeNull();
     expect(empty.mode_hours).toEqual({ off: 0, advisory: 0, enforced: 0, unpinned: 1 });
     expect(empty.verdict.enter_enforced.checks.find((c) => c.id === 'coverage')).toMatchObject({ measured: null, pass: false });
-    await expect(createReadinessReporter({ knex: knex(), thresholds: DEFAULTS })({ stage: 'nowhere' })).rejects.toMatchObject({ code: 'STAGE_NOT_FOUND' });
+    await expect(createReadinessReporter({ snapshot: snapshotOf(knex()), thresholds: DEFAULTS })({ stage: 'nowhere' })).rejects.toMatchObject({ code: 'STAGE_NOT_FOUND' });
   });
 
   it('serves the same report on GET /v1/reports/readiness (admin)', async () => {

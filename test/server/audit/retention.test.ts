@@ -11,9 +11,9 @@ import { createAuditStore, type AuditRow } from '../../../server/audit/audit-sto
 import { toNumber } from '../../../server/db/driver-values.js';
 import {
   ArchiveError, MANIFEST_FILE, readArchivedRows, restoreArchive, verifyArchive, writeArchive, type ArchiveManifest,
-} from '../../../server/retention/audit-archive.js';
-import { auditCommand } from '../../../server/retention/audit-command.js';
-import { deleteOlderThan, PruneMismatchError, pruneAudit } from '../../../server/retention/audit-prune.js';
+} from '../../../server/audit/retention/audit-archive.js';
+import { auditCommand } from '../../../server/audit/retention/audit-command.js';
+import { deleteOlderThan, PruneMismatchError, pruneAudit } from '../../../server/audit/retention/audit-prune.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 import { databaseKinds, emptyTables, useDatabase } from '../../helpers/databases.js';
 

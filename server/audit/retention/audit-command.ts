@@ -9,9 +9,9 @@
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
 import { parseArgs } from 'node:util';
-import { stdio, withDatabase, type CommandIo, type DatabaseCommand } from '../db/database-command.js';
-import type { Database } from '../db/database.js';
-import { parseDuration } from '../lib/duration.js';
+import { stdio, withDatabase, type CommandIo, type DatabaseCommand } from '../../db/database-command.js';
+import type { Database } from '../../db/database.js';
+import { parseDuration } from '../../lib/duration.js';
 import { restoreArchive, verifyArchive } from './audit-archive.js';
 import { countOlderThan, pruneAudit } from './audit-prune.js';
 

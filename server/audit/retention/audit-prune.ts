@@ -15,7 +15,7 @@
  * docs/retention.md): deletion is row by row on both databases.
  */
 import type { Knex } from 'knex';
-import { toNumber } from '../db/driver-values.js';
+import { toNumber } from '../../db/driver-values.js';
 import { ArchiveError, keyFingerprintSql, PRUNED_TABLES, verifyArchive, writeArchive, type ArchiveManifest } from './audit-archive.js';
 
 export interface PruneOptions {
