@@ -123,7 +123,12 @@ function detectionInput(posts: Post[], platform: string, metadata: Record<string
   const cache: (NormalizedText | undefined)[] = new Array(posts.length);
   const tokens: (Tokens | undefined)[] = new Array(posts.length);
   const normalized = (index: number): NormalizedText => (cache[index] ??= normalizeForMatching(posts[index]!.text));
+  const memos = new Map<object, unknown>();
   return {
+    memo: <T>(key: object, compute: () => T): T => {
+      if (!memos.has(key)) memos.set(key, compute());
+      return memos.get(key) as T;
+    },
     posts,
     platform,
     metadata,

@@ -22,6 +22,8 @@ export interface DetectionInput {
   normalized(post: number): NormalizedText;
   /** The words of the post's matching view, with sentence numbers; computed at most once per post. */
   tokens(post: number): Tokens;
+  /** A value computed once per evaluation under `key` (e.g. a phrase set's matches, shared by the checks that read it). */
+  memo<T>(key: object, compute: () => T): T;
   /** Set when the caller asked for an explanation: detectors report what matched and what a guard suppressed. */
   trace?: (entry: DetectorTrace) => void;
 }

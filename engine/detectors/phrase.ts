@@ -1,8 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { REVEAL, revelationsOf, SENTENCE_BREAK, type NormalizedText } from '../normalize.js';
 import { PhraseSet } from '../phrases/phrase-set.js';
+import { Vocabulary } from '../phrases/automaton.js';
 import type { Tokens } from '../phrases/tokens.js';
-import type { CompiledDetector, CompileContext, DetectorType, Finding } from './detector.js';
+import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 
 export const phraseParams = Type.Object(
   {
@@ -21,22 +22,23 @@ export const phraseParams = Type.Object(
 );
 export type PhraseParams = Static<typeof phraseParams>;
 
-// Keyed by the pack's phrase map, so that checks naming the same set share one automaton.
-const setCache = new WeakMap<object, Map<string, PhraseSet>>();
+// Keyed by the pack's phrase map: checks naming the same set share one automaton, and the sets
+// of a pack share one vocabulary, so a post's words are looked up once for all of them.
+const packCache = new WeakMap<object, { vocab: Vocabulary; sets: Map<string, PhraseSet> }>();
 
 function phraseSet(id: string, ctx: CompileContext): PhraseSet {
-  let cache = setCache.get(ctx.phrases);
-  if (!cache) setCache.set(ctx.phrases, (cache = new Map()));
-  let set = cache.get(id);
+  let cache = packCache.get(ctx.phrases);
+  if (!cache) packCache.set(ctx.phrases, (cache = { vocab: new Vocabulary(), sets: new Map() }));
+  let set = cache.sets.get(id);
   if (!set) {
     const spec = ctx.phrases.get(id);
     if (!spec) throw new Error(`unknown phrase set "${id}" (declare it under phrases:)`);
     try {
-      set = new PhraseSet(spec, ctx.lexicons);
+      set = new PhraseSet(spec, ctx.lexicons, cache.vocab);
     } catch (error) {
       throw new Error(`phrases.${id}: ${(error as Error).message}`);
     }
-    cache.set(id, set);
+    cache.sets.set(id, set);
   }
   return set;
 }
@@ -58,31 +60,25 @@ export const phraseDetector: DetectorType<PhraseParams> = {
         for (const post of input.posts) {
           const normalized = input.normalized(post.index);
           const tokens = input.tokens(post.index);
-          const ctxFor = {
-            normalized,
-            tokens,
-            text: post.text,
-            thread: () => input.posts.map((p) => ({ normalized: input.normalized(p.index), tokens: input.tokens(p.index) })),
-          };
           for (const set of sets) {
-            const { matches, suppressed } = set.find(ctxFor, only);
+            const { matches, suppressed } = resultsOf(set, post.index, input);
             for (const m of matches) {
-              const [start, end] = [m.from, m.to];
+              if (only && !only.has(m.signal)) continue;
               findings.push({
                 post: post.index,
-                span: [start, end],
-                match: post.text.slice(start, end),
+                span: [m.from, m.to],
+                match: post.text.slice(m.from, m.to),
                 revealed_by: revelationsOf(revealedIn(normalized, tokens, m.first, m.last)),
                 vars: { rule: m.rule, signal: m.signal },
                 signal: m.signal,
                 sentence: m.sentence,
               });
-              input.trace?.({ post: post.index, span: [start, end], rule: m.rule, outcome: 'matched' });
+              input.trace?.({ post: post.index, span: [m.from, m.to], rule: m.rule, outcome: 'matched' });
             }
-            if (input.trace) {
-              for (const s of suppressed) {
-                input.trace({ post: post.index, span: [s.from, s.to], rule: s.rule, outcome: 'suppressed', guard: s.guard });
-              }
+            if (!input.trace) continue;
+            for (const s of suppressed) {
+              if (only && !only.has(s.signal)) continue;
+              input.trace({ post: post.index, span: [s.from, s.to], rule: s.rule, outcome: 'suppressed', guard: s.guard });
             }
           }
         }
@@ -91,6 +87,23 @@ export const phraseDetector: DetectorType<PhraseParams> = {
     };
   },
 };
+
+/** A set's matches in a post, computed once per evaluation and shared by every check that reads the set. */
+function resultsOf(set: PhraseSet, post: number, input: DetectionInput): ReturnType<PhraseSet['find']> {
+  const perPost = input.memo(set, () => new Array<ReturnType<PhraseSet['find']> | undefined>(input.posts.length));
+  return (perPost[post] ??= set.find({
+    tokens: input.tokens(post),
+    ids: idsOf(set.vocab, post, input),
+    text: input.posts[post]!.text,
+    thread: () => input.posts.map((p) => idsOf(set.vocab, p.index, input)),
+  }));
+}
+
+/** A post's word ids in a pack's phrase vocabulary, once per evaluation. */
+function idsOf(vocab: Vocabulary, post: number, input: DetectionInput): (number[] | null)[] {
+  const perPost = input.memo(vocab, () => new Array<(number[] | null)[] | undefined>(input.posts.length));
+  return (perPost[post] ??= vocab.idsOf(input.normalized(post), input.tokens(post)));
+}
 
 /** Evasions inside the words of a phrase match; ordinary capitals (`I`, `Kill`) are not one. */
 function revealedIn(n: NormalizedText, tokens: Tokens, first: number, last: number): number {

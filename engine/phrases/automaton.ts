@@ -13,6 +13,10 @@ const MATCH = 0;
 const ANY = 1;
 const SPLIT = 2;
 const ACCEPT = 3;
+/** A trie node of a slot's entries: word id → next states (so a 300-entry slot is one state, not 300 branches). */
+const DISPATCH = 4;
+/** Epsilon with one exit (the shared end of a trie). */
+const NOP = 5;
 
 /** A word as the automaton sees it: its collapsed form and how often each letter must be written. */
 interface VocabWord {
@@ -24,9 +28,15 @@ interface VocabWord {
 export class Vocabulary {
   private readonly byKey = new Map<string, VocabWord[]>();
   private readonly bySignature = new Map<string, number>();
+  private readonly keys: string[] = [];
   private next = 0;
   /** Ids of the token classes ($NUMBER, $MONEY, $URL) that patterns use, by class bit. */
   private readonly classIds = new Map<number, number>();
+
+  /** The collapsed form of a word id ('' for a token class). */
+  keyOf(id: number): string {
+    return this.keys[id] ?? '';
+  }
 
   /** Id of a token class, as a slot such as `$NUMBER` names it. */
   classId(cls: TokenClass): number {
@@ -42,11 +52,19 @@ export class Vocabulary {
     let id = this.bySignature.get(signature);
     if (id !== undefined) return id;
     id = this.next++;
+    this.keys[id] = key;
     this.bySignature.set(signature, id);
     let list = this.byKey.get(key);
     if (!list) this.byKey.set(key, (list = []));
     list.push({ id, runs: Uint16Array.from(runs) });
     return id;
+  }
+
+  /** Every token's ids (null where the token is no vocabulary word): once per post, shared by the pack's phrase sets. */
+  idsOf(n: NormalizedText, tokens: Tokens): (number[] | null)[] {
+    const out: (number[] | null)[] = new Array(tokens.keys.length);
+    for (let t = 0; t < out.length; t++) out[t] = this.lookup(n, tokens, t);
+    return out;
   }
 
   /** Ids of the vocabulary words that token `t` is a spelling of (`killll` is `kill`; `kil` is not). */
@@ -109,18 +127,53 @@ export type LeafResolver = (node: Extract<PatternNode, { kind: 'word' | 'slot' }
 export class Automaton {
   private kind: number[] = [];
   private sets: (Set<number> | null)[] = [];
+  private maps: (Map<number, number[]> | null)[] = [];
+  /** Per start state: the word ids a match can begin with, or null when it can begin with any word. */
+  private readonly firsts = new Map<number, Set<number> | null>();
   private out1: number[] = [];
   private out2: number[] = [];
   private stamp = new Int32Array(0);
   private generation = 0;
 
-  /** Adds one pattern; returns its start state. */
-  add(node: PatternNode, resolve: LeafResolver): number {
+  /** Per ACCEPT state: the tag (rule index) its pattern was added with. */
+  private readonly tags = new Map<number, number>();
+
+  /** Adds one pattern whose matches report `tag`; returns its start state. */
+  add(node: PatternNode, resolve: LeafResolver, tag = 0): number {
     const frag = this.build(node, resolve);
     const accept = this.state(ACCEPT, null);
+    this.tags.set(accept, tag);
     this.patch(frag, accept);
     this.stamp = new Int32Array(this.kind.length);
+    this.firsts.set(frag.start, this.firstWords(frag.start));
     return frag.start;
+  }
+
+  /** The word ids a match from `start` can begin with; null when any word can begin it (a leading gap). */
+  firstWordsOf(start: number): ReadonlySet<number> | null {
+    return this.firsts.get(start) ?? null;
+  }
+
+  /** Can a match of the pattern starting at `start` begin with a word of these ids? (Cheap pre-check.) */
+  mayStartWith(start: number, ids: readonly number[] | null): boolean {
+    const first = this.firsts.get(start);
+    if (first === null) return true;
+    if (!ids || !first) return false;
+    for (const id of ids) if (first.has(id)) return true;
+    return false;
+  }
+
+  private firstWords(start: number): Set<number> | null {
+    this.ensureScratch();
+    const size = this.closure(this.bufA, 0, start, ++this.generation);
+    const out = new Set<number>();
+    for (const s of this.bufA.subarray(0, size)) {
+      const kind = this.kind[s]!;
+      if (kind === ANY || kind === ACCEPT) return null;
+      if (kind === MATCH) for (const id of this.sets[s]!) out.add(id);
+      if (kind === DISPATCH) for (const id of this.maps[s]!.keys()) out.add(id);
+    }
+    return out;
   }
 
   /**
@@ -128,40 +181,135 @@ export class Automaton {
    * tokens [from, to): the end index, or -1. `ids[t]` are token t's vocabulary ids.
    */
   longestAt(start: number, ids: readonly (readonly number[] | null)[], from: number, to: number): number {
-    let current: number[] = [];
-    this.addState(current, start, ++this.generation);
+    this.ensureScratch();
+    let current = this.bufA;
+    let next = this.bufB;
+    let size = this.closure(current, 0, start, ++this.generation);
     let best = -1;
-    for (let t = from; t <= to && current.length > 0; t++) {
-      const next: number[] = [];
+    for (let t = from; t <= to && size > 0; t++) {
       const gen = ++this.generation;
-      for (const s of current) {
+      let nextSize = 0;
+      const token = t < to ? ids[t] : null;
+      for (let i = 0; i < size; i++) {
+        const s = current[i]!;
         const kind = this.kind[s]!;
         if (kind === ACCEPT) {
           best = t;
+        } else if (t === to) {
           continue;
+        } else if (kind === ANY) {
+          nextSize = this.closure(next, nextSize, this.out1[s]!, gen);
+        } else if (token !== null && token !== undefined) {
+          if (kind === DISPATCH) {
+            const map = this.maps[s]!;
+            for (const id of token) {
+              const targets = map.get(id);
+              if (targets) for (const target of targets) nextSize = this.closure(next, nextSize, target, gen);
+            }
+          } else if (kind === MATCH && matchesAny(this.sets[s]!, token)) {
+            nextSize = this.closure(next, nextSize, this.out1[s]!, gen);
+          }
         }
-        if (t === to) continue;
-        if (kind === ANY || (kind === MATCH && matchesAny(this.sets[s]!, ids[t]))) this.addState(next, this.out1[s]!, gen);
       }
+      const swap = current;
       current = next;
+      next = swap;
+      size = nextSize;
     }
     return best;
   }
 
-  private addState(list: number[], s: number, gen: number): void {
-    if (this.stamp[s] === gen) return;
-    this.stamp[s] = gen;
-    if (this.kind[s] === SPLIT) {
-      this.addState(list, this.out1[s]!, gen);
-      this.addState(list, this.out2[s]!, gen);
-    } else {
-      list.push(s);
+  /**
+   * Every match of the patterns in tokens [from, to) in one pass (a Pike VM): at each token the
+   * live states of all patterns advance together, one thread per state keeping the earliest
+   * start, and `starts(t)` injects the start states allowed at t. Returns [tag, start, end]
+   * triples for every accepting thread; the caller picks leftmost-longest matches from them.
+   */
+  scan(ids: readonly (readonly number[] | null)[], from: number, to: number, starts: (t: number, add: (start: number) => void) => void): number[] {
+    this.ensureScratch();
+    const events: number[] = [];
+    let current = this.bufA;
+    let next = this.bufB;
+    let size = 0;
+    let gen = ++this.generation;
+    for (let t = from; t <= to; t++) {
+      // Threads carried over from t - 1 were added first: they keep priority (earlier starts).
+      if (t < to) starts(t, (start) => (size = this.closure(current, size, start, gen, t)));
+      const nextGen = ++this.generation;
+      let nextSize = 0;
+      const token = t < to ? ids[t] : null;
+      for (let i = 0; i < size; i++) {
+        const s = current[i]!;
+        const kind = this.kind[s]!;
+        const from = this.startOf[s]!;
+        if (kind === ACCEPT) {
+          if (t > from) events.push(this.tags.get(s)!, from, t);
+        } else if (t === to) {
+          continue;
+        } else if (kind === ANY) {
+          nextSize = this.closure(next, nextSize, this.out1[s]!, nextGen, from);
+        } else if (token !== null && token !== undefined) {
+          if (kind === DISPATCH) {
+            const map = this.maps[s]!;
+            for (const id of token) {
+              const targets = map.get(id);
+              if (targets) for (const target of targets) nextSize = this.closure(next, nextSize, target, nextGen, from);
+            }
+          } else if (kind === MATCH && matchesAny(this.sets[s]!, token)) {
+            nextSize = this.closure(next, nextSize, this.out1[s]!, nextGen, from);
+          }
+        }
+      }
+      const swap = current;
+      current = next;
+      next = swap;
+      size = nextSize;
+      gen = nextGen;
     }
+    return events;
+  }
+
+  private bufA = new Int32Array(0);
+  private bufB = new Int32Array(0);
+  private stack = new Int32Array(0);
+  /** Start token of the thread in each state (scan). */
+  private startOf = new Int32Array(0);
+
+  private ensureScratch(): void {
+    if (this.bufA.length >= this.kind.length) return;
+    this.bufA = new Int32Array(this.kind.length);
+    this.bufB = new Int32Array(this.kind.length);
+    this.startOf = new Int32Array(this.kind.length);
+    this.stack = new Int32Array(2 * this.kind.length + 1); // each state expands once, pushing at most two
+  }
+
+  /** Adds the epsilon closure of `s` to `list` from `size` on (each state once per generation); returns the new size. */
+  private closure(list: Int32Array, size: number, s: number, gen: number, start = 0): number {
+    let top = 0;
+    this.stack[top++] = s;
+    while (top > 0) {
+      const state = this.stack[--top]!;
+      if (this.stamp[state] === gen) continue;
+      this.stamp[state] = gen;
+      const kind = this.kind[state];
+      if (kind === SPLIT) {
+        // Push out2 first so that out1 (the preferred branch) is expanded first.
+        this.stack[top++] = this.out2[state]!;
+        this.stack[top++] = this.out1[state]!;
+      } else if (kind === NOP) {
+        this.stack[top++] = this.out1[state]!;
+      } else {
+        this.startOf[state] = start;
+        list[size++] = state;
+      }
+    }
+    return size;
   }
 
   private state(kind: number, set: Set<number> | null): number {
     this.kind.push(kind);
     this.sets.push(set);
+    this.maps.push(kind === DISPATCH ? new Map() : null);
     this.out1.push(-1);
     this.out2.push(-1);
     return this.kind.length - 1;
@@ -197,30 +345,34 @@ export class Automaton {
     }
   }
 
-  /** Single-word alternatives share one state with a set of ids; multi-word ones get their own chain. */
+  /** The entries of a word or slot as one trie of DISPATCH states ending in one shared exit. */
   private expansions(list: Expansion[]): Fragment {
     if (list.length === 0) throw new Error('a word or slot in this pattern has no matchable form');
-    const single = new Set<number>();
-    const branches: Fragment[] = [];
+    const root = this.state(DISPATCH, null);
+    const exit = this.state(NOP, null);
+    const children = new Map<number, Map<number, number>>(); // trie node → word id → child node
     for (const expansion of list) {
-      if (expansion.length === 1) {
-        single.add(expansion[0]!);
-        continue;
-      }
-      branches.push(
-        this.sequence(
-          expansion.map((id) => {
-            const s = this.state(MATCH, new Set([id]));
-            return { start: s, outs: [[s, 1]] };
-          }),
-        ),
-      );
+      let node = root;
+      expansion.forEach((id, i) => {
+        const map = this.maps[node]!;
+        const targets = map.get(id) ?? [];
+        map.set(id, targets);
+        if (i === expansion.length - 1) {
+          if (!targets.includes(exit)) targets.push(exit);
+          return;
+        }
+        let byId = children.get(node);
+        if (!byId) children.set(node, (byId = new Map()));
+        let child = byId.get(id);
+        if (child === undefined) {
+          child = this.state(DISPATCH, null);
+          byId.set(id, child);
+          targets.push(child);
+        }
+        node = child;
+      });
     }
-    if (single.size > 0) {
-      const s = this.state(MATCH, single);
-      branches.unshift({ start: s, outs: [[s, 1]] });
-    }
-    return this.alternation(branches);
+    return { start: root, outs: [[exit, 1]] };
   }
 
   private sequence(frags: Fragment[]): Fragment {

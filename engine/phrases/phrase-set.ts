@@ -10,6 +10,7 @@ import { Automaton, expandPhrase, Vocabulary, type Expansion } from './automaton
 import { inflectPhrase, inflections, type Inflection } from './inflect.js';
 import { parsePattern, type PatternNode } from './pattern.js';
 import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
+import { frequency } from './common-words.js';
 
 const name = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' });
 const patterns = Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
@@ -104,12 +105,13 @@ export interface Suppressed extends PhraseMatch {
 
 /** What a phrase set needs from the post and thread at match time. */
 export interface PhraseContext {
-  normalized: NormalizedText;
   tokens: Tokens;
+  /** Per token, its ids in the set's vocabulary (`Vocabulary.idsOf`). */
+  ids: readonly (readonly number[] | null)[];
   /** The post's original text, for the quoted-speech guard. */
   text: string;
-  /** Tokens and views of every post of the thread, for `within: thread` guards. */
-  thread(): { normalized: NormalizedText; tokens: Tokens }[];
+  /** The token ids of every post of the thread, for `within: thread` guards. */
+  thread(): readonly (readonly (readonly number[] | null)[])[];
 }
 
 interface CompiledRule {
@@ -128,20 +130,31 @@ interface CompiledGuard {
   after: number;
 }
 
-// Common words make poor triggers: a rule is only looked at when its rarest required word occurs.
-const STOPWORDS = new Set(
-  'i im you u ur your he she they we it me my him her them us to the a an and or of in on at for is are am be will ll would going gonna just so if not this that with do don t s re ve'.split(' '),
-);
-
 export class PhraseSet {
-  private readonly vocab = new Vocabulary();
   private readonly automaton = new Automaton();
   private readonly rules: CompiledRule[] = [];
   private readonly guards: CompiledGuard[] = [];
-  /** Vocabulary id → rules for which it is a required word. */
+  /** Every compiled rule pattern: its start state and the words each of its required elements needs. */
+  private readonly patterns: { start: number; requirements: ReadonlySet<number>[] }[] = [];
+  /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
   private readonly anchors = new Map<number, number[]>();
+  /** Vocabulary id → the patterns whose match can begin with that word. */
+  private readonly starters = new Map<number, number[]>();
+  /** Patterns whose match can begin with any word (a leading gap or `_`). */
+  private readonly anyStarters: number[] = [];
+  // Scratch reused by `find` (single-threaded): per pattern, the sentence it is viable in.
+  private viableIn = new Int32Array(0);
+  private generation = 0;
 
-  constructor(spec: PhraseSetSpec, lexicons: ReadonlyMap<string, { terms: string[] }>) {
+  /**
+   * `vocab` may be shared by the phrase sets of one pack, so that a post's words are looked
+   * up once for all of them.
+   */
+  constructor(
+    spec: PhraseSetSpec,
+    lexicons: ReadonlyMap<string, { terms: string[] }>,
+    readonly vocab: Vocabulary = new Vocabulary(),
+  ) {
     const slots = new Map<string, Expansion[]>();
     for (const [slotName, slot] of Object.entries(spec.slots ?? {})) {
       slots.set(slotName, this.slotExpansions(slotName, slot, lexicons));
@@ -180,86 +193,94 @@ export class PhraseSet {
     spec.rules.forEach((rule, index) => {
       if (seen.has(rule.id)) throw new Error(`rules[${index}]: duplicate rule id "${rule.id}"`);
       seen.add(rule.id);
-      const compiled = this.compilePatterns(`rules[${index}] (${rule.id})`, rule.match, resolve);
+      const compiled = this.compilePatterns(`rules[${index}] (${rule.id})`, rule.match, resolve, this.rules.length);
       const guards = (rule.unless ?? []).map((g) => {
         const at = guardIndex.get(g);
         if (at === undefined) throw new Error(`rules[${index}] (${rule.id}): unknown guard "${g}" (declare it under guards:)`);
         return at;
       });
-      const ruleIndex = this.rules.length;
       this.rules.push({ id: rule.id, signal: rule.signal ?? rule.id, starts: compiled.map((p) => p.start), guards });
-      for (const { anchor } of compiled) {
-        for (const id of anchor) {
-          const list = this.anchors.get(id) ?? [];
-          if (!list.includes(ruleIndex)) list.push(ruleIndex);
-          this.anchors.set(id, list);
-        }
+      for (const { start, requirements } of compiled) {
+        const p = this.patterns.length;
+        this.patterns.push({ start, requirements: requirements.map((r) => new Set(r.ids)) });
+        const first = this.automaton.firstWordsOf(start);
+        if (first === null) this.anyStarters.push(p);
+        else for (const id of first) this.starters.set(id, [...(this.starters.get(id) ?? []), p]);
+        const trigger = requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a));
+        for (const id of trigger.ids) this.anchors.set(id, [...(this.anchors.get(id) ?? []), p]);
       }
     });
+    this.viableIn = new Int32Array(this.patterns.length);
   }
 
   get signals(): string[] {
     return [...new Set(this.rules.map((r) => r.signal))];
   }
 
-  /** Matches of the rules (of the `only` signals), leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
-  find(ctx: PhraseContext, only?: ReadonlySet<string>): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
-    const { tokens, normalized } = ctx;
+  /** Matches of every rule, leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
+  find(ctx: PhraseContext): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
+    const { tokens, ids } = ctx;
     const count = tokens.keys.length;
     const matches: PhraseMatch[] = [];
     const suppressed: Suppressed[] = [];
     if (count === 0) return { matches, suppressed };
-    let ids: (number[] | null)[] | undefined;
-    let candidates: Map<number, Set<number>> | undefined; // rule → sentences
-    for (let t = 0; t < count; t++) {
-      const found = this.vocab.lookup(normalized, tokens, t);
-      if (!found) continue;
-      (ids ??= new Array(count).fill(null))[t] = found;
-      for (const id of found) {
-        for (const r of this.anchors.get(id) ?? []) {
-          let sentences = (candidates ??= new Map<number, Set<number>>()).get(r);
-          if (!sentences) candidates.set(r, (sentences = new Set<number>()));
-          sentences.add(tokens.sentence[t]!);
+    let guardCache: Map<string, boolean> | undefined;
+    for (let sentence = 0; sentence + 1 < tokens.sentenceStart.length; sentence++) {
+      const from = tokens.sentenceStart[sentence]!;
+      const to = tokens.sentenceStart[sentence + 1]!;
+      // One dictionary lookup per word. A pattern is run only in a sentence that holds its
+      // trigger and some word of every other required element: most sentences run nothing.
+      const gen = ++this.generation;
+      let triggered: number[][] | undefined;
+      for (let t = from; t < to; t++) {
+        const found = ids[t];
+        if (!found) continue;
+        for (const id of found) {
+          const list = this.anchors.get(id);
+          if (list) (triggered ??= []).push(list);
         }
       }
-    }
-    if (!candidates || !ids) return { matches, suppressed };
-    const guardCache = new Map<string, boolean>();
-    for (const [r, sentences] of candidates) {
-      const rule = this.rules[r]!;
-      if (only && !only.has(rule.signal)) continue;
-      for (const sentence of sentences) {
-        const from = tokens.sentenceStart[sentence]!;
-        const to = tokens.sentenceStart[sentence + 1]!;
-        for (let t = from; t < to; ) {
-          const end = this.longest(rule.starts, ids, t, to);
-          if (end <= t) {
-            t++;
-            continue;
-          }
-          const match: PhraseMatch = {
-            rule: rule.id,
-            signal: rule.signal,
-            from: tokens.from[t]!,
-            to: tokens.to[end - 1]!,
-            first: t,
-            last: end,
-            sentence,
-          };
-          const guard = rule.guards.find((g) => this.guardHolds(g, ctx, ids!, { from, to, t, end, sentence }, guardCache));
-          if (guard === undefined) matches.push(match);
-          else suppressed.push({ ...match, guard: this.guards[guard]!.name });
-          t = end;
+      if (!triggered) continue;
+      const present = new Set<number>();
+      for (let t = from; t < to; t++) for (const id of ids[t] ?? []) present.add(id);
+      let viable = false;
+      for (const list of triggered) {
+        for (const p of list) {
+          if (this.viableIn[p] === gen || !this.patterns[p]!.requirements.every((need) => intersects(need, present))) continue;
+          this.viableIn[p] = gen;
+          viable = true;
         }
+      }
+      if (!viable) continue;
+      const events = this.automaton.scan(ids, from, to, (t, add) => {
+        const token = ids[t];
+        if (token) for (const id of token) this.inject(this.starters.get(id), gen, add);
+        this.inject(this.anyStarters, gen, add);
+      });
+      for (const [r, first, last] of leftmostLongest(events)) {
+        const rule = this.rules[r]!;
+        const match: PhraseMatch = { rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence };
+        const cache = (guardCache ??= new Map());
+        const guard = rule.guards.find((g) => this.guardHolds(g, ctx, ids, { from, to, t: first, end: last, sentence }, cache));
+        if (guard === undefined) matches.push(match);
+        else suppressed.push({ ...match, guard: this.guards[guard]!.name });
       }
     }
     matches.sort((a, b) => a.from - b.from || b.to - a.to);
     return { matches, suppressed };
   }
 
+  /** Injects the start states of the patterns viable in this sentence. */
+  private inject(patterns: readonly number[] | undefined, gen: number, add: (start: number) => void): void {
+    if (!patterns) return;
+    for (const p of patterns) if (this.viableIn[p] === gen) add(this.patterns[p]!.start);
+  }
+
   private longest(starts: readonly number[], ids: readonly (readonly number[] | null)[], from: number, to: number): number {
     let best = -1;
-    for (const s of starts) best = Math.max(best, this.automaton.longestAt(s, ids, from, to));
+    for (const s of starts) {
+      if (this.automaton.mayStartWith(s, ids[from] ?? null)) best = Math.max(best, this.automaton.longestAt(s, ids, from, to));
+    }
     return best;
   }
 
@@ -281,10 +302,7 @@ export class PhraseSet {
         return this.cached(cache, `${g}:p`, () => this.occurs(guard.starts, ids, 0, ctx.tokens.keys.length));
       case 'thread':
         return this.cached(cache, `${g}:t`, () =>
-          ctx.thread().some((p) => {
-            const postIds = Array.from({ length: p.tokens.keys.length }, (_, t) => this.vocab.lookup(p.normalized, p.tokens, t));
-            return this.occurs(guard.starts, postIds, 0, postIds.length);
-          }),
+          ctx.thread().some((postIds) => this.occurs(guard.starts, postIds, 0, postIds.length)),
         );
     }
   }
@@ -305,14 +323,15 @@ export class PhraseSet {
     where: string,
     match: string | string[],
     resolve: (node: Extract<PatternNode, { kind: 'word' | 'slot' }>) => Expansion[],
-  ): { start: number; anchor: number[] }[] {
+    tag = -1,
+  ): { start: number; requirements: Anchor[] }[] {
     return (Array.isArray(match) ? match : [match]).map((source) => {
       let node: PatternNode;
       try {
         node = parsePattern(source);
-        const anchor = anchorOf(node, resolve, this.vocab);
-        if (!anchor) throw new Error(`pattern ${JSON.stringify(source)} has no required word (a rule must not match on gaps alone)`);
-        return { start: this.automaton.add(node, resolve), anchor: anchor.ids };
+        const requirements = requirementsOf(node, resolve, this.vocab);
+        if (requirements.length === 0) throw new Error(`pattern ${JSON.stringify(source)} has no required word (a rule must not match on gaps alone)`);
+        return { start: this.automaton.add(node, resolve, tag), requirements };
       } catch (error) {
         throw new Error(`${where}: ${(error as Error).message}`);
       }
@@ -335,43 +354,99 @@ export class PhraseSet {
   }
 }
 
+/** From [rule, start, end] triples: per rule, the leftmost match, the longest at that start, then the next that does not overlap. */
+function leftmostLongest(events: readonly number[]): [number, number, number][] {
+  const triples: [number, number, number][] = [];
+  for (let i = 0; i < events.length; i += 3) triples.push([events[i]!, events[i + 1]!, events[i + 2]!]);
+  triples.sort((a, b) => a[0] - b[0] || a[1] - b[1] || b[2] - a[2]);
+  const out: [number, number, number][] = [];
+  let rule = -1;
+  let free = 0;
+  for (const triple of triples) {
+    if (triple[0] !== rule) {
+      rule = triple[0];
+      free = 0;
+    }
+    if (triple[1] < free) continue;
+    out.push(triple);
+    free = triple[2];
+  }
+  return out;
+}
+
+interface Anchor {
+  ids: number[];
+  /** How often the most frequent of these words occurs (common-words.ts): lower triggers less. */
+  cost: number;
+}
+
 /**
- * Words of which every match must contain one (the rule's trigger): from the
- * most selective required element of the pattern. Undefined when the pattern
- * has no required word.
+ * Words of which every match must contain one (the rule's trigger), from the
+ * required element whose words are rarest; for a multi-word entry, its rarest
+ * word. Undefined when the pattern has no required word.
  */
 function anchorOf(
   node: PatternNode,
   resolve: (node: Extract<PatternNode, { kind: 'word' | 'slot' }>) => Expansion[],
   vocab: Vocabulary,
-): { ids: number[]; common: boolean } | undefined {
+): Anchor | undefined {
   switch (node.kind) {
     case 'word':
     case 'slot': {
-      const expansions = resolve(node);
-      const ids = [...new Set(expansions.map((e) => e[0]!))];
-      const common = node.kind === 'word' && node.words.some((w) => STOPWORDS.has(w.toLowerCase().replace(/['’]/g, '')));
-      return { ids, common };
+      const ids = new Set<number>();
+      let cost = 0;
+      for (const expansion of resolve(node)) {
+        let pick = expansion[0]!;
+        for (const id of expansion) if (rarity(vocab, id) < rarity(vocab, pick)) pick = id;
+        ids.add(pick);
+        cost = Math.max(cost, rarity(vocab, pick));
+      }
+      return { ids: [...ids], cost };
     }
     case 'seq': {
-      let best: { ids: number[]; common: boolean } | undefined;
+      let best: Anchor | undefined;
       for (const item of node.items) {
         const a = anchorOf(item, resolve, vocab);
-        if (!a) continue;
-        if (!best || (best.common && !a.common) || (best.common === a.common && a.ids.length < best.ids.length)) best = a;
+        if (a && (!best || a.cost < best.cost || (a.cost === best.cost && a.ids.length < best.ids.length))) best = a;
       }
       return best;
     }
     case 'alt': {
       const parts = node.options.map((o) => anchorOf(o, resolve, vocab));
       if (parts.some((p) => !p)) return undefined;
-      return { ids: [...new Set(parts.flatMap((p) => p!.ids))], common: parts.some((p) => p!.common) };
+      return { ids: [...new Set(parts.flatMap((p) => p!.ids))], cost: Math.max(...parts.map((p) => p!.cost)) };
     }
     case 'opt':
     case 'gap':
     case 'any':
       return undefined;
   }
+}
+
+/** The anchors of every required element of a pattern: a match holds a word of each. */
+function requirementsOf(
+  node: PatternNode,
+  resolve: (node: Extract<PatternNode, { kind: 'word' | 'slot' }>) => Expansion[],
+  vocab: Vocabulary,
+): Anchor[] {
+  if (node.kind === 'seq') return node.items.flatMap((item) => requirementsOf(item, resolve, vocab));
+  const anchor = anchorOf(node, resolve, vocab);
+  return anchor ? [anchor] : [];
+}
+
+function intersects(need: ReadonlySet<number>, present: ReadonlySet<number>): boolean {
+  if (need.size > present.size) {
+    for (const id of present) if (need.has(id)) return true;
+    return false;
+  }
+  for (const id of need) if (present.has(id)) return true;
+  return false;
+}
+
+/** Token classes ($NUMBER…) count as fairly common. */
+function rarity(vocab: Vocabulary, id: number): number {
+  const key = vocab.keyOf(id);
+  return key === '' ? 1 : frequency(key);
 }
 
 const QUOTES = new Set([...'"“”«»']);

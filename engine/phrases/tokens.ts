@@ -30,6 +30,7 @@ export interface Tokens {
 // Links by expression (each failed attempt is bounded by the 63-character label); numbers and
 // amounts by a hand scanner, because `\b\d[\d,.]*` restarts at every digit of `1,1,1,…`.
 const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"]+|\b[a-z0-9-]{2,63}\.(?:com|net|org|io|ly|co|me|xyz|link|app|info|biz|site|online|top|club|shop|store|live|gg|click|cc|ru|tk|to|us)\b(?:\/[^\s<>"]*)?/gi;
+const LINK_HINT = /[a-z0-9]\.[a-z]|:\/\/|www\./i;
 const CURRENCY_BEFORE = new Set([...'$€£¥₹']);
 const CURRENCY_AFTER = /^\s?(?:[km]\s?)?(?:usd|eur|gbp|dollars?|bucks|euros?|pounds?|\$|€|£)(?![a-z])/i;
 
@@ -45,7 +46,9 @@ const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) ||
 /** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = [];
-  for (const m of text.matchAll(URL_RE)) {
+  // Most posts hold no link: skip the expression unless something link-shaped is there.
+  const linky = LINK_HINT.test(text);
+  for (const m of linky ? text.matchAll(URL_RE) : []) {
     const to = m.index + m[0].replace(/[.,]+$/, '').length;
     out.push({ from: m.index, to, cls: TOKEN_CLASS.URL });
   }

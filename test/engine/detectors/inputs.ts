@@ -25,5 +25,6 @@ export function inputFor(detector: string): (texts: string[], options?: InputOpt
     tokens: () => {
       throw new Error(`${detector} must not need the phrase tokens`);
     },
+    memo: (_key, compute) => compute(),
   });
 }
