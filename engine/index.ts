@@ -12,7 +12,7 @@ export type {
   Category,
   Revelation,
 } from './decision.js';
-export { loadPack, loadPacks } from './load.js';
+export { loadPack, loadPacks, packDirs } from './load.js';
 export type { CompiledPack, CheckInfo } from './compile.js';
 export { evaluate } from './evaluate.js';
 export { PackError } from './errors.js';
@@ -22,3 +22,5 @@ export type { ResolvedPack } from './pack-schema.js';
 export { loadPackTests, runPackTests } from './pack-tests.js';
 export type { LoadedCase, CaseResult } from './pack-tests.js';
 export { formatIssue } from './errors.js';
+export { mask } from './mask.js';
+export { schemaDocuments } from './schema-documents.js';

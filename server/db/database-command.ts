@@ -54,21 +54,29 @@ export async function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, comman
     io.err(`${command.name}: ${openFailure(error, command, 'the database')}`);
     return command.openFailedExit;
   }
-  const target = describeTarget(config);
-  let db: Database;
+  let ctx: CommandContext;
   try {
-    db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax: command.poolMax });
+    ctx = await openConfiguredDatabase(config, command.poolMax);
   } catch (error) {
-    io.err(`${command.name}: ${openFailure(error, command, target)}`);
+    io.err(`${command.name}: ${openFailure(error, command, describeTarget(config))}`);
     return command.openFailedExit;
   }
   try {
-    return await run({ config, db, stores: createStores(db.knex), target });
+    return await run(ctx);
   } catch (error) {
-    return command.runFailed(error, target);
+    return command.runFailed(error, ctx.target);
   } finally {
-    await db.close();
+    await ctx.db.close();
   }
+}
+
+/**
+ * The database `config` names, with every store on it; the caller closes `db`. For a command
+ * that opens it only when it turns out to need it (`gatehouse diff` and a published version).
+ */
+export async function openConfiguredDatabase(config: Config, poolMax: number): Promise<CommandContext> {
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolMax });
+  return { config, db, stores: createStores(db.knex), target: describeTarget(config) };
 }
 
 export function describeTarget(config: Pick<Config, 'databaseUrl' | 'dataDir'>): string {

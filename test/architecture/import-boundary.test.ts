@@ -118,12 +118,26 @@ function violations(layer: string, imports: Import[] = sourceFiles(layer).flatMa
   return broken;
 }
 
+/** Pack tooling that moved out of the server: it reaches the engine through its public index only. */
+const PUBLIC_INDEX_ONLY = [
+  'command-io', 'diff', 'diff-command', 'diff-corpus', 'diff-examples', 'diff-format', 'eval-command', 'pack-commands', 'pack-source', 'schemas-command',
+].map((name) => `engine/tooling/${name}.ts`);
+
 describe('layer boundaries (type imports included)', () => {
   for (const layer of Object.keys(LAYERS)) {
     it(`${layer}/ imports only what its layer allows`, () => {
       expect(violations(layer)).toEqual([]);
     });
   }
+
+  it('pack tooling uses the engine through engine/index.ts only', () => {
+    const inside = PUBLIC_INDEX_ONLY.flatMap(importsOf)
+      .filter((imp) => imp.specifier.startsWith('.'))
+      .map((imp) => ({ imp, target: resolve(imp) }))
+      .filter(({ target }) => target !== 'engine/index.ts' && !target.startsWith('engine/tooling/'))
+      .map(({ imp, target }) => `${imp.from} → ${target}`);
+    expect(inside).toEqual([]);
+  });
 
   it('catches a client import inside the server and a server import inside the contract, type-only ones too', () => {
     const probe = (from: string, specifier: string, typeOnly: boolean): Import => ({ from, specifier, typeOnly });

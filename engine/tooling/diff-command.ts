@@ -6,11 +6,12 @@
  * made (bad arguments, unknown ref or version, invalid pack, bad corpus line).
  * Errors go to stderr in the API's error shape, one JSON line.
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CorpusError, diffPacks, hasChanges, ItemEvaluationError, parseCorpus, renderMarkdown, type CorpusItem } from './diff.js';
+import { CorpusError, parseCorpus, type CorpusItem } from './diff-corpus.js';
+import { diffPacks, hasChanges, ItemEvaluationError } from './diff.js';
+import { renderMarkdown } from './diff-format.js';
 import { PackSourceError, resolvePackSource, type PublishedPackReader, type ResolveContext } from './pack-source.js';
 
 export const DIFF_USAGE = 'usage: gatehouse diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]\n' +
@@ -20,17 +21,20 @@ export const EXIT_OK = 0;
 export const EXIT_CHANGED = 1;
 export const EXIT_ERROR = 2;
 
+/** Opens the database of published versions; called at most once, and only when a source names a version. */
+export type OpenPublished = () => Promise<{ reader: PublishedPackReader; close(): Promise<void> }>;
+
 export interface DiffIo {
   stdout(text: string): void;
   stderr(text: string): void;
-  env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Published versions (`qa@1.2.0`): the server's database (server/packs/published-packs.ts). Absent → such sources are refused. */
+  published?: OpenPublished;
 }
 
 const processIo: DiffIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
-  env: process.env,
   cwd: process.cwd(),
 };
 
@@ -47,7 +51,7 @@ export async function diffCommand(args: string[], io: DiffIo = processIo): Promi
     io.stdout(`${DIFF_USAGE}\n`);
     return EXIT_OK;
   }
-  const db = lazyPublishedReader(io.env, io.cwd);
+  const db = lazyPublishedReader(io.published);
   try {
     const parsed = parseDiffArgs(args);
     const corpus = await readCorpus(parsed.corpus, io.cwd);
@@ -127,17 +131,21 @@ async function readCorpus(file: string, cwd: string): Promise<CorpusItem[]> {
   }
 }
 
-// ---- Published versions (database) ------------------------------------------------------------------
+// ---- Published versions ----------------------------------------------------------------------------
 
-/**
- * Opens the database only when an `id@version` needs it, and at most once.
- * Reads DATABASE_URL / GATEHOUSE_DATA_DIR as the server does (embedded PGlite otherwise).
- */
-function lazyPublishedReader(env: NodeJS.ProcessEnv, cwd: string): { open(): Promise<PublishedPackReader>; close(): Promise<void> } {
-  let opened: Promise<{ reader: PublishedPackReader; close(): Promise<void> }> | undefined;
+/** Opens the published versions only when an `id@version` needs them, and at most once. */
+function lazyPublishedReader(open: OpenPublished | undefined): { open(): Promise<PublishedPackReader>; close(): Promise<void> } {
+  let opened: ReturnType<OpenPublished> | undefined;
   return {
     async open() {
-      opened ??= openReader(env, cwd);
+      if (!open) {
+        throw new PackSourceError(
+          'DATABASE_UNAVAILABLE',
+          'published versions cannot be read without the server\'s database.',
+          'Run `gatehouse diff` from the gatehouse command, or diff folders or git refs instead.',
+        );
+      }
+      opened ??= open();
       return (await opened).reader;
     },
     async close() {
@@ -146,48 +154,6 @@ function lazyPublishedReader(env: NodeJS.ProcessEnv, cwd: string): { open(): Pro
       await (await pending.catch(() => undefined))?.close();
     },
   };
-}
-
-async function openReader(env: NodeJS.ProcessEnv, cwd: string): Promise<{ reader: PublishedPackReader; close(): Promise<void> }> {
-  const databaseUrl = env.DATABASE_URL?.trim() || undefined;
-  const dataDir = path.resolve(cwd, env.GATEHOUSE_DATA_DIR?.trim() || './data');
-  // Opening PGlite on a folder that holds no database would create one: a diff must not leave one behind.
-  if (!databaseUrl && !existsSync(path.join(dataDir, 'pglite'))) {
-    throw new PackSourceError(
-      'DATABASE_NOT_FOUND',
-      `no gatehouse database in ${dataDir}, so published versions cannot be read.`,
-      'Set DATABASE_URL (PostgreSQL) or GATEHOUSE_DATA_DIR to the data folder the server uses, or diff folders or git refs instead.',
-      { data_dir: dataDir },
-    );
-  }
-  const { openDatabase } = await import('../db/database.js');
-  const { createPackStore } = await import('./pack-store.js');
-  let db;
-  try {
-    db = await openDatabase({ databaseUrl, dataDir });
-  } catch (error) {
-    throw databaseUnavailable(error);
-  }
-  const store = createPackStore(db.knex);
-  const guard =
-    <A extends unknown[], R>(fn: (...a: A) => Promise<R>) =>
-    async (...a: A): Promise<R> => {
-      try {
-        return await fn(...a);
-      } catch (error) {
-        throw databaseUnavailable(error);
-      }
-    };
-  return { reader: { get: guard(store.get), versions: guard(store.versions) }, close: () => db.close() };
-}
-
-function databaseUnavailable(error: unknown): PackSourceError {
-  const message = (error as Error)?.message ?? String(error);
-  return new PackSourceError(
-    'DATABASE_UNAVAILABLE',
-    `the database of published versions could not be read: ${message}`,
-    'Check DATABASE_URL / GATEHOUSE_DATA_DIR; stop a local server that holds the data folder; run `gatehouse migrate` if the tables are missing.',
-  );
 }
 
 // ---- Errors -----------------------------------------------------------------------------------------

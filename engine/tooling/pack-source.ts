@@ -9,8 +9,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { compilePack, formatIssue, loadPack, PackError, type CompiledPack, type PackIssue, type ResolvedPack } from '../../engine/index.js';
-import type { PublishedPack } from './pack-store.js';
+import { compilePack, formatIssue, loadPack, PackError, type CompiledPack, type PackIssue, type ResolvedPack } from '../index.js';
 
 export type PackSourceSpec =
   | { kind: 'folder'; dir: string }
@@ -54,6 +53,16 @@ export function parsePackSource(spec: string, cwd: string): PackSourceSpec {
     'Use a pack folder (`rules/qa`), a git ref with a path (`origin/main:rules/qa`) or a published version (`qa@1.2.0`).',
     { source: spec },
   );
+}
+
+/** A published version as the server's pack store keeps it (server/packs/pack-store.ts). */
+export interface PublishedPack {
+  pack_id: string;
+  version: string;
+  hash: string;
+  published_at: Date;
+  /** The resolved pack document; only `get` returns it. */
+  resolved?: unknown;
 }
 
 /** Read access to published versions; opened only when a source needs it. */

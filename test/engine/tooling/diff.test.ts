@@ -1,4 +1,4 @@
-// Policy impact diff (server/packs/diff.ts): the default pack against a copy with ONE check changed,
+// Policy impact diff (engine/tooling/diff.ts): the default pack against a copy with ONE check changed,
 // over a small corpus; the report must list exactly the items that flip, and nothing else.
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { evaluate, loadPack, type CompiledPack } from '../../../engine/index.js';
-import { CorpusError, diffPacks, hasChanges, maskedExample, parseCorpus, renderMarkdown, type CorpusItem } from '../../../server/packs/diff.js';
+import { CorpusError, parseCorpus, type CorpusItem } from '../../../engine/tooling/diff-corpus.js';
+import { maskedExample } from '../../../engine/tooling/diff-examples.js';
+import { renderMarkdown } from '../../../engine/tooling/diff-format.js';
+import { diffPacks, hasChanges } from '../../../engine/tooling/diff.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const dirs: string[] = [];

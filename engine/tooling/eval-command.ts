@@ -1,0 +1,89 @@
+/**
+ * `gatehouse eval --pack DIR [--json] [--explain] [--platform P] [TEXT]`: one
+ * evaluation of TEXT (or stdin) by a pack folder, as the service would make
+ * it; `--jsonl` evaluates one `{"id","content"}` per stdin line and answers
+ * one decision line each, in order. Uses the engine's public index only.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { evaluate, loadPack, type CompiledPack } from '../index.js';
+import { printPackError, readStdin, stdio, type CommandIo } from './command-io.js';
+
+export async function evalCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      pack: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      jsonl: { type: 'boolean', default: false },
+      platform: { type: 'string' },
+      explain: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.pack) {
+    io.err('--pack DIR is required, e.g. `gatehouse eval --pack rules/qa "some text"`');
+    return 2;
+  }
+  let pack: CompiledPack;
+  try {
+    pack = await loadPack(values.pack);
+  } catch (error) {
+    if (!printPackError(error, io)) throw error;
+    return 1;
+  }
+  if (values.jsonl) return evalJsonl(pack, values.platform, io);
+  const text = positionals.length > 0 ? positionals.join(' ') : await readStdin();
+  const decision = await evaluate(pack, { content: text, platform: values.platform }, { explain: values.explain });
+  if (values.json) io.out(JSON.stringify(decision, null, 2));
+  else {
+    io.out(`${decision.decision}  ${pack.id}@${pack.version}`);
+    for (const v of [...decision.violations, ...decision.warnings]) {
+      const where = v.span ? ` [${v.span[0]}, ${v.span[1]})` : '';
+      io.out(`  ${v.severity.padEnd(5)} ${v.code} post ${v.post}${where}: ${v.message}`);
+      io.out(`        fix: ${v.suggestedFix}`);
+    }
+    // Why: every phrase match, and the ones a context guard set aside.
+    for (const t of decision.trace ?? []) {
+      const verdict = t.outcome === 'matched' ? 'matched' : `suppressed by guard ${t.guard}`;
+      io.out(`  trace ${t.check}: rule ${t.rule} ${verdict} at post ${t.post} [${t.span[0]}, ${t.span[1]})`);
+    }
+  }
+  return decision.decision === 'PASS' ? 0 : 1;
+}
+
+/** Batch mode: answers keep input order; a bad line gets an error line, never stops the batch. */
+async function evalJsonl(pack: CompiledPack, platform: string | undefined, io: CommandIo): Promise<number> {
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  let bad = 0;
+  let lineNumber = 0;
+  for await (const line of lines) {
+    lineNumber++;
+    if (line.trim() === '') continue;
+    let item: { id?: unknown; content?: unknown; platform?: unknown; metadata?: unknown };
+    try {
+      item = JSON.parse(line) as typeof item;
+    } catch {
+      bad++;
+      io.out(JSON.stringify({ line: lineNumber, error: { code: 'INVALID_REQUEST', message: 'line is not JSON' } }));
+      continue;
+    }
+    const content = item.content;
+    if (typeof content !== 'string' && !(Array.isArray(content) && content.every((c) => typeof c === 'string'))) {
+      bad++;
+      io.out(JSON.stringify({ id: item.id, error: { code: 'INVALID_REQUEST', message: 'content must be a string or an array of strings' } }));
+      continue;
+    }
+    const decision = await evaluate(pack, {
+      content,
+      platform: typeof item.platform === 'string' ? item.platform : platform,
+      metadata: isRecord(item.metadata) ? item.metadata : undefined,
+    });
+    io.out(JSON.stringify({ id: item.id, ...decision }));
+  }
+  return bad > 0 ? 1 : 0;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

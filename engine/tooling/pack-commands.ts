@@ -1,0 +1,108 @@
+/**
+ * `gatehouse check DIR…` and `gatehouse test DIR…`: what a reviewer's CI runs
+ * on rules/. check validates and compiles every pack, loads its tests and runs
+ * the lexicon collision finder over the system's dictionaries; test runs every
+ * pack's tests/*.yaml. Both use the engine's public index only.
+ */
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadPack, loadPackTests, packDirs, runPackTests } from '../index.js';
+import { findCollisionsCached, formatCollision, loadWordLists, type WordList } from './collisions.js';
+import { printPackError, stdio, type CommandIo } from './command-io.js';
+
+export async function checkCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+  const { flags, rest } = checkFlags(args);
+  const dirs = await expandDirs(rest, io);
+  if (typeof dirs === 'number') return dirs;
+  let failed = 0;
+  let words: WordList[] | undefined;
+  for (const dir of dirs) {
+    try {
+      const pack = await loadPack(dir);
+      await loadPackTests(dir);
+      if (flags.collisions) {
+        if (!words) {
+          const { lists, missing } = loadWordLists(flags.wordlists);
+          if (missing.length > 0) {
+            io.err(
+              `collision finder: word lists missing under ${flags.wordlists}: apt-get install ${missing.join(' ')} ` +
+                '(or run `gatehouse check --no-collisions`)',
+            );
+            return 1;
+          }
+          words = lists;
+        }
+        const collisions = findCollisionsCached(pack.resolved, words, path.join(tmpdir(), 'gatehouse-collisions'));
+        if (collisions.length > 0) {
+          failed++;
+          collisions.forEach((c) => io.err(`${dir}: ${formatCollision(c)}`));
+          continue;
+        }
+      }
+      io.out(`ok   ${pack.id}@${pack.version} ${pack.hash} (${pack.checks.length} checks) ${dir}`);
+    } catch (error) {
+      if (!printPackError(error, io)) throw error;
+      failed++;
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+/** `--no-collisions` skips the collision finder; `--wordlists DIR` reads the dictionaries elsewhere. */
+function checkFlags(args: string[]): { flags: { collisions: boolean; wordlists: string }; rest: string[] } {
+  const flags = { collisions: true, wordlists: '/usr/share/dict' };
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--no-collisions') flags.collisions = false;
+    else if (args[i] === '--wordlists' && args[i + 1]) flags.wordlists = args[++i]!;
+    else rest.push(args[i]!);
+  }
+  return { flags, rest };
+}
+
+export async function testCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+  const dirs = await expandDirs(args, io);
+  if (typeof dirs === 'number') return dirs;
+  let passed = 0;
+  let failed = 0;
+  for (const dir of dirs) {
+    try {
+      const pack = await loadPack(dir);
+      const results = await runPackTests(pack, await loadPackTests(dir));
+      for (const r of results) {
+        if (r.passed) passed++;
+        else {
+          failed++;
+          io.out(`FAIL ${r.case.file}:${r.case.line ?? 0} ${r.case.name}: ${r.problems.join('; ')} (got ${r.decision} [${r.codes.join(', ')}])`);
+        }
+      }
+    } catch (error) {
+      if (!printPackError(error, io)) throw error;
+      failed++;
+    }
+  }
+  io.out(`${passed} passed, ${failed} failed`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** Every pack folder under the arguments (a pack folder, or a rules folder of packs); an exit code when there is none. */
+async function expandDirs(args: string[], io: CommandIo): Promise<string[] | number> {
+  if (args.length === 0) {
+    io.err('name at least one pack folder or rules folder, e.g. `gatehouse check rules/`');
+    return 2;
+  }
+  const dirs: string[] = [];
+  for (const arg of args) {
+    try {
+      dirs.push(...(await packDirs(arg)));
+    } catch (error) {
+      if (!printPackError(error, io)) throw error;
+      return 1;
+    }
+  }
+  if (dirs.length === 0) {
+    io.err(`no pack folders (with pack.yaml) under ${args.join(', ')}`);
+    return 1;
+  }
+  return dirs;
+}
