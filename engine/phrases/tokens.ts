@@ -135,12 +135,12 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
   if (sentenceStart.at(-1) !== keys.length) sentenceStart.push(keys.length);
   return {
     keys,
-    classes: Uint8Array.from(classes),
-    start: Int32Array.from(starts),
-    end: Int32Array.from(ends),
-    from: Int32Array.from(froms),
-    to: Int32Array.from(tos),
-    sentence: Int32Array.from(sentences),
+    classes: new Uint8Array(classes),
+    start: new Int32Array(starts),
+    end: new Int32Array(ends),
+    from: new Int32Array(froms),
+    to: new Int32Array(tos),
+    sentence: new Int32Array(sentences),
     sentenceStart,
   };
 }
