@@ -12,6 +12,8 @@ import { migrateLatest, openDatabase } from '../../../server/db/database.js';
 import { createPackStore } from '../../../server/packs/pack-store.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
+// The default pack as it was at 1.0.0: these tests pin what a diff reports, not what today's pack detects.
+const QA = 'test/fixtures/packs/qa-1.0.0';
 const CLI = path.join(ROOT, 'dist/server/cli.js');
 const dirs: string[] = [];
 
@@ -73,7 +75,7 @@ beforeAll(async () => {
   corpusFile = path.join(work, 'corpus.jsonl');
   await writeFile(corpusFile, `${CORPUS}\n`);
   changed = path.join(work, 'changed');
-  await cp(path.join(ROOT, 'rules/qa'), changed, { recursive: true });
+  await cp(path.join(ROOT, QA), changed, { recursive: true });
   await addThreatTerm(changed);
 });
 
@@ -83,7 +85,7 @@ afterAll(async () => {
 
 describe('gatehouse diff: folders', () => {
   it('identical packs: exit 0 and a "no changes" table, even with --fail-on-change', () => {
-    const run = gatehouse(['rules/qa', 'rules/qa', '--corpus', corpusFile, '--fail-on-change']);
+    const run = gatehouse([QA, QA, '--corpus', corpusFile, '--fail-on-change']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('### Policy impact: `qa@1.0.0` → `qa@1.0.0`');
@@ -91,7 +93,7 @@ describe('gatehouse diff: folders', () => {
   });
 
   it('one changed check: markdown lists exactly the flipped items; exit 0 without --fail-on-change', () => {
-    const run = gatehouse(['rules/qa', changed, '--corpus', corpusFile]);
+    const run = gatehouse([QA, changed, '--corpus', corpusFile]);
     expect(run.code).toBe(0);
     const rows = run.stdout.split('\n').filter((l) => /^\| `(clean|punch|threat|idiom|thread)` \|/.test(l));
     expect(rows).toEqual([
@@ -102,14 +104,14 @@ describe('gatehouse diff: folders', () => {
   });
 
   it('--fail-on-change exits 1 when something flips; --format json prints the report', () => {
-    const run = gatehouse(['rules/qa', changed, '--corpus', corpusFile, '--format', 'json', '--fail-on-change']);
+    const run = gatehouse([QA, changed, '--corpus', corpusFile, '--format', 'json', '--fail-on-change']);
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.changes.map((c: { id: string; flip: string }) => [c.id, c.flip])).toEqual([
       ['punch', 'PASS→FAIL'],
       ['thread', 'PASS→FAIL'],
     ]);
-    expect(report.old).toMatchObject({ source: 'rules/qa', id: 'qa', version: '1.0.0' });
+    expect(report.old).toMatchObject({ source: QA, id: 'qa', version: '1.0.0' });
     expect(report.new.hash).not.toBe(report.old.hash);
     expect(report.corpus).toEqual({ source: corpusFile, size: 5 });
   });
@@ -117,7 +119,7 @@ describe('gatehouse diff: folders', () => {
   it('a bad corpus line: exit 2, the error shape on stderr naming the line', async () => {
     const bad = path.join(work, 'bad.jsonl');
     await writeFile(bad, '{"id":"a","content":"fine"}\n\n{"id":"b","content":42}\n');
-    const run = gatehouse(['rules/qa', 'rules/qa', '--corpus', bad]);
+    const run = gatehouse([QA, QA, '--corpus', bad]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     const error = errorOf(run);
@@ -127,10 +129,10 @@ describe('gatehouse diff: folders', () => {
   });
 
   it('bad arguments and unknown sources: exit 2 with a code and a fix', () => {
-    expect(errorOf(gatehouse(['rules/qa', '--corpus', corpusFile])).code).toBe('INVALID_ARGUMENTS');
+    expect(errorOf(gatehouse([QA, '--corpus', corpusFile])).code).toBe('INVALID_ARGUMENTS');
     expect(errorOf(gatehouse(['rules/qa', 'rules/qa'])).code).toBe('INVALID_ARGUMENTS');
-    expect(errorOf(gatehouse(['rules/qa', 'rules/qa', '--corpus', corpusFile, '--format', 'html'])).code).toBe('INVALID_ARGUMENTS');
-    const missing = gatehouse(['rules/nope', 'rules/qa', '--corpus', corpusFile]);
+    expect(errorOf(gatehouse([QA, QA, '--corpus', corpusFile, '--format', 'html'])).code).toBe('INVALID_ARGUMENTS');
+    const missing = gatehouse(['rules/nope', QA, '--corpus', corpusFile]);
     expect(missing.code).toBe(2);
     expect(errorOf(missing).code).toBe('PACK_SOURCE_NOT_FOUND');
   });
@@ -142,7 +144,7 @@ describe('gatehouse diff: git ref against the working folder', () => {
   beforeAll(async () => {
     repo = await tempDir();
     git(repo, 'init', '-q');
-    await cp(path.join(ROOT, 'rules/qa'), path.join(repo, 'pack'), { recursive: true });
+    await cp(path.join(ROOT, QA), path.join(repo, 'pack'), { recursive: true });
     git(repo, 'add', '.');
     git(repo, 'commit', '-q', '-m', 'pack');
     // The working folder now differs from HEAD by one lexicon term.
@@ -155,8 +157,8 @@ describe('gatehouse diff: git ref against the working folder', () => {
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout);
     expect(report.old.source).toBe('HEAD:pack');
-    // HEAD holds the unchanged pack, lexicon files included: same hash as rules/qa.
-    expect(report.old.hash).toBe((await loadPack(path.join(ROOT, 'rules/qa'))).hash);
+    // HEAD holds the unchanged pack, lexicon files included: same hash as the fixture.
+    expect(report.old.hash).toBe((await loadPack(path.join(ROOT, QA))).hash);
     expect(report.changes.map((c: { id: string; flip: string }) => [c.id, c.flip])).toEqual([
       ['punch', 'PASS→FAIL'],
       ['thread', 'PASS→FAIL'],
@@ -182,12 +184,12 @@ describe('gatehouse diff: git ref against the working folder', () => {
   it('an invalid pack at a ref: exit 2, issues located in ref:path, not in a temp folder', async () => {
     const broken = await tempDir();
     git(broken, 'init', '-q');
-    await cp(path.join(ROOT, 'rules/qa'), path.join(broken, 'pack'), { recursive: true });
+    await cp(path.join(ROOT, QA), path.join(broken, 'pack'), { recursive: true });
     const file = path.join(broken, 'pack/pack.yaml');
     await writeFile(file, (await readFile(file, 'utf8')).replace('severity: block', 'severity: fatal'));
     git(broken, 'add', '.');
     git(broken, 'commit', '-q', '-m', 'broken');
-    const run = gatehouse(['HEAD:pack', path.join(ROOT, 'rules/qa'), '--corpus', corpusFile], { cwd: broken });
+    const run = gatehouse(['HEAD:pack', path.join(ROOT, QA), '--corpus', corpusFile], { cwd: broken });
     expect(run.code).toBe(2);
     const error = errorOf(run);
     expect(error.code).toBe('PACK_INVALID');
@@ -204,7 +206,7 @@ describe('gatehouse diff: published versions', () => {
     const db = await openDatabase({ dataDir });
     try {
       await migrateLatest(db.knex);
-      const qa = await loadPack(path.join(ROOT, 'rules/qa'));
+      const qa = await loadPack(path.join(ROOT, QA));
       await createPackStore(db.knex).publish({ pack_id: qa.id, version: qa.version, hash: qa.hash, resolved: qa.resolved });
     } finally {
       await db.close();
