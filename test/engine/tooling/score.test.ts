@@ -3,7 +3,7 @@
  * worked out by hand, so a change in how items are judged shows up.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,18 +93,41 @@ describe('loadCorpus', () => {
 
 describe('gatehouse score (CLI)', () => {
   const cli = (args: string[]) => spawnSync('node', ['dist/server/cli.js', 'score', ...args], { encoding: 'utf8' });
+  let packDir: string;
+
+  beforeAll(async () => {
+    // The same small pack as files, so that the command loads it as a reviewer's pack.
+    packDir = path.join(dir, 'pack');
+    await mkdir(path.join(packDir, 'phrases'), { recursive: true });
+    await writeFile(path.join(packDir, 'phrases/t.yaml'), "guards: { neg: { match: never, before: 2 } }\nrules: [{ id: harm, match: \"i'll hurt you\", unless: [neg] }]\n");
+    await writeFile(
+      path.join(packDir, 'pack.yaml'),
+      [
+        'id: s',
+        'version: 1.0.0',
+        'description: d',
+        'lexicons: { swear: { terms: [darn] } }',
+        'phrases: { t: { file: phrases/t.yaml } }',
+        'checks:',
+        '  - { id: swear, code: PROFANITY, severity: block, category: profanity, detector: { type: lexicon, lexicons: [swear] }, message: m, suggestedFix: f, required_edit: { action: delete } }',
+        '  - { id: threat, code: VIOLENT_THREAT, severity: block, category: harmful, labels: [violent_threat], detector: { type: phrase, phrases: [t] }, message: m, suggestedFix: f, required_edit: { action: delete } }',
+      ].join('\n'),
+    );
+  });
 
   it('exits 1 and names the label below a floor given on the command line, 0 when it holds', () => {
-    const failing = cli(['--pack', 'rules/qa', '--corpus', 'rules/qa/eval/dev', '--summary', '--min-recall', '1']);
+    // b.jsonl: the thread threat `I will harm you` is missed.
+    const failing = cli(['--pack', packDir, '--corpus', path.join(dir, 'b.jsonl'), '--summary', '--min-recall', '0.9']);
     expect(failing.status).toBe(1);
-    expect(failing.stderr).toMatch(/below floor: label \w+: recall/);
-    const passing = cli(['--pack', 'rules/qa', '--corpus', 'rules/qa/eval/dev', '--summary', '--min-recall', '0']);
+    expect(failing.stderr).toBe('below floor: label violent_threat: recall 0.00 < 0.90\n');
+    const passing = cli(['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--min-recall', '0.9', '--format', 'markdown']);
+    expect(passing.stderr).toBe('');
     expect(passing.status).toBe(0);
-    expect(passing.stdout).toMatch(/^gatehouse score: qa@\S+ on \d+ items/);
+    expect(passing.stdout).toMatch(/^### gatehouse score: s@1\.0\.0 on 3 items/);
   });
 
   it('answers bad arguments with usage and exit 2', () => {
-    const result = cli(['--pack', 'rules/qa', '--corpus', 'x', '--max-fp', '5']);
+    const result = cli(['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--max-fp', '5']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('--min-recall and --max-fp take a number between 0 and 1');
   });
