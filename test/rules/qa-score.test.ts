@@ -1,0 +1,52 @@
+/**
+ * The default pack's detection floors: `gatehouse score` on the test split of its
+ * labelled corpus, with the floors committed in rules/qa/eval/floors.yaml. A pack
+ * change that loses recall or gains false positives below a floor fails CI here.
+ */
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+
+const FLOORS = 'rules/qa/eval/floors.yaml';
+
+describe('rules/qa detection on its test split', () => {
+  it('meets every committed floor (gatehouse score exits 0)', () => {
+    const run = spawnSync(
+      'node',
+      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--floors', FLOORS, '--summary', '--format', 'json'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout) as { items: number; labels: Record<string, { recall: number; fp_rate: number }> };
+    expect(report.items).toBeGreaterThanOrEqual(900);
+    expect(Object.keys(report.labels).sort()).toEqual(['profanity', 'self_harm', 'tos', 'violent_threat']);
+  });
+
+  it('commits a floor for every judged label and every profanity evasion family', async () => {
+    const floors = parse(await readFile(FLOORS, 'utf8')) as {
+      labels: Record<string, { min_recall: number; max_fp: number }>;
+      families: Record<string, { min_recall: number }>;
+    };
+    for (const label of ['profanity', 'violent_threat', 'self_harm', 'tos']) {
+      expect(floors.labels[label]?.min_recall, label).toBeGreaterThan(0.5);
+      expect(floors.labels[label]?.max_fp, label).toBeLessThanOrEqual(0.02);
+    }
+    // Issue 12: every evasion family at 0.90 or better.
+    for (const family of ['self-censoring', 'phonetic', 'compound-affix', 'spacing', 'unicode']) {
+      expect(floors.families[`profanity/${family}`]?.min_recall, family).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it('fails when a floor is raised above what the pack achieves', () => {
+    const run = spawnSync(
+      'node',
+      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--summary', '--min-recall', '1', '--max-fp', '0'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    // Perfection on ~960 items would be suspicious; a floor of 1.0 must be able to fail.
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/below floor: label \w+/);
+  });
+});
