@@ -181,41 +181,9 @@ export class Automaton {
    * tokens [from, to): the end index, or -1. `ids[t]` are token t's vocabulary ids.
    */
   longestAt(start: number, ids: readonly (readonly number[] | null)[], from: number, to: number): number {
-    this.ensureScratch();
-    let current = this.bufA;
-    let next = this.bufB;
-    let size = this.closure(current, 0, start, ++this.generation);
+    const events = this.scan(ids, from, to, (t, add) => add(start), from);
     let best = -1;
-    for (let t = from; t <= to && size > 0; t++) {
-      const gen = ++this.generation;
-      let nextSize = 0;
-      const token = t < to ? ids[t] : null;
-      for (let i = 0; i < size; i++) {
-        const s = current[i]!;
-        const kind = this.kind[s]!;
-        if (kind === ACCEPT) {
-          best = t;
-        } else if (t === to) {
-          continue;
-        } else if (kind === ANY) {
-          nextSize = this.closure(next, nextSize, this.out1[s]!, gen);
-        } else if (token !== null && token !== undefined) {
-          if (kind === DISPATCH) {
-            const map = this.maps[s]!;
-            for (const id of token) {
-              const targets = map.get(id);
-              if (targets) for (const target of targets) nextSize = this.closure(next, nextSize, target, gen);
-            }
-          } else if (kind === MATCH && matchesAny(this.sets[s]!, token)) {
-            nextSize = this.closure(next, nextSize, this.out1[s]!, gen);
-          }
-        }
-      }
-      const swap = current;
-      current = next;
-      next = swap;
-      size = nextSize;
-    }
+    for (let i = 2; i < events.length; i += 3) best = Math.max(best, events[i]!);
     return best;
   }
 
@@ -225,7 +193,13 @@ export class Automaton {
    * start, and `starts(t)` injects the start states allowed at t. Returns [tag, start, end]
    * triples for every accepting thread; the caller picks leftmost-longest matches from them.
    */
-  scan(ids: readonly (readonly number[] | null)[], from: number, to: number, starts: (t: number, add: (start: number) => void) => void): number[] {
+  scan(
+    ids: readonly (readonly number[] | null)[],
+    from: number,
+    to: number,
+    starts: (t: number, add: (start: number) => void) => void,
+    lastStart = to,
+  ): number[] {
     this.ensureScratch();
     const events: number[] = [];
     let current = this.bufA;
@@ -234,7 +208,8 @@ export class Automaton {
     let gen = ++this.generation;
     for (let t = from; t <= to; t++) {
       // Threads carried over from t - 1 were added first: they keep priority (earlier starts).
-      if (t < to) starts(t, (start) => (size = this.closure(current, size, start, gen, t)));
+      if (t < to && t <= lastStart) starts(t, (start) => (size = this.closure(current, size, start, gen, t)));
+      if (size === 0 && t >= lastStart) break; // no thread alive and none to come
       const nextGen = ++this.generation;
       let nextSize = 0;
       const token = t < to ? ids[t] : null;
