@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors.js';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
-import { fromJson, toDate, toJsonb, toNumber, toStringArray } from '../db/driver-values.js';
+import { fromJson, toDate, toNumber, toStringArray } from '../db/driver-values.js';
+import { createChainedInsert } from './audit-insert.js';
 
 export interface AuditRow {
   request_id: string;
@@ -27,6 +28,8 @@ export interface AuditRow {
   agent: string | null;
   platform: string | null;
   caller: string;
+  /** Id of the API key that made the decision (only it, or an admin, reads it back); null on rows older than the column. */
+  caller_key_id?: string | null;
   latency_ms: number;
   /** The decision body as answered (no receipt token). */
   response: Record<string, unknown>;
@@ -54,8 +57,19 @@ export interface AuditPage {
   next_cursor: string | null;
 }
 
+/** A stored row with its place in the hash chain (audit-chain.ts); null links on rows written before the chain. */
+export interface ChainedAuditRow extends AuditRow {
+  chain: string | null;
+  seq: number | null;
+  prev_hash: string | null;
+  row_hash: string | null;
+}
+
 export interface AuditStore {
-  /** One multi-row INSERT; rows whose request_id exists already are skipped (outbox replays). */
+  /**
+   * One transaction: locks each stage's chain, links the rows to its head, one multi-row
+   * INSERT. Rows whose request_id exists already are skipped (outbox replays).
+   */
   insertMany(rows: AuditRow[]): Promise<void>;
   get(requestId: string): Promise<AuditRow | undefined>;
   /** Newest first, paged by an opaque cursor over (created_at, request_id). */
@@ -63,21 +77,14 @@ export interface AuditStore {
 }
 
 export const MAX_AUDIT_PAGE = 1000;
-// PostgreSQL takes at most 65,535 bind parameters per statement: 1,000 rows × 21 columns fit.
-const ROWS_PER_INSERT = 1000;
 const TABLE = 'audit_events';
 
 export function createAuditStore(knex: Knex): AuditStore {
+  const insertChained = createChainedInsert(knex);
   return {
     async insertMany(rows) {
       if (rows.length === 0) return;
-      if (rows.length <= ROWS_PER_INSERT) return insertChunk(knex, rows);
-      // Larger batches stay atomic: several statements, one transaction.
-      await knex.transaction(async (trx) => {
-        for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-          await insertChunk(trx, rows.slice(i, i + ROWS_PER_INSERT));
-        }
-      });
+      await insertChained(rows);
     },
 
     async get(requestId) {
@@ -98,10 +105,6 @@ export function createAuditStore(knex: Knex): AuditStore {
       return { rows: page, next_cursor: rows.length > limit && last ? encodeCursor(last) : null };
     },
   };
-}
-
-async function insertChunk(knex: Knex, rows: AuditRow[]): Promise<void> {
-  await knex(TABLE).insert(rows.map(toDbRow)).onConflict('request_id').ignore();
 }
 
 function filtered(knex: Knex, q: AuditQuery): Knex.QueryBuilder {
@@ -154,35 +157,7 @@ function decodeCursor(cursor: string): Cursor {
   });
 }
 
-// Columns listed one by one: extra properties on a row must not reach the INSERT.
-function toDbRow(row: AuditRow): Record<string, unknown> {
-  return {
-    request_id: row.request_id,
-    receipt_id: row.receipt_id,
-    created_at: row.created_at,
-    stage: row.stage,
-    mode: row.mode,
-    pack_id: row.pack_id,
-    policy_version: row.policy_version,
-    policy_hash: row.policy_hash,
-    decision: row.decision,
-    allowed: row.allowed,
-    violation_codes: row.violation_codes,
-    violations: toJsonb(row.violations),
-    content_sha256: row.content_sha256,
-    content_size: row.content_size,
-    content_kind: row.content_kind ?? null,
-    content: row.content,
-    workflow_id: row.workflow_id,
-    agent: row.agent,
-    platform: row.platform,
-    caller: row.caller,
-    latency_ms: row.latency_ms,
-    response: toJsonb(row.response),
-  };
-}
-
-function mapRow(r: Record<string, unknown>): AuditRow {
+export function mapRow(r: Record<string, unknown>): AuditRow {
   return {
     request_id: String(r.request_id),
     receipt_id: (r.receipt_id as string | null) ?? null,
@@ -205,7 +180,20 @@ function mapRow(r: Record<string, unknown>): AuditRow {
     agent: (r.agent as string | null) ?? null,
     platform: (r.platform as string | null) ?? null,
     caller: String(r.caller),
+    // Only when known, as content_kind.
+    ...(r.caller_key_id ? { caller_key_id: String(r.caller_key_id) } : {}),
     latency_ms: toNumber(r.latency_ms),
     response: fromJson<Record<string, unknown>>(r.response),
+  };
+}
+
+/** mapRow plus the chain columns, for the verifier. */
+export function mapChainedRow(r: Record<string, unknown>): ChainedAuditRow {
+  return {
+    ...mapRow(r),
+    chain: (r.chain as string | null) ?? null,
+    seq: r.seq === null || r.seq === undefined ? null : toNumber(r.seq),
+    prev_hash: (r.prev_hash as string | null) ?? null,
+    row_hash: (r.row_hash as string | null) ?? null,
   };
 }

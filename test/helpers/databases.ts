@@ -137,14 +137,18 @@ export function useDatabase(kind: DatabaseKind, opts: { migrate?: boolean } = {}
   };
 }
 
-// Every application table; the append-only ones need the retention setting to be emptied.
-const TABLES = ['audit_events', 'agent_runs', 'pack_versions', 'stage_pins', 'stage_pin_history', 'api_keys', 'signing_keys', 'overrides',
-  'kill_switch', 'kill_switch_history', 'fleet_instances', 'shadow_results'];
+// Every application table; the append-only ones refuse TRUNCATE to everyone but a superuser.
+const TABLES = ['audit_events', 'audit_chain_checkpoints', 'agent_runs', 'pack_versions', 'stage_pins', 'stage_pin_history', 'api_keys',
+  'signing_keys', 'overrides', 'kill_switch', 'kill_switch_history', 'fleet_instances', 'shadow_results'];
 
-/** Empties every application table, as the retention job would (gatehouse.retention = 'on'). */
+/**
+ * Empties every application table. The append-only guard has no escape hatch, so this runs as
+ * the superuser the tests connect as (PGlite's user is one too), with triggers off for its
+ * transaction (session_replication_role = replica).
+ */
 export async function emptyTables(db: Database): Promise<void> {
   await db.knex.transaction(async (trx) => {
-    await trx.raw("SELECT set_config('gatehouse.retention', 'on', true)");
+    await trx.raw("SELECT set_config('session_replication_role', 'replica', true)");
     await trx.raw(`TRUNCATE ${TABLES.join(', ')}`);
   });
 }

@@ -31,13 +31,34 @@ export interface PrunedTable {
   key: 'request_id' | 'id';
   /** The row as one JSON text, computed by the database (alias `t`). */
   json: string;
+  /**
+   * Which rows older than the cut go, beyond `created_at < cut` (alias `t`, `?` = the chain
+   * bounds as jsonb): for audit_events a prefix of each hash chain, exactly as
+   * gatehouse_prune_audit() deletes it (see the migration 20261202140000).
+   */
+  chained: boolean;
 }
 
 export const PRUNED_TABLES: readonly PrunedTable[] = [
-  { table: 'audit_events', key: 'request_id', json: 'to_jsonb(t)::text' },
+  { table: 'audit_events', key: 'request_id', json: 'to_jsonb(t)::text', chained: true },
   // A bigint id as a JSON string: JSON numbers past 2^53 would not survive a JavaScript reader.
-  { table: 'agent_runs', key: 'id', json: "(to_jsonb(t) || jsonb_build_object('id', t.id::text))::text" },
+  { table: 'agent_runs', key: 'id', json: "(to_jsonb(t) || jsonb_build_object('id', t.id::text))::text", chained: false },
 ];
+
+/** Per chain, the seq below which rows go (the database's gatehouse_audit_prune_bounds), as jsonb text. */
+export async function chainBounds(knex: Knex, cut: Date): Promise<string> {
+  const { rows } = await knex.raw(
+    "SELECT coalesce(jsonb_object_agg(b.chain, b.below_seq), '{}'::jsonb)::text AS bounds FROM gatehouse_audit_prune_bounds(?::timestamptz) b",
+    [cut],
+  );
+  return String(rows[0].bounds);
+}
+
+/** The WHERE clause of the rows a prune at `cut` removes from `t`, and its bindings. */
+export function prunedRows(t: PrunedTable, cut: Date, bounds: string): { sql: string; bindings: Knex.RawBinding[] } {
+  if (!t.chained) return { sql: 't.created_at < ?', bindings: [cut] };
+  return { sql: 't.created_at < ? AND (t.chain IS NULL OR t.seq < (?::jsonb ->> t.chain)::bigint)', bindings: [cut, bounds] };
+}
 
 export interface ArchiveFile {
   table: PrunedTable['table'];
@@ -107,8 +128,9 @@ export async function writeArchive(
     // One snapshot for both tables, and timestamps written in UTC whatever the server's zone.
     await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
     await trx.raw("SET LOCAL TIME ZONE 'UTC'");
+    const bounds = await chainBounds(trx, opts.cut);
     const written: ArchiveFile[] = [];
-    for (const table of PRUNED_TABLES) written.push(await writeTable(trx, table, dir, opts.cut));
+    for (const table of PRUNED_TABLES) written.push(await writeTable(trx, table, dir, opts.cut, bounds));
     return written;
   });
   const manifest: ArchiveManifest = {
@@ -124,7 +146,7 @@ export async function writeArchive(
   return { dir, manifest };
 }
 
-async function writeTable(trx: Knex.Transaction, t: PrunedTable, dir: string, cut: Date): Promise<ArchiveFile> {
+async function writeTable(trx: Knex.Transaction, t: PrunedTable, dir: string, cut: Date, bounds: string): Promise<ArchiveFile> {
   const file = `${t.table}.jsonl.gz`;
   const target = path.join(dir, file);
   const jsonlHash = createHash('sha256');
@@ -141,13 +163,14 @@ async function writeTable(trx: Knex.Transaction, t: PrunedTable, dir: string, cu
   let after: { created_at: string; key: string } | undefined;
   try {
     for (;;) {
+      const where = prunedRows(t, cut, bounds);
       const { rows: page } = await trx.raw(
         `SELECT ${t.json} AS line, t.created_at::text AS created_at, t.${t.key}::text AS key
            FROM ${t.table} t
-          WHERE t.created_at < ?${after ? ` AND (t.created_at, t.${t.key}) > (?::timestamptz, ?::${t.key === 'id' ? 'bigint' : 'text'})` : ''}
+          WHERE ${where.sql}${after ? ` AND (t.created_at, t.${t.key}) > (?::timestamptz, ?::${t.key === 'id' ? 'bigint' : 'text'})` : ''}
           ORDER BY t.created_at, t.${t.key}
           LIMIT ${PAGE}`,
-        after ? [cut, after.created_at, after.key] : [cut],
+        after ? [...where.bindings, after.created_at, after.key] : where.bindings,
       );
       for (const r of page as { line: string; created_at: string; key: string }[]) {
         const line = Buffer.from(`${r.line}\n`, 'utf8');

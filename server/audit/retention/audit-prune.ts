@@ -4,11 +4,14 @@
  *
  *   1. write the archive (reads only: a failure here deletes nothing);
  *   2. read it back from disk and check counts, hashes and key fingerprints;
- *   3. one transaction: SET LOCAL gatehouse.retention = 'on' (the only way
- *      past the append-only trigger), DELETE … WHERE created_at < cut, and
- *      compare what was deleted (count and key fingerprint) with the verified
- *      archive; any difference (an outbox replay added an old row since the
- *      export, say) rolls the whole deletion back.
+ *   3. one transaction: gatehouse_prune_audit(cut), the SECURITY DEFINER
+ *      function that is the only way past the append-only trigger (the role
+ *      that writes rows cannot switch retention on itself), deletes the rows
+ *      older than the cut (of audit_events, a prefix of each hash chain, with
+ *      a checkpoint where the chain continues); then what was deleted (count
+ *      and key fingerprint) is compared with the verified archive, and any
+ *      difference (an outbox replay added an old row since the export, say)
+ *      rolls the whole deletion back.
  *
  * Overrides and the stage pin history are not pruned: they are small and
  * they are the rollout's evidence. PostgreSQL partitioning is not used (see
@@ -16,7 +19,7 @@
  */
 import type { Knex } from 'knex';
 import { toNumber } from '../../db/driver-values.js';
-import { ArchiveError, keyFingerprintSql, PRUNED_TABLES, verifyArchive, writeArchive, type ArchiveManifest } from './audit-archive.js';
+import { ArchiveError, chainBounds, PRUNED_TABLES, prunedRows, verifyArchive, writeArchive, type ArchiveManifest } from './audit-archive.js';
 
 export interface PruneOptions {
   knex: Knex;
@@ -50,9 +53,11 @@ export class PruneMismatchError extends Error {
 /** Rows older than the cut, per pruned table (a dry run). */
 export async function countOlderThan(knex: Knex, cut: Date): Promise<Record<string, number>> {
   const counts: Record<string, number> = {};
+  const bounds = await chainBounds(knex, cut);
   for (const t of PRUNED_TABLES) {
-    const [{ n }] = await knex(t.table).where('created_at', '<', cut).count({ n: '*' });
-    counts[t.table] = toNumber(n);
+    const where = prunedRows(t, cut, bounds);
+    const { rows } = await knex.raw(`SELECT count(*) AS n FROM ${t.table} t WHERE ${where.sql}`, where.bindings);
+    counts[t.table] = toNumber(rows[0].n);
   }
   return counts;
 }
@@ -85,16 +90,13 @@ export async function deleteOlderThan(knex: Knex, cut: Date, manifest?: ArchiveM
     throw new ArchiveError(`the archive was cut at ${manifest.cut}, not at ${cut.toISOString()}`);
   }
   return knex.transaction(async (trx) => {
-    // The append-only trigger lets this transaction, and only it, delete.
-    await trx.raw("SET LOCAL gatehouse.retention = 'on'");
+    // Deletes in the function's own rights (the owner's); returns count and key fingerprint per table.
+    const { rows } = await trx.raw('SELECT table_name, deleted, fingerprint FROM gatehouse_prune_audit(?::timestamptz)', [cut]);
+    const byTable = new Map((rows as { table_name: string; deleted: unknown; fingerprint: unknown }[]).map((r) => [r.table_name, r]));
     const deleted: Record<string, number> = {};
     for (const t of PRUNED_TABLES) {
-      const { rows } = await trx.raw(
-        `WITH d AS (DELETE FROM ${t.table} WHERE created_at < ? RETURNING ${t.key}::text AS k)
-         SELECT count(*) AS n, coalesce(sum(${keyFingerprintSql('k')}), 0)::text AS fp FROM d`,
-        [cut],
-      );
-      const got = { rows: toNumber(rows[0].n), fingerprint: String(rows[0].fp) };
+      const r = byTable.get(t.table);
+      const got = { rows: r ? toNumber(r.deleted) : 0, fingerprint: r ? String(r.fingerprint) : '0' };
       if (manifest) {
         const file = manifest.files.find((f) => f.table === t.table);
         const want = { rows: file?.rows ?? 0, fingerprint: file?.key_fingerprint ?? '0' };

@@ -14,6 +14,7 @@ import {
 } from '../../../server/audit/retention/audit-archive.js';
 import { auditCommand } from '../../../server/audit/retention/audit-command.js';
 import { deleteOlderThan, PruneMismatchError, pruneAudit } from '../../../server/audit/retention/audit-prune.js';
+import { verifyAuditChain } from '../../../server/audit/audit-verify.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 import { databaseKinds, emptyTables, useDatabase } from '../../helpers/databases.js';
 
@@ -140,11 +141,11 @@ describe.each(databaseKinds)('audit retention on %s', (kind) => {
     const { dir, manifest } = await writeArchive(knex(), { parentDir: tmp(), cut: CUT, database: database().db.kind });
     await expect(verifyArchive(dir)).resolves.toEqual(manifest);
 
-    // A row older than the cut arrives after the export (an outbox replay): the delete is rolled back.
-    await createAuditStore(knex()).insertMany([auditRow({ request_id: 'late-replay', created_at: daysAgo(40) })]);
+    // A row older than the cut arrives after the export (a late report): the delete is rolled back.
+    await createAgentRunStore(knex()).insert(run('wf-late', daysAgo(40)));
     await expect(deleteOlderThan(knex(), CUT, manifest)).rejects.toThrow(PruneMismatchError);
-    expect(await count('audit_events')).toBe(9);
-    expect(await count('agent_runs')).toBe(5);
+    expect(await count('audit_events')).toBe(8);
+    expect(await count('agent_runs')).toBe(6);
 
     // A damaged file is caught when read back.
     const file = path.join(dir, 'audit_events.jsonl.gz');
@@ -152,6 +153,21 @@ describe.each(databaseKinds)('audit retention on %s', (kind) => {
     bytes[bytes.length - 10] ^= 0xff;
     writeFileSync(file, bytes);
     await expect(verifyArchive(dir)).rejects.toThrow(ArchiveError);
+  });
+
+  it('leaves an old audit row replayed after newer ones for the next prune: only a prefix of each hash chain goes', async () => {
+    // An outbox replay of a 40-day-old row: it is committed after the new rows, at the head of its chain.
+    await createAuditStore(knex()).insertMany([auditRow({ request_id: 'late-replay', created_at: daysAgo(40) })]);
+    const result = await pruneAudit({ knex: knex(), database: database().db.kind, cut: CUT, archive: { parentDir: tmp() }, now: () => NOW });
+    expect(result.deleted).toEqual({ audit_events: 5, agent_runs: 3 });
+    expect(await ids('audit_events', 'request_id')).toEqual(['late-replay', 'new-1', 'new-2', 'new-3']);
+    // The chain the prune cut still verifies: it starts at the checkpoint the prune recorded.
+    expect((await verifyAuditChain(knex())).ok).toBe(true);
+    // Once the rows before it have aged out, it goes too.
+    const later = new Date(NOW.getTime() + 60 * DAY);
+    const next = await pruneAudit({ knex: knex(), database: database().db.kind, cut: new Date(later.getTime() - 30 * DAY), archive: { parentDir: tmp() }, now: () => later });
+    expect(next.deleted.audit_events).toBe(4);
+    expect((await verifyAuditChain(knex())).ok).toBe(true);
   });
 
   it('`gatehouse audit prune` refuses to delete without --export unless --no-export is given', async () => {

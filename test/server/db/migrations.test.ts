@@ -30,6 +30,7 @@ const TABLES_AFTER = [
   ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
   ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
   ['agent_runs', 'api_keys', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
 ];
 const APPEND_ONLY = ['audit_events', 'agent_runs', 'stage_pin_history', 'overrides'];
 // A text column of each append-only table, to try an UPDATE on.
@@ -114,20 +115,24 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
       expect(Number(n)).toBeGreaterThan(0);
     });
 
-    it.each(APPEND_ONLY)('%s allows UPDATE and DELETE to the retention job only, for its transaction', async (table) => {
+    it.each(APPEND_ONLY)('%s has no escape hatch: neither the old retention setting nor the prune flag lets anyone UPDATE', async (table) => {
       await migrateLatest(knex());
-      await seed(knex(), `retain-${table}`);
-      const changed = await knex().transaction(async (trx) => {
-        await trx.raw("SET LOCAL gatehouse.retention = 'on'");
-        const updated = await trx(table).update({ [TEXT_COLUMN[table]]: 'redacted' });
-        const deleted = await trx(table).delete();
-        return { updated, deleted };
-      });
-      expect(changed.updated).toBeGreaterThan(0);
-      expect(changed.deleted).toBe(changed.updated);
-      // SET LOCAL ends with its transaction (on PGlite's one connection this is the same session).
-      await seed(knex(), `after-${table}`);
-      await expect(knex()(table).delete()).rejects.toThrow(/append-only/);
+      await seed(knex(), `hatch-${table}`);
+      for (const setting of ['gatehouse.retention', 'gatehouse.prune']) {
+        await expect(
+          knex().transaction(async (trx) => {
+            await trx.raw(`SELECT set_config('${setting}', 'on', true)`);
+            await trx(table).update({ [TEXT_COLUMN[table]]: 'redacted' });
+          }),
+        ).rejects.toThrow(/append-only/);
+      }
+      // The prune flag lets only the owner delete (here the tests' superuser owns the tables), and never update.
+      await expect(
+        knex().transaction(async (trx) => {
+          await trx.raw("SELECT set_config('gatehouse.prune', 'on', true)");
+          await trx(table).update({ [TEXT_COLUMN[table]]: 'redacted' });
+        }),
+      ).rejects.toThrow(/append-only/);
     });
 
     it('still takes INSERT … ON CONFLICT DO NOTHING (outbox replays)', async () => {

@@ -1,0 +1,73 @@
+/**
+ * The audit hash chain (docs/decisions/0008-audit-hash-chain.md): every row
+ * carries `prev_hash`, the `row_hash` of the row before it in its chain, and
+ * its own `row_hash`, SHA-256 over the RFC 8785 (JCS) encoding of every
+ * column plus `prev_hash`. One chain per stage; `seq` numbers its rows 1, 2, …
+ *
+ * A row that was changed no longer matches its row_hash; a row deleted leaves
+ * a hole in seq; a row inserted out of order does not link to the row before
+ * it. The writer (audit-store.ts) computes hashes in the group-commit batch;
+ * the verifier (audit-verify.ts) recomputes them with the same function.
+ */
+import { createHash } from 'node:crypto';
+import canonicalizeModule from 'canonicalize';
+import type { AuditRow } from './audit-store.js';
+
+// canonicalize 2.x is CommonJS whose types declare an ES default export; at runtime the default import is the function.
+const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+
+/** prev_hash of the first row of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** Version of the encoding, hashed with the row: a later encoding can coexist with this one. */
+const ENCODING = 1;
+
+export interface ChainLink {
+  chain: string;
+  seq: number;
+  prev_hash: string;
+}
+
+/** The chain a row belongs to: its stage. Stages are few, and `audit verify --stage S` walks one. */
+export function chainOf(row: Pick<AuditRow, 'stage'>): string {
+  return row.stage;
+}
+
+/**
+ * SHA-256 (hex) of the row's canonical encoding. Values are hashed as the database gives
+ * them back (dates as ISO strings, jsonb as parsed JSON, keys sorted by JCS), so the
+ * verifier recomputes the same hash from what it reads.
+ */
+export function rowHash(row: AuditRow, link: ChainLink): string {
+  const encoded = canonicalize({
+    v: ENCODING,
+    chain: link.chain,
+    seq: link.seq,
+    prev_hash: link.prev_hash,
+    request_id: row.request_id,
+    receipt_id: row.receipt_id,
+    created_at: row.created_at.toISOString(),
+    stage: row.stage,
+    mode: row.mode,
+    pack_id: row.pack_id,
+    policy_version: row.policy_version,
+    policy_hash: row.policy_hash,
+    decision: row.decision,
+    allowed: row.allowed,
+    violation_codes: row.violation_codes,
+    violations: row.violations,
+    content_sha256: row.content_sha256,
+    content_size: row.content_size,
+    content_kind: row.content_kind ?? null,
+    content: row.content,
+    workflow_id: row.workflow_id,
+    agent: row.agent,
+    platform: row.platform,
+    caller: row.caller,
+    caller_key_id: row.caller_key_id ?? null,
+    latency_ms: row.latency_ms,
+    response: row.response,
+  });
+  if (encoded === undefined) throw new TypeError('an audit row has no canonical encoding');
+  return createHash('sha256').update(encoded, 'utf8').digest('hex');
+}

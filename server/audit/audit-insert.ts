@@ -1,0 +1,171 @@
+/**
+ * The audit batch INSERT, chained. One transaction per batch on one pooled
+ * connection, with the same four statement texts every time (named prepared
+ * statements on pg, so PostgreSQL parses and plans them once per connection):
+ *
+ *   1. pg_advisory_xact_lock per chain in the batch, in sorted order (no deadlock
+ *      between instances that write the same stages): concurrent writers on one
+ *      PostgreSQL queue per chain instead of forking it;
+ *   2. the head of each chain (its last row, or the checkpoint a prune left);
+ *   3. hashes computed here (audit-chain.ts), in batch order;
+ *   4. one INSERT … SELECT FROM jsonb_populate_recordset($1): the whole batch is one
+ *      bind parameter, so no statement is built per batch and no parameter limit applies.
+ *
+ * A row whose request_id exists already (an outbox replay) is skipped by ON CONFLICT; its
+ * hash would then be missing from the chain, so when the INSERT reports fewer rows than it
+ * was given, the transaction is rolled back and retried once without the rows present.
+ */
+import type { Knex } from 'knex';
+import { chainOf, GENESIS_HASH, rowHash, type ChainLink } from './audit-chain.js';
+import type { AuditRow } from './audit-store.js';
+
+const COLUMNS = [
+  'request_id', 'receipt_id', 'created_at', 'stage', 'mode', 'pack_id', 'policy_version', 'policy_hash', 'decision', 'allowed',
+  'violation_codes', 'violations', 'content_sha256', 'content_size', 'content_kind', 'content', 'workflow_id', 'agent', 'platform',
+  'caller', 'caller_key_id', 'latency_ms', 'response', 'chain', 'seq', 'prev_hash', 'row_hash',
+] as const;
+
+// Any constant: the first key of the two-key advisory lock, so gatehouse's locks do not collide with others'.
+const LOCK_SPACE = 0x6761_7465;
+
+const SQL = {
+  lock: { name: 'gatehouse_audit_lock_v1', text: `SELECT pg_advisory_xact_lock(${LOCK_SPACE}, hashtext($1))` },
+  heads: {
+    name: 'gatehouse_audit_heads_v1',
+    text: `SELECT c.chain, h.seq, h.row_hash, k.seq AS checkpoint_seq, k.prev_hash AS checkpoint_prev_hash
+             FROM unnest($1::text[]) AS c(chain)
+             LEFT JOIN LATERAL (SELECT e.seq, e.row_hash FROM audit_events e
+                                 WHERE e.chain = c.chain ORDER BY e.seq DESC LIMIT 1) h ON true
+             LEFT JOIN LATERAL (SELECT p.seq, p.prev_hash FROM audit_chain_checkpoints p
+                                 WHERE p.chain = c.chain ORDER BY p.seq DESC LIMIT 1) k ON true`,
+  },
+  present: { name: 'gatehouse_audit_present_v1', text: 'SELECT request_id FROM audit_events WHERE request_id = ANY($1::text[])' },
+  insert: {
+    name: 'gatehouse_audit_insert_v1',
+    text: `INSERT INTO audit_events (${COLUMNS.join(', ')})
+           SELECT ${COLUMNS.join(', ')} FROM jsonb_populate_recordset(NULL::audit_events, $1::jsonb)
+           ON CONFLICT (request_id) DO NOTHING
+           RETURNING request_id`,
+  },
+} as const;
+
+type Statement = { name: string; text: string };
+type Run = (statement: Statement | string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
+
+interface RawConnection {
+  query(...args: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+}
+interface KnexClient {
+  acquireConnection(): Promise<RawConnection>;
+  releaseConnection(connection: RawConnection): Promise<unknown>;
+  config: { client: unknown };
+}
+
+/** The insert for this knex handle: pg (named statements) or PGlite (its one connection). */
+export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<void> {
+  const client = knex.client as unknown as KnexClient;
+  const named = client.config.client === 'pg';
+  const runOn = (connection: RawConnection): Run =>
+    named
+      ? async (s, values) => (await connection.query(typeof s === 'string' ? s : { name: s.name, text: s.text, values })).rows
+      : async (s, values) => (await connection.query(typeof s === 'string' ? s : s.text, values ?? [])).rows;
+
+  return async (input) => {
+    const rows = uniqueByRequestId(input);
+    const connection = await client.acquireConnection();
+    try {
+      const run = runOn(connection);
+      if (await insertOnce(run, rows, false)) return;
+      // An outbox replay met rows already committed: once more, without them.
+      if (!(await insertOnce(run, rows, true))) throw new Error('the audit chain insert skipped rows twice');
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  };
+}
+
+/** One transaction; false (rolled back) when ON CONFLICT skipped a row. */
+async function insertOnce(run: Run, rows: AuditRow[], skipPresent: boolean): Promise<boolean> {
+  await run('BEGIN');
+  try {
+    const chains = [...new Set(rows.map(chainOf))].sort();
+    for (const chain of chains) await run(SQL.lock, [chain]);
+    let todo = rows;
+    if (skipPresent) {
+      const present = new Set((await run(SQL.present, [rows.map((r) => r.request_id)])).map((r) => String(r.request_id)));
+      todo = rows.filter((r) => !present.has(r.request_id));
+    }
+    if (todo.length > 0) {
+      const heads = nextLinks(await run(SQL.heads, [chains]));
+      const payload = todo.map((row) => {
+        const chain = chainOf(row);
+        const link = heads.get(chain)!;
+        const row_hash = rowHash(row, link);
+        heads.set(chain, { chain, seq: link.seq + 1, prev_hash: row_hash });
+        return dbRow(row, link, row_hash);
+      });
+      const inserted = await run(SQL.insert, [JSON.stringify(payload)]);
+      if (inserted.length !== todo.length) {
+        await run('ROLLBACK');
+        return false;
+      }
+    }
+    await run('COMMIT');
+    return true;
+  } catch (error) {
+    await run('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Where each chain continues: after its last row, or at a prune's checkpoint when that is further on. */
+function nextLinks(heads: Record<string, unknown>[]): Map<string, ChainLink> {
+  const links = new Map<string, ChainLink>();
+  for (const h of heads) {
+    const chain = String(h.chain);
+    const seq = h.seq === null ? 0 : Number(h.seq);
+    const checkpoint = h.checkpoint_seq === null ? 0 : Number(h.checkpoint_seq);
+    if (checkpoint > seq) links.set(chain, { chain, seq: checkpoint, prev_hash: String(h.checkpoint_prev_hash) });
+    else if (seq > 0) links.set(chain, { chain, seq: seq + 1, prev_hash: String(h.row_hash) });
+    else links.set(chain, { chain, seq: 1, prev_hash: GENESIS_HASH });
+  }
+  return links;
+}
+
+function uniqueByRequestId(rows: AuditRow[]): AuditRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => !seen.has(r.request_id) && seen.add(r.request_id));
+}
+
+// Columns listed one by one: extra properties on a row must not reach the INSERT.
+function dbRow(row: AuditRow, link: ChainLink, row_hash: string): Record<(typeof COLUMNS)[number], unknown> {
+  return {
+    request_id: row.request_id,
+    receipt_id: row.receipt_id,
+    created_at: row.created_at,
+    stage: row.stage,
+    mode: row.mode,
+    pack_id: row.pack_id,
+    policy_version: row.policy_version,
+    policy_hash: row.policy_hash,
+    decision: row.decision,
+    allowed: row.allowed,
+    violation_codes: row.violation_codes,
+    violations: row.violations,
+    content_sha256: row.content_sha256,
+    content_size: row.content_size,
+    content_kind: row.content_kind ?? null,
+    content: row.content,
+    workflow_id: row.workflow_id,
+    agent: row.agent,
+    platform: row.platform,
+    caller: row.caller,
+    caller_key_id: row.caller_key_id ?? null,
+    latency_ms: row.latency_ms,
+    response: row.response,
+    chain: link.chain,
+    seq: link.seq,
+    prev_hash: link.prev_hash,
+    row_hash,
+  };
+}

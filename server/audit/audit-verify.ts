@@ -1,0 +1,161 @@
+/**
+ * `gatehouse audit verify`: walks each stage's hash chain (audit-chain.ts) in
+ * seq order and names the first row that breaks it:
+ *
+ * - changed: the row's fields no longer hash to its row_hash;
+ * - deleted: a hole in seq (or a chain that starts past 1 where no prune left a checkpoint);
+ * - inserted out of order: the row does not link to the row before it (its prev_hash is
+ *   not that row's row_hash), or a row outside any chain written after the chain began.
+ *
+ * What it cannot see (docs/decisions/0008-audit-hash-chain.md): rows cut off the end of a
+ * chain, and a chain rewritten wholesale with every later hash recomputed. Both need the
+ * heads it prints to be kept somewhere the database's superuser cannot reach.
+ */
+import type { Knex } from 'knex';
+import { toNumber } from '../db/driver-values.js';
+import { GENESIS_HASH, rowHash } from './audit-chain.js';
+import { mapChainedRow, type ChainedAuditRow } from './audit-store.js';
+
+const PAGE = 1_000;
+
+export type ChainBreak = 'changed' | 'deleted' | 'out-of-order';
+
+export interface ChainProblem {
+  kind: ChainBreak;
+  /** The row named: the changed one, the one after a hole, or the one that does not link. */
+  request_id: string | null;
+  seq: number | null;
+  message: string;
+}
+
+export interface ChainReport {
+  chain: string;
+  /** Rows checked (up to the first problem). */
+  rows: number;
+  first_seq: number | null;
+  /** The last row: keep its hash elsewhere to detect rows cut off the end later. */
+  head: { seq: number; row_hash: string; request_id: string } | null;
+  problem: ChainProblem | null;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  chains: ChainReport[];
+  /** Rows without a place in any chain (written before the chain began). */
+  pre_chain_rows: number;
+  /** A row outside the chains written after they began: inserted around the writer. */
+  unchained: ChainProblem | null;
+}
+
+export async function verifyAuditChain(knex: Knex, opts: { stage?: string } = {}): Promise<VerifyReport> {
+  const chains = opts.stage !== undefined ? [opts.stage] : await chainNames(knex);
+  const reports: ChainReport[] = [];
+  for (const chain of chains) reports.push(await verifyChain(knex, chain));
+  const { pre_chain_rows, unchained } = await unchainedRows(knex, opts.stage);
+  return { ok: reports.every((r) => r.problem === null) && unchained === null, chains: reports, pre_chain_rows, unchained };
+}
+
+async function chainNames(knex: Knex): Promise<string[]> {
+  const { rows } = await knex.raw(
+    'SELECT chain FROM audit_events WHERE chain IS NOT NULL UNION SELECT chain FROM audit_chain_checkpoints ORDER BY chain',
+  );
+  return (rows as { chain: string }[]).map((r) => r.chain);
+}
+
+async function verifyChain(knex: Knex, chain: string): Promise<ChainReport> {
+  const checkpoints = new Map<number, string>(
+    (await knex('audit_chain_checkpoints').where({ chain }).select('seq', 'prev_hash')).map((c: { seq: unknown; prev_hash: string }) => [
+      toNumber(c.seq),
+      c.prev_hash,
+    ]),
+  );
+  const report: ChainReport = { chain, rows: 0, first_seq: null, head: null, problem: null };
+  let previous: ChainedAuditRow | undefined;
+  for (;;) {
+    const page = (
+      await knex('audit_events')
+        .where({ chain })
+        .andWhere('seq', '>', previous?.seq ?? 0)
+        .orderBy('seq')
+        .limit(PAGE)
+    ).map(mapChainedRow);
+    for (const row of page) {
+      const problem = previous ? checkLink(previous, row) : checkStart(row, checkpoints);
+      report.problem = problem ?? checkHash(row);
+      if (report.problem) return report;
+      report.rows++;
+      report.first_seq ??= row.seq;
+      report.head = { seq: row.seq!, row_hash: row.row_hash!, request_id: row.request_id };
+      previous = row;
+    }
+    if (page.length < PAGE) return report;
+  }
+}
+
+function checkStart(row: ChainedAuditRow, checkpoints: Map<number, string>): ChainProblem | null {
+  const seq = row.seq!;
+  if (seq === 1) {
+    if (row.prev_hash === GENESIS_HASH) return null;
+    return problem('out-of-order', row, `row seq 1 (request_id ${row.request_id}) does not start the chain: its prev_hash is not the genesis hash`);
+  }
+  const anchor = checkpoints.get(seq);
+  if (anchor === undefined) {
+    return problem('deleted', row, `rows seq 1..${seq - 1} before request_id ${row.request_id} (seq ${seq}) are missing, and no prune recorded a checkpoint there: deleted`);
+  }
+  if (anchor !== row.prev_hash) {
+    return problem('out-of-order', row, `row seq ${seq} (request_id ${row.request_id}) does not link to the checkpoint the prune recorded at seq ${seq}`);
+  }
+  return null;
+}
+
+function checkLink(previous: ChainedAuditRow, row: ChainedAuditRow): ChainProblem | null {
+  const expected = previous.seq! + 1;
+  if (row.seq !== expected) {
+    const gap = row.seq! - 1 === expected ? `row seq ${expected} is` : `rows seq ${expected}..${row.seq! - 1} are`;
+    return problem('deleted', row, `${gap} missing between request_id ${previous.request_id} (seq ${previous.seq}) and request_id ${row.request_id} (seq ${row.seq}): deleted`);
+  }
+  if (row.prev_hash !== previous.row_hash) {
+    return problem(
+      'out-of-order',
+      row,
+      `row seq ${row.seq} (request_id ${row.request_id}) does not link to row seq ${previous.seq} (request_id ${previous.request_id}): ` +
+        'inserted out of order, or the row before it was rewritten together with its row_hash',
+    );
+  }
+  return null;
+}
+
+function checkHash(row: ChainedAuditRow): ChainProblem | null {
+  const recomputed = rowHash(row, { chain: row.chain!, seq: row.seq!, prev_hash: row.prev_hash! });
+  if (recomputed === row.row_hash) return null;
+  return problem('changed', row, `row seq ${row.seq} (request_id ${row.request_id}) was changed: its fields no longer hash to its row_hash`);
+}
+
+function problem(kind: ChainBreak, row: ChainedAuditRow, message: string): ChainProblem {
+  return { kind, request_id: row.request_id, seq: row.seq, message };
+}
+
+async function unchainedRows(knex: Knex, stage: string | undefined): Promise<Pick<VerifyReport, 'pre_chain_rows' | 'unchained'>> {
+  const scope = stage === undefined ? '' : ' AND stage = ?';
+  const bindings = stage === undefined ? [] : [stage];
+  const { rows } = await knex.raw(
+    `WITH start AS (SELECT min(created_at) AS t FROM audit_events WHERE chain IS NOT NULL)
+     SELECT count(*) FILTER (WHERE start.t IS NULL OR e.created_at < start.t) AS before,
+            (SELECT u.request_id FROM audit_events u, start s
+              WHERE u.chain IS NULL AND s.t IS NOT NULL AND u.created_at >= s.t${scope.replace('stage', 'u.stage')}
+              ORDER BY u.created_at, u.request_id LIMIT 1) AS first_after
+       FROM audit_events e, start
+      WHERE e.chain IS NULL${scope.replace('stage', 'e.stage')}
+      GROUP BY start.t`,
+    [...bindings, ...bindings],
+  );
+  const r = rows[0] as { before: unknown; first_after: string | null } | undefined;
+  const firstAfter = r?.first_after ?? null;
+  return {
+    pre_chain_rows: r ? toNumber(r.before) : 0,
+    unchained:
+      firstAfter === null
+        ? null
+        : { kind: 'out-of-order', request_id: firstAfter, seq: null, message: `request_id ${firstAfter} has no place in any chain although it was written after the chain began: inserted around the audit writer` },
+  };
+}
