@@ -5,6 +5,7 @@
  * evaluate could record one piece of content twice, so it is retried only
  * when the caller says that is acceptable.
  */
+import type { ReceiptExpectation } from '../contract/posting-rule.js';
 import { GatehouseError } from './gatehouse-error.js';
 import type {
   AgentRun, EvaluateInput, EvaluateResult, JsonWebKeySet, KillSwitchChange, KillSwitchState, OverrideInput, OverrideResult,
@@ -99,10 +100,13 @@ export class GatehouseClient {
   /**
    * `POST /v1/receipts/verify`: checks a receipt against the content about
    * to be posted. A refused receipt rejects with ENFORCEMENT_RECEIPT_REQUIRED,
-   * RECEIPT_INVALID, RECEIPT_CONTENT_MISMATCH or RECEIPT_EXPIRED. Retried: it changes nothing.
+   * RECEIPT_INVALID, RECEIPT_CONTENT_MISMATCH or RECEIPT_EXPIRED; with `stage` / `platform`,
+   * a receipt decided for another one rejects with RECEIPT_STAGE_MISMATCH / RECEIPT_PLATFORM_MISMATCH.
+   * Retried: it changes nothing.
    */
-  verifyReceipt(receipt: string | undefined, content: PostContent, options: CallOptions = {}): Promise<VerifiedReceipt> {
-    return this.call({ method: 'POST', path: '/v1/receipts/verify', body: { receipt, content }, idempotent: true, ...options });
+  verifyReceipt(receipt: string | undefined, content: PostContent, options: CallOptions & ReceiptExpectation = {}): Promise<VerifiedReceipt> {
+    const { stage, platform, ...call } = options;
+    return this.call({ method: 'POST', path: '/v1/receipts/verify', body: { receipt, content, stage, platform }, idempotent: true, ...call });
   }
 
   /** `POST /v1/agent-runs`: one append-only telemetry row. Not retried (a retry could record the run twice). */

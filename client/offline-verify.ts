@@ -11,7 +11,7 @@ import {
 } from 'jose';
 import { HTTP_STATUS } from '../contract/error-codes.js';
 import { canonicalContent, contentSha256 } from '../contract/content-hash.js';
-import { allowedToPost } from '../contract/posting-rule.js';
+import { allowedToPost, bindingMismatch, type ReceiptExpectation } from '../contract/posting-rule.js';
 import { ALG, receiptVerifyOptions } from '../contract/receipt-format.js';
 import { GatehouseError } from './gatehouse-error.js';
 import type { GatehouseReceiptClaims, JsonWebKeySet, PostContent, VerifiedReceipt } from './types.js';
@@ -21,7 +21,11 @@ export type KeySet = JSONWebKeySet | JsonWebKeySet;
 
 /** Verifies a receipt against the content about to be posted; rejects with a {@link GatehouseError}. */
 export interface ReceiptVerifier {
-  verify(receipt: string | undefined, content: PostContent): Promise<VerifiedReceipt>;
+  /**
+   * With `expected`, a receipt decided for another stage or platform is refused
+   * (RECEIPT_STAGE_MISMATCH / RECEIPT_PLATFORM_MISMATCH, 422), as by the verify endpoint.
+   */
+  verify(receipt: string | undefined, content: PostContent, expected?: ReceiptExpectation): Promise<VerifiedReceipt>;
 }
 
 export interface JwksVerifierOptions {
@@ -40,14 +44,14 @@ export interface JwksVerifierOptions {
 }
 
 // The posting rule (a PASS, or off/advisory, or an override), the one the service answers with.
-export { allowedToPost };
+export { allowedToPost, type ReceiptExpectation };
 
 /** A verifier over a remote JWKS (cached) or a given one. */
 export function createJwksVerifier(options: JwksVerifierOptions): ReceiptVerifier {
   const keys = keyResolver(options);
   const now = options.now ?? (() => new Date());
   return {
-    async verify(receipt, content) {
+    async verify(receipt, content, expected) {
       if (receipt === undefined || receipt.trim() === '') {
         throw refusal('ENFORCEMENT_RECEIPT_REQUIRED', 'A receipt is required to post this content.', {});
       }
@@ -55,6 +59,8 @@ export function createJwksVerifier(options: JwksVerifierOptions): ReceiptVerifie
       if (claims.content_sha256 !== contentSha256(content) || claims.content_kind !== canonicalContent(content).kind) {
         throw refusal('RECEIPT_CONTENT_MISMATCH', 'The receipt was issued for other content.', { receipt_id: claims.jti });
       }
+      const mismatch = bindingMismatch(claims, expected);
+      if (mismatch) throw refusal(mismatch.code, mismatch.message, { ...mismatch.details, receipt_id: claims.jti });
       return { valid: true, allowed_to_post: allowedToPost(claims), override: claims.override === true, claims };
     },
   };
@@ -72,8 +78,9 @@ export function verifyReceiptOffline(
   receipt: string | undefined,
   content: PostContent,
   keys: string | URL | KeySet | ReceiptVerifier,
+  expected?: ReceiptExpectation,
 ): Promise<VerifiedReceipt> {
-  return verifierFor(keys).verify(receipt, content);
+  return verifierFor(keys).verify(receipt, content, expected);
 }
 
 /** The verifier for a JWKS URL (one per URL per process), a JWKS object, or a verifier as is. */
@@ -132,7 +139,9 @@ async function verifyToken(token: string, keys: JWTVerifyGetKey, now: () => Date
   }
 }
 
-type Refusal = 'ENFORCEMENT_RECEIPT_REQUIRED' | 'RECEIPT_INVALID' | 'RECEIPT_CONTENT_MISMATCH' | 'RECEIPT_EXPIRED';
+type Refusal =
+  | 'ENFORCEMENT_RECEIPT_REQUIRED' | 'RECEIPT_INVALID' | 'RECEIPT_CONTENT_MISMATCH' | 'RECEIPT_EXPIRED'
+  | 'RECEIPT_STAGE_MISMATCH' | 'RECEIPT_PLATFORM_MISMATCH';
 
 /** A refusal with the status the service answers it with, so a posting app can relay it unchanged. */
 function refusal(code: Refusal, message: string, details: unknown): GatehouseError {

@@ -14,6 +14,7 @@ import type { Store } from 'express-rate-limit';
 import type { GatehouseClient } from './client.js';
 import { GatehouseError } from './gatehouse-error.js';
 import { verifierFor, type KeySet, type ReceiptVerifier } from './offline-verify.js';
+import type { ReceiptExpectation } from '../contract/posting-rule.js';
 import type { PostContent, VerifiedReceipt } from './types.js';
 
 /** Header the gate reads the receipt from (else `receipt` in the JSON body). */
@@ -30,7 +31,23 @@ export interface PostingRateLimit {
   store?: Store;
 }
 
+/** Stages or platforms a gate posts for: one, several, per request, or `'any'` to open the check explicitly. */
+export type PostingScope = string | readonly string[] | 'any' | ((req: Request) => string | readonly string[] | undefined);
+
 export interface RequireReceiptOptions {
+  /**
+   * The stage(s) this service posts for, e.g. `'prod'`. A receipt decided on any other stage
+   * (an advisory `dev`, an `off` `sandbox`) is refused with RECEIPT_STAGE_MISMATCH. Required:
+   * a gate without it would post an enforced stage's FAIL on another stage's receipt. `'any'`
+   * opens the check on purpose; a function picks per request (undefined → refused).
+   */
+  stages: PostingScope;
+  /**
+   * The platform(s) this service posts to, e.g. `'x'`. A receipt decided under another
+   * platform's rules (a 407-character PASS on threads) is refused with RECEIPT_PLATFORM_MISMATCH.
+   * Required, like `stages`; `'any'` opens it, a function picks per request (e.g. from the body).
+   */
+  platforms: PostingScope;
   /**
    * Offline verification keys: the service's JWKS URL (cached; refetched on
    * an unknown `kid`), a JWKS object, or a verifier from createJwksVerifier.
@@ -62,10 +79,16 @@ export interface PostingGateLocals {
 }
 
 const FIFTEEN_MINUTES = 15 * 60_000;
-const REFUSALS = new Set(['ENFORCEMENT_RECEIPT_REQUIRED', 'RECEIPT_INVALID', 'RECEIPT_CONTENT_MISMATCH', 'RECEIPT_EXPIRED', 'INVALID_REQUEST']);
+const REFUSALS = new Set([
+  'ENFORCEMENT_RECEIPT_REQUIRED', 'RECEIPT_INVALID', 'RECEIPT_CONTENT_MISMATCH', 'RECEIPT_EXPIRED',
+  'RECEIPT_STAGE_MISMATCH', 'RECEIPT_PLATFORM_MISMATCH', 'INVALID_REQUEST',
+]);
 
 /** The posting gate: per-user rate limit, then receipt verification. Refusals answer the gatehouse error shape. */
 export function requireReceipt(options: RequireReceiptOptions): RequestHandler {
+  // Fail closed at construction: a gate that does not know what it posts for would accept any stage's receipt.
+  const stagesOf = scopeOf(options.stages, 'stages', "'prod'");
+  const platformsOf = scopeOf(options.platforms, 'platforms', "'x'");
   const verify = verifierOf(options);
   const contentOf = options.content ?? ((req: Request) => (req.body as { content?: unknown } | undefined)?.content);
   const receiptOf = options.receipt ?? defaultReceipt;
@@ -78,7 +101,7 @@ export function requireReceipt(options: RequireReceiptOptions): RequestHandler {
       if (!isContent(content)) {
         throw new GatehouseError('INVALID_REQUEST', 'There is no content to post: send a non-empty string or array of strings.', { status: 400 });
       }
-      verified = await verify(receiptOf(req), content);
+      verified = await verify(receiptOf(req), content, { stage: stagesOf(req), platform: platformsOf(req) });
       if (!verified.allowed_to_post) throw await blocked(verified, options.client);
     } catch (error) {
       refuse(res, error);
@@ -94,16 +117,41 @@ export function requireReceipt(options: RequireReceiptOptions): RequestHandler {
   return (req, res, next) => limiter(req, res, (error?: unknown) => (error ? next(error) : gate(req, res, next)));
 }
 
-type Verify = (receipt: string | undefined, content: PostContent) => Promise<VerifiedReceipt>;
+type Verify = (receipt: string | undefined, content: PostContent, expected: ReceiptExpectation) => Promise<VerifiedReceipt>;
 
 function verifierOf(options: RequireReceiptOptions): Verify {
   if (options.jwks) {
     const verifier = verifierFor(options.jwks);
-    return (receipt, content) => verifier.verify(receipt, content);
+    return (receipt, content, expected) => verifier.verify(receipt, content, expected);
   }
   const client = options.client;
   if (!client) throw new TypeError('requireReceipt needs `jwks` (offline verification) or `client` (verification by the service).');
-  return (receipt, content) => client.verifyReceipt(receipt, content);
+  return (receipt, content, expected) => client.verifyReceipt(receipt, content, expected);
+}
+
+/** What a request is checked against for one scope: undefined when opened with `'any'`. */
+function scopeOf(scope: PostingScope | undefined, name: string, example: string): (req: Request) => string | readonly string[] | undefined {
+  if (scope === 'any') return () => undefined;
+  if (typeof scope === 'function') {
+    return (req) => {
+      const picked = scope(req);
+      if (picked === undefined || (typeof picked !== 'string' && picked.length === 0)) {
+        throw new GatehouseError('INVALID_REQUEST', `This post names no ${name.replace(/s$/, '')} the gate can check its receipt against.`, {
+          status: 400,
+          suggestedFix: `Send the ${name.replace(/s$/, '')} this post is for.`,
+        });
+      }
+      return picked;
+    };
+  }
+  const valid = typeof scope === 'string' ? scope.length > 0 : Array.isArray(scope) && scope.length > 0 && scope.every((s) => typeof s === 'string' && s.length > 0);
+  if (!valid) {
+    throw new TypeError(
+      `requireReceipt needs \`${name}\`: the ${name} this service posts for (e.g. ${example}), or '${'any'}' to accept receipts for every one of them.`,
+    );
+  }
+  const fixed = scope as string | readonly string[];
+  return () => fixed;
 }
 
 function defaultReceipt(req: Request): string | undefined {

@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   RECEIPT_INVALID: 'Send the receipt exactly as POST /v1/evaluate returned it; forged or altered receipts are refused.',
   RECEIPT_CONTENT_MISMATCH: 'The receipt was issued for other content: evaluate this exact content to get its own receipt.',
   RECEIPT_EXPIRED: 'Evaluate the content again to get a fresh receipt.',
+  RECEIPT_STAGE_MISMATCH: 'The receipt was issued for another stage: evaluate the content on the stage this service posts for and send that receipt.',
+  RECEIPT_PLATFORM_MISMATCH: 'The receipt was issued for another platform: evaluate the content with `platform` set to the platform this service posts to and send that receipt.',
   EVALUATION_TIMEOUT: 'Send shorter content, or raise GATEHOUSE_EVALUATION_TIMEOUT_MS.',
   OVERRIDE_NOT_APPLICABLE: 'Only a FAIL decided under enforced mode needs an override: a PASS, or any decision under off or advisory, already verifies with allowed_to_post true.',
   NOT_READY: 'Wait for the server to finish starting, or check the database connection.',
@@ -53,6 +55,9 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   RECEIPT_INVALID: 422,
   RECEIPT_CONTENT_MISMATCH: 422,
   RECEIPT_EXPIRED: 422,
+  // 422: a valid receipt, but decided for another stage or platform than the one posted to (issue 13).
+  RECEIPT_STAGE_MISMATCH: 422,
+  RECEIPT_PLATFORM_MISMATCH: 422,
   EVALUATION_TIMEOUT: 503,
   // 409: the decision exists but is not in a state an override applies to.
   OVERRIDE_NOT_APPLICABLE: 409,

@@ -1,13 +1,20 @@
 /** Receipts: their claims, POST /v1/receipts/verify and the public keys (JWKS). */
 import { Type } from '@sinclair/typebox';
-import { Content, DecisionStatusSchema, ModeSchema, Nullable, StringEnum } from './common.js';
+import { Content, DecisionStatusSchema, Label, ModeSchema, Nullable, StringEnum } from './common.js';
+
+function OneOrMany(maxLength: number, description: string) {
+  return Type.Union([Label(maxLength, description), Type.Array(Label(maxLength, description), { minItems: 1, maxItems: 32 })], { description });
+}
 
 export const ReceiptClaims = Type.Object(
   {
     iss: Type.Literal('gatehouse'),
     jti: Type.String({ description: 'receipt_id' }),
     sub: Type.String({ description: 'request_id' }),
-    stage: Type.String(),
+    stage: Type.String({ description: 'The stage the decision was made for; a posting service for another stage refuses it.' }),
+    platform: Type.Optional(Nullable(Type.String({
+      description: 'The platform whose rules the decision applied (the request’s `platform`, else the pack default); a posting service for another platform refuses it. Absent on receipts signed before receipts carried it.',
+    }))),
     mode: ModeSchema,
     pack: Type.String(),
     policy_version: Type.String(),
@@ -31,6 +38,8 @@ export const VerifyRequest = Type.Object(
   {
     receipt: Type.Optional(Type.String({ maxLength: 8192, description: 'Missing or empty → ENFORCEMENT_RECEIPT_REQUIRED (428).' })),
     content: Content,
+    stage: Type.Optional(OneOrMany(64, 'The stage(s) this content is posted for: a receipt for any other stage → RECEIPT_STAGE_MISMATCH (422).')),
+    platform: Type.Optional(OneOrMany(64, 'The platform(s) this content is posted to: a receipt for any other platform → RECEIPT_PLATFORM_MISMATCH (422).')),
   },
   { additionalProperties: false },
 );

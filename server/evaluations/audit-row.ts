@@ -13,6 +13,11 @@ import type { ReceiptFacts } from '../receipts/receipts.js';
 
 export interface RowContext {
   input: EvaluateRequestBody;
+  /**
+   * The platform whose rules applied: the request's, else the pack default. Recorded (not only
+   * the request's) so that an override receipt is bound to the same platform as the decision.
+   */
+  platform: string | null;
   content: ContentFingerprint;
   caller: Caller;
   /** Service time up to the decision, before the audit commit. */
@@ -42,7 +47,7 @@ export function auditRow(body: DecisionBody, ctx: RowContext): AuditRow {
     content: ctx.storeContent ? ctx.content.text : null,
     workflow_id: ctx.input.workflow_id ?? null,
     agent: ctx.input.agent ?? null,
-    platform: ctx.input.platform ?? null,
+    platform: ctx.platform,
     caller: ctx.caller.label,
     latency_ms: Math.round(ctx.latencyMs * 1000) / 1000,
     response: body as unknown as Record<string, unknown>,
@@ -54,11 +59,12 @@ export function rowAsAnswered(row: AuditRow, answered: DecisionBody): AuditRow {
   return { ...row, receipt_id: null, allowed: answered.allowed, response: answered as unknown as Record<string, unknown> };
 }
 
-export function receiptFacts(body: DecisionBody, content: ContentFingerprint): ReceiptFacts {
+export function receiptFacts(body: DecisionBody, content: ContentFingerprint, platform: string | null): ReceiptFacts {
   return {
     receipt_id: body.receipt_id!,
     request_id: body.request_id,
     stage: body.stage,
+    platform,
     mode: body.mode,
     pack: body.policy.pack,
     policy_version: body.policy.version,

@@ -60,12 +60,23 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
   async function decide(input: EvaluateRequestBody, ctx: Omit<DecisionContext, 'policy'>, pin: { pack_id: string; version: string }) {
     if (ctx.mode === 'off') {
       const published = await deps.packs.published(pin.pack_id, pin.version);
-      return skippedDecision({ ...ctx, policy: { pack: published.pack_id, version: published.version, hash: published.hash } }, input.content);
+      const body = skippedDecision({ ...ctx, policy: { pack: published.pack_id, version: published.version, hash: published.hash } }, input.content);
+      return { body, platform: input.platform ?? (await packDefaultPlatform(pin)) };
     }
     const pack = await deps.packs.compiled(pin.pack_id, pin.version);
     const ms = deps.limits.evaluationTimeoutMs;
     const engine = await deadline(runEngine(pack, { content: input.content, platform: input.platform, metadata: input.metadata }), ms, () => evaluationTimeout(ms));
-    return evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, engine);
+    const body = evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, engine);
+    return { body, platform: input.platform ?? pack.internal.platform };
+  }
+
+  /**
+   * The platform an `off` receipt is bound to when the request names none. Pinning compiles the
+   * pack, so this is a cache hit; a pack that no longer compiles (the kill switch may be on for
+   * that reason) gives null, which a platform-bound posting service refuses: fail closed.
+   */
+  async function packDefaultPlatform(pin: { pack_id: string; version: string }): Promise<string | null> {
+    return deps.packs.compiled(pin.pack_id, pin.version).then((pack) => pack.internal.platform, () => null);
   }
 
   /**
@@ -73,14 +84,14 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
    * without one (withAuditFailure), and the row kept in the outbox as that answer says.
    * Neither committed nor kept: the row is lost, and the answer says so.
    */
-  async function record(body: DecisionBody, row: AuditRow, content: ContentFingerprint): Promise<EvaluateResponseBody> {
+  async function record(body: DecisionBody, row: AuditRow, content: ContentFingerprint, platform: string | null): Promise<EvaluateResponseBody> {
     let outcome: AuditOutcome;
     try {
       outcome = await deps.audit.append(row);
     } catch (error) {
       return lost(body, error);
     }
-    if (outcome.status === 'committed') return { ...body, receipt: await deps.receipts.sign(receiptFacts(body, content)) };
+    if (outcome.status === 'committed') return { ...body, receipt: await deps.receipts.sign(receiptFacts(body, content, platform)) };
     const answer = withAuditFailure(body, outcome);
     try {
       await deps.audit.keep(rowAsAnswered(row, answer), outcome);
@@ -113,11 +124,11 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       if (!pin) throw stageNotFound(input.stage);
       const mode = effectiveMode(pin.mode, deps.modeCaps());
       const ctx = { request_id: randomUUID(), receipt_id: randomUUID(), stage: input.stage, mode };
-      const body = await decide(input, ctx, pin);
+      const { body, platform } = await decide(input, ctx, pin);
       const content = contentFingerprint(input.content);
       const created_at = new Date();
-      const row = auditRow(body, { input, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at });
-      const answer = await record(body, row, content);
+      const row = auditRow(body, { input, platform, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at });
+      const answer = await record(body, row, content, platform);
       const latency_ms = performance.now() - started;
       const { receipt: _token, ...decision } = answer;
       notify(deps.onDecision, {

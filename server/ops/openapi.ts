@@ -32,7 +32,7 @@ export const ROUTES: RouteSpec[] = [
   { method: 'get', path: '/v1/decisions/{request_id}', tag: 'evaluations', access: 'evaluator', summary: 'A decision as stored in its audit row.',
     params: S.RequestIdParams, ok: { status: 200, schema: S.Decision }, errors: ['INVALID_REQUEST', 'NOT_FOUND'] },
   { method: 'post', path: '/v1/receipts/verify', tag: 'receipts', access: 'evaluator', summary: 'Verify a receipt against the content about to be posted.',
-    body: S.VerifyRequest, ok: { status: 200, schema: S.VerifyResponse }, errors: ['INVALID_REQUEST', 'ENFORCEMENT_RECEIPT_REQUIRED', 'RECEIPT_INVALID', 'RECEIPT_CONTENT_MISMATCH', 'RECEIPT_EXPIRED'] },
+    body: S.VerifyRequest, ok: { status: 200, schema: S.VerifyResponse }, errors: ['INVALID_REQUEST', 'ENFORCEMENT_RECEIPT_REQUIRED', 'RECEIPT_INVALID', 'RECEIPT_CONTENT_MISMATCH', 'RECEIPT_EXPIRED', 'RECEIPT_STAGE_MISMATCH', 'RECEIPT_PLATFORM_MISMATCH'] },
   { method: 'get', path: '/.well-known/jwks.json', tag: 'receipts', access: 'public', summary: 'Public keys (JWKS) that verify receipts offline.',
     ok: { status: 200, schema: S.Jwks }, errors: [] },
   { method: 'get', path: '/v1/packs', tag: 'packs', access: 'evaluator', summary: 'Every published pack version.',

@@ -82,6 +82,8 @@ export function createOverrideService(deps: OverrideServiceDeps): OverrideServic
         receipt_id: record.receipt_id,
         request_id: record.request_id,
         stage: record.stage,
+        // The decision's platform as recorded in its audit row: an override does not widen where it posts.
+        platform: decision.platform,
         mode: record.mode,
         pack: record.pack_id,
         policy_version: record.policy_version,

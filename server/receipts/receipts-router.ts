@@ -17,8 +17,8 @@ export function createJwksRouter(receipts: ReceiptService): Router {
 export function createReceiptsRouter(receipts: ReceiptService): Router {
   const router = Router();
   router.post('/v1/receipts/verify', requireRole('evaluator'), async (req, res) => {
-    const { receipt, content } = validateBody(VerifyRequest, req.body);
-    res.json(await receipts.verify(receipt, content));
+    const { receipt, content, stage, platform } = validateBody(VerifyRequest, req.body);
+    res.json(await receipts.verify(receipt, content, { stage, platform }));
   });
   return router;
 }

@@ -11,7 +11,7 @@ import {
 } from 'jose';
 import { AppError } from '../errors.js';
 import { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
-import { allowedToPost } from '../../contract/posting-rule.js';
+import { allowedToPost, bindingMismatch, type ReceiptExpectation } from '../../contract/posting-rule.js';
 import { ALG, ISSUER, receiptVerifyOptions } from '../../contract/receipt-format.js';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
@@ -27,6 +27,8 @@ export interface ReceiptFacts {
   receipt_id: string;
   request_id: string;
   stage: string;
+  /** The platform whose rules applied: the request's, else the pack default (null: unknown, matches no expected platform). */
+  platform: string | null;
   mode: Mode;
   pack: string;
   policy_version: string;
@@ -47,7 +49,9 @@ export interface ReceiptFacts {
   overridden_receipt_id?: string | null;
 }
 
-export interface ReceiptClaims extends Omit<ReceiptFacts, 'receipt_id' | 'request_id'> {
+export interface ReceiptClaims extends Omit<ReceiptFacts, 'receipt_id' | 'request_id' | 'platform'> {
+  /** Absent on receipts signed before receipts carried a platform. */
+  platform?: string | null;
   iss: string;
   jti: string;
   sub: string;
@@ -66,7 +70,8 @@ export interface Verified {
 
 export interface ReceiptService {
   sign(facts: ReceiptFacts): Promise<string>;
-  verify(receipt: string | undefined, content: string | string[]): Promise<Verified>;
+  /** With `expected`, a receipt for another stage or platform is refused (RECEIPT_STAGE_MISMATCH / RECEIPT_PLATFORM_MISMATCH). */
+  verify(receipt: string | undefined, content: string | string[], expected?: ReceiptExpectation): Promise<Verified>;
   /** Public keys of every key that may still have unexpired receipts. */
   jwks(): Promise<{ keys: JWK[] }>;
 }
@@ -171,7 +176,7 @@ export async function createReceiptService(options: ReceiptServiceOptions): Prom
       return signCompact(signer, { ...rest, iss: ISSUER, jti: receipt_id, sub: request_id, iat, exp: iat + ttlSeconds });
     },
 
-    async verify(receipt, content) {
+    async verify(receipt, content, binding) {
       if (receipt === undefined || receipt.trim() === '') {
         throw new AppError('ENFORCEMENT_RECEIPT_REQUIRED', 'A receipt is required to post this content.');
       }
@@ -184,6 +189,8 @@ export async function createReceiptService(options: ReceiptServiceOptions): Prom
           details: { receipt_id: claims.jti },
         });
       }
+      const mismatch = bindingMismatch(claims, binding);
+      if (mismatch) throw new AppError(mismatch.code, mismatch.message, { details: { ...mismatch.details, receipt_id: claims.jti } });
       return { valid: true, allowed_to_post: allowedToPost(claims), override: claims.override === true, claims };
     },
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
   live = await startGatehouse(database().db);
   child = spawn(process.execPath, ['--import', 'tsx', EXAMPLE], {
     cwd: ROOT,
-    env: { ...process.env, GATEHOUSE_URL: live.url, GATEHOUSE_API_KEY: EVALUATOR_KEY, PORT: '0' },
+    env: { ...process.env, GATEHOUSE_URL: live.url, GATEHOUSE_API_KEY: EVALUATOR_KEY, GATEHOUSE_STAGE: 't-enforced', GATEHOUSE_PLATFORM: 'x', PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) => output.push(d.toString()));

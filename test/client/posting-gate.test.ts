@@ -24,7 +24,9 @@ afterAll(async () => {
 async function postingApp(options: Partial<RequireReceiptOptions>): Promise<string> {
   const app: Express = express();
   app.use(express.json());
-  app.post('/posts', requireReceipt({ userId: (req) => req.get('x-user') ?? undefined, ...options } as RequireReceiptOptions), (_req, res) => {
+  // The stages these tests evaluate on, and the pack default platform (x).
+  const scope = { stages: ['t-off', 't-advisory', 't-enforced'], platforms: 'x' };
+  app.post('/posts', requireReceipt({ userId: (req) => req.get('x-user') ?? undefined, ...scope, ...options } as RequireReceiptOptions), (_req, res) => {
     const gate = res.locals.gatehouse as PostingGateLocals;
     res.status(201).json({ posted: true, receipt_id: gate.receipt.claims.jti, warning: gate.warning ?? null });
   });
@@ -165,7 +167,7 @@ describe('requireReceipt: overrides and offline-only refusals', () => {
   });
 
   it('needs jwks or a client', () => {
-    expect(() => requireReceipt({})).toThrow(/jwks.*client/);
+    expect(() => requireReceipt({ stages: 'prod', platforms: 'x' })).toThrow(/jwks.*client/);
   });
 });
 
@@ -218,5 +220,79 @@ describe('requireReceipt: per-user posting rate limit', () => {
     const limited = await as({ content: CONTENT.pass, receipt: answer.receipt });
     expectRefusal(limited, 429, 'RATE_LIMITED');
     expect(limited.body.error.message).toMatch(/^You can post 2 times every 1 minute\. Try again in (1 minute|\d+ seconds)\.$/);
+  });
+});
+
+/** 407 characters: over x's 280, under threads' 500. */
+const LONG_POST = `${'Our garden planner now plans beds, rotations and watering schedules for a whole season. '.repeat(5)}`.slice(0, 406) + '!';
+
+describe('requireReceipt posts only for its own stages and platforms (issue 13, finding 1)', () => {
+  let prodX: string;
+  beforeAll(async () => {
+    // The same pack on three stages, as in the finding: enforced prod, advisory dev, off sandbox.
+    await live.admin.pinStage('prod', { pack: 'qa', version: '1.0.0', mode: 'enforced' });
+    await live.admin.pinStage('dev', { pack: 'qa', version: '1.0.0', mode: 'advisory' });
+    await live.admin.pinStage('sandbox', { pack: 'qa', version: '1.0.0', mode: 'off' });
+    prodX = await postingApp({ jwks: live.client.jwksUrl, client: live.client, rateLimit: false, stages: 'prod', platforms: 'x' });
+  });
+
+  it('a post that FAILs on enforced prod cannot be posted for prod on a dev (advisory) or sandbox (off) receipt', async () => {
+    expect(await live.client.evaluate({ content: CONTENT.profane, stage: 'prod' })).toMatchObject({ decision: 'FAIL', allowed: false });
+    for (const stage of ['dev', 'sandbox']) {
+      const answer = await live.client.evaluate({ content: CONTENT.profane, stage });
+      expect(answer.allowed).toBe(true);
+      const res = await post(prodX, { content: CONTENT.profane, receipt: answer.receipt });
+      expectRefusal(res, 422, 'RECEIPT_STAGE_MISMATCH');
+      expect(res.body.error.details).toEqual({ expected: ['prod'], actual: stage, receipt_id: answer.receipt_id });
+    }
+    // The online gate refuses them the same way (the verify endpoint checks the stage).
+    const online = await postingApp({ client: live.client, rateLimit: false, stages: 'prod', platforms: 'x' });
+    const dev = await live.client.evaluate({ content: CONTENT.profane, stage: 'dev' });
+    expectRefusal(await post(online, { content: CONTENT.profane, receipt: dev.receipt }), 422, 'RECEIPT_STAGE_MISMATCH');
+  });
+
+  it('a 407-character post that PASSes on threads cannot be posted to x', async () => {
+    expect(LONG_POST).toHaveLength(407);
+    const onX = await live.client.evaluate({ content: LONG_POST, stage: 'prod', platform: 'x' });
+    expect(onX.decision).toBe('FAIL');
+    const onThreads = await live.client.evaluate({ content: LONG_POST, stage: 'prod', platform: 'threads' });
+    expect(onThreads).toMatchObject({ decision: 'PASS', allowed: true });
+    const res = await post(prodX, { content: LONG_POST, receipt: onThreads.receipt });
+    expectRefusal(res, 422, 'RECEIPT_PLATFORM_MISMATCH');
+    expect(res.body.error.details).toMatchObject({ expected: ['x'], actual: 'threads' });
+    // ...and posts to threads with it.
+    const prodThreads = await postingApp({ jwks: live.client.jwksUrl, rateLimit: false, stages: 'prod', platforms: 'threads' });
+    expect((await post(prodThreads, { content: LONG_POST, receipt: onThreads.receipt })).status).toBe(201);
+  });
+
+  it('a request without a platform is bound to the pack default platform (x)', async () => {
+    const answer = await live.client.evaluate({ content: CONTENT.pass, stage: 'prod' });
+    expect((await post(prodX, { content: CONTENT.pass, receipt: answer.receipt })).status).toBe(201);
+  });
+
+  it('an override receipt is bound to the blocked decision\'s stage and platform', async () => {
+    const blocked = await live.client.evaluate({ content: CONTENT.profane, stage: 'prod', platform: 'threads' });
+    const override = await live.admin.createOverride({ request_id: blocked.request_id, actor: 'ada', reason: 'Quoted in a news report; legal approved.' });
+    expectRefusal(await post(prodX, { content: CONTENT.profane, receipt: override.receipt }), 422, 'RECEIPT_PLATFORM_MISMATCH');
+  });
+
+  it('fails closed: no gate without stages and platforms; \'any\' opens them explicitly', async () => {
+    const base = { jwks: live.client.jwksUrl, rateLimit: false } as const;
+    expect(() => requireReceipt({ ...base, platforms: 'x' } as unknown as RequireReceiptOptions)).toThrow(/requireReceipt needs `stages`/);
+    expect(() => requireReceipt({ ...base, stages: 'prod' } as unknown as RequireReceiptOptions)).toThrow(/requireReceipt needs `platforms`/);
+    expect(() => requireReceipt({ ...base, stages: [], platforms: 'x' })).toThrow(/stages/);
+    const open = await postingApp({ ...base, stages: 'any', platforms: 'any' });
+    const dev = await live.client.evaluate({ content: CONTENT.profane, stage: 'dev', platform: 'threads' });
+    expect((await post(open, { content: CONTENT.profane, receipt: dev.receipt })).status).toBe(201);
+  });
+
+  it('picks the platform per request with a function; a post naming none is refused', async () => {
+    const url = await postingApp({
+      jwks: live.client.jwksUrl, rateLimit: false, stages: 'prod', platforms: (req) => (req.body as { platform?: string }).platform,
+    });
+    const onThreads = await live.client.evaluate({ content: LONG_POST, stage: 'prod', platform: 'threads' });
+    expect((await post(url, { content: LONG_POST, platform: 'threads', receipt: onThreads.receipt })).status).toBe(201);
+    expectRefusal(await post(url, { content: LONG_POST, platform: 'x', receipt: onThreads.receipt }), 422, 'RECEIPT_PLATFORM_MISMATCH');
+    expectRefusal(await post(url, { content: LONG_POST, receipt: onThreads.receipt }), 400, 'INVALID_REQUEST');
   });
 });

@@ -7,6 +7,7 @@ export function receiptFactsFor(content: string | string[], over: Partial<Receip
     receipt_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c001',
     request_id: '8d2b7b8e-7f43-4a43-9d8e-1c0f6ab1c002',
     stage: 'prod',
+    platform: 'x',
     mode: 'enforced',
     pack: 'qa',
     policy_version: '1.0.0',

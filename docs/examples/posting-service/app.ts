@@ -11,6 +11,10 @@ export interface PostingServiceOptions {
   gatehouseUrl: string;
   /** An evaluator key: lets a QA_BLOCKED refusal carry the violations and required edits. Optional. */
   gatehouseApiKey?: string;
+  /** The gatehouse stage this service posts for: receipts decided on any other stage are refused. */
+  stage: string;
+  /** The platform this service publishes to: receipts decided under another platform's rules are refused. */
+  platform: string;
 }
 
 interface Post {
@@ -32,6 +36,10 @@ export function createPostingService(options: PostingServiceOptions): Express {
     requireReceipt({
       // Receipts are checked offline against gatehouse's public keys (fetched once, cached).
       jwks: client.jwksUrl,
+      // What this service posts for: an advisory `dev` receipt, or a PASS under another platform's
+      // length rules, must not publish here.
+      stages: options.stage,
+      platforms: options.platform,
       // Only used to fetch the violations of a blocked post.
       client: options.gatehouseApiKey ? client : undefined,
       // Your real app would use its session's user id; a header keeps the example short.
