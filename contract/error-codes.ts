@@ -26,6 +26,9 @@ export const ERROR_CODES = {
   RECEIPT_PLATFORM_MISMATCH: 'The receipt was issued for another platform: evaluate the content with `platform` set to the platform this service posts to and send that receipt.',
   EVALUATION_TIMEOUT: 'Send shorter content, or raise GATEHOUSE_EVALUATION_TIMEOUT_MS.',
   OVERRIDE_NOT_APPLICABLE: 'Only a FAIL decided under enforced mode needs an override: a PASS, or any decision under off or advisory, already verifies with allowed_to_post true.',
+  OVERLOADED: 'The server is at its limit of connections or event streams: wait for the number of seconds in the Retry-After header, then retry (close streams you no longer read).',
+  HEADERS_TOO_LARGE: 'Send smaller headers: the request line and headers together must fit the configured limit (16 kB by default).',
+  REQUEST_TIMEOUT: 'Send the whole request promptly: the headers and the body must arrive within the configured timeouts.',
   NOT_READY: 'Wait for the server to finish starting, or check the database connection.',
   INTERNAL: 'Retry; if it persists, report the request id to the operators.',
 } as const;
@@ -61,6 +64,10 @@ export const HTTP_STATUS: Record<ErrorCode, number> = {
   EVALUATION_TIMEOUT: 503,
   // 409: the decision exists but is not in a state an override applies to.
   OVERRIDE_NOT_APPLICABLE: 409,
+  // 503 with Retry-After: a connection or event-stream cap (issue 13); not the caller's fault.
+  OVERLOADED: 503,
+  HEADERS_TOO_LARGE: 431,
+  REQUEST_TIMEOUT: 408,
   NOT_READY: 503,
   INTERNAL: 500,
 };

@@ -20,6 +20,7 @@ import { createStatsRouter } from './dashboard/stats-router.js';
 import type { DecisionListener } from './evaluations/decided.js';
 import { createEvaluationService } from './evaluations/evaluation-service.js';
 import { createEvaluationsRouter } from './evaluations/evaluations-router.js';
+import { createEngineWorkers, inlineRunner, type EngineWorkers } from './evaluations/engine-workers.js';
 import { countDecisions, createMetrics, type Metrics } from './ops/metrics.js';
 import { buildOpenApi } from './ops/openapi.js';
 import { createOpsRouter } from './ops/ops-router.js';
@@ -74,6 +75,13 @@ export interface Gatehouse {
   dashboard: { streams: Pick<EventStreams, 'count' | 'closeAll'> };
   /** Pins and kill switch snapshot, fleet attestation, shadow evaluation. */
   rollout: { instanceId: string; state: RolloutState; shadow: ShadowRunner; fleet: FleetReporter };
+  /** Long posts are evaluated in these worker threads under a hard deadline; `warm()` compiles packs in them ahead of use. */
+  engine: EngineWorkers;
+  /**
+   * Compiles, in the engine workers, the packs pinned to stages (shadow candidates too) and the rules
+   * folder's, and again whenever the pins change, so that no long post waits for a compile (serve).
+   */
+  warmEngine(): Promise<void>;
   /** Set only on the start that generated the first admin key; print it once. */
   generatedAdminKey?: string;
   /** Stops the rollout's background work and flushes the audit sink; the caller closes the database. */
@@ -98,6 +106,9 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
   });
   const packs = createPackRegistry({ store: stores.packs, rulesDir: config.rulesDir, logger });
   await packs.start();
+  // A test's replacement engine runs in this thread: there is nothing to send to a worker.
+  const engine = createEngineWorkers({ threads: deps.evaluate ? 0 : config.engine.threads, inlineChars: config.engine.inlineChars, logger });
+  const poolEvaluate: typeof engineEvaluate = deps.evaluate ?? ((pack, input) => engine.run(pack, input, config.limits.evaluationTimeoutMs));
 
   // The evaluate path reads pins and the kill switch from this in-memory snapshot, kept current
   // across instances by LISTEN/NOTIFY and a poll (docs/decisions/0005-rollout-propagation.md).
@@ -123,7 +134,8 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     concurrency: config.rollout.shadowConcurrency,
     queueLimit: config.rollout.shadowQueue,
     timeoutMs: config.limits.evaluationTimeoutMs,
-    evaluate: deps.evaluate,
+    // Shadow candidates see the same hostile posts as the evaluate path: same workers, same deadline.
+    evaluate: poolEvaluate,
   });
   const fleet = createFleetReporter({
     store: stores.fleet,
@@ -158,7 +170,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     throw error;
   }
 
-  const streams = createEventStreams();
+  const streams = createEventStreams({ limits: { maxStreams: config.http.maxStreams, maxStreamsPerKey: config.http.maxStreamsPerKey } });
   const { writeTimeoutMs: timeoutMs, breakerThreshold, breakerResetMs } = config.auditSink;
   const evaluations = createEvaluationService({
     // The snapshot first (no database read); a stage it does not know yet is read, and while the
@@ -173,7 +185,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     modeCaps: () => state.modeCaps(),
     limits: config.limits,
     auditStoreContent: config.auditStoreContent,
-    evaluate: deps.evaluate,
+    engine: deps.evaluate ? inlineRunner(deps.evaluate) : engine,
     onDecision: [countDecisions(metrics), streams.publish, shadow.submit, ...(deps.onDecision ?? [])],
   });
   const stageService = createStageService({ store: stores.stages, packs, modeCaps: () => state.modeCaps(), onPinned: () => state.changed('pins') });
@@ -206,14 +218,36 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     ],
   });
 
+  let warming = false;
+  const warmEngine = async () => {
+    const refs = new Set([...packs.report().published, ...packs.report().unchanged]);
+    for (const pin of state.serving()) {
+      if (pin.status !== 'serving') continue;
+      refs.add(`${pin.pack}@${pin.version}`);
+      if (pin.shadow) refs.add(pin.shadow);
+    }
+    const compiled = await Promise.all(
+      [...refs].map((ref) => {
+        const at = ref.lastIndexOf('@');
+        return packs.compiled(ref.slice(0, at), ref.slice(at + 1)).catch(() => undefined);
+      }),
+    );
+    await engine.warm(compiled.filter((p) => p !== undefined));
+    if (!warming) {
+      warming = true;
+      state.onChange(() => void warmEngine().catch((error: unknown) => logger.warn({ err: error }, 'engine workers: warming after a pin change failed')));
+    }
+  };
+
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       await closeRollout();
       await audit.close();
+      await engine.close();
     })());
   return {
-    app, stores, metrics, packs, receipts, audit, generatedAdminKey, close,
+    app, stores, metrics, packs, receipts, audit, engine, warmEngine, generatedAdminKey, close,
     dashboard: { streams },
     rollout: { instanceId, state, shadow, fleet },
   };

@@ -42,6 +42,34 @@ export interface ReadinessThresholds {
   stayMinCoveragePct: number;
 }
 
+/** Where the engine runs (server/evaluations/engine-workers.ts, docs/decisions/0008-engine-worker-pool.md). */
+export interface EngineConfig {
+  /** Worker threads evaluating long posts under a hard deadline; 0 → all inline (no hard deadline). @defaultValue 2 */
+  threads: number;
+  /** Posts totalling at most this many UTF-16 units are evaluated inline (the hop costs more). @defaultValue 1,000 */
+  inlineChars: number;
+  /** Compile the rules folder's packs in the workers at start (serve), not at the first long post. @defaultValue true */
+  warmAtStart: boolean;
+}
+
+/** Connections and streams one process holds (server/http/connections.ts). */
+export interface HttpConfig {
+  /** Time to receive a request's headers; slow-header connections are cut after it. @defaultValue 10,000 ms */
+  headersTimeoutMs: number;
+  /** Time to receive a whole request, body included. @defaultValue 30,000 ms */
+  requestTimeoutMs: number;
+  /** Idle keep-alive connections are closed after it. @defaultValue 5,000 ms */
+  keepAliveTimeoutMs: number;
+  /** Open connections; more are answered 503 OVERLOADED and closed. @defaultValue 2,000 */
+  maxConnections: number;
+  /** Largest request head (request line and headers). @defaultValue 16 kB */
+  maxHeaderBytes: number;
+  /** Event streams open at once in all. @defaultValue 100 */
+  maxStreams: number;
+  /** Event streams open at once per API key. @defaultValue 5 */
+  maxStreamsPerKey: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -60,6 +88,8 @@ export interface Config {
   /** Age (days) at which the receipt signing key is rotated; 0 → only `gatehouse keys rotate`. @defaultValue 30 */
   receiptKeyRotateDays: number;
   limits: Limits;
+  engine: EngineConfig;
+  http: HttpConfig;
   audit: { tickMs: number; maxBatch: number };
   /** What keeps audit rows safe when the database is down or slow (docs/decisions/0004-audit-outbox.md). */
   auditSink: AuditSinkConfig;
@@ -125,6 +155,20 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
       postsPerRequest: read.int('GATEHOUSE_MAX_POSTS', 100, 1, 10_000),
       charsPerPost: read.int('GATEHOUSE_MAX_POST_CHARS', 40_000, 1, 10_000_000),
       evaluationTimeoutMs: read.int('GATEHOUSE_EVALUATION_TIMEOUT_MS', 2_000, 1, 600_000),
+    },
+    engine: {
+      threads: read.int('GATEHOUSE_ENGINE_THREADS', 2, 0, 64),
+      inlineChars: read.int('GATEHOUSE_ENGINE_INLINE_CHARS', 1_000, 0, 10_000_000),
+      warmAtStart: read.bool('GATEHOUSE_ENGINE_WARM', true),
+    },
+    http: {
+      headersTimeoutMs: read.int('GATEHOUSE_HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+      requestTimeoutMs: read.int('GATEHOUSE_REQUEST_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      keepAliveTimeoutMs: read.int('GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS', 5_000, 100, 600_000),
+      maxConnections: read.int('GATEHOUSE_MAX_CONNECTIONS', 2_000, 1, 1_000_000),
+      maxHeaderBytes: read.bytes('GATEHOUSE_MAX_HEADER_BYTES', 16 * 1024),
+      maxStreams: read.int('GATEHOUSE_MAX_STREAMS', 100, 0, 100_000),
+      maxStreamsPerKey: read.int('GATEHOUSE_MAX_STREAMS_PER_KEY', 5, 0, 100_000),
     },
     audit: {
       tickMs: read.int('GATEHOUSE_AUDIT_TICK_MS', 1, 0, 1_000),

@@ -44,7 +44,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const status = httpStatusOf(appError.code);
     const log = (req as { log?: Logger }).log ?? logger;
     res.locals.errorCode = appError.code;
-    if (status >= 500) log.error({ err: appError.code === 'INTERNAL' ? err : appError, code: appError.code }, 'request failed');
+    if (status >= 500 && appError.code !== 'OVERLOADED') log.error({ err: appError.code === 'INTERNAL' ? err : appError, code: appError.code }, 'request failed');
+    const retryAfter = (appError.details as { retry_after_seconds?: unknown } | null)?.retry_after_seconds;
+    if (appError.code === 'OVERLOADED' && typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(status).json(appError.toJSON());
   };
 }

@@ -11,6 +11,7 @@ import { createConfig } from './config.js';
 import { migrateLatest, openDatabase } from './db/database.js';
 import { createGatehouse } from './compose.js';
 import { createLogger } from './logger.js';
+import { createHttpServer } from './http/connections.js';
 
 export interface ServeOptions {
   /** Exit the process on SIGTERM/SIGINT after a graceful shutdown. @defaultValue true */
@@ -47,7 +48,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     );
   }
 
-  const server = gatehouse.app.listen(config.port, config.host);
+  const server = createHttpServer(gatehouse.app, config.http, logger);
+  server.listen(config.port, config.host);
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', reject);
@@ -60,6 +62,10 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, database: db.kind, rules: config.rulesDir, packs: gatehouse.packs.report() }, `gatehouse listening on ${url}`);
+  // In the background: short posts are served inline meanwhile, long ones wait for the workers.
+  if (config.engine.warmAtStart && config.engine.threads > 0) {
+    gatehouse.warmEngine().catch((error: unknown) => logger.error({ err: error }, 'engine workers did not start'));
+  }
 
   let closing: Promise<void> | undefined;
   const close = () =>

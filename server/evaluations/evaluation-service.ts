@@ -1,6 +1,6 @@
 /**
  * POST /v1/evaluate, end to end: stage pin → effective mode → compiled pack →
- * engine (time-limited) → decision body → audit row committed → only then a
+ * engine (off the event loop, time-limited: engine-workers.ts) → decision body → audit row committed → only then a
  * signed receipt → the onDecision listeners. A decision is always an answer,
  * never an HTTP error; nothing here is called back by what it calls.
  */
@@ -17,12 +17,12 @@ import type { AuditRow, AuditStore } from '../audit/audit-store.js';
 import type { Caller } from '../auth/api-keys.js';
 import type { Limits } from '../config.js';
 import { AppError } from '../errors.js';
-import { deadline } from '../lib/deadline.js';
 import type { PackRegistry } from '../packs/pack-registry.js';
 import type { ReceiptService } from '../receipts/receipts.js';
 import type { StageStore } from '../stages/stage-store.js';
 import { auditRow, receiptFacts, rowAsAnswered } from './audit-row.js';
 import type { DecisionListener } from './decided.js';
+import { inlineRunner, type EngineRunner } from './engine-workers.js';
 import { evaluatedDecision, skippedDecision, withAuditFailure, type DecisionContext } from './decision-body.js';
 
 export interface EvaluationServiceDeps {
@@ -40,6 +40,8 @@ export interface EvaluationServiceDeps {
   onDecision: readonly DecisionListener[];
   /** The engine; replaceable in tests. */
   evaluate?: typeof engineEvaluate;
+  /** Where the engine runs and how its budget is enforced (engine-workers.ts); inline with `evaluate` when absent. */
+  engine?: EngineRunner;
 }
 
 export interface Evaluated {
@@ -55,9 +57,9 @@ export interface EvaluationService {
 }
 
 export function createEvaluationService(deps: EvaluationServiceDeps): EvaluationService {
-  const runEngine = deps.evaluate ?? engineEvaluate;
+  const engine = deps.engine ?? inlineRunner(deps.evaluate ?? engineEvaluate);
 
-  async function decide(input: EvaluateRequestBody, ctx: Omit<DecisionContext, 'policy'>, pin: { pack_id: string; version: string }) {
+  async function decide(input: EvaluateRequestBody, ctx: Omit<DecisionContext, 'policy'>, pin: { pack_id: string; version: string }, started: number) {
     if (ctx.mode === 'off') {
       const published = await deps.packs.published(pin.pack_id, pin.version);
       const body = skippedDecision({ ...ctx, policy: { pack: published.pack_id, version: published.version, hash: published.hash } }, input.content);
@@ -65,8 +67,8 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
     }
     const pack = await deps.packs.compiled(pin.pack_id, pin.version);
     const ms = deps.limits.evaluationTimeoutMs;
-    const engine = await deadline(runEngine(pack, { content: input.content, platform: input.platform, metadata: input.metadata }), ms, () => evaluationTimeout(ms));
-    const body = evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, engine);
+    const decided = await engine.run(pack, { content: input.content, platform: input.platform, metadata: input.metadata }, ms, started);
+    const body = evaluatedDecision({ ...ctx, policy: { pack: pack.id, version: pack.version, hash: pack.hash } }, decided);
     return { body, platform: input.platform ?? pack.internal.platform };
   }
 
@@ -124,7 +126,7 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       if (!pin) throw stageNotFound(input.stage);
       const mode = effectiveMode(pin.mode, deps.modeCaps());
       const ctx = { request_id: randomUUID(), receipt_id: randomUUID(), stage: input.stage, mode };
-      const { body, platform } = await decide(input, ctx, pin);
+      const { body, platform } = await decide(input, ctx, pin, started);
       const content = contentFingerprint(input.content);
       const created_at = new Date();
       const row = auditRow(body, { input, platform, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at });
@@ -151,11 +153,6 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
 
 function stageNotFound(stage: string): AppError {
   return new AppError('STAGE_NOT_FOUND', `Stage "${stage}" is not pinned to a pack version.`, { details: { stage } });
-}
-
-/** The engine is not cancelled: it finishes in the background and its result is dropped. */
-function evaluationTimeout(ms: number): AppError {
-  return new AppError('EVALUATION_TIMEOUT', `The evaluation took longer than ${ms} ms.`, { details: { limit_ms: ms } });
 }
 
 /** Posts per request and characters per post (a string content counts as one post here). */

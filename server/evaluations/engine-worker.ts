@@ -1,0 +1,29 @@
+/**
+ * One engine worker thread (run by piscina, see engine-workers.ts). The packs it
+ * evaluates with arrive in workerData and are compiled here, at start, before the
+ * module finishes loading: piscina sends a respawned worker no task before then,
+ * so a compile never counts against an evaluation's time budget.
+ */
+import { workerData } from 'node:worker_threads';
+import { compilePack, evaluate, type CompiledPack, type EngineDecision, type EvaluationInput, type ResolvedPack } from '../../engine/index.js';
+
+export interface WorkerPack {
+  /** `id@version#hash`: the same content always has the same ref. */
+  ref: string;
+  resolved: ResolvedPack;
+}
+
+export type WorkerTask = { ping: true } | { ref: string; input: EvaluationInput };
+
+/** `missing`: this generation of workers was not given the pack (the caller starts a new one). */
+export type WorkerResult = { pong: true } | { decision: EngineDecision } | { missing: string };
+
+const compiled = new Map<string, CompiledPack>();
+for (const pack of JSON.parse((workerData as { packs: string }).packs) as WorkerPack[]) compiled.set(pack.ref, compilePack(pack.resolved));
+
+export default async function run(task: WorkerTask): Promise<WorkerResult> {
+  if ('ping' in task) return { pong: true };
+  const pack = compiled.get(task.ref);
+  if (!pack) return { missing: task.ref };
+  return { decision: await evaluate(pack, task.input) };
+}

@@ -1,0 +1,228 @@
+/**
+ * The engine off the event loop, with a hard deadline (docs/decisions/0008-engine-worker-pool.md).
+ *
+ * Posts longer than `inlineChars` in all are evaluated in a piscina pool of worker
+ * threads: past its budget an evaluation is aborted, which terminates the thread it
+ * runs on (piscina starts another), and answered EVALUATION_TIMEOUT, while the main
+ * loop keeps serving /healthz and every other request. Short posts run inline: the
+ * hop costs more than their evaluation, and at that size the engine's worst case is
+ * measured (and bounded by `check`'s limits on patterns and lexicons).
+ *
+ * Workers get compiled packs by compiling them at start from workerData (engine-worker.ts).
+ * Packs are pinned per stage and change at runtime, so a pack the current workers do not
+ * have starts a new generation of workers given the previous packs and the new one; the
+ * old generation finishes what it runs and is closed. Waiting for a generation to compile
+ * is not part of an evaluation's budget (it is bounded by `warmLimitMs`).
+ */
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { Piscina } from 'piscina';
+import type { Logger } from 'pino';
+import { evaluate as engineEvaluate, type CompiledPack, type EngineDecision, type EvaluationInput } from '../../engine/index.js';
+import { AppError } from '../errors.js';
+import { deadline } from '../lib/deadline.js';
+import type { WorkerPack, WorkerResult, WorkerTask } from './engine-worker.js';
+
+export interface EngineRunner {
+  /**
+   * The engine's decision, or EVALUATION_TIMEOUT once `budgetMs` have passed since `startedAt`
+   * (a performance.now() reading; default now): the budget is the request's, not the engine's alone.
+   */
+  run(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt?: number): Promise<EngineDecision>;
+}
+
+export interface EngineWorkersOptions {
+  /** Worker threads; 0 → every evaluation inline (no hard deadline). */
+  threads: number;
+  /** Posts totalling at most this many UTF-16 units run inline. */
+  inlineChars: number;
+  logger: Logger;
+  /** Packs kept compiled in the workers, most recently used first. @defaultValue 8 */
+  maxPacks?: number;
+  /** Longest wait for a new generation of workers to compile its packs. @defaultValue 60,000 ms */
+  warmLimitMs?: number;
+}
+
+export interface EngineWorkers extends EngineRunner {
+  /** Starts (or renews) the workers with these packs among theirs; settles once they are ready. */
+  warm(packs: readonly CompiledPack[]): Promise<void>;
+  /** `timedOut`: evaluations aborted at their budget (a running one terminates its worker, a queued one leaves the queue). */
+  stats(): { threads: number; generation: number; packs: string[]; timedOut: number; inline: number; pooled: number };
+  close(): Promise<void>;
+}
+
+/** The engine inline, the caller no longer waiting past the budget (the work itself cannot be stopped). */
+export function inlineRunner(evaluate: typeof engineEvaluate = engineEvaluate): EngineRunner {
+  return {
+    run: (pack, input, budgetMs, startedAt = performance.now()) =>
+      deadline(evaluate(pack, input), Math.max(0, budgetMs - (performance.now() - startedAt)), () => evaluationTimeout(budgetMs)),
+  };
+}
+
+interface Generation {
+  id: number;
+  pool: Piscina<WorkerTask, WorkerResult>;
+  refs: Set<string>;
+  ready: Promise<void>;
+}
+
+const here = fileURLToPath(import.meta.url);
+// Under tsx or vitest this file is TypeScript and so is the worker; from dist/ both are JavaScript.
+const WORKER_FILE = path.join(path.dirname(here), `engine-worker${path.extname(here)}`);
+const WORKER_EXEC_ARGV = path.extname(here) === '.ts' ? ['--import', 'tsx'] : [];
+
+const WORKER_NICE = 5;
+
+export function packRef(pack: CompiledPack): string {
+  return `${pack.id}@${pack.version}#${pack.hash}`;
+}
+
+export function totalChars(content: string | string[]): number {
+  if (typeof content === 'string') return content.length;
+  let n = 0;
+  for (const post of content) n += post.length;
+  return n;
+}
+
+export function createEngineWorkers(options: EngineWorkersOptions): EngineWorkers {
+  const { threads, inlineChars, logger } = options;
+  const maxPacks = options.maxPacks ?? 8;
+  const warmLimitMs = options.warmLimitMs ?? 60_000;
+  const inline = inlineRunner();
+  /** Packs given to workers, least recently used first. */
+  const known = new Map<string, CompiledPack>();
+  let current: Generation | undefined;
+  let generations = 0;
+  let timedOut = 0;
+  let inlineCount = 0;
+  let pooledCount = 0;
+  let closed = false;
+
+  function remember(pack: CompiledPack): void {
+    const ref = packRef(pack);
+    known.delete(ref);
+    known.set(ref, pack);
+    while (known.size > maxPacks) known.delete(known.keys().next().value!);
+  }
+
+  function startGeneration(): Generation {
+    const packs: WorkerPack[] = [...known.entries()].map(([ref, pack]) => ({ ref, resolved: pack.resolved }));
+    // One string, not an object graph: piscina clones workerData for every worker it starts, on
+    // this thread, and a respawn after a timeout must not stall the loop cloning half a megabyte of objects.
+    const workerData = { packs: JSON.stringify(packs) };
+    const pool = new Piscina<WorkerTask, WorkerResult>({
+      filename: WORKER_FILE,
+      execArgv: WORKER_EXEC_ARGV,
+      workerData,
+      minThreads: threads,
+      maxThreads: threads,
+      // One evaluation per thread: an abort terminates the thread, and with it only that evaluation.
+      concurrentTasksPerWorker: 1,
+      // Idle workers must not sleep in Atomics.wait: the thread's own event loop stays live.
+      atomics: 'disabled',
+      idleTimeout: Number.POSITIVE_INFINITY,
+      // Below the main thread's priority: a worker compiling or chewing on a hostile post must not
+      // take the CPU from the loop that answers /healthz and parses requests.
+      niceIncrement: WORKER_NICE,
+    });
+    pool.on('error', (error: unknown) => logger.error({ err: error }, 'engine worker failed'));
+    const id = ++generations;
+    // One ping per thread: each answers once its module (and so its packs) is compiled.
+    const ready = Promise.all(Array.from({ length: threads }, () => pool.run({ ping: true }))).then(() => {
+      logger.info({ generation: id, threads, packs: packs.map((p) => p.ref) }, 'engine workers ready');
+    });
+    ready.catch(() => undefined);
+    return { id, pool, refs: new Set(packs.map((p) => p.ref)), ready };
+  }
+
+  /** The generation that has `pack`, starting one when needed; the old one is closed once the new one is ready. */
+  function generationFor(pack: CompiledPack): Generation {
+    const ref = packRef(pack);
+    remember(pack);
+    if (current?.refs.has(ref)) return current;
+    const previous = current;
+    const next = startGeneration();
+    current = next;
+    next.ready.then(
+      () => previous?.pool.close().catch(() => undefined),
+      (error: unknown) => logger.error({ err: error, generation: next.id }, 'engine workers did not start'),
+    );
+    return next;
+  }
+
+  async function pooled(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
+    const generation = generationFor(pack);
+    const warming = performance.now();
+    await deadline(generation.ready, warmLimitMs, () => new AppError('EVALUATION_TIMEOUT', `The engine workers took longer than ${warmLimitMs} ms to start.`, { details: { limit_ms: warmLimitMs } }));
+    // Waiting for a new generation to compile its packs (a pack switch, the first long post of a
+    // process that was not warmed) is not charged to the request; everything else is.
+    const charged = warming - startedAt;
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut++;
+        reject(evaluationTimeout(budgetMs));
+        // After the answer is on its way: terminating the worker and starting its replacement
+        // takes the main thread a few milliseconds.
+        setImmediate(() => abort.abort());
+        logger.warn({ limit_ms: budgetMs, pack: packRef(pack), generation: generation.id }, 'evaluation past its budget: aborted (its worker, if it was running, is terminated)');
+      }, Math.max(0, budgetMs - charged));
+    });
+    const running = generation.pool.run({ ref: packRef(pack), input }, { signal: abort.signal });
+    running.catch(() => undefined);
+    try {
+      const result = await Promise.race([running, expired]);
+      if ('decision' in result) return result.decision;
+      // Only when a newer pack evicted this one between the generation check and the run.
+      throw new AppError('INTERNAL', `engine workers lacked ${'missing' in result ? result.missing : packRef(pack)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  return {
+    run(pack, input, budgetMs, startedAt = performance.now()) {
+      if (closed || threads === 0 || totalChars(input.content) <= inlineChars) {
+        inlineCount++;
+        return inline.run(pack, input, budgetMs, startedAt);
+      }
+      pooledCount++;
+      return pooled(pack, input, budgetMs, startedAt);
+    },
+
+    async warm(packs) {
+      if (threads === 0 || closed) return;
+      for (const pack of packs) remember(pack);
+      if (current && packs.every((p) => current!.refs.has(packRef(p)))) return current.ready;
+      const previous = current;
+      current = startGeneration();
+      await current.ready;
+      await previous?.pool.close().catch(() => undefined);
+    },
+
+    stats: () => ({
+      threads,
+      generation: current?.id ?? 0,
+      packs: current ? [...current.refs] : [],
+      timedOut,
+      inline: inlineCount,
+      pooled: pooledCount,
+    }),
+
+    async close() {
+      closed = true;
+      const last = current;
+      current = undefined;
+      // Terminate: a stuck evaluation must not hold up a shutdown.
+      await last?.pool.destroy().catch(() => undefined);
+    },
+  };
+}
+
+export function evaluationTimeout(ms: number): AppError {
+  return new AppError('EVALUATION_TIMEOUT', `The evaluation took longer than ${ms} ms.`, {
+    details: { limit_ms: ms },
+    suggestedFix: 'Send shorter content, or raise GATEHOUSE_EVALUATION_TIMEOUT_MS.',
+  });
+}
