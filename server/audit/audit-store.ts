@@ -140,13 +140,19 @@ function encodeCursor(row: AuditRow): string {
   return Buffer.from(JSON.stringify([row.created_at.toISOString(), row.request_id])).toString('base64url');
 }
 
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const CURSOR_ID = /^[\x21-\x7e]{1,200}$/;
+
 function decodeCursor(cursor: string): Cursor {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     if (Array.isArray(parsed) && parsed.length === 2) {
       const [createdAt, requestId] = parsed as unknown[];
-      if (typeof createdAt === 'string' && typeof requestId === 'string' && !Number.isNaN(Date.parse(createdAt))) {
-        return { created_at: createdAt, request_id: requestId };
+      // Exactly what encodeCursor writes: Date.parse('1') is a date (2001) that PostgreSQL refuses,
+      // and a NUL in the request id is a byte PostgreSQL cannot take: both were 500s (issue 13).
+      if (typeof createdAt === 'string' && typeof requestId === 'string' && CURSOR_TIME.test(createdAt) && CURSOR_ID.test(requestId)) {
+        const time = new Date(createdAt);
+        if (!Number.isNaN(time.getTime()) && time.toISOString() === createdAt) return { created_at: createdAt, request_id: requestId };
       }
     }
   } catch {
