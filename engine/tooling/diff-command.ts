@@ -8,18 +8,16 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
+import { CommandLine, EXIT_USAGE } from './command-line.js';
 import { CorpusError, parseCorpus, type CorpusItem } from './diff-corpus.js';
 import { diffPacks, hasChanges, ItemEvaluationError } from './diff.js';
 import { renderMarkdown } from './diff-format.js';
 import { PackSourceError, resolvePackSource, type PublishedPackReader, type ResolveContext } from './pack-source.js';
 
-export const DIFF_USAGE = 'usage: gatehouse diff OLD NEW --corpus FILE.jsonl [--format markdown|json] [--fail-on-change]\n' +
-  '  OLD, NEW: a pack folder (rules/qa), a git ref with a path (origin/main:rules/qa) or a published version (qa@1.2.0)';
-
 export const EXIT_OK = 0;
 export const EXIT_CHANGED = 1;
-export const EXIT_ERROR = 2;
+export const EXIT_ERROR = EXIT_USAGE;
 
 /** Opens the database of published versions; called at most once, and only when a source names a version. */
 export type OpenPublished = () => Promise<{ reader: PublishedPackReader; close(): Promise<void> }>;
@@ -38,22 +36,32 @@ const processIo: DiffIo = {
   cwd: process.cwd(),
 };
 
-interface DiffArgs {
-  oldSpec: string;
-  newSpec: string;
+interface DiffOptions {
   corpus: string;
   format: 'markdown' | 'json';
-  failOnChange: boolean;
+  failOnChange?: boolean;
 }
 
 export async function diffCommand(args: string[], io: DiffIo = processIo): Promise<number> {
-  if (args.includes('--help') || args.includes('-h')) {
-    io.stdout(`${DIFF_USAGE}\n`);
-    return EXIT_OK;
-  }
+  const lines = { out: (line: string) => io.stdout(`${line}\n`), err: (line: string) => io.stderr(`${line}\n`) };
+  // Usage errors too go to stderr in the error shape, as every other failure of diff (CI parses it).
+  const cli = new CommandLine(lines, { renderError: (message, usage) => JSON.stringify({ error: usageError(message, usage) }) });
+  const program = new Command('gatehouse diff')
+    .description('the policy impact of a pack change: what changes for each item of a corpus between two versions of a pack')
+    .argument('<OLD>', 'a pack folder (rules/qa), a git ref with a path (origin/main:rules/qa) or a published version (qa@1.2.0)')
+    .argument('<NEW>', 'the same forms as OLD')
+    .requiredOption('--corpus <FILE>', 'JSONL, one {"id","content"} per line')
+    .addOption(new Option('--format <FORMAT>', 'the report format').choices(['markdown', 'json']).default('markdown'))
+    .option('--fail-on-change', 'exit 1 when anything changes (for CI)')
+    .addHelpText('after', '\nExit codes: 0 report printed; 1 something changes and --fail-on-change was given; 2 the diff could not be made.')
+    .action(cli.action((oldSpec: string, newSpec: string, options: DiffOptions) => diff(oldSpec, newSpec, options, io)));
+  return cli.run(program, args);
+}
+
+async function diff(oldSpec: string, newSpec: string, options: DiffOptions, io: DiffIo): Promise<number> {
+  const parsed = { oldSpec, newSpec, ...options };
   const db = lazyPublishedReader(io.published);
   try {
-    const parsed = parseDiffArgs(args);
     const corpus = await readCorpus(parsed.corpus, io.cwd);
     const ctx: ResolveContext = { cwd: io.cwd, published: db.open };
     const before = await resolvePackSource(parsed.oldSpec, ctx);
@@ -73,33 +81,6 @@ export async function diffCommand(args: string[], io: DiffIo = processIo): Promi
   } finally {
     await db.close();
   }
-}
-
-// ---- Arguments --------------------------------------------------------------------------------------
-
-class UsageError extends Error {}
-
-function parseDiffArgs(args: string[]): DiffArgs {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        corpus: { type: 'string' },
-        format: { type: 'string', default: 'markdown' },
-        'fail-on-change': { type: 'boolean', default: false },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  if (positionals.length !== 2) throw new UsageError(`expected OLD and NEW, got ${positionals.length} argument(s)${positionals.length > 0 ? `: ${positionals.join(' ')}` : ''}`);
-  if (!values.corpus) throw new UsageError('--corpus FILE.jsonl is required');
-  if (values.format !== 'markdown' && values.format !== 'json') throw new UsageError(`--format must be markdown or json, not "${values.format}"`);
-  return { oldSpec: positionals[0]!, newSpec: positionals[1]!, corpus: values.corpus, format: values.format, failOnChange: values['fail-on-change'] };
 }
 
 // ---- Corpus -----------------------------------------------------------------------------------------
@@ -158,6 +139,10 @@ function lazyPublishedReader(open: OpenPublished | undefined): { open(): Promise
 
 // ---- Errors -----------------------------------------------------------------------------------------
 
+function usageError(message: string, usage: string): ErrorBody {
+  return { code: 'INVALID_ARGUMENTS', message, suggestedFix: `Run it as: ${usage.replace('usage: ', '')} (see \`gatehouse diff --help\`)`, details: {} };
+}
+
 interface ErrorBody {
   code: string;
   message: string;
@@ -166,9 +151,6 @@ interface ErrorBody {
 }
 
 function toErrorBody(error: unknown): ErrorBody {
-  if (error instanceof UsageError) {
-    return { code: 'INVALID_ARGUMENTS', message: error.message, suggestedFix: `Run it as: ${DIFF_USAGE.split('\n')[0]!.replace('usage: ', '')}`, details: {} };
-  }
   if (error instanceof CorpusFileError && error.code === 'CORPUS_NOT_FOUND') {
     return { code: error.code, message: error.message, suggestedFix: 'Check the --corpus path (relative to the current folder), e.g. `docs/examples/corpus.jsonl`.', details: { file: error.file } };
   }

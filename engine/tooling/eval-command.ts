@@ -5,26 +5,35 @@
  * one decision line each, in order. Uses the engine's public index only.
  */
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { Command } from 'commander';
 import { evaluate, loadPack, type CompiledPack } from '../index.js';
 import { printPackError, readStdin, stdio, type CommandIo } from './command-io.js';
+import { CommandLine } from './command-line.js';
+
+interface EvalOptions {
+  pack: string;
+  json?: boolean;
+  jsonl?: boolean;
+  platform?: string;
+  explain?: boolean;
+}
 
 export async function evalCommand(args: string[], io: CommandIo = stdio): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      pack: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      jsonl: { type: 'boolean', default: false },
-      platform: { type: 'string' },
-      explain: { type: 'boolean', default: false },
-    },
-  });
-  if (!values.pack) {
-    io.err('--pack DIR is required, e.g. `gatehouse eval --pack rules/qa "some text"`');
-    return 2;
-  }
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse eval')
+    .description('evaluate TEXT (or stdin) with a pack folder, as the service would; exit 0 on PASS, 1 otherwise')
+    .argument('[TEXT...]', 'the content; read from stdin when absent')
+    .requiredOption('--pack <DIR>', 'the pack folder, e.g. rules/qa')
+    .option('--platform <P>', "the platform the content is for (default: the pack's)")
+    .option('--json', 'print the decision as JSON')
+    .option('--explain', 'trace every phrase rule match and the guards that set one aside')
+    .option('--jsonl', 'batch: one {"id","content"} per stdin line, one decision line each')
+    .addHelpText('after', '\nExamples:\n  gatehouse eval --pack rules/qa "some text"\n  echo \'{"id":"1","content":"hi"}\' | gatehouse eval --pack rules/qa --jsonl')
+    .action(cli.action((text: string[], options: EvalOptions) => evalText(text, options, io)));
+  return cli.run(program, args);
+}
+
+async function evalText(positionals: string[], values: EvalOptions, io: CommandIo): Promise<number> {
   let pack: CompiledPack;
   try {
     pack = await loadPack(values.pack);

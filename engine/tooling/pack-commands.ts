@@ -6,13 +6,34 @@
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Command } from 'commander';
 import { loadPack, loadPackTests, packDirs, runPackTests } from '../index.js';
 import { findCollisionsCached, formatCollision, loadWordLists, type WordList } from './collisions.js';
 import { printPackError, stdio, type CommandIo } from './command-io.js';
+import { CommandLine } from './command-line.js';
 
+const DEFAULT_WORDLISTS = '/usr/share/dict';
+
+/** `gatehouse check [--no-collisions] [--wordlists DIR] DIR…` */
 export async function checkCommand(args: string[], io: CommandIo = stdio): Promise<number> {
-  const { flags, rest } = checkFlags(args);
-  const dirs = await expandDirs(rest, io);
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse check')
+    .description('validate and compile every pack under each DIR (a pack folder or a rules folder of packs), load its tests, ' +
+      'and run the lexicon collision finder over the dictionaries')
+    .argument('<DIR...>', 'pack folders, or folders of packs')
+    .option('--no-collisions', 'skip the lexicon collision finder')
+    .option('--wordlists <DIR>', 'where the dictionaries are (Debian: wamerican, wbritish, wfrench, …)', DEFAULT_WORDLISTS)
+    .action(cli.action((dirs: string[], flags: CheckFlags) => check(dirs, flags, io)));
+  return cli.run(program, args);
+}
+
+interface CheckFlags {
+  collisions: boolean;
+  wordlists: string;
+}
+
+async function check(args: string[], flags: CheckFlags, io: CommandIo): Promise<number> {
+  const dirs = await expandDirs(args, io);
   if (typeof dirs === 'number') return dirs;
   let failed = 0;
   let words: WordList[] | undefined;
@@ -48,19 +69,17 @@ export async function checkCommand(args: string[], io: CommandIo = stdio): Promi
   return failed > 0 ? 1 : 0;
 }
 
-/** `--no-collisions` skips the collision finder; `--wordlists DIR` reads the dictionaries elsewhere. */
-function checkFlags(args: string[]): { flags: { collisions: boolean; wordlists: string }; rest: string[] } {
-  const flags = { collisions: true, wordlists: '/usr/share/dict' };
-  const rest: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === '--no-collisions') flags.collisions = false;
-    else if (args[i] === '--wordlists' && args[i + 1]) flags.wordlists = args[++i]!;
-    else rest.push(args[i]!);
-  }
-  return { flags, rest };
+/** `gatehouse test DIR…` */
+export async function testCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse test')
+    .description("run every pack's tests/*.yaml under each DIR (a pack folder or a rules folder of packs)")
+    .argument('<DIR...>', 'pack folders, or folders of packs')
+    .action(cli.action((dirs: string[]) => runTests(dirs, io)));
+  return cli.run(program, args);
 }
 
-export async function testCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+async function runTests(args: string[], io: CommandIo): Promise<number> {
   const dirs = await expandDirs(args, io);
   if (typeof dirs === 'number') return dirs;
   let passed = 0;
@@ -87,10 +106,6 @@ export async function testCommand(args: string[], io: CommandIo = stdio): Promis
 
 /** Every pack folder under the arguments (a pack folder, or a rules folder of packs); an exit code when there is none. */
 async function expandDirs(args: string[], io: CommandIo): Promise<string[] | number> {
-  if (args.length === 0) {
-    io.err('name at least one pack folder or rules folder, e.g. `gatehouse check rules/`');
-    return 2;
-  }
   const dirs: string[] = [];
   for (const arg of args) {
     try {

@@ -4,10 +4,22 @@
  * schemas that validate packs, so that they never drift from the validator.
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
 import { schemaDocuments } from '../index.js';
 import { stdio, type CommandIo } from './command-io.js';
+import { CommandLine } from './command-line.js';
 
-export async function schemasCommand(write: boolean, io: CommandIo = stdio): Promise<number> {
+/** `gatehouse schemas [--write]` */
+export async function schemasCommand(args: string[], io: CommandIo = stdio): Promise<number> {
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse schemas')
+    .description('check that engine/schema/*.json (the schemas editors use) match the schemas that validate packs; exit 1 when stale')
+    .option('--write', 'rewrite the stale files instead')
+    .action(cli.action((options: { write?: boolean }) => schemas(!!options.write, io)));
+  return cli.run(program, args);
+}
+
+async function schemas(write: boolean, io: CommandIo): Promise<number> {
   let stale = 0;
   for (const [name, doc] of Object.entries(schemaDocuments())) {
     const file = schemaFile(name);

@@ -1,56 +1,48 @@
 /** `gatehouse score --pack DIR --corpus FILE|DIR [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { loadPack } from '../load.js';
 import { MAX_PACK_FILE_BYTES, readSource, SourceError } from '../source.js';
+import { CommandLine } from './command-line.js';
 import { loadCorpus } from './corpus.js';
 import { formatScore, type ScoreFormat } from './score-format.js';
 import { checkFloors, scoreCorpus, uniformFloors, type Floors } from './score.js';
-
-export const SCORE_USAGE =
-  'gatehouse score --pack DIR --corpus FILE.jsonl|DIR [--format text|json|markdown] [--min-recall 0.95] [--max-fp 0.02] [--floors FILE] [--summary]';
 
 export interface Output {
   out(line: string): void;
   err(line: string): void;
 }
 
+interface ScoreOptions {
+  pack: string;
+  corpus: string;
+  format: ScoreFormat;
+  minRecall?: number;
+  maxFp?: number;
+  floors?: string;
+  summary?: boolean;
+}
+
 export async function scoreCommand(args: string[], io: Output): Promise<number> {
-  let values;
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse score')
+    .description('recall and false positives per label and evasion family of a pack on a labelled corpus; exit 1 below a floor')
+    .requiredOption('--pack <DIR>', 'the pack folder')
+    .requiredOption('--corpus <FILE|DIR>', 'a labelled JSONL file, or a folder of them')
+    .addOption(new Option('--format <FORMAT>', 'the report format').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(new Option('--min-recall <R>', 'fail when any label or family recalls less (0 to 1)').argParser(rate))
+    .addOption(new Option('--max-fp <R>', 'fail when any label has a higher false-positive rate (0 to 1)').argParser(rate))
+    .option('--floors <FILE>', 'per-label and per-family floors: labels: { NAME: { min_recall, max_fp } }, families: { … }')
+    .option('--summary', 'totals only')
+    .action(cli.action((options: ScoreOptions) => score(options, io)));
+  return cli.run(program, args);
+}
+
+async function score(values: ScoreOptions, io: Output): Promise<number> {
+  const { format, minRecall, maxFp } = values;
   try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        pack: { type: 'string' },
-        corpus: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        'min-recall': { type: 'string' },
-        'max-fp': { type: 'string' },
-        floors: { type: 'string' },
-        summary: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (error) {
-    io.err(`${(error as Error).message}\nusage: ${SCORE_USAGE}`);
-    return 2;
-  }
-  const format = values.format as ScoreFormat;
-  const minRecall = rate(values['min-recall']);
-  const maxFp = rate(values['max-fp']);
-  const problem = !values.pack || !values.corpus
-    ? '--pack and --corpus are required'
-    : !['text', 'json', 'markdown'].includes(format)
-      ? `--format must be text, json or markdown, not "${format}"`
-      : Number.isNaN(minRecall) || Number.isNaN(maxFp)
-        ? '--min-recall and --max-fp take a number between 0 and 1'
-        : undefined;
-  if (problem) {
-    io.err(`${problem}\nusage: ${SCORE_USAGE}`);
-    return 2;
-  }
-  try {
-    const pack = await loadPack(values.pack!);
-    const report = await scoreCorpus(pack, await loadCorpus(values.corpus!));
+    const pack = await loadPack(values.pack);
+    const report = await scoreCorpus(pack, await loadCorpus(values.corpus));
     io.out(formatScore(report, format, { summary: values.summary }));
     const floors = values.floors ? await readFloors(values.floors) : {};
     const failures = [...checkFloors(report, floors), ...checkFloors(report, uniformFloors(report, minRecall, maxFp))];
@@ -65,10 +57,10 @@ export async function scoreCommand(args: string[], io: Output): Promise<number> 
   }
 }
 
-function rate(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
+function rate(value: string): number {
   const n = Number(value);
-  return n >= 0 && n <= 1 ? n : Number.NaN;
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('--min-recall and --max-fp take a number between 0 and 1');
+  return n;
 }
 
 /** `labels: { violent_threat: { min_recall, max_fp } }, families: { … }` in YAML or JSON. */

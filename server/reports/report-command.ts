@@ -4,7 +4,8 @@
  * for a runbook step or a CI gate. Exit status: 0 the verdict that applies is ready, 1 not
  * ready, 2 bad arguments or unknown stage, 3 the database could not be read.
  */
-import { parseArgs } from 'node:util';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CommandLine } from '../../engine/tooling/command-line.js';
 import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
 import { AppError } from '../errors.js';
 import { createReadinessReporter, DEFAULT_WINDOW } from './readiness-report.js';
@@ -13,35 +14,35 @@ import { snapshotOf } from '../stores.js';
 
 export type { CommandIo };
 
-export const REPORT_USAGE = 'usage: gatehouse report readiness --stage STAGE [--window 72h] [--until ISO-8601] [--format json|text]';
+interface ReadinessOptions {
+  stage: string;
+  window: string;
+  until?: Date;
+  format: 'json' | 'text';
+}
 
 export async function reportCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo = stdio): Promise<number> {
-  const [report, ...rest] = args;
-  if (report !== 'readiness') {
-    io.err(REPORT_USAGE);
-    return 2;
-  }
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest,
-      options: { stage: { type: 'string' }, window: { type: 'string', default: DEFAULT_WINDOW }, until: { type: 'string' }, format: { type: 'string', default: 'text' } },
-    }));
-  } catch (error) {
-    io.err(`gatehouse report: ${(error as Error).message}\n${REPORT_USAGE}`);
-    return 2;
-  }
-  if (!values.stage || !['json', 'text'].includes(values.format)) {
-    io.err(REPORT_USAGE);
-    return 2;
-  }
-  const until = values.until === undefined ? undefined : new Date(values.until);
-  if (until && Number.isNaN(until.getTime())) {
-    io.err(`gatehouse report: --until ${values.until} is not an ISO 8601 date-time`);
-    return 2;
-  }
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse report').description('reports from the database (DATABASE_URL, or the PGlite data dir)');
+  program
+    .command('readiness')
+    .description('the readiness (burn-in) report of a stage and its verdict; exit 0 ready, 1 not ready, 2 bad arguments or unknown stage, 3 the database could not be read')
+    .requiredOption('--stage <STAGE>', 'the stage, e.g. staging')
+    .option('--window <DURATION>', 'how far back to look, e.g. 72h or 7d', DEFAULT_WINDOW)
+    .option('--until <ISO-8601>', 'the end of the window (default: now)', isoDate)
+    .addOption(new Option('--format <FORMAT>', 'the output format').choices(['json', 'text']).default('text'))
+    .action(cli.action((options: ReadinessOptions) => readiness(options, env, io)));
+  return cli.run(program, args);
+}
 
-  const { stage, window, format } = values;
+function isoDate(value: string): Date {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidArgumentError('not an ISO 8601 date-time, e.g. 2026-01-31T12:00:00Z');
+  return date;
+}
+
+async function readiness(values: ReadinessOptions, env: NodeJS.ProcessEnv, io: CommandIo): Promise<number> {
+  const { stage, window, until, format } = values;
   return withDatabase(env, io, {
     name: 'gatehouse report',
     poolMax: 1,

@@ -8,7 +8,8 @@
  *   verify ARCHIVE                        check an archive's files against its manifest
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
-import { parseArgs } from 'node:util';
+import { Command, Option } from 'commander';
+import { CommandLine } from '../../../engine/tooling/command-line.js';
 import { stdio, withDatabase, type CommandIo, type DatabaseCommand } from '../../db/database-command.js';
 import type { Database } from '../../db/database.js';
 import { parseDuration } from '../../lib/duration.js';
@@ -17,65 +18,73 @@ import { countOlderThan, pruneAudit } from './audit-prune.js';
 
 export type { CommandIo };
 
-export const AUDIT_USAGE = `usage: gatehouse audit <command>
-  prune --older-than 30d --export DIR [--format text|json]   archive rows older than the cut to DIR, verify, then delete them
-  prune --older-than 30d --no-export                         delete without an archive
-  prune --older-than 30d --dry-run                           count the rows a prune would remove
-  verify ARCHIVE                                             check an archive against its manifest
-  restore ARCHIVE                                            put archived rows back into the database`;
-
 /** A prune never cuts closer than this: a typo such as `--older-than 30m` must not empty the audit. */
 const MIN_AGE_MS = 86_400_000;
 
-export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo = stdio, now: () => Date = () => new Date()): Promise<number> {
-  const [sub, ...rest] = args;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        'older-than': { type: 'string' },
-        export: { type: 'string' },
-        'no-export': { type: 'boolean', default: false },
-        'dry-run': { type: 'boolean', default: false },
-        format: { type: 'string', default: 'text' },
-      },
-    });
-  } catch (error) {
-    io.err(`gatehouse audit: ${(error as Error).message}\n${AUDIT_USAGE}`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  if (sub === 'verify' && positionals.length === 1) return verifyCommand(positionals[0]!, io);
-  if (sub === 'restore' && positionals.length === 1) return withDatabase(env, io, auditCommandOn(io), ({ db }) => restoreCommand(db, positionals[0]!, io));
-  if (sub !== 'prune' || positionals.length > 0) {
-    io.err(AUDIT_USAGE);
-    return 2;
-  }
+interface PruneOptions {
+  olderThan?: string;
+  export?: string;
+  /** `--no-export` was given. */
+  noExport: boolean;
+  dryRun?: boolean;
+  format: 'text' | 'json';
+}
 
+export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: CommandIo = stdio, now: () => Date = () => new Date()): Promise<number> {
+  const cli = new CommandLine(io);
+  const program = new Command('gatehouse audit').description(
+    'the audit retention job and its archives, on DATABASE_URL or the PGlite data dir (GATEHOUSE_DATA_DIR), like `gatehouse migrate`',
+  );
+  // --export DIR and --no-export set one value (the last wins): their events tell whether both were given.
+  let exportDir: string | undefined;
+  let noExport = false;
+  program
+    .command('prune')
+    .description('archive rows older than the cut, verify the archive, then delete them (or only count them with --dry-run)')
+    .option('--older-than <AGE>', 'the cut, in whole days or hours, at least 1d (e.g. 30d)')
+    .option('--export <DIR>', 'write the archive under DIR')
+    .option('--no-export', 'delete without an archive (must be asked for)')
+    .option('--dry-run', 'count the rows a prune would remove; delete nothing')
+    .addOption(new Option('--format <FORMAT>', 'the output format').choices(['text', 'json']).default('text'))
+    .on('option:export', (dir: string) => (exportDir = dir))
+    .on('option:no-export', () => (noExport = true))
+    .action(
+      cli.action((options: { olderThan?: string; dryRun?: boolean; format: 'text' | 'json' }) =>
+        prune({ ...options, export: exportDir, noExport }, env, io, now),
+      ),
+    );
+  program
+    .command('verify')
+    .description("check an archive's files against its manifest")
+    .argument('<ARCHIVE>', 'the archive folder a prune wrote')
+    .action(cli.action((dir: string) => verifyCommand(dir, io)));
+  program
+    .command('restore')
+    .description('put archived rows back into the database (rows already present are skipped)')
+    .argument('<ARCHIVE>', 'the archive folder a prune wrote')
+    .action(cli.action((dir: string) => withDatabase(env, io, auditCommandOn(io), ({ db }) => restoreCommand(db, dir, io))));
+  return cli.run(program, args);
+}
+
+async function prune(values: PruneOptions, env: NodeJS.ProcessEnv, io: CommandIo, now: () => Date): Promise<number> {
   let ageMs: number;
   try {
-    ageMs = parseDuration(values['older-than'] ?? '');
+    ageMs = parseDuration(values.olderThan ?? '');
   } catch {
-    io.err(`gatehouse audit prune: --older-than is required, as a whole number of days or hours (e.g. 30d)\n${AUDIT_USAGE}`);
+    io.err('gatehouse audit prune: --older-than is required, as a whole number of days or hours (e.g. 30d)');
     return 2;
   }
   if (ageMs < MIN_AGE_MS) {
     io.err('gatehouse audit prune: --older-than must be at least 1d (the retention policy keeps 30 days hot)');
     return 2;
   }
-  const dryRun = values['dry-run'];
-  if (values.export !== undefined && values['no-export']) {
+  const dryRun = !!values.dryRun;
+  if (values.export !== undefined && values.noExport) {
     io.err('gatehouse audit prune: give either --export DIR or --no-export, not both');
     return 2;
   }
-  if (!dryRun && values.export === undefined && !values['no-export']) {
+  if (!dryRun && values.export === undefined && !values.noExport) {
     io.err('gatehouse audit prune: refusing to delete audit rows without an archive: add --export DIR (or --no-export to delete without one)');
-    return 2;
-  }
-  if (!['text', 'json'].includes(values.format)) {
-    io.err(AUDIT_USAGE);
     return 2;
   }
   const cut = new Date(now().getTime() - ageMs);
@@ -93,7 +102,7 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
       database: db.kind,
       cut,
       archive: values.export === undefined ? false : { parentDir: values.export },
-      olderThan: values['older-than'],
+      olderThan: values.olderThan!,
       now,
     });
     if (json) {
