@@ -51,7 +51,8 @@ function parseFailure(error: NodeJS.ErrnoException): { code: ErrorCode; message:
 export function createHttpServer(app: Express, config: HttpConfig, logger: Logger): http.Server {
   const server = http.createServer(
     {
-      headersTimeout: config.headersTimeoutMs,
+      // Node refuses a headers timeout longer than the request timeout (which includes it).
+      headersTimeout: Math.min(config.headersTimeoutMs, config.requestTimeoutMs),
       requestTimeout: config.requestTimeoutMs,
       keepAliveTimeout: config.keepAliveTimeoutMs,
       maxHeaderSize: config.maxHeaderBytes,
