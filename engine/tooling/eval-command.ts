@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { Command } from 'commander';
 import { evaluate, loadPack, type CompiledPack } from '../index.js';
 import { printPackError, readStdin, stdio, type CommandIo } from './command-io.js';
-import { CommandLine } from './command-line.js';
+import { CommandLine, EXIT_USAGE } from './command-line.js';
 
 interface EvalOptions {
   pack: string;
@@ -41,8 +41,18 @@ async function evalText(positionals: string[], values: EvalOptions, io: CommandI
     if (!printPackError(error, io)) throw error;
     return 1;
   }
+  const platforms = knownPlatforms(pack);
+  if (values.platform !== undefined && !platforms.includes(values.platform)) {
+    io.err(`gatehouse eval: ${unknownPlatform(values.platform, platforms, pack)}`);
+    return EXIT_USAGE;
+  }
   if (values.jsonl) return evalJsonl(pack, values.platform, io);
   const text = positionals.length > 0 ? positionals.join(' ') : await readStdin();
+  // An empty post is not content the service would be asked about: PASS would say nothing.
+  if (text.trim() === '') {
+    io.err('gatehouse eval: nothing to evaluate: give the TEXT as an argument or on stdin, e.g. `echo "some text" | gatehouse eval --pack rules/qa`');
+    return EXIT_USAGE;
+  }
   const decision = await evaluate(pack, { content: text, platform: values.platform }, { explain: values.explain });
   if (values.json) io.out(JSON.stringify(decision, null, 2));
   else {
@@ -50,6 +60,7 @@ async function evalText(positionals: string[], values: EvalOptions, io: CommandI
     for (const v of [...decision.violations, ...decision.warnings]) {
       const where = v.span ? ` [${v.span[0]}, ${v.span[1]})` : '';
       io.out(`  ${v.severity.padEnd(5)} ${v.code} post ${v.post}${where}: ${v.message}`);
+      if (v.revealed_by?.length) io.out(`        revealed by: ${v.revealed_by.join(', ')}`);
       io.out(`        fix: ${v.suggestedFix}`);
     }
     // Why: every phrase match, and the ones a context guard set aside.
@@ -83,6 +94,16 @@ async function evalJsonl(pack: CompiledPack, platform: string | undefined, io: C
       io.out(JSON.stringify({ id: item.id, error: { code: 'INVALID_REQUEST', message: 'content must be a string or an array of strings' } }));
       continue;
     }
+    if (item.platform !== undefined && (typeof item.platform !== 'string' || !knownPlatforms(pack).includes(item.platform))) {
+      bad++;
+      io.out(JSON.stringify({ id: item.id, error: { code: 'INVALID_REQUEST', message: unknownPlatform(String(item.platform), knownPlatforms(pack), pack) } }));
+      continue;
+    }
+    if ((Array.isArray(content) ? content.join('') : content).trim() === '') {
+      bad++;
+      io.out(JSON.stringify({ id: item.id, error: { code: 'INVALID_REQUEST', message: 'content is empty' } }));
+      continue;
+    }
     const decision = await evaluate(pack, {
       content,
       platform: typeof item.platform === 'string' ? item.platform : platform,
@@ -91,6 +112,25 @@ async function evalJsonl(pack: CompiledPack, platform: string | undefined, io: C
     io.out(JSON.stringify({ id: item.id, ...decision }));
   }
   return bad > 0 ? 1 : 0;
+}
+
+/**
+ * The platforms a pack knows: its default and every platform a post_length check names (its
+ * `default` entry is a fallback, not a platform). Any other name is a typo the engine would
+ * evaluate silently with no length rule at all.
+ */
+export function knownPlatforms(pack: CompiledPack): string[] {
+  const names = new Set([pack.resolved.defaults.platform]);
+  for (const check of pack.resolved.checks) {
+    const detector = check.detector as { type?: string; platforms?: Record<string, unknown> } | undefined;
+    if (detector?.type !== 'post_length' || !detector.platforms) continue;
+    for (const name of Object.keys(detector.platforms)) if (name !== 'default') names.add(name);
+  }
+  return [...names].sort();
+}
+
+function unknownPlatform(name: string, known: string[], pack: CompiledPack): string {
+  return `unknown platform "${name}": ${pack.id}@${pack.version} knows ${known.join(', ')}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
