@@ -23,6 +23,7 @@ import { createCircuitBreaker } from '../lib/circuit-breaker.js';
 import { deadline, DeadlineError } from '../lib/deadline.js';
 import type { AuditRow, AuditStore } from './audit-store.js';
 import { AuditWriterClosedError, createAuditWriter, type AuditWriterOptions } from './audit-writer.js';
+import { storedForm } from './content-redaction.js';
 import type { AuditHealth, AuditOutcome, Deferral, DurableAuditSink, DurableAuditSinkOptions } from './audit-sink.js';
 import { openOutbox, type AuditOutbox, type ReplayReport } from './outbox.js';
 import { registerSinkMetrics } from './sink-metrics.js';
@@ -174,12 +175,13 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
 
   return {
     breaker,
+    // Both ways a row is written (database, outbox) get its stored form: no text of the content when that is off.
     append(row) {
       if (closed) return Promise.reject(new AuditWriterClosedError());
-      return tracked(appendRow(row));
+      return tracked(appendRow(storedForm(row)));
     },
     // Accepted while closing: it finishes an append that was accepted before.
-    keep: (row, deferral) => tracked(keepRow(row, deferral)),
+    keep: (row, deferral) => tracked(keepRow(storedForm(row), deferral)),
     async flush() {
       await writer.flush();
       await settled();

@@ -49,6 +49,8 @@ export function auditRow(body: DecisionBody, ctx: RowContext): AuditRow {
     agent: ctx.input.agent ?? null,
     platform: ctx.platform,
     caller: ctx.caller.label,
+    // Only this key (or an admin) reads the decision back: GET /v1/decisions/{id}.
+    caller_key_id: ctx.caller.id,
     latency_ms: Math.round(ctx.latencyMs * 1000) / 1000,
     response: body as unknown as Record<string, unknown>,
   };

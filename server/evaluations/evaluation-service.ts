@@ -52,8 +52,8 @@ export interface Evaluated {
 
 export interface EvaluationService {
   evaluate(input: EvaluateRequestBody, caller: Caller): Promise<Evaluated>;
-  /** The decision as stored in its audit row. */
-  decision(requestId: string): Promise<DecisionBody>;
+  /** The decision as stored in its audit row: for an admin, or for the API key that made it; NOT_FOUND to anyone else. */
+  decision(requestId: string, caller: Caller): Promise<DecisionBody>;
 }
 
 export function createEvaluationService(deps: EvaluationServiceDeps): EvaluationService {
@@ -143,9 +143,14 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       return { answer, latency_ms };
     },
 
-    async decision(requestId) {
+    async decision(requestId, caller) {
       const row = await deps.auditStore.get(requestId);
-      if (!row) throw new AppError('NOT_FOUND', `No decision with request_id ${requestId}.`, { suggestedFix: 'Use the request_id of an answered evaluation.' });
+      // Another key's decision answers as if it did not exist: its existence is not revealed either.
+      if (!row || (caller.role !== 'admin' && row.caller_key_id !== caller.id)) {
+        throw new AppError('NOT_FOUND', `No decision with request_id ${requestId}.`, {
+          suggestedFix: 'Use the request_id of an evaluation answered to this API key, or an admin key.',
+        });
+      }
       return row.response as unknown as DecisionBody;
     },
   };

@@ -21,7 +21,7 @@ export function createEvaluationsRouter(service: EvaluationService): Router {
 
   router.get('/v1/decisions/:request_id', requireRole('evaluator'), async (req, res) => {
     const { request_id } = validateText(RequestIdParams, req.params, 'params');
-    res.json(await service.decision(request_id));
+    res.json(await service.decision(request_id, callerOf(res)));
   });
 
   return router;
