@@ -13,6 +13,7 @@ import * as createShadowResults from './20261124080300_create_shadow_results.js'
 import * as createOverrides from './20261124090000_create_overrides.js';
 import * as addAuditContentKind from './20261124090100_add_audit_content_kind.js';
 import * as auditChainAndPruneFunction from './20261202140000_audit_chain_and_prune_function.js';
+import * as addApiKeyRevokedAt from './20261202160000_add_api_key_revoked_at.js';
 
 // A static list instead of knex's directory loader: loading .ts migrations from a folder
 // fails under vitest, and names without an extension stay the same once compiled to .js.
@@ -39,6 +40,7 @@ export const migrations: readonly Migration[] = [
   { name: '20261124090000_create_overrides', ...createOverrides },
   { name: '20261124090100_add_audit_content_kind', ...addAuditContentKind },
   { name: '20261202140000_audit_chain_and_prune_function', ...auditChainAndPruneFunction },
+  { name: '20261202160000_add_api_key_revoked_at', ...addApiKeyRevokedAt },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

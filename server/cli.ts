@@ -63,6 +63,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'check (or rewrite) engine/schema/*.json from the schemas that validate packs',
     run: async (args, io) => (await import('../engine/tooling/schemas-command.js')).schemasCommand(args, io),
   },
+  init: {
+    usage: 'DIR',
+    summary: 'start a new pack in DIR: pack.yaml, a lexicon, a tests file and a scoring corpus stub',
+    run: async (args, io) => (await import('../engine/tooling/init-command.js')).initCommand(args, io),
+  },
   serve: {
     usage: '',
     summary: 'start the HTTP service (same as npm start); configured by the environment',
@@ -84,6 +89,11 @@ const COMMANDS: Record<string, Entry> = {
     usage: 'list|rotate',
     summary: 'receipt signing keys: list them, or rotate to a new one',
     run: async (args, io) => (await import('./receipts/keys-command.js')).keysCommand(args, env, io),
+  },
+  'api-keys': {
+    usage: 'list|create|revoke',
+    summary: 'API keys: list them, create one (shown once), revoke one',
+    run: async (args, io) => (await import('./auth/api-keys-command.js')).apiKeysCommand(args, env, io),
   },
   report: {
     usage: 'readiness --stage S',

@@ -12,7 +12,7 @@ import { createApp } from './app.js';
 import { createAuditRouter } from './audit/audit-router.js';
 import type { DurableAuditSink } from './audit/audit-sink.js';
 import { openDurableAuditSink } from './audit/durable-audit-sink.js';
-import { bootstrapKeys } from './auth/api-keys.js';
+import { bootstrapKeys, KEY_RELOAD_MS } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createEventStreams, type EventStreams } from './dashboard/events-router.js';
 import { createStaticRouter } from './dashboard/static-router.js';
@@ -98,6 +98,11 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
 
   // ---- Services ----
   const { authenticator, generatedAdminKey } = await bootstrapKeys(stores.keys, config.apiKeys);
+  // Keys created or revoked by `gatehouse api-keys` apply within KEY_RELOAD_MS, without a restart.
+  const keyReload = setInterval(() => {
+    authenticator.reload().catch((error: unknown) => logger.warn({ err: error }, 'API keys: reload failed; the last keys read stay in force'));
+  }, KEY_RELOAD_MS);
+  keyReload.unref();
   const receipts = await createReceiptService({
     store: stores.signingKeys,
     ttlSeconds: config.receiptTtlSeconds,
@@ -242,6 +247,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
+      clearInterval(keyReload);
       await closeRollout();
       await audit.close();
       await engine.close();

@@ -44,7 +44,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
     print(
       `No API keys were configured: generated an admin key. It is shown once and stored only as a hash:\n\n  ${gatehouse.generatedAdminKey}\n\n` +
-        `Sign in to the dashboard with it at http://localhost:${config.port}/dashboard\n`,
+        `Sign in to the dashboard with it at http://localhost:${config.port}/dashboard\n` +
+        'It is never printed again. Once GATEHOUSE_API_KEYS is set it is no longer accepted; `gatehouse api-keys revoke` retires it sooner.\n',
     );
   }
 

@@ -31,16 +31,29 @@ export function generateKey(): string {
 }
 
 export interface KeyBootstrap {
-  authenticator: Authenticator;
+  authenticator: ReloadingAuthenticator;
   /** Set only when this start generated the first admin key: print it once, never store it. */
   generatedAdminKey?: string;
 }
 
+export interface ReloadingAuthenticator extends Authenticator {
+  /** Re-reads the key store, so that a key created or revoked by `gatehouse api-keys` applies without a restart. */
+  reload(): Promise<void>;
+}
+
+export const GENERATED_LABEL_PREFIX = 'generated-admin-';
+
+/** How often a running server re-reads its API keys: the longest a revoked key is still accepted. */
+export const KEY_RELOAD_MS = 5_000;
+
 /**
  * Loads the keys at start:
  * - keys from GATEHOUSE_API_KEYS are added to the store (hashed) when missing;
- * - while GATEHOUSE_API_KEYS is set, env-labelled keys no longer listed there are ignored (rotation);
- * - with no keys configured and an empty store, one admin key is generated; only its hash is stored.
+ * - while GATEHOUSE_API_KEYS is set, env-labelled keys no longer listed there are ignored (rotation),
+ *   and so is the generated first-start key: it only ever stood in for configured keys;
+ * - with no keys configured and an empty store (revoked keys count: they were keys), one admin key
+ *   is generated; only its hash is stored, and like any stored key it can be revoked;
+ * - revoked keys are never accepted.
  */
 export async function bootstrapKeys(store: KeyStore, configured: ConfiguredKey[]): Promise<KeyBootstrap> {
   let generatedAdminKey: string | undefined;
@@ -54,13 +67,23 @@ export async function bootstrapKeys(store: KeyStore, configured: ConfiguredKey[]
   if (configured.length === 0 && (await store.count()) === 0) {
     generatedAdminKey = generateKey();
     const key_hash = hashKey(generatedAdminKey);
-    await store.insert({ role: 'admin', key_hash, label: `generated-admin-${key_hash.slice(0, 8)}` });
+    await store.insert({ role: 'admin', key_hash, label: `${GENERATED_LABEL_PREFIX}${key_hash.slice(0, 8)}` });
   }
   const configuredHashes = new Set(configured.map((k) => hashKey(k.key)));
-  const records = (await store.all()).filter(
-    (r) => configured.length === 0 || !r.label.startsWith(ENV_LABEL_PREFIX) || configuredHashes.has(r.key_hash),
-  );
-  return { authenticator: createAuthenticator(records), generatedAdminKey };
+  const accepted = (r: ApiKeyRecord) =>
+    !r.revoked_at &&
+    (configured.length === 0 ||
+      (r.label.startsWith(ENV_LABEL_PREFIX) ? configuredHashes.has(r.key_hash) : !r.label.startsWith(GENERATED_LABEL_PREFIX)));
+  let current = createAuthenticator((await store.all()).filter(accepted));
+  return {
+    authenticator: {
+      authenticate: (key) => current.authenticate(key),
+      async reload() {
+        current = createAuthenticator((await store.all()).filter(accepted));
+      },
+    },
+    generatedAdminKey,
+  };
 }
 
 export function createAuthenticator(records: ApiKeyRecord[]): Authenticator {

@@ -26,11 +26,16 @@ export function fakeKeyStore(): KeyStore & { records: ApiKeyRecord[] } {
     records,
     count: async () => records.length,
     insert: async (k) => {
-      const record = { ...k, id: `key-${records.length + 1}`, created_at: new Date() };
+      const record = { ...k, id: `key-${records.length + 1}`, created_at: new Date(), revoked_at: null as Date | null };
       records.push(record);
       return record;
     },
     all: async () => [...records],
+    revoke: async (idOrLabel, at = new Date()) => {
+      const record = records.find((r) => r.id === idOrLabel || r.label === idOrLabel);
+      if (record) record.revoked_at ??= at;
+      return record;
+    },
   };
 }
 

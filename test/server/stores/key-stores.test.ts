@@ -34,8 +34,19 @@ describe.each(databaseKinds)('key stores on %s', (kind) => {
 
     it('inserts a hashed key and returns its record with a generated id', async () => {
       const record = await keys.insert({ role: 'evaluator', key_hash: 'sha256:h3', label: 'critic service' });
-      expect(record).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), role: 'evaluator', key_hash: 'sha256:h3', label: 'critic service', created_at: expect.any(Date) });
+      expect(record).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), role: 'evaluator', key_hash: 'sha256:h3', label: 'critic service', created_at: expect.any(Date), revoked_at: null });
       expect(await keys.all()).toEqual([record]);
+    });
+
+    it('revokes a key by id or by label, once: a second revoke keeps the first time; an unknown key is undefined', async () => {
+      const a = await keys.insert({ role: 'admin', key_hash: 'sha256:ra', label: 'ra' });
+      await keys.insert({ role: 'admin', key_hash: 'sha256:rb', label: 'rb' });
+      const first = new Date('2026-12-01T00:00:00.000Z');
+      expect((await keys.revoke(a.id, first))?.revoked_at).toEqual(first);
+      expect((await keys.revoke('ra', new Date('2026-12-02T00:00:00.000Z')))?.revoked_at).toEqual(first);
+      expect((await keys.revoke('rb', first))?.label).toBe('rb');
+      expect(await keys.revoke('nobody')).toBeUndefined();
+      expect((await keys.all()).map((k) => k.revoked_at)).toEqual([first, first]);
     });
 
     it('lists every key oldest first', async () => {

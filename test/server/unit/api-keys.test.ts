@@ -35,13 +35,27 @@ describe('API keys', () => {
     expect(authenticator.authenticate('')).toBeUndefined();
   });
 
-  it('drops env keys that are no longer configured (rotation), keeping generated ones', async () => {
+  it('drops env keys that are no longer configured (rotation), and the generated key while keys are configured (issue 13)', async () => {
     const store = fakeKeyStore();
     const generated = (await bootstrapKeys(store, [])).generatedAdminKey!;
     await bootstrapKeys(store, [{ role: 'admin', key: ADMIN }]);
-    const { authenticator } = await bootstrapKeys(store, [{ role: 'evaluator', key: EVALUATOR }]);
+    const { authenticator, generatedAdminKey } = await bootstrapKeys(store, [{ role: 'evaluator', key: EVALUATOR }]);
+    expect(generatedAdminKey).toBeUndefined();
     expect(authenticator.authenticate(ADMIN)).toBeUndefined();
     expect(authenticator.authenticate(EVALUATOR)?.role).toBe('evaluator');
-    expect(authenticator.authenticate(generated)?.role).toBe('admin');
+    expect(authenticator.authenticate(generated)).toBeUndefined();
+  });
+
+  it('never accepts a revoked key, nor generates a new one when only revoked keys are left; reload() applies a revocation', async () => {
+    const store = fakeKeyStore();
+    const { authenticator, generatedAdminKey } = await bootstrapKeys(store, []);
+    expect(authenticator.authenticate(generatedAdminKey!)?.role).toBe('admin');
+    await store.revoke(store.records[0]!.label);
+    expect(authenticator.authenticate(generatedAdminKey!)?.role).toBe('admin');
+    await authenticator.reload();
+    expect(authenticator.authenticate(generatedAdminKey!)).toBeUndefined();
+    const again = await bootstrapKeys(store, []);
+    expect(again.generatedAdminKey).toBeUndefined();
+    expect(again.authenticator.authenticate(generatedAdminKey!)).toBeUndefined();
   });
 });
