@@ -231,7 +231,7 @@ async function pinAdvisory(url: string): Promise<void> {
   const res = await fetch(`${url}/v1/stages/${STAGE}`, {
     method: 'PUT',
     headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ pack: 'qa', version: '1.0.0', mode: 'advisory' }),
+    body: JSON.stringify({ pack: 'qa', version: '2.0.0', mode: 'advisory' }),
   });
   if (res.status >= 300) throw new Error(`pinning the stage failed: ${res.status} ${await res.text()}`);
 }

@@ -101,7 +101,7 @@ describe('retries: idempotent calls only', () => {
     const s = await scripted([unavailable]);
     const c = client(s.url);
     await rejection(c.reportAgentRun({ workflow_id: 'w', agent: 'a', start_ms: 1, end_ms: 2, success: true }));
-    await rejection(c.pinStage('dev', { pack: 'qa', version: '1.0.0' }));
+    await rejection(c.pinStage('dev', { pack: 'qa', version: '2.0.0' }));
     expect(s.hits()).toBe(2);
   });
 });

@@ -40,7 +40,7 @@ describe('GatehouseClient.evaluate', () => {
   ] as const)('%s, %j → %s (allowed %s)', async (mode, content, decision, allowed, code) => {
     const answer = await live.client.evaluate({ content, stage: `t-${mode}`, workflow_id: 'wf-client', agent: 'writer' });
     conforms(EvaluateResponse, answer);
-    expect(answer).toMatchObject({ stage: `t-${mode}`, mode, decision, allowed, audit_ok: true, policy: { pack: 'qa', version: '1.0.0' } });
+    expect(answer).toMatchObject({ stage: `t-${mode}`, mode, decision, allowed, audit_ok: true, policy: { pack: 'qa', version: '2.0.0' } });
     expect(answer.error?.code).toBe(code);
     if (code) expect(answer.error!.suggestedFix).toEqual(expect.any(String));
     if (mode === 'advisory' && decision === 'FAIL') expect(answer.warnings.map((w) => w.code)).toContain('PROFANITY');
@@ -59,11 +59,11 @@ describe('GatehouseClient.evaluate', () => {
   });
 
   it('follows a stage pin: the next evaluation runs under the new mode', async () => {
-    const pinned = await live.admin.pinStage('t-pin', { pack: 'qa', version: '1.0.0', mode: 'advisory' });
-    expect(pinned).toMatchObject({ stage: 't-pin', pack: 'qa', version: '1.0.0', mode: 'advisory', effective_mode: 'advisory' });
+    const pinned = await live.admin.pinStage('t-pin', { pack: 'qa', version: '2.0.0', mode: 'advisory' });
+    expect(pinned).toMatchObject({ stage: 't-pin', pack: 'qa', version: '2.0.0', mode: 'advisory', effective_mode: 'advisory' });
     expect(await live.client.evaluate({ content: CONTENT.profane, stage: 't-pin' })).toMatchObject({ mode: 'advisory', allowed: true });
 
-    await live.admin.pinStage('t-pin', { pack: 'qa', version: '1.0.0', mode: 'enforced' });
+    await live.admin.pinStage('t-pin', { pack: 'qa', version: '2.0.0', mode: 'enforced' });
     expect(await live.client.evaluate({ content: CONTENT.profane, stage: 't-pin' })).toMatchObject({ mode: 'enforced', allowed: false });
 
     const stages = await live.client.listStages();
@@ -111,7 +111,7 @@ describe('GatehouseClient: errors are GatehouseError with the canonical code and
     ['an unknown decision', () => live.client.getDecision('00000000-0000-4000-8000-000000000000'), 'NOT_FOUND', 404],
     ['a bad key', () => new GatehouseClient({ baseUrl: live.url, apiKey: 'not-a-valid-key-at-all' }).listStages(), 'UNAUTHORIZED', 401],
     ['no key', () => new GatehouseClient({ baseUrl: live.url }).listStages(), 'UNAUTHORIZED', 401],
-    ['an evaluator pinning', () => live.client.pinStage('t-off', { pack: 'qa', version: '1.0.0' }), 'FORBIDDEN', 403],
+    ['an evaluator pinning', () => live.client.pinStage('t-off', { pack: 'qa', version: '2.0.0' }), 'FORBIDDEN', 403],
     ['an unknown pack version', () => live.admin.pinStage('t-new', { pack: 'qa', version: '9.9.9' }), 'POLICY_VERSION_NOT_FOUND', 404],
   ])('%s → %s', async (_name, call, code, status) => {
     const error = await failure(call());

@@ -56,14 +56,14 @@ export interface LiveGatehouse {
   close(): Promise<void>;
 }
 
-/** The real app on the test database, listening; stages `t-off`, `t-advisory`, `t-enforced` pinned to qa@1.0.0. */
+/** The real app on the test database, listening; stages `t-off`, `t-advisory`, `t-enforced` pinned to qa@2.0.0. */
 export async function startGatehouse(db: Database, options: BuildOptions = {}): Promise<LiveGatehouse> {
   const clock = testClock();
   const gh = await buildGatehouse(db, { now: clock.now, ...options });
   const http = await listen(gh.app);
   const client = new GatehouseClient({ baseUrl: http.url, apiKey: EVALUATOR_KEY });
   const admin = new GatehouseClient({ baseUrl: http.url, apiKey: ADMIN_KEY });
-  for (const mode of ['off', 'advisory', 'enforced'] as const) await admin.pinStage(`t-${mode}`, { pack: 'qa', version: '1.0.0', mode });
+  for (const mode of ['off', 'advisory', 'enforced'] as const) await admin.pinStage(`t-${mode}`, { pack: 'qa', version: '2.0.0', mode });
   return {
     gh,
     url: http.url,

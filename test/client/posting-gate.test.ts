@@ -100,7 +100,7 @@ describe.each([
     const res = await post(url, { content: CONTENT.profane, receipt: answer.receipt });
     expectRefusal(res, 422, 'QA_BLOCKED');
     expect(res.body.error.details).toMatchObject({
-      request_id: answer.request_id, receipt_id: answer.receipt_id, mode: 'enforced', decision: 'FAIL', policy: 'qa@1.0.0',
+      request_id: answer.request_id, receipt_id: answer.receipt_id, mode: 'enforced', decision: 'FAIL', policy: 'qa@2.0.0',
       violations: answer.violations, required_edits: answer.required_edits,
     });
     expect(res.body.error.details.violations.map((v: { code: string }) => v.code)).toContain('PROFANITY');
@@ -119,7 +119,7 @@ describe.each([
     const answer = await evaluated(CONTENT.profane, 'advisory');
     const res = await post(url, { content: CONTENT.profane }, { [RECEIPT_HEADER]: answer.receipt! });
     expect(res.status).toBe(201);
-    expect(res.headers.get(WARNING_HEADER)).toMatch(/^FAIL under advisory mode, not blocked; receipt [0-9a-f-]{36}, stage t-advisory, qa@1\.0\.0$/);
+    expect(res.headers.get(WARNING_HEADER)).toMatch(/^FAIL under advisory mode, not blocked; receipt [0-9a-f-]{36}, stage t-advisory, qa@2\.0\.0$/);
     expect(res.body.warning).toBe(res.headers.get(WARNING_HEADER));
   });
 
@@ -148,7 +148,7 @@ describe('requireReceipt: overrides and offline-only refusals', () => {
     const res = await post(url, { content: CONTENT.profane, receipt: answer.receipt });
     expectRefusal(res, 422, 'QA_BLOCKED');
     expect(res.body.error.details).toEqual({
-      request_id: answer.request_id, receipt_id: answer.receipt_id, stage: 't-enforced', mode: 'enforced', decision: 'FAIL', policy: 'qa@1.0.0',
+      request_id: answer.request_id, receipt_id: answer.receipt_id, stage: 't-enforced', mode: 'enforced', decision: 'FAIL', policy: 'qa@2.0.0',
     });
     expect(res.body.error.suggestedFix).toContain(`GET /v1/decisions/${answer.request_id}`);
   });
@@ -230,9 +230,9 @@ describe('requireReceipt posts only for its own stages and platforms (issue 13, 
   let prodX: string;
   beforeAll(async () => {
     // The same pack on three stages, as in the finding: enforced prod, advisory dev, off sandbox.
-    await live.admin.pinStage('prod', { pack: 'qa', version: '1.0.0', mode: 'enforced' });
-    await live.admin.pinStage('dev', { pack: 'qa', version: '1.0.0', mode: 'advisory' });
-    await live.admin.pinStage('sandbox', { pack: 'qa', version: '1.0.0', mode: 'off' });
+    await live.admin.pinStage('prod', { pack: 'qa', version: '2.0.0', mode: 'enforced' });
+    await live.admin.pinStage('dev', { pack: 'qa', version: '2.0.0', mode: 'advisory' });
+    await live.admin.pinStage('sandbox', { pack: 'qa', version: '2.0.0', mode: 'off' });
     prodX = await postingApp({ jwks: live.client.jwksUrl, client: live.client, rateLimit: false, stages: 'prod', platforms: 'x' });
   });
 

@@ -63,8 +63,8 @@ describe.skipIf(chromiumMissing)('the dashboard in Chromium', () => {
     await new Promise<void>((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    expect((await call('PUT', '/v1/stages/prod', { pack: 'qa', version: '1.0.0', mode: 'enforced' })).status).toBe(201);
-    expect((await call('PUT', '/v1/stages/dev', { pack: 'qa', version: '1.0.0', mode: 'advisory' })).status).toBe(201);
+    expect((await call('PUT', '/v1/stages/prod', { pack: 'qa', version: '2.0.0', mode: 'enforced' })).status).toBe(201);
+    expect((await call('PUT', '/v1/stages/dev', { pack: 'qa', version: '2.0.0', mode: 'advisory' })).status).toBe(201);
     // Enough workflows to scroll, a PASS, an enforced FAIL and an advisory FAIL.
     for (let i = 0; i < 30; i++) await evaluate({ content: CONTENT.pass, stage: 'dev', workflow_id: `wf-bulk-${String(i).padStart(2, '0')}`, agent: 'writer' });
     await evaluate({ content: CONTENT.pass, stage: 'prod', workflow_id: 'wf-pass', agent: 'writer' });
@@ -149,7 +149,7 @@ describe.skipIf(chromiumMissing)('the dashboard in Chromium', () => {
     expect(text).toContain('PROFANITY');
     expect(text).toContain('QA_REJECTED');
     expect(text).toContain(live.error.suggestedFix);
-    expect(text).toContain('qa@1.0.0');
+    expect(text).toContain('qa@2.0.0');
     expect(text).toContain('enforced');
     await shot('live-desktop');
   });
@@ -214,17 +214,17 @@ describe.skipIf(chromiumMissing)('the dashboard in Chromium', () => {
     await page.locator('#stages-body tr[data-stage=prod]').waitFor();
     await page.fill('#pin-stage', 'canary');
     await page.selectOption('#pin-pack', 'qa');
-    await page.selectOption('#pin-version', '1.0.0');
+    await page.selectOption('#pin-version', '2.0.0');
     await page.selectOption('#pin-mode', 'advisory');
     await page.click('#pin-form button[type=submit]');
-    await page.locator('#pin-result', { hasText: 'Pinned canary to qa@1.0.0, mode advisory' }).waitFor();
+    await page.locator('#pin-result', { hasText: 'Pinned canary to qa@2.0.0, mode advisory' }).waitFor();
     await page.locator('#stages-body tr[data-stage=canary]').waitFor();
     const stages = (await call('GET', '/v1/stages')).body.items;
-    expect(stages).toEqual(expect.arrayContaining([expect.objectContaining({ stage: 'canary', pack: 'qa', version: '1.0.0', mode: 'advisory', updated_by: expect.any(String) })]));
+    expect(stages).toEqual(expect.arrayContaining([expect.objectContaining({ stage: 'canary', pack: 'qa', version: '2.0.0', mode: 'advisory', updated_by: expect.any(String) })]));
 
     await page.click('#stages-body tr[data-stage=canary] button');
     await page.locator('#history-body tr', { hasText: '(first pin)' }).waitFor();
-    expect(await page.innerText('#history-body')).toContain('qa@1.0.0 · advisory');
+    expect(await page.innerText('#history-body')).toContain('qa@2.0.0 · advisory');
 
     // An API refusal is shown with its code and suggested fix.
     await page.fill('#pin-stage', 'canary');

@@ -34,7 +34,7 @@ describe('gatehouse check and test on rules/', () => {
 
   it('check exits 0 and names the pack with its hash', async () => {
     const { stdout } = await run('node', [cli, 'check', 'rules/']);
-    expect(stdout).toContain(`ok   qa@1.0.0 ${pack.hash}`);
+    expect(stdout).toContain(`ok   qa@2.0.0 ${pack.hash}`);
   });
 
   it('test exits 0 with every case passing', async () => {
@@ -68,7 +68,7 @@ describe('gatehouse eval', () => {
 
   it('prints the decision and the fix for a text argument', async () => {
     const out = await run('node', [cli, 'eval', '--pack', 'rules/qa', 'I will kill you']).catch((e: { stdout: string; code: number }) => e);
-    expect(out.stdout).toMatch(/^FAIL {2}qa@1\.0\.0/);
+    expect(out.stdout).toMatch(/^FAIL {2}qa@2\.0\.0/);
     expect(out.stdout).toContain('VIOLENT_THREAT');
   });
 });

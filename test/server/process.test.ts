@@ -31,18 +31,18 @@ describe('the server process', () => {
 
     expect((await fetch(`${r.url}/healthz`)).status).toBe(200);
     expect((await call(r, 'GET', '/v1/packs', EVALUATOR)).body.items).toEqual(
-      expect.arrayContaining([expect.objectContaining({ pack: 'qa', version: '1.0.0' })]),
+      expect.arrayContaining([expect.objectContaining({ pack: 'qa', version: '2.0.0' })]),
     );
-    expect((await call(r, 'PUT', '/v1/stages/dev', EVALUATOR, { pack: 'qa', version: '1.0.0', mode: 'advisory' })).status).toBe(403);
+    expect((await call(r, 'PUT', '/v1/stages/dev', EVALUATOR, { pack: 'qa', version: '2.0.0', mode: 'advisory' })).status).toBe(403);
 
-    const advisoryPin = await call(r, 'PUT', '/v1/stages/dev', ADMIN, { pack: 'qa', version: '1.0.0', mode: 'advisory' });
+    const advisoryPin = await call(r, 'PUT', '/v1/stages/dev', ADMIN, { pack: 'qa', version: '2.0.0', mode: 'advisory' });
     expect(advisoryPin).toMatchObject({ status: 201, body: { stage: 'dev', mode: 'advisory' } });
     const advisory = await call(r, 'POST', '/v1/evaluate', EVALUATOR, { content: FAIL_TEXT, stage: 'dev' });
     expect(advisory.status).toBe(200);
     expect(advisory.body).toMatchObject({ mode: 'advisory', decision: 'FAIL', allowed: true, audit_ok: true });
     expect(advisory.body.warnings.map((w: { code: string }) => w.code)).toContain('PROFANITY');
 
-    expect((await call(r, 'PUT', '/v1/stages/dev', ADMIN, { pack: 'qa', version: '1.0.0', mode: 'enforced' })).status).toBe(200);
+    expect((await call(r, 'PUT', '/v1/stages/dev', ADMIN, { pack: 'qa', version: '2.0.0', mode: 'enforced' })).status).toBe(200);
     const enforced = await call(r, 'POST', '/v1/evaluate', EVALUATOR, { content: FAIL_TEXT, stage: 'dev' });
     expect(enforced.body).toMatchObject({ mode: 'enforced', decision: 'FAIL', allowed: false, audit_ok: true, error: { code: 'QA_REJECTED' } });
     expect(enforced.body.error.suggestedFix).toEqual(expect.any(String));

@@ -51,7 +51,7 @@ describe('auth and roles', () => {
   it.each(adminRoutes)('%s %s with an evaluator key → 403', async (method, url) => {
     const res = await (request(gh.app) as unknown as Record<string, (u: string) => request.Test>)[method]!(url)
       .set(auth(EVALUATOR_KEY))
-      .send({ pack: 'qa', version: '1.0.0', mode: 'enforced' });
+      .send({ pack: 'qa', version: '2.0.0', mode: 'enforced' });
     expectError(res, 403, 'FORBIDDEN');
   });
 
@@ -77,9 +77,9 @@ describe('packs', () => {
     expect(list.status).toBe(200);
     conforms(S.PackList, list.body);
     const qa = list.body.items.find((p: { pack: string }) => p.pack === 'qa');
-    expect(qa).toMatchObject({ version: '1.0.0', hash: expect.stringMatching(/^sha256:/), published_at: expect.any(String) });
+    expect(qa).toMatchObject({ version: '2.0.0', hash: expect.stringMatching(/^sha256:/), published_at: expect.any(String) });
     const versions = await request(gh.app).get('/v1/packs/qa/versions').set(auth(EVALUATOR_KEY));
-    expect(versions.body).toMatchObject({ pack: 'qa', items: [{ version: '1.0.0', hash: qa.hash }] });
+    expect(versions.body).toMatchObject({ pack: 'qa', items: [{ version: '2.0.0', hash: qa.hash }] });
     conforms(S.PackVersions, versions.body);
     expectError(await request(gh.app).get('/v1/packs/nope/versions').set(auth(EVALUATOR_KEY)), 404, 'POLICY_VERSION_NOT_FOUND');
   });
@@ -91,8 +91,8 @@ describe('packs', () => {
     writeFileSync(packFile, readFileSync(packFile, 'utf8').replace(/^description: >-\n/m, 'description: >-\n  Changed without a version bump.\n'));
     const logs: string[] = [];
     const conflicted = await buildGatehouse(database().db, { env: { GATEHOUSE_RULES_DIR: dir }, logSink: logs });
-    expect(conflicted.packs.report().conflicts).toEqual(['qa@1.0.0']);
-    expect(logs.join('\n')).toMatch(/qa@1\.0\.0 refused: .*already published/);
+    expect(conflicted.packs.report().conflicts).toEqual(['qa@2.0.0']);
+    expect(logs.join('\n')).toMatch(/qa@2\.0\.0 refused: .*already published/);
     const versions = await request(conflicted.app).get('/v1/packs/qa/versions').set(auth(EVALUATOR_KEY));
     expect(versions.body.items).toHaveLength(1);
     expect((await request(conflicted.app).get('/readyz')).status).toBe(200);
@@ -120,7 +120,7 @@ describe('stages', () => {
     const created = await pin(gh.app, 'st-new', {});
     expect(created.status).toBe(201);
     conforms(S.Stage, created.body);
-    expect(created.body).toMatchObject({ stage: 'st-new', pack: 'qa', version: '1.0.0', mode: 'off', effective_mode: 'off' });
+    expect(created.body).toMatchObject({ stage: 'st-new', pack: 'qa', version: '2.0.0', mode: 'off', effective_mode: 'off' });
     expect(created.body.updated_by).toMatch(/^env-admin-/);
     const enforced = await pin(gh.app, 'st-new', { mode: 'enforced' });
     expect(enforced.status).toBe(200);
@@ -138,8 +138,8 @@ describe('stages', () => {
     const history = await request(gh.app).get('/v1/stages/st-hist/history').set(auth(EVALUATOR_KEY));
     conforms(S.StageHistory, history.body);
     expect(history.body.items).toEqual([
-      expect.objectContaining({ from: { pack: 'qa', version: '1.0.0', mode: 'advisory' }, to: { pack: 'qa', version: '1.0.0', mode: 'enforced' } }),
-      expect.objectContaining({ from: null, to: { pack: 'qa', version: '1.0.0', mode: 'advisory' } }),
+      expect.objectContaining({ from: { pack: 'qa', version: '2.0.0', mode: 'advisory' }, to: { pack: 'qa', version: '2.0.0', mode: 'enforced' } }),
+      expect.objectContaining({ from: null, to: { pack: 'qa', version: '2.0.0', mode: 'advisory' } }),
     ]);
     expectError(await request(gh.app).get('/v1/stages/st-never/history').set(auth(EVALUATOR_KEY)), 404, 'STAGE_NOT_FOUND');
   });
@@ -168,7 +168,7 @@ describe('audit and agent runs', () => {
     expect(fails.status).toBe(200);
     conforms(S.AuditPage, fails.body);
     expect(fails.body.items).toHaveLength(3);
-    expect(fails.body.items[0]).toMatchObject({ stage: 'au', pack: 'qa', policy_version: '1.0.0', decision: 'FAIL', workflow_id: 'wf-au' });
+    expect(fails.body.items[0]).toMatchObject({ stage: 'au', pack: 'qa', policy_version: '2.0.0', decision: 'FAIL', workflow_id: 'wf-au' });
     expect(fails.body.items[0]).not.toHaveProperty('response');
     expect((await get({ code: 'PROFANITY', workflow_id: 'wf-au' })).body.items).toHaveLength(3);
 

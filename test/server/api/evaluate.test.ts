@@ -47,7 +47,7 @@ describe('POST /v1/evaluate: mode × outcome', () => {
         'warnings', 'sanitized', 'audit_ok', 'receipt', ...(code ? ['error'] : [])].sort(),
     );
     expect(body).toMatchObject({ stage: `t-${mode}`, mode, decision, allowed, audit_ok: true });
-    expect(body.policy).toEqual({ pack: 'qa', version: '1.0.0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(body.policy).toEqual({ pack: 'qa', version: '2.0.0', hash: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
     expect(body.request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.receipt_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(body.receipt.split('.')).toHaveLength(3);
@@ -72,7 +72,7 @@ describe('POST /v1/evaluate: mode × outcome', () => {
     expect(verified.status).toBe(200);
     conforms(VerifyResponse, verified.body);
     expect(verified.body.claims).toMatchObject({
-      jti: body.receipt_id, sub: body.request_id, stage: `t-${mode}`, mode, decision, allowed, pack: 'qa', policy_version: '1.0.0',
+      jti: body.receipt_id, sub: body.request_id, stage: `t-${mode}`, mode, decision, allowed, pack: 'qa', policy_version: '2.0.0',
       policy_hash: body.policy.hash,
     });
     expect(verified.body.allowed_to_post).toBe(!(mode === 'enforced' && decision === 'FAIL'));
@@ -90,7 +90,7 @@ describe('POST /v1/evaluate: mode × outcome', () => {
     expect(rows).toHaveLength(6);
     expect(new Set(rows.map((r) => r.request_id)).size).toBe(6);
     for (const row of rows) {
-      expect(row).toMatchObject({ pack_id: 'qa', policy_version: '1.0.0', workflow_id: 'wf-audit', agent: 'a1', platform: 'x', content: null });
+      expect(row).toMatchObject({ pack_id: 'qa', policy_version: '2.0.0', workflow_id: 'wf-audit', agent: 'a1', platform: 'x', content: null });
       expect(row.caller).toMatch(/^env-evaluator-/);
       expect(row.receipt_id).toMatch(/^[0-9a-f-]{36}$/);
       expect(row.content_sha256).toMatch(/^[0-9a-f]{64}$/);

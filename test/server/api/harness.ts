@@ -73,7 +73,7 @@ export function pin(app: App, stage: string, body: { pack?: string; version?: st
   return request(app)
     .put(`/v1/stages/${stage}`)
     .set(auth(ADMIN_KEY))
-    .send({ pack: 'qa', version: '1.0.0', ...body });
+    .send({ pack: 'qa', version: '2.0.0', ...body });
 }
 
 export function evaluate(app: App, body: Record<string, unknown>, key = EVALUATOR_KEY) {

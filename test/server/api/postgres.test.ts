@@ -30,7 +30,7 @@ describe('on PostgreSQL', () => {
     const ids = answers.map((a) => a.body.request_id as string);
     const rows: AuditRow[] = await database().db.knex('audit_events').whereIn('request_id', ids);
     expect(rows).toHaveLength(60);
-    expect(rows.every((r) => r.policy_version === '1.0.0' && r.pack_id === 'qa')).toBe(true);
+    expect(rows.every((r) => r.policy_version === '2.0.0' && r.pack_id === 'qa')).toBe(true);
     const byStage = (stage: string, decision: string) => rows.filter((r) => r.stage === stage && r.decision === decision).length;
     expect(byStage('pg-off', 'SKIPPED')).toBe(20);
     expect(byStage('pg-advisory', 'FAIL')).toBe(10);

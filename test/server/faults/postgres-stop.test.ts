@@ -41,7 +41,7 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL stopped in the middle of a
       GATEHOUSE_AUDIT_BREAKER_RESET_MS: '300',
     });
     for (const [stage, mode] of [['f-advisory', 'advisory'], ['f-enforced', 'enforced']]) {
-      const pinned = await call(server, 'PUT', `/v1/stages/${stage}`, ADMIN, { pack: 'qa', version: '1.0.0', mode });
+      const pinned = await call(server, 'PUT', `/v1/stages/${stage}`, ADMIN, { pack: 'qa', version: '2.0.0', mode });
       expect(pinned.status, `${JSON.stringify(pinned.body)}\n${server.output()}`).toBeLessThan(300);
     }
 

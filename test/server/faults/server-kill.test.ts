@@ -34,7 +34,7 @@ describe('the server killed with SIGKILL in the middle of a load', () => {
     const first = await startServer({ ...env, GATEHOUSE_AUDIT_WRITE_TIMEOUT_MS: '1', GATEHOUSE_AUDIT_BREAKER_RESET_MS: '60000' });
     servers.push(first);
     for (const [stage, mode] of [['k-advisory', 'advisory'], ['k-enforced', 'enforced']]) {
-      expect((await call(first, 'PUT', `/v1/stages/${stage}`, ADMIN, { pack: 'qa', version: '1.0.0', mode })).status).toBeLessThan(300);
+      expect((await call(first, 'PUT', `/v1/stages/${stage}`, ADMIN, { pack: 'qa', version: '2.0.0', mode })).status).toBeLessThan(300);
     }
 
     const load = startLoad(first.url, EVALUATOR, ['k-advisory', 'k-enforced']);

@@ -103,7 +103,7 @@ describe('kill switch history', () => {
 describe('fleet attestation and fail-closed pins', () => {
   it('GET /v1/fleet lists both instances on the pinned hash', async () => {
     await pin(a.app, 'fl', { mode: 'advisory' });
-    const published = (await request(a.app).get('/v1/packs/qa/versions').set(auth(ADMIN_KEY))).body.items.find((v: { version: string }) => v.version === '1.0.0');
+    const published = (await request(a.app).get('/v1/packs/qa/versions').set(auth(ADMIN_KEY))).body.items.find((v: { version: string }) => v.version === '2.0.0');
     const { value: res } = await until(
       () => request(a.app).get('/v1/fleet').set(auth(ADMIN_KEY)),
       (r) => r.body.instances?.filter((i: { stages: { stage: string }[]; status: string }) => i.status === 'live' && i.stages.some((s) => s.stage === 'fl')).length >= 2,
@@ -116,7 +116,7 @@ describe('fleet attestation and fail-closed pins', () => {
     for (const instance of mine) {
       expect(instance).toMatchObject({ status: 'live', in_sync: true, mismatches: [], kill_switch: { engaged: false }, pid: process.pid });
       expect(instance.instance_id).toMatch(/^.+:\d+:[0-9a-f]{8}$/);
-      expect(instance.stages.find((s: { stage: string }) => s.stage === 'fl')).toMatchObject({ pack: 'qa', version: '1.0.0', hash: published.hash, status: 'serving', effective_mode: 'advisory' });
+      expect(instance.stages.find((s: { stage: string }) => s.stage === 'fl')).toMatchObject({ pack: 'qa', version: '2.0.0', hash: published.hash, status: 'serving', effective_mode: 'advisory' });
     }
     expect(res.body.pins.find((p: { stage: string }) => p.stage === 'fl')).toMatchObject({ hash: published.hash });
     expectError(await request(a.app).get('/v1/fleet').set(auth(EVALUATOR_KEY)), 403, 'FORBIDDEN');
@@ -124,7 +124,7 @@ describe('fleet attestation and fail-closed pins', () => {
 
   it('a pin this instance cannot compile fails closed: POLICY_VERSION_UNAVAILABLE, never the older version; /readyz unready for the stage', async () => {
     expect((await pin(a.app, 'fc', { mode: 'enforced' })).status).toBe(201);
-    expect((await evaluate(a.app, { content: CONTENT.pass, stage: 'fc' })).body).toMatchObject({ decision: 'PASS', policy: { version: '1.0.0' } });
+    expect((await evaluate(a.app, { content: CONTENT.pass, stage: 'fc' })).body).toMatchObject({ decision: 'PASS', policy: { version: '2.0.0' } });
 
     // A version published by a server that could compile it; this one cannot.
     await a.stores.packs.publish({ pack_id: 'qa', version: '6.6.6', hash: 'sha256:from-a-newer-server', resolved: { id: 'qa', version: '6.6.6' } });
@@ -156,8 +156,8 @@ describe('fleet attestation and fail-closed pins', () => {
     await killSwitch(a.app, { engaged: false, reason: 'done' });
 
     // Pinning a version it can serve makes it ready again.
-    expect((await pin(a.app, 'fc', { version: '1.0.0' })).status).toBe(200);
-    expect((await evaluate(a.app, { content: CONTENT.pass, stage: 'fc' })).body).toMatchObject({ decision: 'PASS', policy: { version: '1.0.0' } });
+    expect((await pin(a.app, 'fc', { version: '2.0.0' })).status).toBe(200);
+    expect((await evaluate(a.app, { content: CONTENT.pass, stage: 'fc' })).body).toMatchObject({ decision: 'PASS', policy: { version: '2.0.0' } });
     expect((await request(a.app).get('/readyz')).status).toBe(200);
   });
 

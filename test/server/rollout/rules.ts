@@ -1,6 +1,6 @@
 /**
- * A temporary rules folder for rollout tests: `qa` (the default pack, 1.0.0) and `qa-next`,
- * the candidate 1.1.0 with one lexicon term more (`frak`, profanity) and one less (`sub4sub`,
+ * A temporary rules folder for rollout tests: `qa` (the default pack, 2.0.0) and `qa-next`,
+ * the candidate 2.1.0 with one lexicon term more (`frak`, profanity) and one less (`sub4sub`,
  * fake engagement), so that it flips decisions both ways.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ export function makeRulesDir(): { dir: string; cleanup(): void } {
   cpSync(path.join(RULES, 'qa'), path.join(dir, 'qa'), { recursive: true });
   const next = path.join(dir, 'qa-next');
   cpSync(path.join(RULES, 'qa'), next, { recursive: true });
-  edit(path.join(next, 'pack.yaml'), (s) => s.replace(/^version: 1\.0\.0$/m, 'version: 1.1.0'));
+  edit(path.join(next, 'pack.yaml'), (s) => s.replace(/^version: 2\.0\.0$/m, 'version: 2.1.0'));
   edit(path.join(next, 'lexicons/profanity.yaml'), (s) => s.replace(/^ {2}- fuck$/m, '  - fuck\n  - frak'));
   edit(path.join(next, 'lexicons/fake-engagement.yaml'), (s) => s.replace(/^ {2}- sub4sub\n/m, ''));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };

@@ -19,7 +19,7 @@ beforeAll(async () => {
   gh = await buildGatehouse(database().db, {
     env: { GATEHOUSE_RULES_DIR: rules.dir },
     evaluate: async (pack, input) => {
-      if (pack.version === '1.1.0') await new Promise((r) => setTimeout(r, CANDIDATE_DELAY_MS));
+      if (pack.version === '2.1.0') await new Promise((r) => setTimeout(r, CANDIDATE_DELAY_MS));
       return engineEvaluate(pack, input);
     },
   });
@@ -37,22 +37,22 @@ function comparable(body: Record<string, unknown>) {
 
 describe('PUT /v1/stages/:stage with a shadow candidate', () => {
   it('accepts a published candidate, refuses others, keeps it on later pins and clears it with null', async () => {
-    const created = await pin(gh.app, 'sh-pin', { mode: 'advisory', shadow: 'qa@1.1.0' } as Record<string, string>);
+    const created = await pin(gh.app, 'sh-pin', { mode: 'advisory', shadow: 'qa@2.1.0' } as Record<string, string>);
     expect(created.status).toBe(201);
     conforms(S.Stage, created.body);
-    expect(created.body).toMatchObject({ stage: 'sh-pin', version: '1.0.0', shadow: 'qa@1.1.0' });
+    expect(created.body).toMatchObject({ stage: 'sh-pin', version: '2.0.0', shadow: 'qa@2.1.0' });
     // Omitted: kept.
-    expect((await pin(gh.app, 'sh-pin', { mode: 'enforced' })).body.shadow).toBe('qa@1.1.0');
+    expect((await pin(gh.app, 'sh-pin', { mode: 'enforced' })).body.shadow).toBe('qa@2.1.0');
     expectError(await pin(gh.app, 'sh-pin', { shadow: 'qa@9.9.9' } as Record<string, string>), 404, 'POLICY_VERSION_NOT_FOUND');
-    expectError(await pin(gh.app, 'sh-pin', { shadow: 'qa-1.1.0' } as Record<string, string>), 400, 'INVALID_REQUEST');
-    const cleared = await request(gh.app).put('/v1/stages/sh-pin').set(auth(ADMIN_KEY)).send({ pack: 'qa', version: '1.0.0', shadow: null });
+    expectError(await pin(gh.app, 'sh-pin', { shadow: 'qa-2.1.0' } as Record<string, string>), 400, 'INVALID_REQUEST');
+    const cleared = await request(gh.app).put('/v1/stages/sh-pin').set(auth(ADMIN_KEY)).send({ pack: 'qa', version: '2.0.0', shadow: null });
     expect(cleared.body.shadow).toBeNull();
     // Promoting the candidate to the pin ends the comparison.
-    await pin(gh.app, 'sh-pin', { shadow: 'qa@1.1.0' } as Record<string, string>);
-    expect((await pin(gh.app, 'sh-pin', { version: '1.1.0' })).body.shadow).toBeNull();
+    await pin(gh.app, 'sh-pin', { shadow: 'qa@2.1.0' } as Record<string, string>);
+    expect((await pin(gh.app, 'sh-pin', { version: '2.1.0' })).body.shadow).toBeNull();
     const history = await request(gh.app).get('/v1/stages/sh-pin/history').set(auth(ADMIN_KEY));
     conforms(S.StageHistory, history.body);
-    expect(history.body.items[0]).toMatchObject({ from: { version: '1.0.0', shadow: 'qa@1.1.0' }, to: { version: '1.1.0' } });
+    expect(history.body.items[0]).toMatchObject({ from: { version: '2.0.0', shadow: 'qa@2.1.0' }, to: { version: '2.1.0' } });
     expect(history.body.items[0].to).not.toHaveProperty('shadow');
   });
 });
@@ -61,7 +61,7 @@ describe('shadow evaluation', () => {
   it.each(['advisory', 'enforced'] as const)('%s: every answer equals the pinned version alone; the report lists exactly the flips', async (mode) => {
     const shadowed = `sh-${mode}`;
     const control = `ct-${mode}`;
-    expect((await pin(gh.app, shadowed, { mode, shadow: 'qa@1.1.0' } as Record<string, string>)).status).toBe(201);
+    expect((await pin(gh.app, shadowed, { mode, shadow: 'qa@2.1.0' } as Record<string, string>)).status).toBe(201);
     expect((await pin(gh.app, control, { mode })).status).toBe(201);
 
     const ids: Record<string, string> = {};
@@ -72,8 +72,8 @@ describe('shadow evaluation', () => {
       const alone = await evaluate(gh.app, { content: text.content, stage: control, workflow_id: `wf-${name}` });
       expect(answer.status).toBe(200);
       expect(comparable(answer.body)).toEqual(comparable(alone.body));
-      expect(answer.body).toMatchObject({ decision: text.pinned, policy: { version: '1.0.0' }, mode });
-      expect(JSON.stringify(answer.body)).not.toContain('1.1.0');
+      expect(answer.body).toMatchObject({ decision: text.pinned, policy: { version: '2.0.0' }, mode });
+      expect(JSON.stringify(answer.body)).not.toContain('2.1.0');
       expect(elapsed, `${name} answered in ${elapsed.toFixed(0)} ms`).toBeLessThan(CANDIDATE_DELAY_MS);
       ids[name] = answer.body.request_id;
     }
@@ -82,11 +82,11 @@ describe('shadow evaluation', () => {
     const rows = await database().db.knex('shadow_results').where({ stage: shadowed });
     expect(rows).toHaveLength(Object.keys(TEXTS).length);
     for (const [name, text] of Object.entries(TEXTS)) {
-      expect(rows.find((r) => r.request_id === ids[name]), name).toMatchObject({ decision: text.pinned, shadow_decision: text.candidate, shadow_version: '1.1.0', policy_version: '1.0.0' });
+      expect(rows.find((r) => r.request_id === ids[name]), name).toMatchObject({ decision: text.pinned, shadow_decision: text.candidate, shadow_version: '2.1.0', policy_version: '2.0.0' });
     }
     // The audit rows are those of the pinned version: the candidate lives in its own table.
     const audit = await database().db.knex('audit_events').whereIn('request_id', Object.values(ids));
-    expect(audit.every((r) => r.policy_version === '1.0.0')).toBe(true);
+    expect(audit.every((r) => r.policy_version === '2.0.0')).toBe(true);
     expect(await database().db.knex('shadow_results').where({ stage: control })).toHaveLength(0);
 
     const res = await request(gh.app).get('/v1/reports/shadow').query({ stage: shadowed, examples: 5 }).set(auth(ADMIN_KEY));
@@ -101,7 +101,7 @@ describe('shadow evaluation', () => {
       same_decision: 4,
       flips: { pass_to_fail: 1, fail_to_pass: 1 },
       codes_changed: 1,
-      pairs: [{ policy: 'qa@1.0.0', candidate: 'qa@1.1.0', compared: 6, errors: 0 }],
+      pairs: [{ policy: 'qa@2.0.0', candidate: 'qa@2.1.0', compared: 6, errors: 0 }],
     });
     expect(report.codes).toEqual([
       { code: 'PROFANITY', gained: 1, lost: 0, gained_in_pass_to_fail: 1, lost_in_fail_to_pass: 0 },
@@ -141,16 +141,16 @@ describe('shadow evaluation', () => {
   });
 
   it('off stages are not shadowed (nothing to compare), and a candidate that cannot run is counted, never answered', async () => {
-    await pin(gh.app, 'sh-off', { mode: 'off', shadow: 'qa@1.1.0' } as Record<string, string>);
+    await pin(gh.app, 'sh-off', { mode: 'off', shadow: 'qa@2.1.0' } as Record<string, string>);
     const skipped = await evaluate(gh.app, { content: TEXTS.gained.content, stage: 'sh-off' });
     expect(skipped.body.decision).toBe('SKIPPED');
 
     // A candidate that this instance cannot compile (published by a newer server, say).
     await gh.stores.packs.publish({ pack_id: 'qa', version: '7.0.0-broken', hash: 'sha256:broken', resolved: { id: 'qa' } });
-    await gh.stores.stages.pin('sh-broken', { pack_id: 'qa', version: '1.0.0', mode: 'advisory', shadow: 'qa@7.0.0-broken' }, 'test');
+    await gh.stores.stages.pin('sh-broken', { pack_id: 'qa', version: '2.0.0', mode: 'advisory', shadow: 'qa@7.0.0-broken' }, 'test');
     await gh.rollout.state.refresh();
     const answer = await evaluate(gh.app, { content: TEXTS.gained.content, stage: 'sh-broken' });
-    expect(answer.body).toMatchObject({ decision: 'PASS', audit_ok: true, policy: { version: '1.0.0' } });
+    expect(answer.body).toMatchObject({ decision: 'PASS', audit_ok: true, policy: { version: '2.0.0' } });
     await gh.rollout.shadow.idle();
     await gh.rollout.shadow.idle();
     expect(await database().db.knex('shadow_results').where({ stage: 'sh-off' })).toHaveLength(0);

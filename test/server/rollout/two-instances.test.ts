@@ -77,9 +77,9 @@ describe('two server processes on one PostgreSQL database', () => {
     if (skip) ctx.skip(skip);
     a = await start('a');
     b = await start('b');
-    expect((await call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '1.0.0', mode: 'enforced' })).status).toBe(201);
+    expect((await call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '2.0.0', mode: 'enforced' })).status).toBe(201);
     const first = await measure('first evaluation on B (new stage, includes warm-up)', async () => undefined, () => evaluateOn(b), (body) => body.decision === 'FAIL');
-    expect(first.body).toMatchObject({ mode: 'enforced', allowed: false, policy: { version: '1.0.0' } });
+    expect(first.body).toMatchObject({ mode: 'enforced', allowed: false, policy: { version: '2.0.0' } });
   }, 120_000);
 
   it('a kill switch thrown on A is served by B within 1 s, and so is its release', async (ctx) => {
@@ -107,48 +107,48 @@ describe('two server processes on one PostgreSQL database', () => {
     if (skip || !b) ctx.skip(skip ?? 'no instances');
     const changed = await measure(
       'pin change',
-      () => call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '1.1.0' }),
+      () => call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '2.1.0' }),
       () => call(b, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.gained.content, stage: 'prod' }),
-      (body) => body.policy?.version === '1.1.0',
+      (body) => body.policy?.version === '2.1.0',
     );
     expect(changed.body).toMatchObject({ decision: 'FAIL', mode: 'enforced' });
     expect(changed.ms).toBeLessThan(PROPAGATION_LIMIT_MS);
 
     const versions = (await call(b, 'GET', '/v1/packs/qa/versions', ADMIN)).body.items as { version: string; hash: string }[];
-    const hash = versions.find((v) => v.version === '1.1.0')!.hash;
+    const hash = versions.find((v) => v.version === '2.1.0')!.hash;
     const fleet = await measure(
       'fleet in sync',
       async () => undefined,
       () => call(b, 'GET', '/v1/fleet', ADMIN),
       (body) => body.summary?.live === 2 && body.summary?.out_of_sync === 0,
     );
-    expect(fleet.body.pins).toEqual([expect.objectContaining({ stage: 'prod', pack: 'qa', version: '1.1.0', hash })]);
+    expect(fleet.body.pins).toEqual([expect.objectContaining({ stage: 'prod', pack: 'qa', version: '2.1.0', hash })]);
     expect(fleet.body.instances).toHaveLength(2);
     expect(new Set(fleet.body.instances.map((i: { pid: number }) => i.pid))).toEqual(new Set([a.child.pid, b.child.pid]));
     for (const instance of fleet.body.instances) {
       expect(instance).toMatchObject({ status: 'live', in_sync: true, mismatches: [], runtime: { bus: { transport: 'postgres', listening: true } } });
-      expect(instance.stages).toEqual([expect.objectContaining({ stage: 'prod', version: '1.1.0', hash, status: 'serving', effective_mode: 'enforced' })]);
+      expect(instance.stages).toEqual([expect.objectContaining({ stage: 'prod', version: '2.1.0', hash, status: 'serving', effective_mode: 'enforced' })]);
     }
   });
 
   it('shadow on PostgreSQL: B evaluates the candidate off the answer path, A reports the flips', async (ctx) => {
     if (skip || !b) ctx.skip(skip ?? 'no instances');
-    const set = await call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '1.0.0', shadow: 'qa@1.1.0' });
-    expect(set.body).toMatchObject({ version: '1.0.0', shadow: 'qa@1.1.0' });
+    const set = await call(a, 'PUT', '/v1/stages/prod', ADMIN, { pack: 'qa', version: '2.0.0', shadow: 'qa@2.1.0' });
+    expect(set.body).toMatchObject({ version: '2.0.0', shadow: 'qa@2.1.0' });
     await measure(
       'pin with shadow',
       async () => undefined,
       () => call(b, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.pass.content, stage: 'prod' }),
-      (body) => body.policy?.version === '1.0.0',
+      (body) => body.policy?.version === '2.0.0',
     );
     const gained = await call(b, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.gained.content, stage: 'prod' });
     const lost = await call(b, 'POST', '/v1/evaluate', EVALUATOR, { content: TEXTS.lost.content, stage: 'prod' });
-    expect(gained.body).toMatchObject({ decision: 'PASS', allowed: true, policy: { version: '1.0.0' } });
-    expect(lost.body).toMatchObject({ decision: 'FAIL', allowed: false, policy: { version: '1.0.0' } });
+    expect(gained.body).toMatchObject({ decision: 'PASS', allowed: true, policy: { version: '2.0.0' } });
+    expect(lost.body).toMatchObject({ decision: 'FAIL', allowed: false, policy: { version: '2.0.0' } });
     const { body: report } = await measure(
       'shadow report',
       async () => undefined,
-      () => call(a, 'GET', '/v1/reports/shadow?stage=prod&candidate=qa@1.1.0', ADMIN),
+      () => call(a, 'GET', '/v1/reports/shadow?stage=prod&candidate=qa@2.1.0', ADMIN),
       (body) => body.flips?.pass_to_fail + body.flips?.fail_to_pass === 2,
     );
     expect(report.flips).toEqual({ pass_to_fail: 1, fail_to_pass: 1 });

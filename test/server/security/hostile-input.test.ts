@@ -158,7 +158,7 @@ function validBody(route: RouteSpec): Record<string, unknown> {
     case 'post /v1/receipts/verify':
       return { receipt, content: 'hello' };
     case 'put /v1/stages/{stage}':
-      return { pack: 'qa', version: '1.0.0', mode: 'off' };
+      return { pack: 'qa', version: '2.0.0', mode: 'off' };
     case 'post /v1/agent-runs':
       return { workflow_id: 'wf', agent: 'a', start_ms: 1_000, end_ms: 2_000, success: false, failure_reason: 'x' };
     default:
@@ -405,7 +405,7 @@ describe('hostile input: the expected answer for each kind', () => {
     }
     const verify = await post('/v1/receipts/verify', JSON.stringify({ receipt, content: 'hello' }).replace('hello', 'hel\\ud800lo'));
     expect(verify.status).toBe(400);
-    const pinned = await send(server, { method: 'PUT', path: '/v1/stages/hx-put', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: '{"pack":"qa\\u0000","version":"1.0.0"}' });
+    const pinned = await send(server, { method: 'PUT', path: '/v1/stages/hx-put', headers: { Authorization: `Bearer ${ADMIN_KEY}`, 'Content-Type': 'application/json' }, body: '{"pack":"qa\\u0000","version":"2.0.0"}' });
     expect(pinned.status).toBe(400);
     const audit = await send(server, { method: 'GET', path: '/v1/audit?workflow_id=%00&code=%ED%A0%80', headers: { Authorization: `Bearer ${ADMIN_KEY}` } });
     expect(audit.status).toBe(400);

@@ -229,7 +229,7 @@ describe('at load: the server starts and serves the good packs when the rules fo
     try {
       expect(performance.now() - started).toBeLessThan(30_000);
       const report = gh.packs.report();
-      expect([...report.published, ...report.unchanged]).toContain('qa@1.0.0');
+      expect([...report.published, ...report.unchanged]).toContain('qa@2.0.0');
       for (const name of readdirSync(FIXTURES)) expect(report.errors.join('\n')).toContain(path.join(rules, name));
       expect(report.errors.join('\n')).toContain('gen-too-many-checks');
       expect(logs.join('\n')).toMatch(/pack not loaded: .*alias-bomb/);
