@@ -23,4 +23,5 @@ export { loadPackTests, runPackTests } from './pack-tests.js';
 export type { LoadedCase, CaseResult } from './pack-tests.js';
 export { formatIssue } from './errors.js';
 export { mask } from './mask.js';
-export { schemaDocuments } from './schema-documents.js';
+export { SCHEMA_BASE, schemaDocuments, schemaId } from './schema-documents.js';
+export type { SchemaFile } from './schema-documents.js';

@@ -2,6 +2,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Router } from 'express';
+import { schemaDocuments } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
@@ -57,6 +58,19 @@ export function createOpsRouter(deps: { metrics: Metrics; readiness: Readiness; 
 
   router.get('/openapi.json', (_req, res) => {
     res.json(deps.openapi);
+  });
+
+  // The pack-file schemas at the path of their $id (https://gatehouse.dev/schemas/pack.json), so an
+  // editor can be pointed at any running gatehouse; the same documents ship in engine/schema/.
+  const schemas = new Map(Object.values(schemaDocuments()).map((doc) => [new URL(String(doc.$id)).pathname, doc]));
+  router.get('/schemas/:file', (req, res, next) => {
+    const doc = schemas.get(`/schemas/${req.params.file}`);
+    if (!doc) {
+      next();
+      return;
+    }
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.type('application/schema+json').send(JSON.stringify(doc));
   });
 
   router.get('/docs', (_req, res) => {

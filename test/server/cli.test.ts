@@ -58,7 +58,7 @@ describe('gatehouse --help', () => {
 
   it('finds every command and the subcommands of keys, report and audit', () => {
     const names = tree.map((c) => c.join(' '));
-    for (const name of ['check', 'test', 'eval', 'diff', 'score', 'schemas', 'serve', 'migrate', 'keys list', 'report readiness', 'audit prune']) {
+    for (const name of ['check', 'test', 'eval', 'diff', 'score', 'schemas', 'init', 'serve', 'migrate', 'keys list', 'report readiness', 'audit prune']) {
       expect(names).toContain(name);
     }
   });
