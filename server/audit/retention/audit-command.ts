@@ -5,6 +5,7 @@
  *   prune --older-than 30d --export DIR   archive, verify, then delete rows older than the cut
  *   prune --older-than 30d --no-export    delete without an archive (must be asked for)
  *   prune --older-than 30d --dry-run      count only
+ *   verify [--stage S]                    walk the audit hash chains (audit-verify.ts); exit 1 when broken
  *   verify ARCHIVE                        check an archive's files against its manifest
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
@@ -14,6 +15,7 @@ import { stdio, withDatabase, type CommandIo, type DatabaseCommand } from '../..
 import type { Database } from '../../db/database.js';
 import { parseDuration } from '../../lib/duration.js';
 import { restoreArchive, verifyArchive } from './audit-archive.js';
+import { chainVerifyCommand } from '../audit-verify-command.js';
 import { countOlderThan, pruneAudit } from './audit-prune.js';
 
 export type { CommandIo };
@@ -55,9 +57,18 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
     );
   program
     .command('verify')
-    .description("check an archive's files against its manifest")
-    .argument('<ARCHIVE>', 'the archive folder a prune wrote')
-    .action(cli.action((dir: string) => verifyCommand(dir, io)));
+    .description(
+      "walk the audit hash chains and name the first row changed, deleted or inserted out of order (exit 1 when one is broken); " +
+        "with ARCHIVE, check that archive's files against its manifest instead",
+    )
+    .argument('[ARCHIVE]', 'the archive folder a prune wrote')
+    .option('--stage <STAGE>', "walk only this stage's chain")
+    .addOption(new Option('--format <FORMAT>', 'the output format').choices(['text', 'json']).default('text'))
+    .action(
+      cli.action((dir: string | undefined, options: { stage?: string; format: 'text' | 'json' }) =>
+        dir === undefined ? chainVerifyCommand(options, env, io) : verifyCommand(dir, io),
+      ),
+    );
   program
     .command('restore')
     .description('put archived rows back into the database (rows already present are skipped)')
