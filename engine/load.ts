@@ -130,15 +130,16 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
         const lexicon = await readChecked(path.join(dir, ref.file), MAX_LEXICON_FILE_BYTES);
         const problems = located(lexicon, validateAgainst(lexiconFile, lexicon.data));
         if (problems.length > 0) {
-          issues.push(...problems);
+          append(issues, problems);
           continue;
         }
         const { $schema: _schema, description: _description, terms: fileTerms, allow: fileAllow, ...rest } = lexicon.data as LexiconFileSpec;
-        terms.push(...fileTerms);
-        allow.push(...(fileAllow ?? []));
+        // Not push(...terms): 125,000 arguments overflow the stack (issue 13), and the schema allows 200,000 terms.
+        append(terms, fileTerms);
+        append(allow, fileAllow ?? []);
         matching = rest;
       } catch (error) {
-        if (error instanceof PackError) issues.push(...error.issues);
+        if (error instanceof PackError) append(issues, error.issues);
         else throw error;
       }
     }
@@ -161,13 +162,13 @@ async function resolvePhrases(dir: string, source: SourceDocument, refs: NonNull
       const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
       const problems = located(doc, validateAgainst(phraseFile, doc.data));
       if (problems.length > 0) {
-        issues.push(...problems);
+        append(issues, problems);
         continue;
       }
       const { $schema: _schema, ...spec } = doc.data as Static<typeof phraseFile>;
       resolved[id] = spec;
     } catch (error) {
-      if (error instanceof PackError) issues.push(...error.issues);
+      if (error instanceof PackError) append(issues, error.issues);
       else throw error;
     }
   }
@@ -186,4 +187,9 @@ async function insidePack(dir: string, relative: string): Promise<string | undef
 
 function dedupe(values: string[]): string[] {
   return [...new Set(values.map((v) => v.trim()).filter((v) => v.length > 0))];
+}
+
+/** Appends without spreading: a spread passes every item as an argument, and the stack has room for about 100,000. */
+function append<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
 }

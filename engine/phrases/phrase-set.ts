@@ -344,7 +344,8 @@ export class PhraseSet {
     for (const id of spec.lexicons ?? []) {
       const lexicon = lexicons.get(id);
       if (!lexicon) throw new Error(`slots.${slotName}: unknown lexicon "${id}" (declare it under lexicons:)`);
-      phrases.push(...lexicon.terms);
+      // Not push(...terms): a lexicon of 125,000 terms would overflow the stack as arguments.
+      for (const term of lexicon.terms) phrases.push(term);
     }
     const inflect = spec.inflect && spec.inflect !== 'none' ? spec.inflect : undefined;
     const forms = inflect ? phrases.flatMap((p) => inflectPhrase(p, inflect)) : phrases;
