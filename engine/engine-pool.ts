@@ -9,6 +9,7 @@
  */
 import { Engine, type RuleProperties, type PathResolver } from 'json-rules-engine';
 import { operators } from './operators.js';
+import { compileCondition, type Decide, type OperatorLookup } from './conditions.js';
 
 /** Plain `$.a.b` paths (the only form the pack schema allows), without jsonpath-plus per condition. */
 export const resolvePath: PathResolver = (value, path) => {
@@ -25,8 +26,34 @@ const MAX_SETS = 256;
 
 export class EnginePool {
   private readonly idle = new Map<string, Engine[]>();
+  /** Rules whose conditions are decided without a json-rules-engine run (engine/conditions.ts). */
+  private readonly native = new Map<string, Decide>();
 
-  constructor(private readonly rules: ReadonlyMap<string, RuleProperties>) {}
+  constructor(private readonly rules: ReadonlyMap<string, RuleProperties>) {
+    // The operators exactly as a run resolves them: json-rules-engine's defaults and decorators, plus ours.
+    const lookup = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+    for (const operator of operators) lookup.addOperator(operator);
+    const table = (lookup as unknown as { operators: OperatorLookup }).operators;
+    for (const [name, rule] of rules) {
+      const decide = compileCondition(rule.conditions, table, resolvePath);
+      if (decide) this.native.set(name, decide);
+    }
+  }
+
+  /**
+   * Decides the candidates that need no json-rules-engine run; returns the ones that fired and
+   * the ones left for `run`.
+   */
+  decide(candidates: readonly string[], facts: Record<string, unknown>): { fired: string[]; rest: string[] } {
+    const fired: string[] = [];
+    const rest: string[] = [];
+    for (const name of candidates) {
+      const decide = this.native.get(name);
+      if (!decide) rest.push(name);
+      else if (decide(facts) === true) fired.push(name);
+    }
+    return { fired, rest };
+  }
 
   /** Runs the rules named in `candidates` over `facts`; returns the names of the rules that fired. */
   async run(candidates: readonly string[], facts: Record<string, unknown>): Promise<string[]> {

@@ -58,7 +58,9 @@ export async function evaluate(
 
   if (candidates.length > 0) {
     const facts = { hits, signals, post_count: posts.length, platform: detection.platform, metadata: detection.metadata };
-    for (const id of await pool.run(candidates, facts)) fired.add(id);
+    const decided = pool.decide(candidates, facts);
+    for (const id of decided.fired) fired.add(id);
+    if (decided.rest.length > 0) for (const id of await pool.run(decided.rest, facts)) fired.add(id);
   }
 
   const violations: Violation[] = [];

@@ -1,0 +1,74 @@
+/**
+ * `when:` conditions decided without a json-rules-engine run, where that is
+ * safe. A run builds an Almanac, promises per condition and deep-clones the
+ * rule's conditions (STACK-NOTES), ~50-150 µs for a weak-signal rule such as
+ * `any: [allInOne …] ×12`: more than every detector of a clean post together.
+ * The facts the evaluator offers are constants, so a condition tree of
+ * `all` / `any` / `not` over plain fact comparisons is a pure function of
+ * them; this compiles such a tree once into a closure that walks it with the
+ * same operator objects, the same path resolution and the same rules for
+ * missing facts (`allowUndefinedFacts`) and empty lists as json-rules-engine.
+ * Anything else (fact references in `value`, condition references, unknown
+ * operators) returns undefined and keeps going through json-rules-engine.
+ * Decision record: docs/decisions/0009-native-conditions.md.
+ */
+import type { Operator } from 'json-rules-engine';
+
+/** Decides a compiled condition over the evaluator's facts (a leaf returns its operator's raw result). */
+export type Decide = (facts: Readonly<Record<string, unknown>>) => unknown;
+
+/** Operators by name as json-rules-engine resolves them (its defaults, decorators such as `not:equal`, and ours). */
+export interface OperatorLookup {
+  get(name: string): Operator | null | undefined;
+}
+
+type PathResolver = (value: object, path: string) => unknown;
+
+const LEAF_KEYS = new Set(['fact', 'operator', 'value', 'path', 'params']);
+
+/**
+ * A closure deciding `condition` exactly as json-rules-engine would, or undefined when it must
+ * run there. Every part is evaluated, as json-rules-engine does within one priority (it runs the
+ * conditions of a list together), so an operator that throws throws here too.
+ */
+export function compileCondition(condition: unknown, operators: OperatorLookup, resolvePath: PathResolver): Decide | undefined {
+  if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
+  const keys = Object.keys(condition);
+  const node = condition as Record<string, unknown>;
+  if (keys.length === 1 && (keys[0] === 'all' || keys[0] === 'any')) {
+    const list = node[keys[0]];
+    if (!Array.isArray(list)) return undefined;
+    const parts: Decide[] = [];
+    for (const item of list) {
+      const part = compileCondition(item, operators, resolvePath);
+      if (!part) return undefined;
+      parts.push(part);
+    }
+    // json-rules-engine: an empty list passes, for `any` as for `all`; a part passes only when `=== true`.
+    if (parts.length === 0) return () => true;
+    const every = keys[0] === 'all';
+    return (facts) => {
+      let passed = 0;
+      for (const part of parts) if (part(facts) === true) passed++;
+      return every ? passed === parts.length : passed > 0;
+    };
+  }
+  if (keys.length === 1 && keys[0] === 'not') {
+    const inner = compileCondition(node.not, operators, resolvePath);
+    return inner && ((facts) => !inner(facts));
+  }
+  if (!keys.every((k) => LEAF_KEYS.has(k))) return undefined;
+  const { fact, operator: name, value, path } = node;
+  if (typeof fact !== 'string' || typeof name !== 'string') return undefined;
+  if (path !== undefined && typeof path !== 'string') return undefined;
+  // A `value` of { fact: … } is a fact reference that json-rules-engine resolves first.
+  if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact')) return undefined;
+  const operator = operators.get(name);
+  if (!operator) return undefined;
+  return (facts) => {
+    // Facts are constants here (no params to compute); a missing one is undefined (allowUndefinedFacts).
+    let factValue = Object.prototype.hasOwnProperty.call(facts, fact) ? facts[fact] : undefined;
+    if (path && factValue !== null && typeof factValue === 'object') factValue = resolvePath(factValue, path);
+    return operator.evaluate(factValue, value);
+  };
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
+import { compileCondition, type OperatorLookup } from '../../engine/conditions.js';
+import { EnginePool, resolvePath } from '../../engine/engine-pool.js';
+import { operators } from '../../engine/operators.js';
+
+// The native decision must equal json-rules-engine's on every condition and facts it accepts.
+
+function lookup(): OperatorLookup {
+  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+  for (const operator of operators) engine.addOperator(operator);
+  return (engine as unknown as { operators: OperatorLookup }).operators;
+}
+
+async function viaEngine(conditions: TopLevelCondition, facts: Record<string, unknown>): Promise<boolean> {
+  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+  for (const operator of operators) engine.addOperator(operator);
+  engine.addRule({ name: 'r', conditions, event: { type: 'check' } });
+  const { events } = await engine.run(facts);
+  return events.length === 1;
+}
+
+const FACTS: Record<string, unknown>[] = [
+  { hits: { c: 0 }, post_count: 1, platform: 'x', metadata: {} },
+  { hits: { c: 2 }, signals: { c: { posts: [['a', 'b'], ['c']], sentences: [['a'], ['b'], ['c']] } }, post_count: 3, platform: 'linkedin', metadata: { tags: ['#AI'] } },
+  { hits: { c: 1 }, signals: { c: { posts: [['a']], sentences: [['a']] } }, post_count: 1, platform: 'x', metadata: { tags: 'not-a-list' } },
+  { hits: { c: 1 }, signals: { c: 'garbage' }, post_count: '2', platform: null, metadata: null },
+];
+
+const CONDITIONS: unknown[] = [
+  { all: [{ fact: 'hits', path: '$.c', operator: 'greaterThanInclusive', value: 1 }] },
+  { any: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['a', 'b'] }, { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['c'] }] },
+  { all: [{ fact: 'signals', path: '$.c.sentences', operator: 'allInOne', value: ['a', 'b'] }] },
+  { any: [{ fact: 'signals', path: '$.missing.posts', operator: 'allInOne', value: ['a'] }, { not: { fact: 'platform', operator: 'equal', value: 'x' } }] },
+  { all: [{ fact: 'post_count', operator: 'greaterThan', value: 1 }, { fact: 'metadata', path: '$.tags', operator: 'contains', value: '#AI' }] },
+  { all: [{ fact: 'platform', operator: 'in', value: ['x', 'threads'] }, { not: { any: [{ fact: 'nope', operator: 'equal', value: 1 }] } }] },
+  { any: [{ fact: 'metadata', path: '$.tags', operator: 'not:contains', value: '#AI' }] },
+  { all: [{ fact: 'hits', operator: 'equal', value: 3 }] },
+];
+
+describe('native conditions', () => {
+  it('decide exactly as json-rules-engine does', async () => {
+    const table = lookup();
+    for (const condition of CONDITIONS) {
+      const decide = compileCondition(condition, table, resolvePath);
+      expect(decide, JSON.stringify(condition)).toBeDefined();
+      for (const facts of FACTS) {
+        const expected = await viaEngine(condition as TopLevelCondition, facts);
+        expect(decide!(facts) === true, `${JSON.stringify(condition)} on ${JSON.stringify(facts)}`).toBe(expected);
+      }
+    }
+  });
+
+  it('leave fact references, condition references and unknown operators to json-rules-engine', () => {
+    const table = lookup();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: { fact: 'b' } }] }, table, resolvePath)).toBeUndefined();
+    expect(compileCondition({ all: [{ condition: 'shared' }] }, table, resolvePath)).toBeUndefined();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'nearly', value: 1 }] }, table, resolvePath)).toBeUndefined();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: 1, priority: 2 }] }, table, resolvePath)).toBeUndefined();
+  });
+
+  it('a pool runs json-rules-engine only for the rules it cannot decide', async () => {
+    const rules = new Map<string, RuleProperties>([
+      ['native', { name: 'native', conditions: { all: [{ fact: 'platform', operator: 'equal', value: 'x' }] }, event: { type: 'check', params: { check: 'native' } } }],
+      ['engine', { name: 'engine', conditions: { all: [{ fact: 'platform', operator: 'equal', value: { fact: 'wanted' } }] }, event: { type: 'check', params: { check: 'engine' } } }],
+    ]);
+    const pool = new EnginePool(rules);
+    const facts = { platform: 'x', wanted: 'x' };
+    expect(pool.decide(['native', 'engine'], facts)).toEqual({ fired: ['native'], rest: ['engine'] });
+    expect(await pool.run(['engine'], facts)).toEqual(['engine']);
+  });
+});
