@@ -39,6 +39,19 @@ export function chainOf(row: Pick<AuditRow, 'stage'>): string {
  * verifier recomputes the same hash from what it reads.
  */
 export function rowHash(row: AuditRow, link: ChainLink): string {
+  return sha256Hex(canonicalRow(row, link));
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * The JCS text that row_hash is the SHA-256 of: a JSON object whose keys are the table's
+ * columns (plus `v`), so the writer can send this very text as the row (no second
+ * serialisation; jsonb_populate_recordset ignores `v`).
+ */
+export function canonicalRow(row: AuditRow, link: ChainLink): string {
   const encoded = canonicalize({
     v: ENCODING,
     chain: link.chain,
@@ -69,5 +82,5 @@ export function rowHash(row: AuditRow, link: ChainLink): string {
     response: row.response,
   });
   if (encoded === undefined) throw new TypeError('an audit row has no canonical encoding');
-  return createHash('sha256').update(encoded, 'utf8').digest('hex');
+  return encoded;
 }

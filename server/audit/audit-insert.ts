@@ -7,7 +7,8 @@
  *      between instances that write the same stages): concurrent writers on one
  *      PostgreSQL queue per chain instead of forking it;
  *   2. the head of each chain (its last row, or the checkpoint a prune left);
- *   3. hashes computed here (audit-chain.ts), in batch order;
+ *   3. hashes computed here (audit-chain.ts), in batch order, over the row's JCS text,
+ *      which is also the text sent for it;
  *   4. one INSERT … SELECT FROM jsonb_populate_recordset($1): the whole batch is one
  *      bind parameter, so no statement is built per batch and no parameter limit applies.
  *
@@ -16,9 +17,10 @@
  * was given, the transaction is rolled back and retried once without the rows present.
  */
 import type { Knex } from 'knex';
-import { chainOf, GENESIS_HASH, rowHash, type ChainLink } from './audit-chain.js';
+import { canonicalRow, chainOf, GENESIS_HASH, sha256Hex, type ChainLink } from './audit-chain.js';
 import type { AuditRow } from './audit-store.js';
 
+// The columns written; every one is a key of canonicalRow's object (extra row properties never reach the INSERT).
 const COLUMNS = [
   'request_id', 'receipt_id', 'created_at', 'stage', 'mode', 'pack_id', 'policy_version', 'policy_hash', 'decision', 'allowed',
   'violation_codes', 'violations', 'content_sha256', 'content_size', 'content_kind', 'content', 'workflow_id', 'agent', 'platform',
@@ -97,14 +99,16 @@ async function insertOnce(run: Run, rows: AuditRow[], skipPresent: boolean): Pro
     }
     if (todo.length > 0) {
       const heads = nextLinks(await run(SQL.heads, [chains]));
+      // Each row is sent as the very text it is hashed over, with its row_hash appended: one serialisation per row.
       const payload = todo.map((row) => {
         const chain = chainOf(row);
         const link = heads.get(chain)!;
-        const row_hash = rowHash(row, link);
+        const text = canonicalRow(row, link);
+        const row_hash = sha256Hex(text);
         heads.set(chain, { chain, seq: link.seq + 1, prev_hash: row_hash });
-        return dbRow(row, link, row_hash);
+        return `${text.slice(0, -1)},"row_hash":"${row_hash}"}`;
       });
-      const inserted = await run(SQL.insert, [JSON.stringify(payload)]);
+      const inserted = await run(SQL.insert, [`[${payload.join(',')}]`]);
       if (inserted.length !== todo.length) {
         await run('ROLLBACK');
         return false;
@@ -135,37 +139,4 @@ function nextLinks(heads: Record<string, unknown>[]): Map<string, ChainLink> {
 function uniqueByRequestId(rows: AuditRow[]): AuditRow[] {
   const seen = new Set<string>();
   return rows.filter((r) => !seen.has(r.request_id) && seen.add(r.request_id));
-}
-
-// Columns listed one by one: extra properties on a row must not reach the INSERT.
-function dbRow(row: AuditRow, link: ChainLink, row_hash: string): Record<(typeof COLUMNS)[number], unknown> {
-  return {
-    request_id: row.request_id,
-    receipt_id: row.receipt_id,
-    created_at: row.created_at,
-    stage: row.stage,
-    mode: row.mode,
-    pack_id: row.pack_id,
-    policy_version: row.policy_version,
-    policy_hash: row.policy_hash,
-    decision: row.decision,
-    allowed: row.allowed,
-    violation_codes: row.violation_codes,
-    violations: row.violations,
-    content_sha256: row.content_sha256,
-    content_size: row.content_size,
-    content_kind: row.content_kind ?? null,
-    content: row.content,
-    workflow_id: row.workflow_id,
-    agent: row.agent,
-    platform: row.platform,
-    caller: row.caller,
-    caller_key_id: row.caller_key_id ?? null,
-    latency_ms: row.latency_ms,
-    response: row.response,
-    chain: link.chain,
-    seq: link.seq,
-    prev_hash: link.prev_hash,
-    row_hash,
-  };
 }
