@@ -12,14 +12,17 @@
  * operators) returns undefined and keeps going through json-rules-engine.
  * Decision record: docs/decisions/0009-native-conditions.md.
  */
-import type { Operator } from 'json-rules-engine';
-
 /** Decides a compiled condition over the evaluator's facts (a leaf returns its operator's raw result). */
 export type Decide = (facts: Readonly<Record<string, unknown>>) => unknown;
 
+/** json-rules-engine's Operator at run time (its typings omit `evaluate`): validator, then callback. */
+interface RunnableOperator {
+  evaluate(factValue: unknown, value: unknown): unknown;
+}
+
 /** Operators by name as json-rules-engine resolves them (its defaults, decorators such as `not:equal`, and ours). */
 export interface OperatorLookup {
-  get(name: string): Operator | null | undefined;
+  get(name: string): RunnableOperator | null | undefined;
 }
 
 type PathResolver = (value: object, path: string) => unknown;
