@@ -15,17 +15,26 @@ export const ReadinessReportQuery = Type.Object(
 const Ratio = Nullable(Type.Number({ description: 'A share from 0 to 1; null when there is nothing to divide by.' }));
 const Ms = Nullable(Type.Number());
 const Count = Type.Integer({ minimum: 0 });
+/** PASS and FAIL are measured; UNKNOWN is no data to judge by (never counted as a pass, never as a failure). */
+const STATUSES = ['PASS', 'FAIL', 'UNKNOWN'] as const;
 const ThresholdCheck = Type.Object({
   id: Type.String(),
   description: Type.String(),
-  measured: Nullable(Type.Number({ description: 'In `unit`; null when there was no data (the check then fails).' })),
+  measured: Nullable(Type.Number({ description: 'In `unit`; null when there was no data (status UNKNOWN).' })),
   operator: StringEnum(['>=', '<', '==']),
   threshold: Type.Number(),
   unit: StringEnum(['percent', 'ms', 'hours', 'count']),
-  pass: Type.Boolean(),
+  status: StringEnum(STATUSES, { description: 'PASS or FAIL as measured; UNKNOWN when there was no data to judge by.' }),
+  pass: Type.Boolean({ description: 'status is PASS.' }),
+  reason: Type.String({ description: 'Why the check has its status, in a sentence.' }),
+  how_to_get_data: Type.Optional(Type.String({ description: 'With status UNKNOWN: what to send or ask for so that the check can be measured.' })),
   note: Type.Optional(Type.String()),
 });
-const ThresholdSet = Type.Object({ pass: Type.Boolean(), checks: Type.Array(ThresholdCheck) });
+const ThresholdSet = Type.Object({
+  status: StringEnum(STATUSES, { description: 'FAIL if any check fails; else UNKNOWN if any has no data; else PASS.' }),
+  pass: Type.Boolean({ description: 'status is PASS.' }),
+  checks: Type.Array(ThresholdCheck),
+});
 export const ReadinessReport = Type.Object(
   {
     stage: Type.String(),
@@ -62,6 +71,10 @@ export const ReadinessReport = Type.Object(
     verdict: Type.Object({
       applies: StringEnum(['enter_enforced', 'stay_enforced'], { description: 'stay_enforced when the stage is pinned enforced, else enter_enforced.' }),
       ready: Type.Boolean({ description: 'Every check of the set that applies passes.' }),
+      status: StringEnum(['READY', 'NOT_READY', 'MISSING_DATA'], {
+        description: 'READY: every check of the set that applies passes; NOT_READY: one fails; MISSING_DATA: none fails but one has no data (not ready until it is measured).',
+      }),
+      missing_data: Type.Array(Type.String(), { description: 'Ids of the checks of the set that applies with status UNKNOWN.' }),
       enter_enforced: ThresholdSet,
       stay_enforced: ThresholdSet,
     }),

@@ -43,7 +43,9 @@ export type ReadinessReporter = (q: ReadinessQuery) => Promise<ReadinessReportBo
 export const DEFAULT_WINDOW = '72h';
 const MAX_WINDOW_MS = 366 * 86_400_000;
 
-type ThresholdCheck = ReadinessReportBody['verdict']['enter_enforced']['checks'][number];
+type Verdict = ReadinessReportBody['verdict'];
+type ThresholdSet = Verdict['enter_enforced'];
+type ThresholdCheck = ThresholdSet['checks'][number];
 
 export function createReadinessReporter(deps: { snapshot: Snapshot; thresholds: ReadinessThresholds; now?: () => Date }): ReadinessReporter {
   const now = deps.now ?? (() => new Date());
@@ -85,18 +87,20 @@ export function createReadinessReporter(deps: { snapshot: Snapshot; thresholds: 
 
     const enter = thresholdSet([
       check('coverage', `telemetry coverage ≥ ${t.enterMinCoveragePct} %`, pct(coverageRatio), '>=', t.enterMinCoveragePct, 'percent',
-        coverageRatio === null ? 'no workflow reported an agent run in the window' : undefined),
+        coverageRatio === null ? NO_AGENT_RUNS : undefined),
       check('p90_latency', `p90 evaluate latency < ${t.enterMaxP90Ms} ms`, d.p90, '<', t.enterMaxP90Ms, 'ms',
-        d.p90 === null ? 'no evaluated decision in the window' : undefined),
+        d.p90 === null ? NO_DECISIONS : undefined),
       check('advisory_hours', `at least ${t.enterMinAdvisoryHours} h pinned advisory in the window`, modeHours.advisory, '>=', t.enterMinAdvisoryHours, 'hours',
-        windowHours < t.enterMinAdvisoryHours ? `the window (${spec}) is shorter than the required advisory time: ask for a longer window` : undefined),
+        windowHours < t.enterMinAdvisoryHours
+          ? { reason: `the window (${spec}) is shorter than the required advisory time`, how: `Ask for a window of at least ${Math.ceil(t.enterMinAdvisoryHours)}h (--window / ?window=).` }
+          : undefined),
     ]);
     const stay = thresholdSet([
       check('agent_failure_rate', `agent failure rate < ${t.stayMaxAgentFailurePct} %`, pct(failureRatio), '<', t.stayMaxAgentFailurePct, 'percent',
-        failureRatio === null ? 'no agent run in the window' : undefined),
+        failureRatio === null ? NO_AGENT_RUNS : undefined),
       check('coverage', `telemetry coverage ≥ ${t.stayMinCoveragePct} %`, pct(coverageRatio), '>=', t.stayMinCoveragePct, 'percent',
-        coverageRatio === null ? 'no workflow reported an agent run in the window' : undefined),
-      check('overrides_logged', 'every override logged with actor and reason', unlogged, '==', 0, 'count',
+        coverageRatio === null ? NO_AGENT_RUNS : undefined),
+      check('overrides_logged', 'every override logged with actor and reason', unlogged, '==', 0, 'count', undefined,
         `${figures.overrides.count} override(s) in the window; measured: overrides without actor or reason`),
     ]);
     const applies = figures.pin?.mode === 'enforced' ? 'stay_enforced' : 'enter_enforced';
@@ -131,7 +135,7 @@ export function createReadinessReporter(deps: { snapshot: Snapshot; thresholds: 
         note: 'Decisions whose row reached neither the database nor the outbox are not persisted anywhere; they are counted only by gatehouse_audit_write_failures_total on /metrics.',
       },
       mode_hours: { ...mapValues(modeHours, hours), unpinned: hours(unpinned) },
-      verdict: { applies, ready: (applies === 'stay_enforced' ? stay : enter).pass, enter_enforced: enter, stay_enforced: stay },
+      verdict: verdictOf(applies, enter, stay),
       series: {
         bucket_seconds: figures.series.bucket_seconds,
         buckets: figures.series.buckets.map(({ p90, ...b }) => ({ ...b, rejection_rate: round(ratio(b.fail, b.pass + b.fail)), p90_latency_ms: ms(p90) })),
@@ -154,18 +158,54 @@ function bucketSecondsFor(windowMs: number): number {
 
 // ---- Verdict and numbers -------------------------------------------------------------------------
 
-function check(
-  id: string, description: string, measured: number | null, operator: ThresholdCheck['operator'], threshold: number,
-  unit: ThresholdCheck['unit'], note?: string,
-): ThresholdCheck {
-  // Compared unrounded: a coverage of 94.99996 % must not pass a 95 % threshold by rounding.
-  const pass = measured !== null && (operator === '>=' ? measured >= threshold : operator === '<' ? measured < threshold : measured === threshold);
-  const shown = measured === null ? null : unit === 'count' ? measured : Math.round(measured * 1_000) / 1_000;
-  return { id, description, measured: shown, operator, threshold, unit, pass, ...(note ? { note } : {}) };
+/** No data for a check: why, and how to get it measured. */
+interface Missing {
+  reason: string;
+  how: string;
 }
 
-function thresholdSet(checks: ThresholdCheck[]) {
-  return { pass: checks.every((c) => c.pass), checks };
+const NO_AGENT_RUNS: Missing = {
+  reason: 'no agent run was reported in the window',
+  how:
+    'Agent runs are the telemetry of the workflows that generate posts: each workflow reports every run (success or failure) ' +
+    'with POST /v1/agent-runs {workflow_id, agent, start_ms, end_ms, success}, and sends the same workflow_id with its evaluations (README: Agent runs).',
+};
+
+const NO_DECISIONS: Missing = {
+  reason: 'no decision was evaluated on this stage in the window',
+  how: 'Evaluate content on this stage (POST /v1/evaluate with "stage"), or ask for a window that has decisions.',
+};
+
+/** `missing` given: the check cannot be judged (UNKNOWN), whatever was measured. */
+function check(
+  id: string, description: string, measured: number | null, operator: ThresholdCheck['operator'], threshold: number,
+  unit: ThresholdCheck['unit'], missing?: Missing, note?: string,
+): ThresholdCheck {
+  const shown = measured === null ? null : unit === 'count' ? measured : Math.round(measured * 1_000) / 1_000;
+  const base = { id, description, measured: shown, operator, threshold, unit, ...(note ? { note } : {}) };
+  if (missing || measured === null) {
+    const m = missing ?? { reason: 'nothing was measured in the window', how: 'Ask for a longer window.' };
+    return { ...base, status: 'UNKNOWN', pass: false, reason: m.reason, how_to_get_data: m.how };
+  }
+  // Compared unrounded: a coverage of 94.99996 % must not pass a 95 % threshold by rounding.
+  const pass = operator === '>=' ? measured >= threshold : operator === '<' ? measured < threshold : measured === threshold;
+  const needs = `${operator} ${threshold}${UNIT_TEXT[unit]}`;
+  return { ...base, status: pass ? 'PASS' : 'FAIL', pass, reason: `measured ${shown}${UNIT_TEXT[unit]}, ${pass ? 'meets' : 'does not meet'} ${needs}` };
+}
+
+const UNIT_TEXT: Record<ThresholdCheck['unit'], string> = { percent: ' %', ms: ' ms', hours: ' h', count: '' };
+
+function thresholdSet(checks: ThresholdCheck[]): ThresholdSet {
+  const status = checks.some((c) => c.status === 'FAIL') ? 'FAIL' : checks.some((c) => c.status === 'UNKNOWN') ? 'UNKNOWN' : 'PASS';
+  return { status, pass: status === 'PASS', checks };
+}
+
+/** A failed check makes NOT_READY; otherwise a check without data makes MISSING_DATA, never a "no". */
+function verdictOf(applies: Verdict['applies'], enter: ThresholdSet, stay: ThresholdSet): Verdict {
+  const set = applies === 'stay_enforced' ? stay : enter;
+  const status = set.status === 'PASS' ? 'READY' : set.status === 'FAIL' ? 'NOT_READY' : 'MISSING_DATA';
+  const missing = set.checks.filter((c) => c.status === 'UNKNOWN').map((c) => c.id);
+  return { applies, ready: set.pass, status, missing_data: missing, enter_enforced: enter, stay_enforced: stay };
 }
 
 function windowOf(spec: string): number {

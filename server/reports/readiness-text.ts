@@ -8,12 +8,12 @@ export function formatReadinessText(r: ReadinessReportBody): string {
   lines.push(`window ${r.window.spec}: ${r.window.from} → ${r.window.until}`);
   lines.push('');
   const applies = r.verdict.applies === 'stay_enforced' ? 'to stay enforced' : 'to enter enforced';
-  lines.push(`VERDICT ${r.verdict.ready ? 'READY' : 'NOT READY'} ${applies}`);
+  lines.push(`VERDICT ${VERDICT[r.verdict.status]} ${applies}`);
   for (const [name, set] of [['enter enforced', r.verdict.enter_enforced], ['stay enforced', r.verdict.stay_enforced]] as const) {
-    lines.push(`  ${name}: ${set.pass ? 'pass' : 'fail'}`);
+    lines.push(`  ${name}: ${set.status}`);
     for (const c of set.checks) {
-      const measured = c.measured === null ? 'no data' : `${c.measured}${unit(c.unit)}`;
-      lines.push(`    [${c.pass ? 'pass' : 'FAIL'}] ${c.description}: measured ${measured}${c.note ? ` (${c.note})` : ''}`);
+      lines.push(`    [${c.status}] ${c.description}: ${c.reason}${c.note ? ` (${c.note})` : ''}`);
+      if (c.how_to_get_data) lines.push(`      to measure it: ${c.how_to_get_data}`);
     }
   }
   lines.push('');
@@ -38,9 +38,11 @@ export function formatReadinessText(r: ReadinessReportBody): string {
   return lines.join('\n');
 }
 
-function unit(u: string): string {
-  return u === 'percent' ? ' %' : u === 'ms' ? ' ms' : u === 'hours' ? ' h' : '';
-}
+const VERDICT: Record<ReadinessReportBody['verdict']['status'], string> = {
+  READY: 'READY',
+  NOT_READY: 'NOT READY',
+  MISSING_DATA: 'NOT READY (missing data)',
+};
 
 function percent(r: number | null): string {
   return r === null ? 'n/a' : `${Math.round(r * 100_000) / 1_000} %`;

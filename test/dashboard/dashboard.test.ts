@@ -264,12 +264,29 @@ describe.skipIf(chromiumMissing)('the dashboard in Chromium', () => {
     expect((await call('GET', '/v1/kill-switch')).body).toMatchObject({ engaged: true });
     await expect.poll(async () => (await call('GET', '/v1/stages')).body.items.map((s: { effective_mode: string }) => s.effective_mode)).toEqual(['off', 'off', 'off']);
     await shot('stages-killed-desktop');
+    // While engaged, a banner says so on every view, not only on the stages view.
+    for (const view of ['live', 'readiness', 'stages']) {
+      await page.click(`#nav a[data-view=${view}]`);
+      await page.locator(`#${view}-view`).waitFor();
+      await page.locator('#kill-banner', { hasText: 'Kill switch engaged' }).waitFor();
+      expect(await page.textContent('#kill-banner')).toContain('dashboard test: incident drill');
+    }
+    await shot('kill-banner-desktop', { fullPage: false });
+    // A page opened afterwards (another admin's, say) shows it too, from GET /v1/kill-switch.
+    const other = await context.newPage();
+    await other.goto(`${base}/dashboard#readiness`);
+    await other.fill('#api-key', ADMIN_KEY);
+    await other.click('#sign-in-form button[type=submit]');
+    await other.locator('#readiness-view').waitFor();
+    await other.locator('#kill-banner', { hasText: 'Kill switch engaged' }).waitFor();
+    await other.close();
 
     await page.click('#kill-toggle');
     await page.fill('#kill-reason', 'dashboard test: drill over');
     await page.click('#kill-confirm');
     await page.locator('#kill-state', { hasText: 'Released' }).waitFor();
     expect((await call('GET', '/v1/kill-switch')).body).toMatchObject({ engaged: false });
+    await page.locator('#kill-banner').waitFor({ state: 'hidden' });
   });
 
   it('shows readiness charts: decisions and rejection rate, latency with p50/p90/p99, top codes', async () => {
@@ -295,7 +312,15 @@ describe.skipIf(chromiumMissing)('the dashboard in Chromium', () => {
     await expect.poll(() => page.textContent('[data-kpi=decisions] .kpi-value')).toBe(String(expected));
     if (report.status === 200) {
       await page.locator('#readiness-report .thresholds li').first().waitFor();
-      expect(await page.textContent('#readiness-report')).toMatch(/Fit to stay enforced: (YES|NO)/);
+      // prod has decisions but no agent run was reported: its agent checks are UNKNOWN, not failed, and say how to get the data.
+      expect(report.body.verdict.status).toBe('MISSING_DATA');
+      expect(await page.textContent('#readiness-report .verdict-line')).toContain('Fit to stay enforced: NOT READY (missing data)');
+      const unknown = page.locator('#readiness-report li[data-check=agent_failure_rate]');
+      expect(await unknown.getAttribute('data-status')).toBe('UNKNOWN');
+      expect(await unknown.textContent()).toContain('? UNKNOWN');
+      expect(await unknown.textContent()).toContain('no agent run was reported in the window');
+      expect(await unknown.textContent()).toContain('POST /v1/agent-runs');
+      expect(await page.locator('#readiness-report li[data-check=overrides_logged]').getAttribute('data-status')).toBe('PASS');
     } else {
       expect(await page.textContent('#readiness-report')).toContain('no readiness report');
     }

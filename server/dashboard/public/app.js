@@ -4,6 +4,7 @@
 import { api, session, setUnauthorizedHandler } from './api.js';
 import { createDetailPanel } from './detail-panel.js';
 import { byId, showError } from './dom.js';
+import { createKillBanner } from './kill-banner.js';
 import { createLiveView } from './live-view.js';
 import { createReadinessView } from './readiness-view.js';
 import { connectEvents } from './sse.js';
@@ -24,6 +25,7 @@ const el = {
 };
 
 const detail = createDetailPanel();
+const killBanner = createKillBanner();
 const live = createLiveView({ openDetail: (id, from, row) => detail.open(id, from, row) });
 const readiness = createReadinessView();
 const stages = createStagesView({
@@ -31,6 +33,7 @@ const stages = createStagesView({
     live.addStages(names);
     readiness.setStages(names);
   },
+  onKillSwitch: (body) => killBanner.show(body),
 });
 let stream = null;
 let opened = false;
@@ -62,6 +65,7 @@ function start() {
   // Rows do not wait for the stream: a proxy that breaks event streams must not leave the table empty.
   live.loadLatest();
   stages.load();
+  killBanner.start();
   route(false);
 }
 
@@ -70,6 +74,7 @@ function signOut(error) {
   stream = null;
   session.clear();
   detail.close();
+  killBanner.stop();
   live.reset();
   readiness.hide();
   for (const view of VIEWS) byId(`${view}-view`).hidden = true;

@@ -146,19 +146,40 @@ function renderReport(box, report, stage) {
 
 const STEP = { enter_enforced: 'Ready to enter enforced', stay_enforced: 'Fit to stay enforced' };
 const UNIT = { percent: ' %', ms: ' ms', hours: ' h', count: '' };
+const VERDICT = {
+  READY: { text: 'READY', class: 'verdict verdict-yes' },
+  NOT_READY: { text: 'NOT READY', class: 'verdict verdict-no' },
+  MISSING_DATA: { text: 'NOT READY (missing data)', class: 'verdict verdict-missing' },
+};
+const CHECK = {
+  PASS: { mark: '✓ PASS', class: 'check-pass' },
+  FAIL: { mark: '✗ FAIL', class: 'check-fail' },
+  UNKNOWN: { mark: '? UNKNOWN', class: 'check-unknown' },
+};
 
-/** The verdict of the step that applies to the stage, each threshold with its measured figure. */
+/** The verdict of the step that applies to the stage, each threshold with its status, the reason and how to get data. */
 function verdictView(report) {
-  const { applies, ready } = report.verdict;
+  const { applies } = report.verdict;
+  // A server before PASS/FAIL/UNKNOWN only has `ready` and `pass`: read those the old way.
+  const status = report.verdict.status ?? (report.verdict.ready ? 'READY' : 'NOT_READY');
+  const verdict = VERDICT[status] ?? VERDICT.NOT_READY;
   const set = report.verdict[applies];
   return [
-    h('p', { class: 'verdict-line' }, `${STEP[applies] ?? applies}: `, h('strong', { class: ready ? 'verdict verdict-yes' : 'verdict verdict-no' }, ready ? 'YES' : 'NO'), report.pin ? h('span', { class: 'muted' }, ` · pinned ${report.pin.pack}@${report.pin.version}, ${report.pin.mode}`) : null),
+    h('p', { class: 'verdict-line' }, `${STEP[applies] ?? applies}: `, h('strong', { class: verdict.class, dataset: { verdict: status } }, verdict.text), report.pin ? h('span', { class: 'muted' }, ` · pinned ${report.pin.pack}@${report.pin.version}, ${report.pin.mode}`) : null),
     h(
       'ul',
       { class: 'plain thresholds' },
-      set.checks.map((c) =>
-        h('li', { class: c.pass ? 'check-pass' : 'check-fail' }, h('span', { class: 'check-mark' }, c.pass ? '✓ pass' : '✗ fail'), ` ${c.description}: measured ${formatValue(c.measured, c.unit)}, needs ${c.operator} ${formatValue(c.threshold, c.unit)}`),
-      ),
+      set.checks.map((c) => {
+        const s = CHECK[c.status ?? (c.pass ? 'PASS' : 'FAIL')] ?? CHECK.FAIL;
+        return h(
+          'li',
+          { class: s.class, dataset: { check: c.id, status: c.status ?? '' } },
+          h('span', { class: 'check-mark' }, s.mark),
+          ` ${c.description}: measured ${formatValue(c.measured, c.unit)}, needs ${c.operator} ${formatValue(c.threshold, c.unit)}`,
+          c.reason ? h('span', { class: 'check-reason muted' }, c.reason) : null,
+          c.how_to_get_data ? h('span', { class: 'check-reason' }, `To measure it: ${c.how_to_get_data}`) : null,
+        );
+      }),
     ),
     report.notes?.length ? h('ul', { class: 'plain muted' }, report.notes.map((n) => h('li', {}, n))) : null,
   ];

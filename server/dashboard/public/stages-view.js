@@ -4,7 +4,7 @@
 import { ApiError, api, get } from './api.js';
 import { byId, fill, h, modeBadge, showError, timeCell } from './dom.js';
 
-export function createStagesView({ onStages }) {
+export function createStagesView({ onStages, onKillSwitch }) {
   const el = {
     error: byId('stages-error'),
     body: byId('stages-body'),
@@ -20,7 +20,7 @@ export function createStagesView({ onStages }) {
     pinResult: byId('pin-result'),
     pinError: byId('pin-error'),
   };
-  const kill = createKillSwitch(() => load());
+  const kill = createKillSwitch(() => load(), onKillSwitch);
   let stages = [];
   let packs = [];
 
@@ -132,7 +132,7 @@ function historyRow(c) {
 
 // ---- kill switch ----------------------------------------------------------------------------
 
-function createKillSwitch(afterChange) {
+function createKillSwitch(afterChange, onState = () => {}) {
   const el = {
     state: byId('kill-state'),
     toggle: byId('kill-toggle'),
@@ -174,6 +174,7 @@ function createKillSwitch(afterChange) {
     }
     engaged = Boolean(body.engaged);
     render(body);
+    onState(body);
   }
 
   function render(body) {

@@ -9,6 +9,7 @@ import * as S from '../../../contract/schemas/index.js';
 import { createOverrideStore } from '../../../server/overrides/override-store.js';
 import { reportCommand } from '../../../server/reports/report-command.js';
 import { createReadinessReporter } from '../../../server/reports/readiness-report.js';
+import { formatReadinessText } from '../../../server/reports/readiness-text.js';
 import { snapshotOf } from '../../../server/stores.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 import { databaseKinds, emptyTables, useDatabase } from '../../helpers/databases.js';
@@ -165,32 +166,43 @@ describe.each(databaseKinds)('readiness report on %s', (kind) => {
     const r = await report();
     expect(r.verdict.applies).toBe('stay_enforced');
     expect(r.verdict.ready).toBe(false);
-    const figures = (set: typeof r.verdict.enter_enforced) => set.checks.map(({ id, measured, operator, threshold, pass }) => ({ id, measured, operator, threshold, pass }));
+    expect(r.verdict).toMatchObject({ status: 'NOT_READY', missing_data: [] });
+    const figures = (set: typeof r.verdict.enter_enforced) =>
+      set.checks.map(({ id, measured, operator, threshold, status, pass }) => ({ id, measured, operator, threshold, status, pass }));
     expect(figures(r.verdict.enter_enforced)).toEqual([
-      { id: 'coverage', measured: 50, operator: '>=', threshold: 95, pass: false },
-      { id: 'p90_latency', measured: 664, operator: '<', threshold: 2000, pass: true },
-      { id: 'advisory_hours', measured: 60, operator: '>=', threshold: 72, pass: false },
+      { id: 'coverage', measured: 50, operator: '>=', threshold: 95, status: 'FAIL', pass: false },
+      { id: 'p90_latency', measured: 664, operator: '<', threshold: 2000, status: 'PASS', pass: true },
+      { id: 'advisory_hours', measured: 60, operator: '>=', threshold: 72, status: 'FAIL', pass: false },
     ]);
     expect(figures(r.verdict.stay_enforced)).toEqual([
-      { id: 'agent_failure_rate', measured: 28.571, operator: '<', threshold: 2, pass: false },
-      { id: 'coverage', measured: 50, operator: '>=', threshold: 100, pass: false },
-      { id: 'overrides_logged', measured: 0, operator: '==', threshold: 0, pass: true },
+      { id: 'agent_failure_rate', measured: 28.571, operator: '<', threshold: 2, status: 'FAIL', pass: false },
+      { id: 'coverage', measured: 50, operator: '>=', threshold: 100, status: 'FAIL', pass: false },
+      { id: 'overrides_logged', measured: 0, operator: '==', threshold: 0, status: 'PASS', pass: true },
     ]);
+    expect(r.verdict.stay_enforced.checks[0]!.reason).toBe('measured 28.571 %, does not meet < 2 %');
+    expect(r.verdict.stay_enforced.status).toBe('FAIL');
 
     // Thresholds come from configuration: at the measured figures, ≥ passes and < does not.
     const lenient = await report({ enterMinCoveragePct: 50, enterMaxP90Ms: 665, enterMinAdvisoryHours: 60, stayMaxAgentFailurePct: 29, stayMinCoveragePct: 50 });
-    expect(lenient.verdict).toMatchObject({ ready: true, enter_enforced: { pass: true }, stay_enforced: { pass: true } });
+    expect(lenient.verdict).toMatchObject({ ready: true, status: 'READY', enter_enforced: { status: 'PASS', pass: true }, stay_enforced: { status: 'PASS', pass: true } });
     const strict = await report({ ...DEFAULTS, enterMinCoveragePct: 50, enterMaxP90Ms: 664, enterMinAdvisoryHours: 60 });
     expect(strict.verdict.enter_enforced.checks.map((c) => c.pass)).toEqual([true, false, true]);
   });
 
-  it('answers null figures and failing checks for an empty window, and STAGE_NOT_FOUND for an unknown stage', async () => {
+  it('answers null figures and UNKNOWN checks (not failures) for an empty window, and STAGE_NOT_FOUND for an unknown stage', async () => {
     const empty = await createReadinessReporter({ snapshot: snapshotOf(knex()), thresholds: DEFAULTS })({ stage: 'burn', window: '1h', until: at(-100) });
     expect(empty.decisions.total).toBe(0);
     expect(empty.latency_ms).toMatchObject({ count: 0, p50: null, p90: null, p99: null, max: null });
     expect(empty.telemetry_coverage.ratio).toBeNull();
     expect(empty.mode_hours).toEqual({ off: 0, advisory: 0, enforced: 0, unpinned: 1 });
-    expect(empty.verdict.enter_enforced.checks.find((c) => c.id === 'coverage')).toMatchObject({ measured: null, pass: false });
+    const coverage = empty.verdict.enter_enforced.checks.find((c) => c.id === 'coverage')!;
+    expect(coverage).toMatchObject({ measured: null, status: 'UNKNOWN', pass: false, reason: 'no agent run was reported in the window' });
+    expect(coverage.how_to_get_data).toContain('POST /v1/agent-runs');
+    expect(empty.verdict.stay_enforced.checks.find((c) => c.id === 'overrides_logged')).toMatchObject({ status: 'PASS' });
+    // Nothing failed, something is not known: not ready, for missing data, and which data.
+    expect(empty.verdict).toMatchObject({ ready: false, status: 'MISSING_DATA', enter_enforced: { status: 'UNKNOWN' } });
+    expect(empty.verdict.missing_data.length).toBeGreaterThan(0);
+    expect(formatReadinessText(empty)).toMatch(/^VERDICT NOT READY \(missing data\) to (enter|stay) enforced$/m);
     await expect(createReadinessReporter({ snapshot: snapshotOf(knex()), thresholds: DEFAULTS })({ stage: 'nowhere' })).rejects.toMatchObject({ code: 'STAGE_NOT_FOUND' });
   });
 
@@ -225,8 +237,8 @@ describe.each(databaseKinds)('readiness report on %s', (kind) => {
     expect(await reportCommand(args, env, io)).toBe(1);
     const text = out.join('\n');
     expect(text).toContain('VERDICT NOT READY to stay enforced');
-    expect(text).toContain('[FAIL] agent failure rate < 2 %: measured 28.571 %');
-    expect(text).toContain('[pass] p90 evaluate latency < 2000 ms: measured 664 ms');
+    expect(text).toContain('[FAIL] agent failure rate < 2 %: measured 28.571 %, does not meet < 2 %');
+    expect(text).toContain('[PASS] p90 evaluate latency < 2000 ms: measured 664 ms, meets < 2000 ms');
     expect(await reportCommand(['readiness'], env, io)).toBe(2);
     expect(await reportCommand(['readiness', '--stage', 'nowhere'], env, io)).toBe(2);
     expect(err.join('\n')).toContain('STAGE_NOT_FOUND');
