@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 // An audit the application cannot rewrite, and that shows when someone else did
-// (docs/decisions/0008-audit-hash-chain.md):
+// (docs/decisions/0010-audit-hash-chain.md):
 //
 // - The append-only guard loses its escape hatch. Before, any role that could write a row
 //   could also `SET LOCAL gatehouse.retention = 'on'` and UPDATE or DELETE. Now UPDATE and

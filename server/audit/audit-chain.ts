@@ -1,7 +1,7 @@
 /**
- * The audit hash chain (docs/decisions/0008-audit-hash-chain.md): every row
+ * The audit hash chain (docs/decisions/0010-audit-hash-chain.md): every row
  * carries `prev_hash`, the `row_hash` of the row before it in its chain, and
- * its own `row_hash`, SHA-256 over the RFC 8785 (JCS) encoding of every
+ * its own `row_hash`, SHA-256 over the canonical JSON (JCS) encoding of every
  * column plus `prev_hash`. One chain per stage; `seq` numbers its rows 1, 2, …
  *
  * A row that was changed no longer matches its row_hash; a row deleted leaves
@@ -10,11 +10,14 @@
  * the verifier (audit-verify.ts) recomputes them with the same function.
  */
 import { createHash } from 'node:crypto';
-import canonicalizeModule from 'canonicalize';
+import { configure } from 'safe-stable-stringify';
 import type { AuditRow } from './audit-store.js';
 
-// canonicalize 2.x is CommonJS whose types declare an ES default export; at runtime the default import is the function.
-const canonicalize = canonicalizeModule as unknown as (input: unknown) => string | undefined;
+// Keys sorted by UTF-16 code units, numbers and strings as JSON.stringify writes them: for the
+// values a row holds (finite numbers, well-formed strings: validate.ts refuses lone surrogates)
+// this is the RFC 8785 (JCS) encoding, at about half the CPU of the canonicalize package
+// (measured in docs/performance.md, "Audit writer"). strict: a NaN or a function throws.
+const canonicalize = configure({ deterministic: true, strict: true, bigint: false });
 
 /** prev_hash of the first row of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);

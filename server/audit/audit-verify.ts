@@ -7,7 +7,7 @@
  * - inserted out of order: the row does not link to the row before it (its prev_hash is
  *   not that row's row_hash), or a row outside any chain written after the chain began.
  *
- * What it cannot see (docs/decisions/0008-audit-hash-chain.md): rows cut off the end of a
+ * What it cannot see (docs/decisions/0010-audit-hash-chain.md): rows cut off the end of a
  * chain, and a chain rewritten wholesale with every later hash recomputed. Both need the
  * heads it prints to be kept somewhere the database's superuser cannot reach.
  */
