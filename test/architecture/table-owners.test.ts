@@ -12,6 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const OWNERS: Record<string, string> = {
   audit_events: 'server/audit/',
   agent_runs: 'server/audit/',
+  audit_chain_checkpoints: 'server/audit/',
   pack_versions: 'server/packs/pack-store.ts',
   stage_pins: 'server/stages/stage-store.ts',
   stage_pin_history: 'server/stages/stage-store.ts',
