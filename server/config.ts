@@ -46,7 +46,7 @@ export interface ReadinessThresholds {
 export interface EngineConfig {
   /** Worker threads evaluating long posts under a hard deadline; 0 → all inline (no hard deadline). @defaultValue 2 */
   threads: number;
-  /** Posts totalling at most this many UTF-16 units are evaluated inline (the hop costs more). @defaultValue 1,000 */
+  /** Posts totalling at most this many UTF-16 units are evaluated inline (the hop costs more). @defaultValue 500 (X and Threads posts) */
   inlineChars: number;
   /** Compile the rules folder's packs in the workers at start (serve), not at the first long post. @defaultValue true */
   warmAtStart: boolean;
@@ -158,7 +158,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     },
     engine: {
       threads: read.int('GATEHOUSE_ENGINE_THREADS', 2, 0, 64),
-      inlineChars: read.int('GATEHOUSE_ENGINE_INLINE_CHARS', 1_000, 0, 10_000_000),
+      inlineChars: read.int('GATEHOUSE_ENGINE_INLINE_CHARS', 500, 0, 10_000_000),
       warmAtStart: read.bool('GATEHOUSE_ENGINE_WARM', true),
     },
     http: {

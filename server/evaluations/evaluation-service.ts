@@ -51,7 +51,8 @@ export interface Evaluated {
 }
 
 export interface EvaluationService {
-  evaluate(input: EvaluateRequestBody, caller: Caller): Promise<Evaluated>;
+  /** `receivedAt`: performance.now() when the request had arrived (the time budget counts from it); default now. */
+  evaluate(input: EvaluateRequestBody, caller: Caller, receivedAt?: number): Promise<Evaluated>;
   /** The decision as stored in its audit row: for an admin, or for the API key that made it; NOT_FOUND to anyone else. */
   decision(requestId: string, caller: Caller): Promise<DecisionBody>;
 }
@@ -119,8 +120,8 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
   }
 
   return {
-    async evaluate(input, caller) {
-      const started = performance.now();
+    async evaluate(input, caller, receivedAt) {
+      const started = receivedAt ?? performance.now();
       checkLimits(input.content, deps.limits);
       const pin = await deps.stages.get(input.stage);
       if (!pin) throw stageNotFound(input.stage);

@@ -48,6 +48,17 @@ function parseFailure(error: NodeJS.ErrnoException): { code: ErrorCode; message:
   }
 }
 
+const RECEIVED_AT = Symbol('gatehouse.receivedAt');
+
+/**
+ * performance.now() when the request's body had been received (stamped by createHttpServer's
+ * servers; undefined elsewhere, e.g. under supertest): the evaluation budget counts from it, so
+ * that parsing and validating a large body is inside the budget, and a slow upload is not.
+ */
+export function receivedAt(req: http.IncomingMessage): number | undefined {
+  return (req as { [RECEIVED_AT]?: number })[RECEIVED_AT];
+}
+
 export function createHttpServer(app: Express, config: HttpConfig, logger: Logger): http.Server {
   const server = http.createServer(
     {
@@ -77,6 +88,11 @@ export function createHttpServer(app: Express, config: HttpConfig, logger: Logge
     }
     open++;
     socket.once('close', () => open--);
+  });
+
+  server.prependListener('request', (req: http.IncomingMessage) => {
+    // An 'end' listener does not start the stream flowing: the body parser still reads it.
+    req.once('end', () => ((req as { [RECEIVED_AT]?: number })[RECEIVED_AT] = performance.now()));
   });
 
   // Bad HTTP, an oversized head, a timeout: Node would write a bare status line or nothing.
