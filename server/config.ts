@@ -42,7 +42,7 @@ export interface ReadinessThresholds {
   stayMinCoveragePct: number;
 }
 
-/** Where the engine runs (server/evaluations/engine-workers.ts, docs/decisions/0008-engine-worker-pool.md). */
+/** Where the engine runs (server/evaluations/engine-workers.ts, docs/decisions/0011-engine-worker-pool.md). */
 export interface EngineConfig {
   /** Worker threads evaluating long posts under a hard deadline; 0 → all inline (no hard deadline). @defaultValue 2 */
   threads: number;

@@ -1,5 +1,5 @@
 /**
- * The engine off the event loop, with a hard deadline (docs/decisions/0008-engine-worker-pool.md).
+ * The engine off the event loop, with a hard deadline (docs/decisions/0011-engine-worker-pool.md).
  *
  * Posts longer than `inlineChars` in all are evaluated in a piscina pool of worker
  * threads: past its budget an evaluation is aborted, which terminates the thread it

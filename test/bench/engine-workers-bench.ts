@@ -8,7 +8,7 @@
  * evaluation at a time, and the process CPU per evaluation (process.cpuUsage()
  * counts every thread, so the workers' CPU is in it). The inline threshold
  * (GATEHOUSE_ENGINE_INLINE_CHARS) is read from these figures: see
- * docs/decisions/0008-engine-worker-pool.md.
+ * docs/decisions/0011-engine-worker-pool.md.
  */
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
