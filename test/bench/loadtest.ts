@@ -7,8 +7,8 @@
  * (--max-requests). Every answer's request_id is collected in onResponse; after a graceful
  * shutdown of the server (which flushes its audit writer and outbox), the audit table is
  * checked for every one of them. Prints requests/s, latency percentiles, errors and the
- * lost-row count, and exits 1 if a target is missed (≥ --target evaluations/s, no errors,
- * no lost row).
+ * lost-row count, walks the audit hash chains (`gatehouse audit verify`), and exits 1 if a
+ * target is missed (≥ --target evaluations/s, no errors, no lost row, an intact chain).
  *
  * Database: --database-url uses that database as it is; otherwise a database is created on
  * TEST_DATABASE_URL's server (default postgres://postgres@127.0.0.1:5432/postgres) and
@@ -21,6 +21,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import pg from 'pg';
+import { verifyAuditChain } from '../../server/audit/audit-verify.js';
+import { MEMORY_DATA_DIR, openDatabase } from '../../server/db/database.js';
 import { CLI, killServer, startServer as startServerProcess, stopServer } from '../helpers/server-process.js';
 
 const ADMIN = `load-admin-${randomBytes(12).toString('hex')}`;
@@ -94,7 +96,8 @@ async function main(): Promise<number> {
     const exitCode = await server.stop();
     server = undefined;
     const lost = await lostRows(database.url, [...answers.keys()]);
-    return report(opts, result, perSecond, answers, lost, exitCode);
+    const chain = await auditChain(database.url);
+    return report(opts, result, perSecond, answers, lost, exitCode, chain);
   } finally {
     if (server) await server.kill();
     rmSync(dataDir, { recursive: true, force: true });
@@ -161,7 +164,19 @@ async function lostRows(url: string, ids: string[]): Promise<number> {
   }
 }
 
-function report(opts: Options, r: autocannon.Result, perSecond: number[], answers: Map<string, boolean>, lost: number, exitCode: number | null): number {
+/** `gatehouse audit verify` over what the load wrote: null when every chain is intact, else the first break. */
+async function auditChain(url: string): Promise<string | null> {
+  const db = await openDatabase({ databaseUrl: url, dataDir: MEMORY_DATA_DIR, poolMax: 2 });
+  try {
+    const verified = await verifyAuditChain(db.knex);
+    if (verified.ok) return null;
+    return [...verified.chains.flatMap((c) => (c.problem ? [`${c.chain}: ${c.problem.message}`] : [])), verified.unchained?.message ?? ''].filter(Boolean).join('; ');
+  } finally {
+    await db.close();
+  }
+}
+
+function report(opts: Options, r: autocannon.Result, perSecond: number[], answers: Map<string, boolean>, lost: number, exitCode: number | null, chain: string | null): number {
   const deferred = [...answers.values()].filter((ok) => !ok).length;
   const non2xx = r.non2xx;
   const rps = r.requests.average;
@@ -178,6 +193,7 @@ function report(opts: Options, r: autocannon.Result, perSecond: number[], answer
     `  errors              ${r.errors} (timeouts ${r.timeouts}), non-2xx ${non2xx}`,
     `  audit_ok false      ${deferred} (answered without a committed row; kept in the outbox)`,
     `  lost rows           ${lost} (answered request ids missing from audit_events)`,
+    `  audit hash chain    ${chain === null ? 'intact (gatehouse audit verify)' : `BROKEN: ${chain}`}`,
     `  server exit code    ${exitCode}`,
   ];
   const failures = [
@@ -185,6 +201,7 @@ function report(opts: Options, r: autocannon.Result, perSecond: number[], answer
     r.errors + r.timeouts > 0 && `${r.errors + r.timeouts} errors`,
     non2xx > 0 && `${non2xx} non-2xx answers`,
     lost > 0 && `${lost} lost rows`,
+    chain !== null && 'the audit hash chain is broken',
     exitCode !== 0 && `the server exited with ${exitCode}`,
   ].filter((f): f is string => typeof f === 'string');
   lines.push(`  result              ${failures.length === 0 ? 'PASS' : `FAIL: ${failures.join('; ')}`}`, '');
