@@ -29,7 +29,7 @@ const auth = (access: Access): ErrorCode[] =>
 export const ROUTES: RouteSpec[] = [
   { method: 'post', path: '/v1/evaluate', tag: 'evaluations', access: 'evaluator', summary: 'Evaluate content under a stage’s pinned pack version and effective mode (a decision is always 200).',
     body: S.EvaluateRequest, ok: { status: 200, schema: S.EvaluateResponse }, errors: ['INVALID_REQUEST', 'PAYLOAD_TOO_LARGE', 'STAGE_NOT_FOUND', 'POLICY_VERSION_NOT_FOUND', 'POLICY_VERSION_UNAVAILABLE', 'EVALUATION_TIMEOUT'] },
-  { method: 'get', path: '/v1/decisions/{request_id}', tag: 'evaluations', access: 'evaluator', summary: 'A decision as stored in its audit row.',
+  { method: 'get', path: '/v1/decisions/{request_id}', tag: 'evaluations', access: 'evaluator', summary: 'A decision as stored in its audit row: for the key that made it, or an admin (404 to others).',
     params: S.RequestIdParams, ok: { status: 200, schema: S.Decision }, errors: ['INVALID_REQUEST', 'NOT_FOUND'] },
   { method: 'post', path: '/v1/receipts/verify', tag: 'receipts', access: 'evaluator', summary: 'Verify a receipt against the content about to be posted.',
     body: S.VerifyRequest, ok: { status: 200, schema: S.VerifyResponse }, errors: ['INVALID_REQUEST', 'ENFORCEMENT_RECEIPT_REQUIRED', 'RECEIPT_INVALID', 'RECEIPT_CONTENT_MISMATCH', 'RECEIPT_EXPIRED', 'RECEIPT_STAGE_MISMATCH', 'RECEIPT_PLATFORM_MISMATCH'] },
