@@ -80,7 +80,9 @@ async function verifyChain(knex: Knex, chain: string): Promise<ChainReport> {
         .limit(PAGE)
     ).map(mapChainedRow);
     for (const row of page) {
-      const problem = previous ? checkLink(previous, row) : checkStart(row, checkpoints);
+      // A hole that a prune left (a restored older archive before it) starts again at its checkpoint.
+      const pruned = previous !== undefined && row.seq !== previous.seq! + 1 && checkpoints.has(row.seq!);
+      const problem = previous && !pruned ? checkLink(previous, row) : checkStart(row, checkpoints);
       report.problem = problem ?? checkHash(row);
       if (report.problem) return report;
       report.rows++;

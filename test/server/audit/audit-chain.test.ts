@@ -1,11 +1,16 @@
 // The audit hash chain on PGlite and PostgreSQL: group-committed batches from two writers on one
 // database link into one chain per stage; `verify` finds it clean, and names the row a superuser
 // changed, deleted or slipped in with the append-only trigger disabled.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from '../../../server/audit/audit-chain.js';
 import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
 import { createAuditWriter } from '../../../server/audit/audit-writer.js';
 import { verifyAuditChain } from '../../../server/audit/audit-verify.js';
+import { restoreArchive } from '../../../server/audit/retention/audit-archive.js';
+import { pruneAudit } from '../../../server/audit/retention/audit-prune.js';
 import { openDatabase, MEMORY_DATA_DIR, type Database } from '../../../server/db/database.js';
 import { toNumber } from '../../../server/db/driver-values.js';
 import { at, auditRow } from '../../helpers/audit-rows.js';
@@ -113,6 +118,27 @@ describe.each(databaseKinds)('audit hash chain on %s', (kind) => {
     expect(report.ok).toBe(false);
     expect(report.chains[0]!.problem).toMatchObject({ kind: 'deleted', request_id: 'd-12', seq: 5 });
     expect(report.chains[0]!.problem!.message).toMatch(/row seq 4 is missing between request_id d-6 \(seq 3\) and request_id d-12/);
+  });
+
+  it('verifies across prunes, and after an older archive is restored in front of a later hole', async () => {
+    const rows = Array.from({ length: 12 }, (_, i) => auditRow({ request_id: `p-${i}`, stage: 'prod', created_at: i < 10 ? at(i * 1000) : new Date() }));
+    await createAuditStore(knex()).insertMany(rows);
+    const parentDir = mkdtempSync(path.join(tmpdir(), 'gh-chain-'));
+    try {
+      const first = await pruneAudit({ knex: knex(), database: kind, cut: at(3_500), archive: { parentDir } });
+      expect(first.deleted.audit_events).toBe(4);
+      expect((await pruneAudit({ knex: knex(), database: kind, cut: at(7_500), archive: false })).deleted.audit_events).toBe(4);
+      expect((await verifyAuditChain(knex())).chains[0]).toMatchObject({ first_seq: 9, rows: 4, problem: null });
+      await restoreArchive(knex(), first.archive!.dir);
+      const report = await verifyAuditChain(knex());
+      expect(report.ok).toBe(true);
+      expect(report.chains[0]).toMatchObject({ first_seq: 1, rows: 8, head: { seq: 12 } });
+      // A hole where no prune left a checkpoint is still a deletion.
+      await asSuperuser("DELETE FROM audit_events WHERE request_id = 'p-10'");
+      expect((await verifyAuditChain(knex())).chains[0]!.problem).toMatchObject({ kind: 'deleted', request_id: 'p-11' });
+    } finally {
+      rmSync(parentDir, { recursive: true, force: true });
+    }
   });
 
   it('names a row inserted out of order, and a row slipped in outside the chain', async () => {
