@@ -1,18 +1,25 @@
 /**
  * Offline receipt verification: the same checks and the same answers as
  * `POST /v1/receipts/verify`, against the service's public keys (JWKS),
- * with no call to the service per post. A remote JWKS is fetched once,
- * cached, and fetched again when a receipt names an unknown `kid` (a key
- * rotated in since), at most once per cooldown.
+ * with no call to the service per post. A remote JWKS is cached for as long
+ * as its `Cache-Control: max-age` says (a minute from gatehouse), so that a
+ * retired or revoked key reaches this verifier within that; it is fetched
+ * again sooner when a receipt names an unknown `kid` (a key rotated in since),
+ * at most once per cooldown. Both receipt formats verify: a compact JWS, and
+ * a batch receipt (one signature over a Merkle root plus this receipt's
+ * inclusion proof, contract/receipt-format.ts).
  */
 import {
-  createLocalJWKSet, createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify,
-  type JSONWebKeySet, type JWTVerifyGetKey,
+  compactVerify, createLocalJWKSet, decodeProtectedHeader, errors, jwtVerify,
+  type JSONWebKeySet, type JWK, type JWTVerifyGetKey,
 } from 'jose';
 import { HTTP_STATUS } from '../contract/error-codes.js';
 import { canonicalContent, contentSha256 } from '../contract/content-hash.js';
 import { allowedToPost, bindingMismatch, type ReceiptExpectation } from '../contract/posting-rule.js';
-import { ALG, receiptVerifyOptions } from '../contract/receipt-format.js';
+import {
+  ALG, BATCH_TOKEN_TYPE, MalformedReceipt, checkBatchClaims, keyStatusRefusal, parseBatchReceipt, receiptVerifyOptions,
+  type KeyStatusMembers,
+} from '../contract/receipt-format.js';
 import { GatehouseError } from './gatehouse-error.js';
 import type { GatehouseReceiptClaims, JsonWebKeySet, PostContent, VerifiedReceipt } from './types.js';
 
@@ -39,8 +46,21 @@ export interface JwksVerifierOptions {
   timeoutMs?: number;
   /** Least time between two fetches caused by unknown `kid`s. @defaultValue 30,000 ms */
   cooldownMs?: number;
-  /** Keys are fetched again after this long even without an unknown `kid`. @defaultValue 600,000 ms */
+  /**
+   * The longest the keys are kept before they are fetched again: the JWKS's own
+   * `Cache-Control: max-age` applies below it (60 s from gatehouse; 60 s when absent).
+   * @defaultValue 600,000 ms
+   */
   cacheMaxAgeMs?: number;
+  /**
+   * The longest stale keys are used while the JWKS cannot be fetched, as its
+   * `stale-if-error` allows (600 s from gatehouse); afterwards verification fails
+   * closed with VERIFIER_UNAVAILABLE. 0: fail closed as soon as the keys are stale.
+   * @defaultValue 600,000 ms
+   */
+  maxStaleMs?: number;
+  /** Milliseconds clock of the key cache (tests). @defaultValue Date.now */
+  clock?: () => number;
 }
 
 // The posting rule (a PASS, or off/advisory, or an override), the one the service answers with.
@@ -48,7 +68,7 @@ export { allowedToPost, type ReceiptExpectation };
 
 /** A verifier over a remote JWKS (cached) or a given one. */
 export function createJwksVerifier(options: JwksVerifierOptions): ReceiptVerifier {
-  const keys = keyResolver(options);
+  const keys = keySource(options);
   const now = options.now ?? (() => new Date());
   return {
     async verify(receipt, content, expected) {
@@ -92,21 +112,99 @@ export function verifierFor(keys: string | URL | KeySet | ReceiptVerifier): Rece
   return verifier;
 }
 
-function keyResolver(options: JwksVerifierOptions): JWTVerifyGetKey {
-  // The service publishes JWKs; the schema types them loosely (Record<string, unknown>), jose checks each key on import.
-  if (options.jwks) return createLocalJWKSet(options.jwks as JSONWebKeySet);
-  if (!options.jwksUrl) throw new TypeError('createJwksVerifier needs `jwksUrl` or `jwks`.');
-  return createRemoteJWKSet(new URL(options.jwksUrl), {
-    timeoutDuration: options.timeoutMs ?? 5_000,
-    cooldownDuration: options.cooldownMs ?? 30_000,
-    cacheMaxAge: options.cacheMaxAgeMs ?? 600_000,
-  });
+/** The keys as last fetched: jose's key lookup, each key's status, and the revoked `kid`s. */
+interface KeyState {
+  getKey: JWTVerifyGetKey;
+  status: Map<string, KeyStatusMembers>;
+  revoked: Map<string, number>;
+  /** Clock values (ms): fetched, fresh until, usable while the JWKS is unreachable until. */
+  fetchedAt: number;
+  freshUntil: number;
+  staleUntil: number;
 }
 
-async function verifyToken(token: string, keys: JWTVerifyGetKey, now: () => Date): Promise<GatehouseReceiptClaims> {
+type KeySource = (kid: string) => Promise<KeyState>;
+
+/** Without a max-age from the server, keys are kept this long (gatehouse always sends one). */
+const DEFAULT_MAX_AGE_MS = 60_000;
+
+function keyState(jwks: KeySet, fetchedAt: number, freshUntil: number, staleUntil: number): KeyState {
+  const status = new Map<string, KeyStatusMembers>();
+  for (const key of jwks.keys as (JWK & KeyStatusMembers)[]) if (typeof key.kid === 'string') status.set(key.kid, key);
+  const revoked = new Map<string, number>();
+  const listed = (jwks as { revoked?: unknown }).revoked;
+  if (Array.isArray(listed)) {
+    for (const r of listed as { kid?: unknown; revoked_at?: unknown }[]) if (typeof r?.kid === 'string') revoked.set(r.kid, Number(r.revoked_at));
+  }
+  // The service publishes JWKs; the schema types them loosely (Record<string, unknown>), jose checks each key on import.
+  return { getKey: createLocalJWKSet(jwks as JSONWebKeySet), status, revoked, fetchedAt, freshUntil, staleUntil };
+}
+
+function keySource(options: JwksVerifierOptions): KeySource {
+  if (options.jwks) {
+    const fixed = keyState(options.jwks, 0, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY);
+    return async () => fixed;
+  }
+  if (!options.jwksUrl) throw new TypeError('createJwksVerifier needs `jwksUrl` or `jwks`.');
+  const url = new URL(options.jwksUrl);
+  const clock = options.clock ?? Date.now;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  const cacheMaxAgeMs = options.cacheMaxAgeMs ?? 600_000;
+  const maxStaleMs = options.maxStaleMs ?? 600_000;
+  let state: KeyState | undefined;
+  let fetching: Promise<KeyState> | undefined;
+
+  async function fetchKeys(): Promise<KeyState> {
+    const response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    if (response.status !== 200) throw new Error(`the JWKS answered HTTP ${response.status}`);
+    const jwks = (await response.json()) as KeySet;
+    if (!jwks || !Array.isArray(jwks.keys)) throw new Error('the JWKS has no "keys" array');
+    const { maxAgeMs, staleIfErrorMs } = cacheControl(response.headers.get('cache-control'));
+    const at = clock();
+    const freshUntil = at + Math.min(maxAgeMs ?? DEFAULT_MAX_AGE_MS, cacheMaxAgeMs);
+    return keyState(jwks, at, freshUntil, freshUntil + Math.min(staleIfErrorMs ?? 0, maxStaleMs));
+  }
+
+  async function refresh(): Promise<KeyState> {
+    fetching ??= fetchKeys().finally(() => (fetching = undefined));
+    try {
+      return (state = await fetching);
+    } catch (error) {
+      // The JWKS cannot be had: keep the last keys while their stale-if-error window lasts, then fail closed.
+      if (state && clock() < state.staleUntil) return state;
+      throw error;
+    }
+  }
+
+  return async (kid) => {
+    const at = clock();
+    if (!state || at >= state.freshUntil) return refresh();
+    // A kid not seen yet: a key rotated in since the last fetch (at most once per cooldown).
+    if (!state.status.has(kid) && !state.revoked.has(kid) && at - state.fetchedAt >= cooldownMs) return refresh();
+    return state;
+  };
+}
+
+/** max-age and stale-if-error of a Cache-Control header; no-store / no-cache mean max-age 0. */
+function cacheControl(header: string | null): { maxAgeMs?: number; staleIfErrorMs?: number } {
+  const found: { maxAgeMs?: number; staleIfErrorMs?: number } = {};
+  for (const directive of (header ?? '').toLowerCase().split(',')) {
+    const [name, value] = directive.trim().split('=') as [string, string | undefined];
+    const seconds = Number(value);
+    if (name === 'no-store' || name === 'no-cache') found.maxAgeMs = 0;
+    else if (name === 'max-age' && Number.isFinite(seconds) && seconds >= 0) found.maxAgeMs ??= seconds * 1000;
+    else if (name === 'stale-if-error' && Number.isFinite(seconds) && seconds >= 0) found.staleIfErrorMs = seconds * 1000;
+  }
+  return found;
+}
+
+async function verifyToken(token: string, keys: KeySource, now: () => Date): Promise<GatehouseReceiptClaims> {
   let header: ReturnType<typeof decodeProtectedHeader>;
+  let batch: ReturnType<typeof parseBatchReceipt>;
   try {
-    header = decodeProtectedHeader(token);
+    batch = parseBatchReceipt(token);
+    header = decodeProtectedHeader(batch ? batch.head : token);
   } catch {
     throw refusal('RECEIPT_INVALID', 'The receipt is not a signed token.', {});
   }
@@ -114,29 +212,60 @@ async function verifyToken(token: string, keys: JWTVerifyGetKey, now: () => Date
   const unknownKey = () => refusal('RECEIPT_INVALID', 'The receipt was signed by an unknown key.', { kid: header.kid ?? null });
   if (!header.kid) throw unknownKey();
   if (header.alg !== ALG) throw refusal('RECEIPT_INVALID', 'The receipt signature or claims are not valid.', { reason: 'ERR_JOSE_ALG_NOT_ALLOWED' });
+  let state: KeyState;
   let key: Awaited<ReturnType<JWTVerifyGetKey>>;
   try {
-    key = await keys({ ...header, alg: ALG }, { payload: '', signature: '' });
+    state = await keys(header.kid);
+    key = await state.getKey({ ...header, alg: ALG }, { payload: '', signature: '' });
   } catch (error) {
-    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw unknownKey();
+    if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+      if (state! && state.revoked.has(header.kid)) throw revokedKey(header.kid, state.revoked.get(header.kid)!);
+      throw unknownKey();
+    }
     // Not the receipt's fault: the keys could not be had. Callers must fail closed.
     throw new GatehouseError('VERIFIER_UNAVAILABLE', `The receipt keys (JWKS) could not be loaded: ${(error as Error).message}.`, {
       status: 503,
       cause: error,
     });
   }
+  let claims: GatehouseReceiptClaims;
   try {
-    const { payload } = await jwtVerify(token, key, receiptVerifyOptions(now()));
-    return payload as unknown as GatehouseReceiptClaims;
+    if (batch) {
+      const { payload, protectedHeader } = await compactVerify(batch.head, key, { algorithms: [ALG] });
+      if (protectedHeader.typ !== BATCH_TOKEN_TYPE) throw refusal('RECEIPT_INVALID', 'The receipt signature or claims are not valid.', { reason: 'ERR_JWT_CLAIM_VALIDATION_FAILED' });
+      const checked = checkBatchClaims(batch, payload, now());
+      if (!checked.ok && checked.code === 'RECEIPT_EXPIRED') {
+        throw refusal('RECEIPT_EXPIRED', 'The receipt has expired.', { expired_at: new Date(checked.expiredAt * 1000).toISOString() });
+      }
+      if (!checked.ok) throw refusal('RECEIPT_INVALID', 'The receipt signature or claims are not valid.', { reason: checked.reason });
+      claims = checked.claims as unknown as GatehouseReceiptClaims;
+    } else {
+      claims = (await jwtVerify(token, key, receiptVerifyOptions(now()))).payload as unknown as GatehouseReceiptClaims;
+    }
   } catch (error) {
+    if (error instanceof GatehouseError) throw error;
     if (error instanceof errors.JWTExpired) {
       throw refusal('RECEIPT_EXPIRED', 'The receipt has expired.', { expired_at: new Date(Number(error.payload.exp) * 1000).toISOString() });
     }
     if (error instanceof errors.JOSEError) {
       throw refusal('RECEIPT_INVALID', 'The receipt signature or claims are not valid.', { reason: error.code });
     }
+    if (error instanceof MalformedReceipt) throw refusal('RECEIPT_INVALID', 'The receipt is not a signed token.', {});
     throw error;
   }
+  // A retired key verifies only what it signed before its retirement (plus the signer lease).
+  const status = state.status.get(header.kid) ?? {};
+  if (keyStatusRefusal(status, claims.iat)) {
+    throw refusal('RECEIPT_INVALID', 'The receipt was signed by a retired signing key.', {
+      kid: header.kid,
+      retired_at: new Date((status.retired_at ?? 0) * 1000).toISOString(),
+    });
+  }
+  return claims;
+}
+
+function revokedKey(kid: string, revokedAt: number): GatehouseError {
+  return refusal('RECEIPT_INVALID', 'The receipt was signed by a revoked signing key.', { kid, revoked_at: new Date(revokedAt * 1000).toISOString() });
 }
 
 type Refusal =

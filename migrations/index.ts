@@ -14,6 +14,7 @@ import * as createOverrides from './20261124090000_create_overrides.js';
 import * as addAuditContentKind from './20261124090100_add_audit_content_kind.js';
 import * as auditChainAndPruneFunction from './20261202140000_audit_chain_and_prune_function.js';
 import * as addApiKeyRevokedAt from './20261202160000_add_api_key_revoked_at.js';
+import * as addSigningKeyRevokedAt from './20261202170000_add_signing_key_revoked_at.js';
 
 // A static list instead of knex's directory loader: loading .ts migrations from a folder
 // fails under vitest, and names without an extension stay the same once compiled to .js.
@@ -41,6 +42,7 @@ export const migrations: readonly Migration[] = [
   { name: '20261124090100_add_audit_content_kind', ...addAuditContentKind },
   { name: '20261202140000_audit_chain_and_prune_function', ...auditChainAndPruneFunction },
   { name: '20261202160000_add_api_key_revoked_at', ...addApiKeyRevokedAt },
+  { name: '20261202170000_add_signing_key_revoked_at', ...addSigningKeyRevokedAt },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

@@ -51,6 +51,13 @@ export const VerifyResponse = Type.Object({
   claims: ReceiptClaims,
 });
 
-export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
+export const Jwks = Type.Object({
+  keys: Type.Array(Type.Record(Type.String(), Type.Unknown()), {
+    description: 'Public JWKs. Each carries `status` (`active` | `retired`); a retired key also `retired_at` and `not_after` (NumericDate): it verifies only receipts with `iat` ≤ `not_after`.',
+  }),
+  revoked: Type.Optional(Type.Array(Type.Object({ kid: Type.String(), revoked_at: Type.Integer({ description: 'NumericDate' }) }), {
+    description: 'Keys revoked (leaked) while receipts they signed may be unexpired: refuse anything they signed.',
+  })),
+});
 
 export const receiptComponents = { VerifyRequest, VerifyResponse, ReceiptClaims, Jwks } as const;

@@ -1,19 +1,23 @@
 /**
  * `gatehouse keys list` and `gatehouse keys rotate [--revoke]`: the receipt signing keys in
  * the database the server uses (DATABASE_URL, or the PGlite data dir while the server is
- * stopped). Running servers pick up a rotation within SIGNER_REFRESH_MS, without a restart.
+ * stopped). Running servers pick up a rotation within SIGNER_LEASE_MS, without a restart;
+ * `rotate --revoke` returns only after that, so that no server signs with a revoked key once it has.
  */
 import { parseArgs } from 'node:util';
 import { stdio, withDatabase, type CommandIo } from '../db/database-command.js';
-import { isPublished, publishedUntil, rotateSigningKey } from './key-rotation.js';
+import { isPublished, publishedUntil, rotateSigningKey, untilRevocationApplies } from './key-rotation.js';
 
 export interface KeysCommandIo extends CommandIo {
   now?: () => Date;
+  /** How `rotate --revoke` waits out the signer lease (tests may count instead of waiting). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const USAGE = `usage: gatehouse keys list
        gatehouse keys rotate [--revoke]   new signing key; old ones stay in the JWKS until their receipts expire
-                                          (--revoke: a key leaked; refuse its receipts and drop it from the JWKS now)`;
+                                          (--revoke: a key leaked; refuse its receipts, list it as revoked in the JWKS,
+                                           and return once no server signs with it, ~6 s)`;
 
 export async function keysCommand(args: string[], env: NodeJS.ProcessEnv, io: KeysCommandIo = stdio): Promise<number> {
   const [sub, ...rest] = args;
@@ -43,16 +47,20 @@ export async function keysCommand(args: string[], env: NodeJS.ProcessEnv, io: Ke
     if (sub === 'rotate') {
       const rotation = await rotateSigningKey(store, { now: now(), ttlSeconds: ttl, revoke: values.revoke });
       io.out(`new signing key ${rotation.kid}`);
+      // Servers sign with a key only for one lease after they last saw it active: wait that out.
+      if (values.revoke && rotation.retired.length > 0) await untilRevocationApplies(io.sleep);
       for (const kid of rotation.retired) {
         io.out(
           values.revoke
-            ? `revoked ${kid}: its receipts are refused and it is no longer in the JWKS`
+            ? `revoked ${kid}: no server signs with it any more, its receipts are refused, and the JWKS lists it as revoked`
             : `retired ${kid}: verifies its receipts until ${publishedUntil({ retired_at: rotation.retiredAt }, ttl)!.toISOString()}`,
         );
       }
     }
     for (const record of await store.all()) {
-      const state = record.retired_at === null ? 'active' : isPublished(record, ttl, now()) ? `retired, published until ${publishedUntil(record, ttl)!.toISOString()}` : 'retired, unpublished';
+      const state = record.revoked_at
+        ? `revoked ${record.revoked_at.toISOString()}`
+        : record.retired_at === null ? 'active' : isPublished(record, ttl, now()) ? `retired, published until ${publishedUntil(record, ttl)!.toISOString()}` : 'retired, unpublished';
       io.out(`${record.kid}  created ${record.created_at.toISOString()}  ${state}`);
     }
     return 0;

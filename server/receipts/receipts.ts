@@ -1,27 +1,25 @@
 /**
- * Receipts: Ed25519 (EdDSA) JWS tokens that say "this content, under this
- * policy version and mode, got this decision, and its audit row is durable".
+ * Receipts: Ed25519 (EdDSA) signed tokens that say "this content, on this stage
+ * and platform, under this policy version and mode, got this decision, and its
+ * audit row is durable". Signed in batches by default: one signature over the
+ * Merkle root of the receipts made in one event-loop turn, each receipt carrying
+ * its inclusion proof (docs/decisions/0010-batch-signed-receipts.md); single-JWS
+ * receipts (the other format) verify as before.
  *
  * Content hash and kind (claims `content_sha256`, `content_kind`): see
  * content-hash.ts, shared with the client's offline verification.
  */
-import {
-  decodeProtectedHeader, errors, importJWK, jwtVerify,
-  type CryptoKey, type JWK, type JWTPayload,
-} from 'jose';
 import { AppError } from '../errors.js';
 import { canonicalContent, contentSha256, type ContentKind } from '../../contract/content-hash.js';
 import { allowedToPost, bindingMismatch, type ReceiptExpectation } from '../../contract/posting-rule.js';
-import { ALG, ISSUER, receiptVerifyOptions } from '../../contract/receipt-format.js';
+import { ISSUER } from '../../contract/receipt-format.js';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
-import type { SigningKeyRecord, SigningKeyStore } from './signing-key-store.js';
-import { SIGNER_REFRESH_MS, isPublished, newSigningKey, rotateSigningKey } from './key-rotation.js';
-import { signCompact, signerFor, type Signer } from './receipt-signer.js';
+import { createKeyRing, type Jwks, type KeyRingOptions } from './key-ring.js';
+import { signBatch, signCompact } from './receipt-signer.js';
+import { refuseByKeyStatus, verifyToken } from './receipt-verify.js';
 
-/** Unknown `kid`s reload the key store at most this often (keys made by other instances). */
-const RELOAD_INTERVAL_MS = 1_000;
-
+export type { Jwks } from './key-ring.js';
 
 export interface ReceiptFacts {
   receipt_id: string;
@@ -72,117 +70,102 @@ export interface ReceiptService {
   sign(facts: ReceiptFacts): Promise<string>;
   /** With `expected`, a receipt for another stage or platform is refused (RECEIPT_STAGE_MISMATCH / RECEIPT_PLATFORM_MISMATCH). */
   verify(receipt: string | undefined, content: string | string[], expected?: ReceiptExpectation): Promise<Verified>;
-  /** Public keys of every key that may still have unexpired receipts. */
-  jwks(): Promise<{ keys: JWK[] }>;
+  /** Public keys of every key that may still have unexpired receipts, with their status, and the revoked keys. */
+  jwks(): Promise<Jwks>;
 }
 
-interface LoadedKey {
-  record: SigningKeyRecord;
-  publicKey: CryptoKey | Uint8Array;
+/** `batch`: one signature per batch over a Merkle root (the default); `jws`: one compact JWS per receipt. */
+export type ReceiptSigning = 'batch' | 'jws';
+
+export interface ReceiptServiceOptions extends KeyRingOptions {
+  /** @defaultValue 'batch' */
+  signing?: ReceiptSigning;
+  /**
+   * How long a batch waits for more receipts. 0 (the default): until the end of the current
+   * event-loop turn (setImmediate), which gathers every receipt whose audit rows one group
+   * commit made durable, at no added wait.
+   */
+  batchWindowMs?: number;
+  /** Receipts per Merkle tree at most (a larger batch is signed as several trees). @defaultValue 1024 */
+  maxBatch?: number;
 }
 
-export interface ReceiptServiceOptions {
-  store: SigningKeyStore;
-  ttlSeconds: number;
-  /** Rotate the signing key once it is this old; 0 or absent → only `gatehouse keys rotate`. */
-  rotateAfterDays?: number;
-  now?: () => Date;
+interface Pending {
+  claims: Record<string, unknown>;
+  resolve: (token: string) => void;
+  reject: (error: unknown) => void;
 }
 
 /** Loads the signing keys, creating the first one when the store is empty. */
 export async function createReceiptService(options: ReceiptServiceOptions): Promise<ReceiptService> {
-  const { store, ttlSeconds } = options;
+  const { ttlSeconds } = options;
   const now = options.now ?? (() => new Date());
-  const keys = new Map<string, LoadedKey>();
-  let lastReload = 0;
+  const signing = options.signing ?? 'batch';
+  const maxBatch = options.maxBatch ?? 1024;
+  const ring = await createKeyRing(options);
 
-  async function reload(): Promise<void> {
-    lastReload = Date.now();
-    const records = await store.all();
-    // A key gone from the store (a restored backup, a manual delete) must stop signing and verifying here too.
-    const present = new Set(records.map((r) => r.kid));
-    for (const kid of keys.keys()) if (!present.has(kid)) keys.delete(kid);
-    for (const record of records) {
-      if (!keys.has(record.kid)) keys.set(record.kid, { record, publicKey: await importJWK(record.public_jwk as JWK, ALG) });
-      else keys.get(record.kid)!.record = record;
-    }
+  // ---- Batches: one signature for every receipt asked for in one event-loop turn ----
+  let queue: Pending[] = [];
+  let scheduled = false;
+
+  function schedule(): void {
+    if (scheduled) return;
+    scheduled = true;
+    const window = options.batchWindowMs ?? 0;
+    if (window > 0) setTimeout(flush, window);
+    else setImmediate(flush);
   }
 
-  const rotateAfterMs = (options.rotateAfterDays ?? 0) * 86_400_000;
-  let signer: Signer | undefined;
-  let signerCheckedAt = 0;
-  let refreshing: Promise<void> | undefined;
-
-  /**
-   * Picks the newest active key as the signer, rotating first when it is due and creating
-   * one when none is active. Re-run at most every SIGNER_REFRESH_MS, so that a rotation by
-   * another instance or by `gatehouse keys rotate` is picked up without a restart.
-   */
-  async function refreshSigner(): Promise<void> {
-    signerCheckedAt = now().getTime();
-    await reload();
-    let active = [...keys.values()].filter((k) => k.record.retired_at === null);
-    const due = rotateAfterMs > 0 && active.length > 0 && now().getTime() - newest(active).record.created_at.getTime() >= rotateAfterMs;
-    if (due) await rotateSigningKey(store, { now: now(), ttlSeconds });
-    else if (active.length === 0) await store.insert(await newSigningKey());
-    if (due || active.length === 0) {
-      await reload();
-      active = [...keys.values()].filter((k) => k.record.retired_at === null);
-    }
-    const chosen = newest(active);
-    if (chosen.record.kid !== signer?.kid) signer = signerFor(chosen.record);
+  function flush(): void {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    ring.currentSigner().then(
+      (signer) => {
+        const iat = Math.floor(now().getTime() / 1000);
+        for (let from = 0; from < batch.length; from += maxBatch) {
+          const part = batch.slice(from, from + maxBatch);
+          try {
+            const tokens = signBatch(signer, part.map((p) => ({ ...p.claims, iat, exp: iat + ttlSeconds })), iat);
+            part.forEach((p, i) => p.resolve(tokens[i]!));
+          } catch (error) {
+            for (const p of part) p.reject(error);
+          }
+        }
+      },
+      (error: unknown) => {
+        for (const p of batch) p.reject(error);
+      },
+    );
   }
 
-  async function currentSigner(): Promise<Signer> {
-    if (now().getTime() - signerCheckedAt >= SIGNER_REFRESH_MS) {
-      // A store that fails or hangs must not fail the receipt of a committed decision: keep signing with the current key.
-      refreshing ??= refreshSigner().finally(() => (refreshing = undefined));
-      await Promise.race([refreshing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
-    }
-    return signer!;
-  }
-
-  await refreshSigner();
-
-  async function keyFor(kid: string | undefined): Promise<CryptoKey | Uint8Array> {
-    // With the store down, an unknown kid stays unknown (refused), never a 500.
-    if (kid && !keys.has(kid) && Date.now() - lastReload > RELOAD_INTERVAL_MS) await reload().catch(() => undefined);
-    const key = kid ? keys.get(kid) : undefined;
-    if (!key) throw new AppError('RECEIPT_INVALID', 'The receipt was signed by an unknown key.', { details: { kid: kid ?? null } });
-    return key.publicKey;
-  }
-
-  /**
-   * A retired key verifies only what it can have signed: receipts issued before its
-   * retirement (plus the refresh grace), and only while it is still published. Anything
-   * else, e.g. a receipt forged with a leaked key after `keys rotate --revoke`, is refused.
-   */
-  function refuseAfterRetirement(token: string, claims: ReceiptClaims): void {
-    const record = keys.get(decodeProtectedHeader(token).kid ?? '')?.record;
-    if (!record?.retired_at) return;
-    const signedAfter = claims.iat * 1000 > record.retired_at.getTime() + SIGNER_REFRESH_MS;
-    if (signedAfter || !isPublished(record, ttlSeconds, now())) {
-      throw new AppError('RECEIPT_INVALID', 'The receipt was signed by a retired signing key.', {
-        details: { kid: record.kid, retired_at: record.retired_at.toISOString() },
-      });
-    }
+  function claimsOf(facts: ReceiptFacts): Record<string, unknown> {
+    const { receipt_id, request_id, ...rest } = facts;
+    return { ...rest, iss: ISSUER, jti: receipt_id, sub: request_id };
   }
 
   return {
-    async sign(facts) {
-      const { receipt_id, request_id, ...rest } = facts;
-      const signer = await currentSigner();
-      const iat = Math.floor(now().getTime() / 1000);
-      return signCompact(signer, { ...rest, iss: ISSUER, jti: receipt_id, sub: request_id, iat, exp: iat + ttlSeconds });
+    sign(facts) {
+      if (signing === 'jws') {
+        return ring.currentSigner().then((signer) => {
+          const iat = Math.floor(now().getTime() / 1000);
+          return signCompact(signer, { ...claimsOf(facts), iat, exp: iat + ttlSeconds });
+        });
+      }
+      return new Promise<string>((resolve, reject) => {
+        queue.push({ claims: claimsOf(facts), resolve, reject });
+        schedule();
+      });
     },
 
     async verify(receipt, content, binding) {
       if (receipt === undefined || receipt.trim() === '') {
         throw new AppError('ENFORCEMENT_RECEIPT_REQUIRED', 'A receipt is required to post this content.');
       }
-      await currentSigner(); // re-reads the key store when due, so a retirement or revocation made elsewhere applies here too
-      const claims = await verifyToken(receipt, keyFor, now);
-      refuseAfterRetirement(receipt, claims);
+      // Re-reads the key store when due, so that a retirement or revocation made elsewhere applies here too.
+      await ring.refreshIfDue();
+      const { claims, key } = await verifyToken(receipt, ring.keyFor, now);
+      refuseByKeyStatus(key.record, claims, ttlSeconds, now());
       const expected = canonicalContent(content);
       if (claims.content_sha256 !== contentSha256(content) || claims.content_kind !== expected.kind) {
         throw new AppError('RECEIPT_CONTENT_MISMATCH', 'The receipt was issued for other content.', {
@@ -194,43 +177,6 @@ export async function createReceiptService(options: ReceiptServiceOptions): Prom
       return { valid: true, allowed_to_post: allowedToPost(claims), override: claims.override === true, claims };
     },
 
-    async jwks() {
-      // Offline verifiers need the JWKS most when the database is down: serve the keys known here.
-      await reload().catch(() => undefined);
-      const published = [...keys.values()].filter((k) => isPublished(k.record, ttlSeconds, now()));
-      return { keys: published.map((k) => ({ ...k.record.public_jwk, kid: k.record.kid, alg: ALG, use: 'sig' })) };
-    },
+    jwks: () => ring.jwks(),
   };
-}
-
-async function verifyToken(
-  token: string,
-  keyFor: (kid: string | undefined) => Promise<CryptoKey | Uint8Array>,
-  now: () => Date,
-): Promise<ReceiptClaims> {
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(token).kid;
-  } catch {
-    throw new AppError('RECEIPT_INVALID', 'The receipt is not a signed token.');
-  }
-  const key = await keyFor(kid);
-  try {
-    const { payload } = await jwtVerify(token, key, receiptVerifyOptions(now()));
-    return payload as JWTPayload & ReceiptClaims;
-  } catch (error) {
-    if (error instanceof errors.JWTExpired) {
-      throw new AppError('RECEIPT_EXPIRED', 'The receipt has expired.', {
-        details: { expired_at: new Date(Number(error.payload.exp) * 1000).toISOString() },
-      });
-    }
-    if (error instanceof errors.JOSEError) {
-      throw new AppError('RECEIPT_INVALID', 'The receipt signature or claims are not valid.', { details: { reason: error.code } });
-    }
-    throw error;
-  }
-}
-
-function newest(keys: LoadedKey[]): LoadedKey {
-  return keys.reduce((a, b) => (b.record.created_at > a.record.created_at ? b : a));
 }

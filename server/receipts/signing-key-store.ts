@@ -9,14 +9,18 @@ export interface SigningKeyRecord {
   created_at: Date;
   /** Set once the key no longer signs; it still verifies receipts it signed. */
   retired_at: Date | null;
+  /** Set when the key leaked (`keys rotate --revoke`): it verifies nothing from then on. */
+  revoked_at: Date | null;
 }
 
 export interface SigningKeyStore {
   /** Oldest first. */
   all(): Promise<SigningKeyRecord[]>;
-  insert(k: Omit<SigningKeyRecord, 'created_at' | 'retired_at'>): Promise<void>;
+  insert(k: Omit<SigningKeyRecord, 'created_at' | 'retired_at' | 'revoked_at'>): Promise<void>;
   /** Throws when no key has this kid. */
   retire(kid: string, at: Date): Promise<void>;
+  /** Revokes (and retires, if it was not) the key; throws when no key has this kid. */
+  revoke(kid: string, at: Date): Promise<void>;
 }
 
 const TABLE = 'signing_keys';
@@ -41,6 +45,11 @@ export function createSigningKeyStore(knex: Knex): SigningKeyStore {
       const changed = await knex(TABLE).where({ kid }).update({ retired_at: at });
       if (changed === 0) throw new Error(`no signing key with kid ${kid}`);
     },
+
+    async revoke(kid, at) {
+      const changed = await knex(TABLE).where({ kid }).update({ revoked_at: at, retired_at: knex.raw('coalesce(retired_at, ?)', [at]) });
+      if (changed === 0) throw new Error(`no signing key with kid ${kid}`);
+    },
   };
 }
 
@@ -52,5 +61,6 @@ function mapRow(r: Record<string, unknown>): SigningKeyRecord {
     private_jwk: fromJson<Record<string, unknown>>(r.private_jwk),
     created_at: toDate(r.created_at),
     retired_at: toDateOrNull(r.retired_at),
+    revoked_at: toDateOrNull(r.revoked_at),
   };
 }

@@ -10,12 +10,18 @@ export function fakeSigningKeyStore(now: () => Date = () => new Date()): Signing
     records,
     all: async () => records.map((r) => ({ ...r })),
     insert: async (k) => {
-      records.push({ ...k, created_at: new Date(now().getTime() + records.length), retired_at: null });
+      records.push({ ...k, created_at: new Date(now().getTime() + records.length), retired_at: null, revoked_at: null });
     },
     retire: async (kid, at) => {
       const r = records.find((x) => x.kid === kid);
       if (!r) throw new Error(`no key ${kid}`);
       r.retired_at = at;
+    },
+    revoke: async (kid, at) => {
+      const r = records.find((x) => x.kid === kid);
+      if (!r) throw new Error(`no key ${kid}`);
+      r.revoked_at = at;
+      r.retired_at ??= at;
     },
   };
 }

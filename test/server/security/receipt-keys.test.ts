@@ -9,17 +9,18 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SignJWT, createLocalJWKSet, decodeProtectedHeader, generateKeyPair, importJWK, jwtVerify, type JWK } from 'jose';
+import { SignJWT, decodeProtectedHeader, generateKeyPair, importJWK, type JWK } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, createConfig } from '../../../server/config.js';
 import { migrateCommand } from '../../../server/db/migrate-command.js';
 import { AppError } from '../../../server/errors.js';
 import type { Gatehouse } from '../../../server/compose.js';
-import { SIGNER_REFRESH_MS, rotateSigningKey } from '../../../server/receipts/key-rotation.js';
+import { SIGNER_LEASE_MS, SIGNER_REFRESH_MS, rotateSigningKey } from '../../../server/receipts/key-rotation.js';
 import { keysCommand } from '../../../server/receipts/keys-command.js';
 import { createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
 import type { SigningKeyStore } from '../../../server/receipts/signing-key-store.js';
+import { createJwksVerifier } from '../../../client/index.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { EVALUATOR_KEY, auth, buildGatehouse, evaluate, expectError, pin } from '../api/harness.js';
 import { fakeSigningKeyStore } from '../fakes.js';
@@ -88,13 +89,14 @@ describe('signing-key rotation (receipt service)', () => {
     const jwks = await service.jwks();
     expect(jwks.keys.map((k) => k.kid).sort()).toEqual([kidA, kidB].sort());
     expect(await codeOf(service.verify(first, content))).toBe('RECEIPT_EXPIRED'); // its own TTL (12 h) is over
+    const offline = createJwksVerifier({ jwks, now: c.now });
     for (const token of [lastByA, afterRotation]) {
       expect((await service.verify(token, content)).valid).toBe(true);
-      await expect(jwtVerify(token, createLocalJWKSet(jwks), { currentDate: c.now() })).resolves.toBeDefined();
+      await expect(offline.verify(token, content)).resolves.toMatchObject({ valid: true });
     }
 
     // Just before the window closes, the last receipt of the old key still verifies...
-    const windowEnd = retiredAt.getTime() + ttlSeconds * 1000 + SIGNER_REFRESH_MS;
+    const windowEnd = retiredAt.getTime() + ttlSeconds * 1000 + SIGNER_LEASE_MS;
     c.t = t0 + DAY - 60_000 + ttlSeconds * 1000 - 1_000;
     expect((await service.verify(lastByA, content)).valid).toBe(true);
     // ...and after it the key is gone from the JWKS and its receipts are refused.
@@ -113,31 +115,36 @@ describe('signing-key rotation (receipt service)', () => {
     await rotateSigningKey(store, { now: c.now(), ttlSeconds });
     const retiredAt = c.t;
 
-    // Signed within the refresh grace (another instance had not seen the rotation yet): accepted.
-    c.advance(30_000);
+    // Signed within the signer lease (another instance had not seen the rotation yet): accepted.
+    c.advance(SIGNER_LEASE_MS - 1_000);
     expect((await service.verify(await signWith(store, kidA, c.t, c.t + ttlSeconds * 1000), content)).valid).toBe(true);
     // Signed well after the retirement, e.g. with a leaked key: refused.
-    c.advance(2 * SIGNER_REFRESH_MS);
+    c.advance(2 * SIGNER_LEASE_MS);
     const late = await signWith(store, kidA, c.t, c.t + ttlSeconds * 1000);
     expect(await codeOf(service.verify(late, content))).toBe('RECEIPT_INVALID');
     // Signed before the retirement with a forged, far expiry: refused once the window closed.
     const longLived = await signWith(store, kidA, retiredAt - 1_000, retiredAt + 30 * DAY);
     expect((await service.verify(longLived, content)).valid).toBe(true);
-    c.t = retiredAt + ttlSeconds * 1000 + SIGNER_REFRESH_MS;
+    c.t = retiredAt + ttlSeconds * 1000 + SIGNER_LEASE_MS;
     const error = await service.verify(longLived, content).catch((e: AppError) => e);
     expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ code: 'RECEIPT_INVALID', details: { kid: kidA, retired_at: new Date(retiredAt).toISOString() } });
+    // In whole seconds, as the JWKS publishes it (offline verification gives the same details).
+    const retiredSecond = new Date(Math.floor(retiredAt / 1000) * 1000).toISOString();
+    expect(error).toMatchObject({ code: 'RECEIPT_INVALID', details: { kid: kidA, retired_at: retiredSecond } });
   });
 
-  it('`keys rotate --revoke` drops the old key from the JWKS and refuses its receipts at once', async () => {
+  it('`keys rotate --revoke` drops the old key from the JWKS, lists it as revoked, and refuses its receipts at once', async () => {
     const store = fakeSigningKeyStore();
     const c = clock();
     const service = await createReceiptService({ store, ttlSeconds: 86_400, now: c.now });
     const old = await service.sign(facts());
     const rotation = await rotateSigningKey(store, { now: c.now(), ttlSeconds: 86_400, revoke: true });
     expect(rotation.retired).toEqual([kidOf(old)]);
-    expect((await service.jwks()).keys.map((k) => k.kid)).toEqual([rotation.kid]);
-    expect(await codeOf(service.verify(old, content))).toBe('RECEIPT_INVALID');
+    const jwks = await service.jwks();
+    expect(jwks.keys.map((k) => k.kid)).toEqual([rotation.kid]);
+    expect(jwks.revoked).toEqual([{ kid: kidOf(old), revoked_at: Math.floor(c.t / 1000) }]);
+    const refused = await service.verify(old, content).catch((e: AppError) => e);
+    expect(refused).toMatchObject({ code: 'RECEIPT_INVALID', message: 'The receipt was signed by a revoked signing key.', details: { kid: kidOf(old) } });
     c.advance(SIGNER_REFRESH_MS);
     const fresh = await service.sign(facts());
     expect(kidOf(fresh)).toBe(rotation.kid);
@@ -152,7 +159,7 @@ describe('signing-key rotation (receipt service)', () => {
     const { kid: kidB } = await rotateSigningKey(store, { now: c.now(), ttlSeconds: 600 });
     c.advance(SIGNER_REFRESH_MS / 2);
     const stale = await service.sign(facts());
-    expect(kidOf(stale)).toBe(kidA); // not refreshed yet, and still accepted: inside the grace
+    expect(kidOf(stale)).toBe(kidA); // not refreshed yet, and still accepted: inside the signer lease
     expect((await service.verify(stale, content)).valid).toBe(true);
     c.advance(SIGNER_REFRESH_MS);
     expect(kidOf(await service.sign(facts()))).toBe(kidB);
@@ -172,7 +179,7 @@ describe('signing-key rotation (receipt service)', () => {
     expect([kidOf(a), kidOf(b)]).toEqual([active[0]!.kid, active[0]!.kid]);
   });
 
-  it('a failing key store never fails the receipt of a committed decision, a verification or the JWKS', async () => {
+  it('a failing key store: receipts are signed for the rest of the signer lease, then refused; verification and the JWKS keep working', async () => {
     const inner = fakeSigningKeyStore();
     let down = false;
     const store: SigningKeyStore = { ...inner, all: async () => (down ? Promise.reject(new Error('db down')) : inner.all()) };
@@ -180,11 +187,14 @@ describe('signing-key rotation (receipt service)', () => {
     const service = await createReceiptService({ store, ttlSeconds: 600, rotateAfterDays: 1, now: c.now });
     const kid = inner.records[0]!.kid;
     down = true;
-    c.advance(DAY + SIGNER_REFRESH_MS);
+    c.advance(SIGNER_LEASE_MS - 1_000);
     const issued = await service.sign(facts());
     expect(kidOf(issued)).toBe(kid);
     // Verification and the JWKS keep working from the keys known here; an unknown kid is refused, not a 500.
     expect((await service.verify(issued, content)).valid).toBe(true);
+    // Past the lease the key may have been revoked meanwhile: no receipt, rather than one signed by a revoked key.
+    c.advance(DAY);
+    expect(await codeOf(service.sign(facts()))).toBe('NOT_READY');
     expect((await service.jwks()).keys.map((k) => k.kid)).toEqual([kid]);
     const intruder = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
     const unknown = await new SignJWT({}).setProtectedHeader({ alg: 'EdDSA', kid: 'new-elsewhere', typ: 'gatehouse-receipt+jwt' }).sign(intruder.privateKey);
@@ -213,8 +223,8 @@ describe('signing-key rotation (receipt service)', () => {
     const skewed = await signWith(store, kid, ahead.now().getTime(), ahead.now().getTime() + 600_000);
     real.advance(SIGNER_REFRESH_MS);
     expect(await codeOf(onTime.verify(skewed, content))).toBe('RECEIPT_INVALID');
-    // Within the grace (a skew under a minute), the same situation is accepted.
-    const slight = await signWith(store, kid, real.t - SIGNER_REFRESH_MS + 30_000, real.t + 600_000);
+    // Within the signer lease (a skew of a few seconds), the same situation is accepted.
+    const slight = await signWith(store, kid, real.t - SIGNER_REFRESH_MS + 3_000, real.t + 600_000);
     expect((await onTime.verify(slight, content)).valid).toBe(true);
   });
 
@@ -251,7 +261,8 @@ describe('`gatehouse keys` against a real data dir', () => {
     dirs.push(dataDir);
     const env = { GATEHOUSE_DATA_DIR: dataDir, GATEHOUSE_RECEIPT_TTL_SECONDS: '3600' };
     const lines: string[] = [];
-    const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`) };
+    const waited: number[] = [];
+    const io = { out: (l: string) => void lines.push(l), err: (l: string) => void lines.push(`ERR ${l}`), sleep: async (ms: number) => void waited.push(ms) };
     expect(await migrateCommand(env, io)).toBe(0);
 
     expect(await keysCommand(['rotate'], env, io)).toBe(0);
@@ -268,7 +279,9 @@ describe('`gatehouse keys` against a real data dir', () => {
     expect(await keysCommand(['rotate', '--revoke'], env, io)).toBe(0);
     // Both keys still published (the active one and the one retired above) are revoked.
     expect(lines.filter((l) => l.startsWith('revoked '))).toHaveLength(2);
-    expect(lines.filter((l) => l.endsWith('retired, unpublished'))).toHaveLength(2);
+    expect(lines.filter((l) => / {2}revoked \d{4}-/.test(l))).toHaveLength(2);
+    // It returned only after the signer lease: no server signs with a revoked key once it has.
+    expect(waited).toEqual([SIGNER_LEASE_MS + 1_000]);
     expect(lines.filter((l) => l.endsWith('active'))).toHaveLength(1);
 
     expect(await keysCommand(['spin'], env, io)).toBe(2);
@@ -301,7 +314,8 @@ describe('receipts over HTTP: rotation and the refusal matrix', () => {
     const before = (await evaluate(gh.app, { content, stage: 'rk-enforced' })).body.receipt as string;
     const jwks = (await request(gh.app).get('/.well-known/jwks.json')).body as { keys: JWK[] };
     expect(jwks.keys.map((k) => k.kid)).toContain(kidOf(before));
-    expect(decodeProtectedHeader(before)).toMatchObject({ alg: 'EdDSA', typ: 'gatehouse-receipt+jwt' });
+    // Batch-signed (issue 14): the header is the batch head's, which names the key the same way.
+    expect(decodeProtectedHeader(before)).toMatchObject({ alg: 'EdDSA', typ: 'gatehouse-receipt-batch+jwt' });
 
     const rotation = await rotateSigningKey(gh.stores.signingKeys, { now: c.now(), ttlSeconds: 3_600 });
     c.advance(SIGNER_REFRESH_MS);
@@ -309,12 +323,13 @@ describe('receipts over HTTP: rotation and the refusal matrix', () => {
     expect(kidOf(after)).toBe(rotation.kid);
     const both = (await request(gh.app).get('/.well-known/jwks.json')).body as { keys: JWK[] };
     expect(both.keys.map((k) => k.kid)).toEqual(expect.arrayContaining([kidOf(before), kidOf(after)]));
+    const offline = createJwksVerifier({ jwks: both as never, now: c.now });
     for (const token of [before, after]) {
       expect((await verify(token)).status).toBe(200);
-      await expect(jwtVerify(token, createLocalJWKSet(both as never), { currentDate: c.now() })).resolves.toBeDefined();
+      await expect(offline.verify(token, content)).resolves.toMatchObject({ valid: true });
     }
 
-    c.t = rotation.retiredAt.getTime() + 3_600_000 + SIGNER_REFRESH_MS;
+    c.t = rotation.retiredAt.getTime() + 3_600_000 + SIGNER_LEASE_MS;
     const later = (await request(gh.app).get('/.well-known/jwks.json')).body as { keys: JWK[] };
     expect(later.keys.map((k) => k.kid)).not.toContain(kidOf(before));
     expectError(await verify(before), 422, 'RECEIPT_EXPIRED');

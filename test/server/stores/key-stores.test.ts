@@ -75,8 +75,8 @@ describe.each(databaseKinds)('key stores on %s', (kind) => {
       await tick();
       await signingKeys.insert({ kid: 'k2', alg: 'EdDSA', ...ed25519(2) });
       expect(await signingKeys.all()).toEqual([
-        { kid: 'k1', alg: 'EdDSA', ...ed25519(1), created_at: expect.any(Date), retired_at: null },
-        { kid: 'k2', alg: 'EdDSA', ...ed25519(2), created_at: expect.any(Date), retired_at: null },
+        { kid: 'k1', alg: 'EdDSA', ...ed25519(1), created_at: expect.any(Date), retired_at: null, revoked_at: null },
+        { kid: 'k2', alg: 'EdDSA', ...ed25519(2), created_at: expect.any(Date), retired_at: null, revoked_at: null },
       ]);
     });
 
@@ -89,8 +89,21 @@ describe.each(databaseKinds)('key stores on %s', (kind) => {
       expect(all.map((k) => [k.kid, k.retired_at])).toEqual([['k1', at], ['k2', null]]);
     });
 
-    it('refuses to retire an unknown kid', async () => {
+    it('revokes a key: revoked and retired at that time, unless it was retired before', async () => {
+      await signingKeys.insert({ kid: 'k1', alg: 'EdDSA', ...ed25519(1) });
+      await signingKeys.insert({ kid: 'k2', alg: 'EdDSA', ...ed25519(2) });
+      const retired = new Date('2026-02-03T04:05:06.789Z');
+      const revoked = new Date('2026-02-04T00:00:00.000Z');
+      await signingKeys.retire('k1', retired);
+      await signingKeys.revoke('k1', revoked);
+      await signingKeys.revoke('k2', revoked);
+      const all = await signingKeys.all();
+      expect(all.map((k) => [k.kid, k.retired_at, k.revoked_at])).toEqual([['k1', retired, revoked], ['k2', revoked, revoked]]);
+    });
+
+    it('refuses to retire or revoke an unknown kid', async () => {
       await expect(signingKeys.retire('ghost', new Date())).rejects.toThrow('no signing key with kid ghost');
+      await expect(signingKeys.revoke('ghost', new Date())).rejects.toThrow('no signing key with kid ghost');
     });
 
     it('refuses an algorithm other than EdDSA', async () => {

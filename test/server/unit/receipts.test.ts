@@ -6,6 +6,7 @@ import { contentSha256 } from '../../../contract/content-hash.js';
 import { createReceiptService, type ReceiptFacts } from '../../../server/receipts/receipts.js';
 import { fakeSigningKeyStore } from '../fakes.js';
 import { receiptFactsFor } from '../receipt-facts.js';
+import { createJwksVerifier } from '../../../client/index.js';
 
 const content = ['1/2 launch day', '2/2 read more'];
 const facts = (over: Partial<ReceiptFacts> = {}): ReceiptFacts => receiptFactsFor(content, over);
@@ -31,8 +32,8 @@ describe('receipts', () => {
     expect(store.records[0]!.public_jwk).not.toHaveProperty('d');
   });
 
-  it('signs claims that verify, offline too, against the JWKS', async () => {
-    const service = await createReceiptService({ store: fakeSigningKeyStore(), ttlSeconds: 3600 });
+  it('signs claims that verify, offline too, against the JWKS (single-JWS format)', async () => {
+    const service = await createReceiptService({ store: fakeSigningKeyStore(), ttlSeconds: 3600, signing: 'jws' });
     const token = await service.sign(facts());
     const verified = await service.verify(token, content);
     expect(verified.valid).toBe(true);
@@ -49,6 +50,27 @@ describe('receipts', () => {
     expect(jwks.keys[0]!.kid).toBe(decodeProtectedHeader(token).kid);
     const offline = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: 'gatehouse' });
     expect(offline.payload.decision).toBe('PASS');
+  });
+
+  it('batch-signs by default: receipts made together share one signature, each with its own proof, and verify on their own', async () => {
+    const service = await createReceiptService({ store: fakeSigningKeyStore(), ttlSeconds: 3600 });
+    const contents = Array.from({ length: 7 }, (_, i) => `post number ${i}`);
+    const tokens = await Promise.all(contents.map((c, i) => service.sign(receiptFactsFor(c, { receipt_id: `r-${i}`, request_id: `q-${i}` }))));
+    const heads = new Set(tokens.map((t) => t.split('~')[0]));
+    expect(heads.size).toBe(1);
+    expect(new Set(tokens.map((t) => t.split('~')[2])).size).toBe(7);
+    const offline = createJwksVerifier({ jwks: await service.jwks() });
+    for (const [i, token] of tokens.entries()) {
+      expect((await service.verify(token, contents[i]!)).claims).toMatchObject({ jti: `r-${i}`, sub: `q-${i}`, platform: 'x' });
+      expect((await offline.verify(token, contents[i]!)).claims).toMatchObject({ jti: `r-${i}`, sub: `q-${i}` });
+    }
+    // Another receipt's claims under this receipt's proof: the root differs.
+    const [head, , proof] = tokens[0]!.split('~');
+    const swapped = `${head}~${tokens[1]!.split('~')[1]}~${proof}`;
+    expect(await codeOf(service.verify(swapped, contents[1]!))).toBe('RECEIPT_INVALID');
+    // Receipts signed in separate event-loop turns are separate batches.
+    const later = await service.sign(facts());
+    expect(later.split('~')[0]).not.toBe(tokens[0]!.split('~')[0]);
   });
 
   it.each([
@@ -69,9 +91,9 @@ describe('receipts', () => {
     expect(await codeOf(service.verify('  ', content))).toBe('ENFORCEMENT_RECEIPT_REQUIRED');
   });
 
-  it('refuses a tampered claim, a forged signature, an unknown key and garbage', async () => {
+  it('refuses a tampered claim, a forged signature, an unknown key and garbage (single-JWS format)', async () => {
     const store = fakeSigningKeyStore();
-    const service = await createReceiptService({ store, ttlSeconds: 60 });
+    const service = await createReceiptService({ store, ttlSeconds: 60, signing: 'jws' });
     const token = await service.sign(facts({ decision: 'FAIL', allowed: false }));
     const [header, payload, signature] = token.split('.') as [string, string, string];
 
@@ -106,9 +128,9 @@ describe('receipts', () => {
     expect(await codeOf(service.verify(token, JSON.stringify(content)))).toBe('RECEIPT_CONTENT_MISMATCH');
   });
 
-  it('refuses an expired receipt, but a forged expired one as invalid', async () => {
+  it.each(['batch', 'jws'] as const)('refuses an expired receipt, but a forged expired one as invalid (%s)', async (signing) => {
     let now = new Date('2026-01-01T00:00:00Z');
-    const service = await createReceiptService({ store: fakeSigningKeyStore(), ttlSeconds: 60, now: () => now });
+    const service = await createReceiptService({ store: fakeSigningKeyStore(), ttlSeconds: 60, now: () => now, signing });
     const token = await service.sign(facts());
     now = new Date('2026-01-01T00:00:59Z');
     expect((await service.verify(token, content)).valid).toBe(true);
