@@ -18,8 +18,14 @@ export type WorkerTask = { ping: true } | { ref: string; input: EvaluationInput 
 /** `missing`: this generation of workers was not given the pack (the caller starts a new one). */
 export type WorkerResult = { pong: true } | { decision: EngineDecision } | { missing: string };
 
+const WARM_UP = 'Warm-up post: our launch is on Friday at https://example.com #launch @team, see you there! 1/2';
 const compiled = new Map<string, CompiledPack>();
 for (const pack of JSON.parse((workerData as { packs: string }).packs) as WorkerPack[]) compiled.set(pack.ref, compilePack(pack.resolved));
+// One small evaluation per pack before the first task: a cold worker's first evaluation runs
+// unoptimised code, and on a busy machine that alone can take a long post past its budget.
+// Not awaited at the top level (piscina loads this file with require() first, which refuses a
+// module with top-level await): it runs before any task message is taken off the port.
+for (const pack of compiled.values()) evaluate(pack, { content: WARM_UP }).catch(() => undefined);
 
 export default async function run(task: WorkerTask): Promise<WorkerResult> {
   if ('ping' in task) return { pong: true };
