@@ -98,10 +98,14 @@ export async function evaluate(
   };
 }
 
-/** The `signals` fact of one check: the signal names found in each post and in each sentence. */
+/**
+ * The `signals` fact of one check: the signal names found in each post, in each sentence, and in
+ * the whole thread (one group), so that a check can combine cues a thread spreads over its posts.
+ */
 interface SignalGroups {
   posts: string[][];
   sentences: string[][];
+  thread: string[][];
 }
 
 function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
@@ -118,7 +122,9 @@ function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
     s.add(f.signal);
   }
   if (posts.size === 0) return undefined;
-  return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]) };
+  const thread = new Set<string>();
+  for (const p of posts.values()) for (const signal of p) thread.add(signal);
+  return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]), thread: [[...thread]] };
 }
 
 function detectionInput(posts: Post[], platform: string, metadata: Record<string, unknown>): DetectionInput {

@@ -47,6 +47,14 @@ const pack = compilePack(
       detector: { type: 'phrase', phrases: ['threats'], signals: ['urgency', 'credential', 'link'] },
       when: { fact: 'signals', path: '$.phish.posts', operator: 'allInOne', value: ['urgency', 'credential'] },
     },
+    {
+      ...base,
+      id: 'phish-thread',
+      code: 'TOS_PHISHING_THREAD',
+      category: 'tos',
+      detector: { type: 'phrase', phrases: ['threats'], signals: ['credential', 'link'] },
+      when: { fact: 'signals', path: '$.phish-thread.thread', operator: 'allInOne', value: ['credential', 'link'] },
+    },
   ]),
 );
 
@@ -111,9 +119,14 @@ describe('phrase rules', () => {
   });
 
   it('combines weak signals through json-rules-engine: both in one post, not spread over the thread', async () => {
-    expect((await fired('Verify your password within 12 hours: bit.ly/x')).codes).toEqual(['TOS_PHISHING']);
+    expect((await fired('Verify your password within 12 hours: bit.ly/x')).codes).toEqual(['TOS_PHISHING', 'TOS_PHISHING_THREAD']);
     expect((await fired(['Verify your password anytime.', 'Sale ends within 12 hours'])).codes).toEqual([]);
     expect((await fired('Verify your password regularly')).codes).toEqual([]);
+  });
+
+  it('combines weak signals over a whole thread when a check reads the thread group', async () => {
+    expect((await fired(['Verify your password today.', 'Here: bit.ly/x'])).codes).toEqual(['TOS_PHISHING_THREAD']);
+    expect((await fired(['Verify your password today.', 'No link in this one.'])).codes).toEqual([]);
   });
 
   it('refuses a rule with no required word, an unknown slot or guard, and a number written as a word', () => {
