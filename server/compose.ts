@@ -139,6 +139,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     concurrency: config.rollout.shadowConcurrency,
     queueLimit: config.rollout.shadowQueue,
     timeoutMs: config.limits.evaluationTimeoutMs,
+    keepEvidence: config.auditStoreContent,
     // Shadow candidates see the same hostile posts as the evaluate path: same workers, same deadline.
     evaluate: poolEvaluate,
   });

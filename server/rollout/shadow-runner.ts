@@ -46,6 +46,8 @@ export interface ShadowRunnerDeps {
   /** Evaluations waiting at most; more are dropped. @defaultValue 1,000 */
   queueLimit: number;
   timeoutMs: number;
+  /** Keep the candidate's masked evidence (GATEHOUSE_AUDIT_STORE_CONTENT): with content storage off no stored row quotes the content. @defaultValue true */
+  keepEvidence?: boolean;
   evaluate?: typeof engineEvaluate;
 }
 
@@ -97,7 +99,7 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
         deps.timeoutMs,
         'the candidate',
       );
-      row = { ...base(job), shadow_hash: pack.hash, shadow_decision: engine.decision === 'FAIL' ? 'FAIL' : 'PASS', ...findings(engine), shadow_error: null };
+      row = { ...base(job), shadow_hash: pack.hash, shadow_decision: engine.decision === 'FAIL' ? 'FAIL' : 'PASS', ...findings(engine, deps.keepEvidence ?? true), shadow_error: null };
       stats.completed++;
     } catch (error) {
       row = { ...base(job), shadow_hash: null, shadow_decision: null, shadow_violation_codes: [], shadow_violations: [], shadow_error: String((error as Error)?.message ?? error).slice(0, 500) };
@@ -191,7 +193,7 @@ export function createShadowRunner(deps: ShadowRunnerDeps): ShadowRunner {
   };
 }
 
-function findings(engine: EngineDecision): { shadow_violation_codes: string[]; shadow_violations: StoredFinding[] } {
+function findings(engine: EngineDecision, keepEvidence: boolean): { shadow_violation_codes: string[]; shadow_violations: StoredFinding[] } {
   const all = [...engine.violations, ...engine.warnings];
   return {
     shadow_violation_codes: [...new Set(all.map((f) => f.code))].sort(),
@@ -200,7 +202,7 @@ function findings(engine: EngineDecision): { shadow_violation_codes: string[]; s
       check: f.check,
       severity: f.severity,
       post: f.post,
-      ...(f.evidence === undefined ? {} : { evidence: mask(f.evidence) }),
+      ...(f.evidence === undefined || !keepEvidence ? {} : { evidence: mask(f.evidence) }),
     })),
   };
 }

@@ -110,9 +110,10 @@ describe('shadow evaluation', () => {
     const examples = Object.fromEntries(report.examples.map((e: { kind: string; request_id: string }) => [e.kind, e]));
     expect(report.examples).toHaveLength(3);
     expect(examples.PASS_TO_FAIL).toMatchObject({ request_id: ids.gained, decision: 'PASS', shadow_decision: 'FAIL', gained: ['PROFANITY'], lost: [] });
-    expect(examples.PASS_TO_FAIL.evidence).toEqual([{ side: 'candidate', code: 'PROFANITY', post: 0, evidence: 'f**k' }]);
+    // Content storage is off (the default): neither shadow_results nor the audit row keeps even masked evidence.
+    expect(examples.PASS_TO_FAIL.evidence).toEqual([{ side: 'candidate', code: 'PROFANITY', post: 0 }]);
     expect(examples.FAIL_TO_PASS).toMatchObject({ request_id: ids.lost, gained: [], lost: ['TOS_FAKE_ENGAGEMENT'] });
-    expect(examples.FAIL_TO_PASS.evidence).toEqual([{ side: 'pinned', code: 'TOS_FAKE_ENGAGEMENT', post: 0, evidence: 's*****b' }]);
+    expect(examples.FAIL_TO_PASS.evidence).toEqual([{ side: 'pinned', code: 'TOS_FAKE_ENGAGEMENT', post: 0 }]);
     expect(examples.CODES_CHANGED).toMatchObject({ request_id: ids.codesOnly, decision: 'FAIL', shadow_decision: 'FAIL', lost: ['TOS_FAKE_ENGAGEMENT'] });
     // Masked evidence only; no content unless content storage is configured.
     const text = JSON.stringify(report);
