@@ -21,7 +21,7 @@ export function receiptVerifyOptions(currentDate: Date): JWTVerifyOptions {
   };
 }
 
-// ---- Batch-signed receipts (issue 14; docs/decisions/0010-batch-signed-receipts.md) --------------
+// ---- Batch-signed receipts (issue 14; docs/decisions/0012-batch-signed-receipts.md) --------------
 //
 //   <batch head: compact JWS, typ BATCH_TOKEN_TYPE, payload {iss, iat, size, root}>~<claims>~<proof>
 //

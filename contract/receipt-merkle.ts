@@ -6,7 +6,7 @@
  * receipt carries its leaf index and audit path, from which the offline verifier and the
  * verify endpoint recompute the root. Pure: node:crypto only, shared by server and client.
  *
- * No npm package fits (docs/decisions/0010-batch-signed-receipts.md): the popular ones hash
+ * No npm package fits (docs/decisions/0012-batch-signed-receipts.md): the popular ones hash
  * without the leaf/node prefixes or sort pairs, and the client must stay jose-only.
  */
 import { createHash } from 'node:crypto';

@@ -3,7 +3,7 @@
  * and platform, under this policy version and mode, got this decision, and its
  * audit row is durable". Signed in batches by default: one signature over the
  * Merkle root of the receipts made in one event-loop turn, each receipt carrying
- * its inclusion proof (docs/decisions/0010-batch-signed-receipts.md); single-JWS
+ * its inclusion proof (docs/decisions/0012-batch-signed-receipts.md); single-JWS
  * receipts (the other format) verify as before.
  *
  * Content hash and kind (claims `content_sha256`, `content_kind`): see
