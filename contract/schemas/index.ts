@@ -6,6 +6,7 @@
  */
 import { auditComponents } from './audit.js';
 import { commonComponents } from './common.js';
+import { dashboardComponents } from './dashboard.js';
 import { evaluationComponents } from './evaluations.js';
 import { opsComponents } from './ops.js';
 import { overrideComponents } from './overrides.js';
@@ -39,4 +40,5 @@ export const components = {
   ...rolloutComponents,
   ...overrideComponents,
   ...reportComponents,
+  ...dashboardComponents,
 } as const;

@@ -8,8 +8,10 @@
  * Small enough to stream: no sanitized text and no spans
  * (GET /v1/decisions/:request_id has the full decision).
  */
+import type { Static } from '@sinclair/typebox';
 import { decisionSummary } from '../../contract/decision-summary.js';
-import { sseBlock, toEnforcementEvent, type EnforcementEvent } from '../../contract/enforcement-event.js';
+import { sseBlock, toEnforcementEvent } from '../../contract/enforcement-event.js';
+import type { StreamedDecision as StreamedDecisionSchema } from '../../contract/schemas/dashboard.js';
 import type { DecisionBody } from '../../contract/schemas/evaluations.js';
 
 /** What the decision body does not carry: who asked, for which workflow, and when. */
@@ -19,19 +21,8 @@ export interface DecisionMeta {
   created_at?: Date | string;
 }
 
-export interface StreamedDecision extends EnforcementEvent {
-  stage: string;
-  policy: { pack: string; version: string; hash: string };
-  decision: DecisionBody['decision'];
-  allowed: boolean;
-  /** The audit row's violation_codes: codes of the engine's findings, each once (decision-summary.ts). */
-  violation_codes: string[];
-  /** Non-null only when the decision blocked, as in the decision body. */
-  error: { code: string; message: string; suggestedFix: string } | null;
-  created_at: string;
-  workflow_id: string | null;
-  agent: string | null;
-}
+/** Its schema is the contract's (contract/schemas/dashboard.ts), which /openapi.json publishes. */
+export type StreamedDecision = Static<typeof StreamedDecisionSchema>;
 
 export function toStreamedDecision(body: DecisionBody, meta: DecisionMeta = {}): StreamedDecision {
   return {

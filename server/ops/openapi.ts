@@ -4,8 +4,9 @@
  * checks are the same objects.
  */
 import type { TSchema } from '@sinclair/typebox';
-import { HTTP_STATUS, type ErrorCode } from '../../contract/error-codes.js';
+import { DEFAULT_MESSAGES, ERROR_CODES, HTTP_STATUS, type ErrorCode } from '../../contract/error-codes.js';
 import * as S from '../../contract/schemas/index.js';
+import { EXAMPLES, SSE_EVENTS, SSE_EXAMPLE } from './openapi-examples.js';
 
 type Access = 'public' | 'evaluator' | 'admin';
 
@@ -19,7 +20,7 @@ export interface RouteSpec {
   params?: TSchema;
   query?: TSchema;
   body?: TSchema;
-  ok: { status: number; schema?: TSchema; contentType?: string; alsoCreated?: boolean };
+  ok: { status: number; schema?: TSchema; contentType?: string; alsoCreated?: boolean; /** text/event-stream: the data of each event. */ events?: TSchema };
   errors: ErrorCode[];
 }
 
@@ -63,6 +64,11 @@ export const ROUTES: RouteSpec[] = [
     query: S.OverrideQuery, ok: { status: 200, schema: S.OverrideList }, errors: ['INVALID_REQUEST'] },
   { method: 'get', path: '/v1/reports/readiness', tag: 'rollout', access: 'admin', summary: 'Readiness (burn-in) report of a stage over a window, with the verdict against the configured thresholds.',
     query: S.ReadinessReportQuery, ok: { status: 200, schema: S.ReadinessReport }, errors: ['INVALID_REQUEST', 'STAGE_NOT_FOUND'] },
+  { method: 'get', path: '/v1/events', tag: 'dashboard', access: 'admin',
+    summary: 'Every answered decision as a Server-Sent Event (`event: enforcement`, `data:` one line of JSON), with a `: heartbeat` comment every 15 s. Send the Authorization header (fetch, not EventSource).',
+    ok: { status: 200, contentType: 'text/event-stream', events: S.StreamedDecision }, errors: ['OVERLOADED'] },
+  { method: 'get', path: '/v1/dashboard/stats', tag: 'dashboard', access: 'admin', summary: 'Decisions, rejection rate, latency percentiles and top violation codes of a stage (or all) over a window, in buckets.',
+    query: S.StatsQueryParams, ok: { status: 200, schema: S.DashboardStats }, errors: ['INVALID_REQUEST'] },
   { method: 'get', path: '/healthz', tag: 'operations', access: 'public', summary: 'The process is up.',
     ok: { status: 200, schema: S.Health }, errors: [] },
   { method: 'get', path: '/readyz', tag: 'operations', access: 'public', summary: 'Database reachable and packs loaded (503 NOT_READY otherwise).',
@@ -73,49 +79,124 @@ export const ROUTES: RouteSpec[] = [
     ok: { status: 200, contentType: 'application/json' }, errors: [] },
   { method: 'get', path: '/docs', tag: 'operations', access: 'public', summary: 'Rendered API reference.',
     ok: { status: 200, contentType: 'text/html' }, errors: [] },
+  { method: 'get', path: '/docs/init.js', tag: 'operations', access: 'public', summary: 'The script that starts the rendered API reference.',
+    ok: { status: 200, contentType: 'application/javascript' }, errors: [] },
+  { method: 'get', path: '/docs/assets/{file}', tag: 'operations', access: 'public', summary: 'Swagger UI files of the rendered API reference.',
+    params: S.FileParams, ok: { status: 200, contentType: 'application/octet-stream' }, errors: ['NOT_FOUND'] },
+  { method: 'get', path: '/schemas/{file}', tag: 'packs', access: 'public', summary: 'JSON Schema of a pack file (pack.json, lexicon.json, phrases.json, pack-test.json), served at the path of its $id for editors.',
+    params: S.FileParams, ok: { status: 200, contentType: 'application/schema+json' }, errors: ['NOT_FOUND'] },
+  { method: 'get', path: '/dashboard', tag: 'dashboard', access: 'public', summary: 'The dashboard page (it signs in with an admin key, kept in the tab).',
+    ok: { status: 200, contentType: 'text/html' }, errors: [] },
+  { method: 'get', path: '/dashboard/{file}', tag: 'dashboard', access: 'public', summary: 'The dashboard’s scripts, styles and icon.',
+    params: S.FileParams, ok: { status: 200, contentType: 'application/octet-stream' }, errors: ['NOT_FOUND'] },
+];
+
+/**
+ * Answered by the HTTP server itself on any route, before routing: an oversized head, a
+ * request not received in time, bad HTTP, and a connection over the cap (server/http/connections.ts).
+ */
+const SERVER_WIDE: ErrorCode[] = ['HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT', 'OVERLOADED'];
+
+const TAGS = [
+  { name: 'evaluations', description: 'Evaluate content under a stage’s pinned pack version and mode; read a stored decision.' },
+  { name: 'receipts', description: 'Signed receipts of decisions and the keys that verify them.' },
+  { name: 'packs', description: 'Published rule pack versions and the schemas of pack files.' },
+  { name: 'stages', description: 'Stage pins: pack version and mode per stage, with history.' },
+  { name: 'audit', description: 'The append-only audit trail and agent-run telemetry.' },
+  { name: 'rollout', description: 'Kill switch, fleet, shadow comparison, overrides and readiness.' },
+  { name: 'dashboard', description: 'The dashboard page and the live and aggregate data it reads.' },
+  { name: 'operations', description: 'Health, readiness, metrics and this document.' },
 ];
 
 export function buildOpenApi(version: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const route of ROUTES) (paths[route.path] ??= {})[route.method] = operation(route);
-  return {
+  const schemas = plain(S.components) as Record<string, unknown>;
+  const doc = {
+    // No jsonSchemaDialect: 3.1's default dialect (the OAS base vocabulary over draft 2020-12) is what the
+    // schemas are, and Swagger UI warns on any other value.
     openapi: '3.1.0',
-    jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     info: {
       title: 'gatehouse',
       version,
       description: 'Policy-as-data QA gate for AI-generated social content. Every error answers `{ error: { code, message, suggestedFix, details } }`.',
+      license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
     },
-    servers: [{ url: '/' }],
+    servers: [{ url: '/', description: 'This gatehouse instance' }],
+    tags: TAGS,
     components: {
-      schemas: plain(S.components),
+      schemas,
+      responses: Object.fromEntries(SERVER_WIDE.map((code) => [pascal(code), errorResponse([code])])),
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key: `Authorization: Bearer <key>`.' } },
     },
     paths,
   };
+  return referenceComponents(doc, schemas);
 }
 
 function operation(route: RouteSpec): Record<string, unknown> {
-  const content = { [route.ok.contentType ?? 'application/json']: route.ok.schema ? { schema: ref(route.ok.schema) } : {} };
-  const responses: Record<string, unknown> = { [route.ok.status]: { description: 'OK', content } };
-  if (route.ok.alsoCreated) responses['201'] = { description: 'Created', content };
-  for (const code of [...route.errors, ...auth(route.access)]) {
-    const status = String(HTTP_STATUS[code]);
-    const existing = responses[status] as { description: string } | undefined;
-    responses[status] = {
-      description: existing ? `${existing.description}, ${code}` : code,
-      content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
-    };
-  }
+  const responses: Record<string, unknown> = { [route.ok.status]: { description: 'OK', content: okContent(route) } };
+  if (route.ok.alsoCreated) responses['201'] = { description: 'Created', content: okContent(route) };
+  const byStatus = new Map<string, ErrorCode[]>();
+  for (const code of [...route.errors, ...auth(route.access)]) byStatus.set(String(HTTP_STATUS[code]), [...(byStatus.get(String(HTTP_STATUS[code])) ?? []), code]);
+  for (const [status, codes] of byStatus) responses[status] = errorResponse(codes);
+  for (const code of SERVER_WIDE) responses[String(HTTP_STATUS[code])] ??= { $ref: `#/components/responses/${pascal(code)}` };
   return {
     summary: route.summary,
     tags: [route.tag],
     operationId: `${route.method}${route.path.replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase())}`,
     ...(route.access === 'public' ? { security: [] } : { security: [{ bearer: [] }], 'x-required-role': route.access }),
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
-    ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: ref(route.body) } } } } : {}),
+    ...(route.body ? { requestBody: { required: true, content: { 'application/json': media(route.body) } } } : {}),
     responses,
   };
+}
+
+function okContent(route: RouteSpec): Record<string, unknown> {
+  const type = route.ok.contentType ?? 'application/json';
+  if (route.ok.events) {
+    return {
+      [type]: {
+        // OpenAPI 3.1 has no item schema for streams: the stream is described as the sequence of its events.
+        schema: {
+          type: 'array',
+          description:
+            'The stream, as a sequence of events: each is written as `event:`, `id:` and `data:` lines (data is one line of JSON) and a blank line; ' +
+            `comment lines keep idle connections open. On the wire:\n\n\`\`\`\n${SSE_EXAMPLE}\`\`\``,
+          items: {
+            type: 'object',
+            required: ['event', 'id', 'data'],
+            properties: {
+              event: { const: 'enforcement' },
+              id: { type: 'string', description: 'The decision’s request_id.' },
+              data: ref(route.ok.events),
+            },
+          },
+        },
+        example: SSE_EVENTS,
+      },
+    };
+  }
+  return { [type]: route.ok.schema ? media(route.ok.schema) : {} };
+}
+
+function errorResponse(codes: ErrorCode[]): Record<string, unknown> {
+  const example = (code: ErrorCode) => ({ error: { code, message: DEFAULT_MESSAGES[code] ?? code, suggestedFix: ERROR_CODES[code], details: {} } });
+  return {
+    description: codes.join(', '),
+    content: {
+      'application/json': {
+        schema: { $ref: '#/components/schemas/ErrorBody' },
+        examples: Object.fromEntries(codes.map((code) => [code, { value: example(code) }])),
+      },
+    },
+  };
+}
+
+/** A body's schema, by reference when it is a component, with its example when there is one. */
+function media(schema: TSchema): Record<string, unknown> {
+  const name = names.get(schema);
+  return { schema: ref(schema), ...(name && EXAMPLES[name] !== undefined ? { example: EXAMPLES[name] } : {}) };
 }
 
 function parameters(schema: TSchema | undefined, where: 'path' | 'query'): unknown[] {
@@ -134,6 +215,30 @@ const names = new Map<unknown, string>(Object.entries(S.components).map(([name, 
 function ref(schema: TSchema): unknown {
   const name = names.get(schema);
   return name ? { $ref: `#/components/schemas/${name}` } : plain(schema);
+}
+
+/**
+ * Schemas are TypeBox objects nested in each other, so a component used inside another comes out
+ * inlined: every subschema equal to a component (other than that component itself) becomes a $ref.
+ */
+function referenceComponents<T>(doc: T, schemas: Record<string, unknown>): T {
+  const byText = new Map<string, string>();
+  for (const [name, schema] of Object.entries(schemas)) if (!byText.has(JSON.stringify(schema))) byText.set(JSON.stringify(schema), name);
+  const walk = (node: unknown, own?: string): unknown => {
+    if (Array.isArray(node)) return node.map((item) => walk(item));
+    if (node === null || typeof node !== 'object') return node;
+    const name = byText.get(JSON.stringify(node));
+    if (name && name !== own) return { $ref: `#/components/schemas/${name}` };
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, key === 'example' || key === 'examples' ? value : walk(value)]));
+  };
+  const out = walk(doc) as { components: { schemas: Record<string, unknown> } };
+  out.components.schemas = Object.fromEntries(Object.entries(schemas).map(([name, schema]) => [name, walk(schema, name)]));
+  return out as T;
+}
+
+/** HEADERS_TOO_LARGE → HeadersTooLarge. */
+function pascal(code: string): string {
+  return code.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
 
 /** TypeBox schemas carry symbol keys; JSON round-trip leaves the plain JSON Schema. */
