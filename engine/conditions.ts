@@ -25,7 +25,8 @@ export interface OperatorLookup {
   get(name: string): RunnableOperator | null | undefined;
 }
 
-type PathResolver = (value: object, path: string) => unknown;
+/** Compiles a condition's `path` into a getter that resolves it as json-rules-engine's path resolver does. */
+type PathGetter = (path: string) => (value: object) => unknown;
 
 const LEAF_KEYS = new Set(['fact', 'operator', 'value', 'path', 'params']);
 
@@ -34,7 +35,7 @@ const LEAF_KEYS = new Set(['fact', 'operator', 'value', 'path', 'params']);
  * run there. Every part is evaluated, as json-rules-engine does within one priority (it runs the
  * conditions of a list together), so an operator that throws throws here too.
  */
-export function compileCondition(condition: unknown, operators: OperatorLookup, resolvePath: PathResolver): Decide | undefined {
+export function compileCondition(condition: unknown, operators: OperatorLookup, pathGetter: PathGetter): Decide | undefined {
   if (condition === null || typeof condition !== 'object' || Array.isArray(condition)) return undefined;
   const keys = Object.keys(condition);
   const node = condition as Record<string, unknown>;
@@ -43,7 +44,7 @@ export function compileCondition(condition: unknown, operators: OperatorLookup, 
     if (!Array.isArray(list)) return undefined;
     const parts: Decide[] = [];
     for (const item of list) {
-      const part = compileCondition(item, operators, resolvePath);
+      const part = compileCondition(item, operators, pathGetter);
       if (!part) return undefined;
       parts.push(part);
     }
@@ -57,7 +58,7 @@ export function compileCondition(condition: unknown, operators: OperatorLookup, 
     };
   }
   if (keys.length === 1 && keys[0] === 'not') {
-    const inner = compileCondition(node.not, operators, resolvePath);
+    const inner = compileCondition(node.not, operators, pathGetter);
     return inner && ((facts) => !inner(facts));
   }
   if (!keys.every((k) => LEAF_KEYS.has(k))) return undefined;
@@ -68,10 +69,11 @@ export function compileCondition(condition: unknown, operators: OperatorLookup, 
   if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact')) return undefined;
   const operator = operators.get(name);
   if (!operator) return undefined;
+  const get = path ? pathGetter(path) : undefined;
   return (facts) => {
     // Facts are constants here (no params to compute); a missing one is undefined (allowUndefinedFacts).
     let factValue = Object.prototype.hasOwnProperty.call(facts, fact) ? facts[fact] : undefined;
-    if (path && factValue !== null && typeof factValue === 'object') factValue = resolvePath(factValue, path);
+    if (get && factValue !== null && typeof factValue === 'object') factValue = get(factValue);
     return operator.evaluate(factValue, value);
   };
 }

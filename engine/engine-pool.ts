@@ -12,14 +12,22 @@ import { operators } from './operators.js';
 import { compileCondition, type Decide, type OperatorLookup } from './conditions.js';
 
 /** Plain `$.a.b` paths (the only form the pack schema allows), without jsonpath-plus per condition. */
-export const resolvePath: PathResolver = (value, path) => {
+export const resolvePath: PathResolver = (value, path) => walk(value, path.split('.').slice(1));
+
+/** `resolvePath` with the path split once (native conditions resolve the same path per evaluation). */
+export const pathGetter = (path: string): ((value: object) => unknown) => {
+  const keys = path.split('.').slice(1);
+  return (value) => walk(value, keys);
+};
+
+function walk(value: object, keys: readonly string[]): unknown {
   let current: unknown = value;
-  for (const key of path.split('.').slice(1)) {
+  for (const key of keys) {
     if (current === null || typeof current !== 'object') return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;
-};
+}
 
 const MAX_IDLE_PER_SET = 32;
 const MAX_SETS = 256;
@@ -35,7 +43,7 @@ export class EnginePool {
     for (const operator of operators) lookup.addOperator(operator);
     const table = (lookup as unknown as { operators: OperatorLookup }).operators;
     for (const [name, rule] of rules) {
-      const decide = compileCondition(rule.conditions, table, resolvePath);
+      const decide = compileCondition(rule.conditions, table, pathGetter);
       if (decide) this.native.set(name, decide);
     }
   }

@@ -33,6 +33,11 @@ export class Vocabulary {
   /** Ids of the token classes ($NUMBER, $MONEY, $URL) that patterns use, by class bit. */
   private readonly classIds = new Map<number, number>();
 
+  /** How many ids have been given out (ids are 0 … size - 1). */
+  get size(): number {
+    return this.next;
+  }
+
   /** The collapsed form of a word id ('' for a token class). */
   keyOf(id: number): string {
     return this.keys[id] ?? '';
@@ -181,7 +186,7 @@ export class Automaton {
    * tokens [from, to): the end index, or -1. `ids[t]` are token t's vocabulary ids.
    */
   longestAt(start: number, ids: readonly (readonly number[] | null)[], from: number, to: number): number {
-    const events = this.scan(ids, from, to, (t, add) => add(start), from);
+    const events = this.scan(ids, from, to, [from, start]);
     let best = -1;
     for (let i = 2; i < events.length; i += 3) best = Math.max(best, events[i]!);
     return best;
@@ -190,15 +195,17 @@ export class Automaton {
   /**
    * Every match of the patterns in tokens [from, to) in one pass (a Pike VM): at each token the
    * live states of all patterns advance together, one thread per state keeping the earliest
-   * start, and `starts(t)` injects the start states allowed at t. Returns [tag, start, end]
-   * triples for every accepting thread; the caller picks leftmost-longest matches from them.
+   * start. `injections` holds [t, start state] pairs, t non-decreasing within [from, to): the
+   * starts allowed at each token. Returns [tag, start, end] triples for every accepting thread;
+   * the caller picks leftmost-longest matches from them. With `firstOnly`, returns at the first
+   * accepting thread (does anything match?).
    */
   scan(
     ids: readonly (readonly number[] | null)[],
     from: number,
     to: number,
-    starts: (t: number, add: (start: number) => void) => void,
-    lastStart = to,
+    injections: readonly number[],
+    firstOnly = false,
   ): number[] {
     this.ensureScratch();
     const events: number[] = [];
@@ -206,10 +213,21 @@ export class Automaton {
     let next = this.bufB;
     let size = 0;
     let gen = ++this.generation;
+    let k = 0;
     for (let t = from; t <= to; t++) {
+      if (size === 0) {
+        // No thread alive: jump to the next injection, or stop when none is left.
+        if (k >= injections.length) break;
+        if (injections[k]! > t) {
+          t = injections[k]!;
+          gen = ++this.generation;
+        }
+      }
       // Threads carried over from t - 1 were added first: they keep priority (earlier starts).
-      if (t < to && t <= lastStart) starts(t, (start) => (size = this.closure(current, size, start, gen, t)));
-      if (size === 0 && t >= lastStart) break; // no thread alive and none to come
+      while (k < injections.length && injections[k] === t) {
+        size = this.closure(current, size, injections[k + 1]!, gen, t);
+        k += 2;
+      }
       const nextGen = ++this.generation;
       let nextSize = 0;
       const token = t < to ? ids[t] : null;
@@ -218,7 +236,10 @@ export class Automaton {
         const kind = this.kind[s]!;
         const from = this.startOf[s]!;
         if (kind === ACCEPT) {
-          if (t > from) events.push(this.tags.get(s)!, from, t);
+          if (t > from) {
+            events.push(this.tags.get(s)!, from, t);
+            if (firstOnly) return events;
+          }
         } else if (t === to) {
           continue;
         } else if (kind === ANY) {

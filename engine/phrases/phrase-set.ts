@@ -121,10 +121,17 @@ interface CompiledRule {
   guards: number[];
 }
 
+/** A compiled guard pattern: its start state, the words each required element needs, the words it can begin with. */
+interface GuardPattern {
+  start: number;
+  requirements: Requirement[];
+  first: ReadonlySet<number> | null;
+}
+
 interface CompiledGuard {
   name: string;
   quoted: boolean;
-  starts: number[];
+  patterns: GuardPattern[];
   within: 'window' | 'sentence' | 'post' | 'thread';
   before: number;
   after: number;
@@ -134,17 +141,21 @@ export class PhraseSet {
   private readonly automaton = new Automaton();
   private readonly rules: CompiledRule[] = [];
   private readonly guards: CompiledGuard[] = [];
-  /** Every compiled rule pattern: its start state and the words each of its required elements needs. */
-  private readonly patterns: { start: number; requirements: ReadonlySet<number>[] }[] = [];
+  /** Every compiled rule pattern: its start state and the words each required element other than its trigger needs. */
+  private readonly patterns: { start: number; others: Requirement[] }[] = [];
   /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
   private readonly anchors = new Map<number, number[]>();
-  /** Vocabulary id → the patterns whose match can begin with that word. */
-  private readonly starters = new Map<number, number[]>();
-  /** Patterns whose match can begin with any word (a leading gap or `_`). */
-  private readonly anyStarters: number[] = [];
-  // Scratch reused by `find` (single-threaded): per pattern, the sentence it is viable in.
-  private viableIn = new Int32Array(0);
+  /** Per pattern: the word ids its match can begin with, or null when any word can begin it. */
+  private readonly firstWords: (ReadonlySet<number> | null)[] = [];
+  // Scratch reused by `find` (single-threaded), stamped with a generation per sentence: the
+  // patterns already tested in it, and the vocabulary ids present in it.
+  private checkedIn = new Int32Array(0);
+  private presentIn = new Int32Array(0);
   private generation = 0;
+  // The same for the token range a guard is looked for in (the last one stamped is remembered).
+  private rangePresent = new Int32Array(0);
+  private rangeGeneration = 0;
+  private lastRange: { ids: unknown; from: number; to: number; distinct: number[] } = { ids: null, from: 0, to: 0, distinct: [] };
 
   /**
    * `vocab` may be shared by the phrase sets of one pack, so that a post's words are looked
@@ -177,13 +188,17 @@ export class PhraseSet {
     for (const [guardName, guard] of Object.entries(spec.guards ?? {})) {
       guardIndex.set(guardName, this.guards.length);
       if ('quoted' in guard) {
-        this.guards.push({ name: guardName, quoted: true, starts: [], within: 'window', before: 0, after: 0 });
+        this.guards.push({ name: guardName, quoted: true, patterns: [], within: 'window', before: 0, after: 0 });
         continue;
       }
       this.guards.push({
         name: guardName,
         quoted: false,
-        starts: this.compilePatterns(`guards.${guardName}`, guard.match, resolve).map((p) => p.start),
+        patterns: this.compilePatterns(`guards.${guardName}`, guard.match, resolve).map(({ start, requirements }) => ({
+          start,
+          requirements: requirements.map(requirement),
+          first: this.automaton.firstWordsOf(start),
+        })),
         within: guard.within ?? 'window',
         before: guard.before ?? 3,
         after: guard.after ?? 0,
@@ -202,15 +217,14 @@ export class PhraseSet {
       this.rules.push({ id: rule.id, signal: rule.signal ?? rule.id, starts: compiled.map((p) => p.start), guards });
       for (const { start, requirements } of compiled) {
         const p = this.patterns.length;
-        this.patterns.push({ start, requirements: requirements.map((r) => new Set(r.ids)) });
-        const first = this.automaton.firstWordsOf(start);
-        if (first === null) this.anyStarters.push(p);
-        else for (const id of first) this.starters.set(id, [...(this.starters.get(id) ?? []), p]);
         const trigger = requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a));
+        // The trigger is present wherever the pattern is tried: only the other elements are checked.
+        this.patterns.push({ start, others: requirements.filter((r) => r !== trigger).map(requirement) });
+        this.firstWords.push(this.automaton.firstWordsOf(start));
         for (const id of trigger.ids) this.anchors.set(id, [...(this.anchors.get(id) ?? []), p]);
       }
     });
-    this.viableIn = new Int32Array(this.patterns.length);
+    this.checkedIn = new Int32Array(this.patterns.length);
   }
 
   get signals(): string[] {
@@ -224,6 +238,12 @@ export class PhraseSet {
     const matches: PhraseMatch[] = [];
     const suppressed: Suppressed[] = [];
     if (count === 0) return { matches, suppressed };
+    if (this.presentIn.length < this.vocab.size) {
+      this.presentIn = new Int32Array(this.vocab.size + 64);
+      this.rangePresent = new Int32Array(this.vocab.size + 64);
+      this.lastRange = { ids: null, from: 0, to: 0, distinct: [] };
+    }
+    const present = this.presentIn;
     let guardCache: Map<string, boolean> | undefined;
     for (let sentence = 0; sentence + 1 < tokens.sentenceStart.length; sentence++) {
       const from = tokens.sentenceStart[sentence]!;
@@ -231,32 +251,44 @@ export class PhraseSet {
       // One dictionary lookup per word. A pattern is run only in a sentence that holds its
       // trigger and some word of every other required element: most sentences run nothing.
       const gen = ++this.generation;
-      let triggered: number[][] | undefined;
+      let triggered = false;
+      const distinct: number[] = [];
+      for (let t = from; t < to; t++) {
+        const found = ids[t];
+        if (!found) continue;
+        for (const id of found) {
+          if (present[id] === gen) continue;
+          present[id] = gen;
+          distinct.push(id);
+          if (!triggered && this.anchors.has(id)) triggered = true;
+        }
+      }
+      if (!triggered) continue;
+      let viable: number[] | undefined;
       for (let t = from; t < to; t++) {
         const found = ids[t];
         if (!found) continue;
         for (const id of found) {
           const list = this.anchors.get(id);
-          if (list) (triggered ??= []).push(list);
-        }
-      }
-      if (!triggered) continue;
-      const present = new Set<number>();
-      for (let t = from; t < to; t++) for (const id of ids[t] ?? []) present.add(id);
-      let viable = false;
-      for (const list of triggered) {
-        for (const p of list) {
-          if (this.viableIn[p] === gen || !this.patterns[p]!.requirements.every((need) => intersects(need, present))) continue;
-          this.viableIn[p] = gen;
-          viable = true;
+          if (!list) continue;
+          for (const p of list) {
+            if (this.checkedIn[p] === gen) continue;
+            this.checkedIn[p] = gen;
+            if (allPresent(this.patterns[p]!.others, present, gen, distinct)) (viable ??= []).push(p);
+          }
         }
       }
       if (!viable) continue;
-      const events = this.automaton.scan(ids, from, to, (t, add) => {
+      // Only the viable patterns are started, at the words they can begin with.
+      const injections: number[] = [];
+      for (let t = from; t < to; t++) {
         const token = ids[t];
-        if (token) for (const id of token) this.inject(this.starters.get(id), gen, add);
-        this.inject(this.anyStarters, gen, add);
-      });
+        for (const p of viable) {
+          const first = this.firstWords[p]!;
+          if (first === null || (token && hasAny(first, token))) injections.push(t, this.patterns[p]!.start);
+        }
+      }
+      const events = this.automaton.scan(ids, from, to, injections);
       for (const [r, first, last] of leftmostLongest(events)) {
         const rule = this.rules[r]!;
         const match: PhraseMatch = { rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence };
@@ -270,20 +302,6 @@ export class PhraseSet {
     return { matches, suppressed };
   }
 
-  /** Injects the start states of the patterns viable in this sentence. */
-  private inject(patterns: readonly number[] | undefined, gen: number, add: (start: number) => void): void {
-    if (!patterns) return;
-    for (const p of patterns) if (this.viableIn[p] === gen) add(this.patterns[p]!.start);
-  }
-
-  private longest(starts: readonly number[], ids: readonly (readonly number[] | null)[], from: number, to: number): number {
-    let best = -1;
-    for (const s of starts) {
-      if (this.automaton.mayStartWith(s, ids[from] ?? null)) best = Math.max(best, this.automaton.longestAt(s, ids, from, to));
-    }
-    return best;
-  }
-
   private guardHolds(
     g: number,
     ctx: PhraseContext,
@@ -295,14 +313,14 @@ export class PhraseSet {
     if (guard.quoted) return insideQuotes(ctx, at);
     switch (guard.within) {
       case 'window':
-        return this.occurs(guard.starts, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
+        return this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
       case 'sentence':
-        return this.cached(cache, `${g}:s${at.sentence}`, () => this.occurs(guard.starts, ids, at.from, at.to));
+        return this.cached(cache, `${g}:s${at.sentence}`, () => this.occurs(guard.patterns, ids, at.from, at.to));
       case 'post':
-        return this.cached(cache, `${g}:p`, () => this.occurs(guard.starts, ids, 0, ctx.tokens.keys.length));
+        return this.cached(cache, `${g}:p`, () => this.occurs(guard.patterns, ids, 0, ctx.tokens.keys.length));
       case 'thread':
         return this.cached(cache, `${g}:t`, () =>
-          ctx.thread().some((postIds) => this.occurs(guard.starts, postIds, 0, postIds.length)),
+          ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length)),
         );
     }
   }
@@ -313,10 +331,41 @@ export class PhraseSet {
     return value;
   }
 
-  /** Does any of the patterns match somewhere inside tokens [from, to)? */
-  private occurs(starts: readonly number[], ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
-    for (let t = from; t < to; t++) if (this.longest(starts, ids, t, to) > t) return true;
-    return false;
+  /**
+   * Does any of the patterns match somewhere inside tokens [from, to)? Only patterns whose
+   * required words all occur in the range are run, in one pass with each start injected where it
+   * can begin, stopping at the first match: a thread dropped because an earlier start holds the
+   * same state has the same future, so no match is lost.
+   */
+  private occurs(patterns: readonly GuardPattern[], ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
+    if (from >= to || patterns.length === 0) return false;
+    const present = this.rangePresent;
+    const last = this.lastRange;
+    if (last.ids !== ids || last.from !== from || last.to !== to) {
+      const gen = ++this.rangeGeneration;
+      const distinct: number[] = [];
+      for (let t = from; t < to; t++) {
+        const found = ids[t];
+        if (!found) continue;
+        for (const id of found) {
+          if (present[id] === gen) continue;
+          present[id] = gen;
+          distinct.push(id);
+        }
+      }
+      this.lastRange = { ids, from, to, distinct };
+    }
+    const gen = this.rangeGeneration;
+    const distinct = this.lastRange.distinct;
+    let viable: GuardPattern[] | undefined;
+    for (const p of patterns) if (allPresent(p.requirements, present, gen, distinct)) (viable ??= []).push(p);
+    if (!viable) return false;
+    const injections: number[] = [];
+    for (let t = from; t < to; t++) {
+      const token = ids[t];
+      for (const p of viable) if (p.first === null || (token && hasAny(p.first, token))) injections.push(t, p.start);
+    }
+    return injections.length > 0 && this.automaton.scan(ids, from, to, injections, true).length > 0;
   }
 
   private compilePatterns(
@@ -435,12 +484,34 @@ function requirementsOf(
   return anchor ? [anchor] : [];
 }
 
-function intersects(need: ReadonlySet<number>, present: ReadonlySet<number>): boolean {
-  if (need.size > present.size) {
-    for (const id of present) if (need.has(id)) return true;
+/** The words of one required element, as a list and as a set. */
+interface Requirement {
+  ids: Int32Array;
+  set: ReadonlySet<number>;
+}
+
+function requirement(anchor: Anchor): Requirement {
+  const set = new Set(anchor.ids);
+  return { ids: Int32Array.from(set), set };
+}
+
+function allPresent(needs: readonly Requirement[], present: Int32Array, gen: number, distinct: readonly number[]): boolean {
+  for (let i = 0; i < needs.length; i++) if (!anyPresent(needs[i]!, present, gen, distinct)) return false;
+  return true;
+}
+
+/** Is some word of `need` among the range's words (stamped `gen` in `present`, listed in `distinct`)? Walks the shorter side. */
+function anyPresent(need: Requirement, present: Int32Array, gen: number, distinct: readonly number[]): boolean {
+  if (need.ids.length <= distinct.length) {
+    for (let i = 0; i < need.ids.length; i++) if (present[need.ids[i]!] === gen) return true;
     return false;
   }
-  for (const id of need) if (present.has(id)) return true;
+  for (let i = 0; i < distinct.length; i++) if (need.set.has(distinct[i]!)) return true;
+  return false;
+}
+
+function hasAny(set: ReadonlySet<number>, ids: readonly number[]): boolean {
+  for (const id of ids) if (set.has(id)) return true;
   return false;
 }
 
@@ -450,7 +521,8 @@ function rarity(vocab: Vocabulary, id: number): number {
   return key === '' ? 1 : frequency(key);
 }
 
-const QUOTES = new Set([...'"“”«»']);
+/** " “ ” « » */
+const isQuote = (c: number): boolean => c === 0x22 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb;
 const quoteCounts = new WeakMap<Tokens, Int32Array>();
 
 /** An odd number of double quotes before the match and at least one after it (prefix counts, once per post). */
@@ -458,7 +530,8 @@ function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boole
   let counts = quoteCounts.get(ctx.tokens);
   if (!counts) {
     counts = new Int32Array(ctx.text.length + 1);
-    for (let i = 0; i < ctx.text.length; i++) counts[i + 1] = counts[i]! + (QUOTES.has(ctx.text[i]!) ? 1 : 0);
+    const text = ctx.text;
+    for (let i = 0; i < text.length; i++) counts[i + 1] = counts[i]! + (isQuote(text.charCodeAt(i)) ? 1 : 0);
     quoteCounts.set(ctx.tokens, counts);
   }
   const before = counts[ctx.tokens.from[at.t]!]!;

@@ -83,64 +83,80 @@ function specials(text: string): Special[] {
 
 export function tokenize(n: NormalizedText, original: string): Tokens {
   const text = n.text;
-  const keys: string[] = [];
-  const classes: number[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const froms: number[] = [];
-  const tos: number[] = [];
-  const sentences: number[] = [];
-  const sentenceStart: number[] = [0];
   const special = specials(original);
+  // Typed arrays filled in place (building them from JS arrays cost more than the whole scan):
+  // at most one word per space-separated run, plus every class token.
+  let capacity = special.length + 1;
+  for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) capacity++;
+  const keys: string[] = [];
+  const classes = new Uint8Array(capacity);
+  const starts = new Int32Array(capacity);
+  const ends = new Int32Array(capacity);
+  const froms = new Int32Array(capacity);
+  const tos = new Int32Array(capacity);
+  const sentences = new Int32Array(capacity);
+  const sentenceStart: number[] = [0];
+  let count = 0;
   let s = 0;
   let sentence = 0;
+  let last: Special | undefined; // the class token pushed last
   const pushSpecial = (sp: Special): void => {
     keys.push('');
-    classes.push(sp.cls);
-    starts.push(-1);
-    ends.push(-1);
-    froms.push(sp.from);
-    tos.push(sp.to);
-    sentences.push(sentence);
+    classes[count] = sp.cls;
+    starts[count] = -1;
+    ends[count] = -1;
+    froms[count] = sp.from;
+    tos[count] = sp.to;
+    sentences[count] = sentence;
+    count++;
+    last = sp;
   };
-  let last: Special | undefined; // the class token pushed last
   let i = 0;
   while (i < text.length) {
     let j = text.indexOf(' ', i);
     if (j < 0) j = text.length;
     const from = n.start[i]!;
     const to = n.end[j - 1]!;
-    while (s < special.length && special[s]!.from < to) pushSpecial((last = special[s++]!));
+    while (s < special.length && special[s]!.from < to) pushSpecial(special[s++]!);
     // A word inside a link or an amount (`bit.ly`, `5k`, `50 usd`) is part of that token.
     if (!last || from >= last.to || to <= last.from) {
       keys.push(text.slice(i, j));
-      classes.push(0);
-      starts.push(i);
-      ends.push(j);
-      froms.push(from);
-      tos.push(to);
-      sentences.push(sentence);
+      classes[count] = 0;
+      starts[count] = i;
+      ends[count] = j;
+      froms[count] = from;
+      tos[count] = to;
+      sentences[count] = sentence;
+      count++;
     }
     if (j < text.length && (n.flags[j]! & SENTENCE_BREAK) !== 0) {
       // Class tokens before the sentence's closing punctuation belong to it (`Pay $5. Now`).
-      const gap = original.slice(n.start[j]!, n.end[j]!);
-      const close = n.start[j]! + Math.max(gap.lastIndexOf('.'), gap.lastIndexOf('!'), gap.lastIndexOf('?'), gap.lastIndexOf('\n'));
-      while (s < special.length && special[s]!.to <= close) pushSpecial((last = special[s++]!));
+      const close = n.start[j]! + lastClose(original, n.start[j]!, n.end[j]!);
+      while (s < special.length && special[s]!.to <= close) pushSpecial(special[s++]!);
       sentence++;
-      sentenceStart.push(keys.length);
+      sentenceStart.push(count);
     }
     i = j + 1;
   }
   while (s < special.length) pushSpecial(special[s++]!);
-  if (sentenceStart.at(-1) !== keys.length) sentenceStart.push(keys.length);
+  if (sentenceStart.at(-1) !== count) sentenceStart.push(count);
   return {
     keys,
-    classes: new Uint8Array(classes),
-    start: new Int32Array(starts),
-    end: new Int32Array(ends),
-    from: new Int32Array(froms),
-    to: new Int32Array(tos),
-    sentence: new Int32Array(sentences),
+    classes: classes.subarray(0, count),
+    start: starts.subarray(0, count),
+    end: ends.subarray(0, count),
+    from: froms.subarray(0, count),
+    to: tos.subarray(0, count),
+    sentence: sentences.subarray(0, count),
     sentenceStart,
   };
+}
+
+/** Offset in original[from, to) of the last `.`, `!`, `?` or newline, or -1 (without slicing the gap). */
+function lastClose(original: string, from: number, to: number): number {
+  for (let k = to - 1; k >= from; k--) {
+    const c = original.charCodeAt(k);
+    if (c === 0x2e || c === 0x21 || c === 0x3f || c === 0x0a) return k - from;
+  }
+  return -1;
 }

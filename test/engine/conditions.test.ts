@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-engine';
 import { compileCondition, type OperatorLookup } from '../../engine/conditions.js';
-import { EnginePool, resolvePath } from '../../engine/engine-pool.js';
+import { EnginePool, pathGetter, resolvePath } from '../../engine/engine-pool.js';
 import { operators } from '../../engine/operators.js';
 
 // The native decision must equal json-rules-engine's on every condition and facts it accepts.
@@ -42,7 +42,7 @@ describe('native conditions', () => {
   it('decide exactly as json-rules-engine does', async () => {
     const table = lookup();
     for (const condition of CONDITIONS) {
-      const decide = compileCondition(condition, table, resolvePath);
+      const decide = compileCondition(condition, table, pathGetter);
       expect(decide, JSON.stringify(condition)).toBeDefined();
       for (const facts of FACTS) {
         const expected = await viaEngine(condition as TopLevelCondition, facts);
@@ -53,10 +53,10 @@ describe('native conditions', () => {
 
   it('leave fact references, condition references and unknown operators to json-rules-engine', () => {
     const table = lookup();
-    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: { fact: 'b' } }] }, table, resolvePath)).toBeUndefined();
-    expect(compileCondition({ all: [{ condition: 'shared' }] }, table, resolvePath)).toBeUndefined();
-    expect(compileCondition({ all: [{ fact: 'a', operator: 'nearly', value: 1 }] }, table, resolvePath)).toBeUndefined();
-    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: 1, priority: 2 }] }, table, resolvePath)).toBeUndefined();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: { fact: 'b' } }] }, table, pathGetter)).toBeUndefined();
+    expect(compileCondition({ all: [{ condition: 'shared' }] }, table, pathGetter)).toBeUndefined();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'nearly', value: 1 }] }, table, pathGetter)).toBeUndefined();
+    expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: 1, priority: 2 }] }, table, pathGetter)).toBeUndefined();
   });
 
   it('a pool runs json-rules-engine only for the rules it cannot decide', async () => {
