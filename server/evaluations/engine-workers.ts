@@ -71,6 +71,8 @@ const here = fileURLToPath(import.meta.url);
 const WORKER_FILE = path.join(path.dirname(here), `engine-worker${path.extname(here)}`);
 const WORKER_EXEC_ARGV = path.extname(here) === '.ts' ? ['--import', 'tsx'] : [];
 
+const WORKER_NICE = 5;
+
 export function packRef(pack: CompiledPack): string {
   return `${pack.id}@${pack.version}#${pack.hash}`;
 }
@@ -119,6 +121,10 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
       // Idle workers must not sleep in Atomics.wait: the thread's own event loop stays live.
       atomics: 'disabled',
       idleTimeout: Number.POSITIVE_INFINITY,
+      // Below the main thread's priority: a worker compiling (after a respawn) or chewing on a
+      // hostile post must not take the CPU from the loop that answers /healthz and writes the
+      // EVALUATION_TIMEOUT answers. Without it, on a loaded machine, those took 200-500 ms.
+      niceIncrement: WORKER_NICE,
     });
     pool.on('error', (error: unknown) => logger.error({ err: error }, 'engine worker failed'));
     const id = ++generations;
