@@ -4,13 +4,11 @@
  * public routes, then the key check, the rate limit and the body parser in
  * front of the API routes, and the one error handler.
  */
-import { randomUUID } from 'node:crypto';
 import cors from 'cors';
-import express, { type Express, type Router } from 'express';
+import express, { type Express, type RequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { safeErrorSerializer } from './logger.js';
-import { pinoHttp } from 'pino-http';
+import { requestLog } from './http/request-log.js';
 import type { Authenticator } from './auth/api-keys.js';
 import { authenticate, rateLimitPerKey } from './auth/auth-middleware.js';
 import type { Config } from './config.js';
@@ -25,9 +23,10 @@ export interface AppDeps {
   open: Router[];
   /** The API, in this order, behind the key check, the per-key rate limit and the JSON body parser. */
   api: Router[];
+  /** First of all: sees every answer, including those of the key check and the error handler (server/ops/http-metrics.ts). */
+  countRequests?: RequestHandler;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function createApp(deps: AppDeps): Express {
@@ -35,31 +34,11 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   // Every API answer is unique (request ids, receipts): hashing it for an ETag is pure cost.
   app.set('etag', false);
+  if (deps.countRequests) app.use(deps.countRequests);
   // Plain HTTP is common inside a cluster: do not ask browsers to upgrade /docs assets to HTTPS.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        // pino-http's child logger would otherwise use the standard one, which logs error messages as they are.
-        err: safeErrorSerializer,
-      },
-      customProps: (_req, res) => {
-        const code = (res as { locals?: { errorCode?: string } }).locals?.errorCode;
-        return code ? { error_code: code } : {};
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
-    }),
-  );
+  // One line per answer, and a successful evaluation's `decision` line is its only one (issue 14).
+  app.use(requestLog(deps.logger, { quiet: QUIET_PATHS, ownLine: isEvaluation }));
   if (deps.config.corsOrigins.length > 0) app.use(cors({ origin: deps.config.corsOrigins }));
 
   // Public: no key needed.
@@ -74,4 +53,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+function isEvaluation(req: { method?: string; url?: string }): boolean {
+  if (req.method !== 'POST') return false;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  return (query < 0 ? url : url.slice(0, query)) === '/v1/evaluate';
 }

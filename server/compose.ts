@@ -21,6 +21,7 @@ import type { DecisionListener } from './evaluations/decided.js';
 import { createEvaluationService } from './evaluations/evaluation-service.js';
 import { createEvaluationsRouter } from './evaluations/evaluations-router.js';
 import { createEngineWorkers, inlineRunner, type EngineWorkers } from './evaluations/engine-workers.js';
+import { countHttpRequests } from './ops/http-metrics.js';
 import { countDecisions, createMetrics, type Metrics } from './ops/metrics.js';
 import { buildOpenApi } from './ops/openapi.js';
 import { createOpsRouter } from './ops/ops-router.js';
@@ -204,6 +205,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     config,
     logger,
     authenticator,
+    countRequests: countHttpRequests(metrics.http),
     open: [createOpsRouter({ metrics, readiness, openapi: buildOpenApi(version) }), createJwksRouter(receipts), createStaticRouter()],
     api: [
       createEvaluationsRouter(evaluations),

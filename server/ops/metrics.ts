@@ -4,17 +4,29 @@
  */
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DecisionListener } from '../evaluations/decided.js';
+import { createHttpMetrics, type HttpMetrics } from './http-metrics.js';
+
+/**
+ * prom-client's default gauges that end in `_total`, which Prometheus reserves for counters
+ * (`promtool check metrics` refuses them). Each is the sum of the per-type gauge of the same
+ * name without the suffix (nodejs_active_handles{type}), so nothing is lost: sum() it.
+ */
+const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 export interface Metrics {
   registry: Registry;
   decisions: Counter<'stage' | 'mode' | 'decision'>;
   evaluateDuration: Histogram<'mode'>;
   auditWriteFailures: Counter;
+  http: HttpMetrics;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of GAUGES_NAMED_LIKE_COUNTERS) registry.removeSingleMetric(name);
+  }
   return {
     registry,
     decisions: new Counter({
@@ -35,6 +47,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Audit rows that could not be committed.',
       registers: [registry],
     }),
+    http: createHttpMetrics(registry),
   };
 }
 
