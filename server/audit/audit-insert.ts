@@ -29,6 +29,8 @@ const COLUMNS = [
 
 // Any constant: the first key of the two-key advisory lock, so gatehouse's locks do not collide with others'.
 const LOCK_SPACE = 0x6761_7465;
+// Longer than a batch ever holds a chain's lock (milliseconds), shorter than an outbox replay's deadline.
+const LOCK_TIMEOUT = '5s';
 
 const SQL = {
   lock: { name: 'gatehouse_audit_lock_v1', text: `SELECT pg_advisory_xact_lock(${LOCK_SPACE}, hashtext($1))` },
@@ -67,6 +69,10 @@ interface KnexClient {
 export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<void> {
   const client = knex.client as unknown as KnexClient;
   const named = client.config.client === 'pg';
+  // A writer stuck holding a chain's lock (a hung instance) must not hold every other writer's
+  // connections for ever: past LOCK_TIMEOUT the batch fails and its rows go to the outbox. One
+  // simple-protocol round trip on pg; PGlite has one connection, so no other writer to wait for.
+  const begin = named ? `BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'` : 'BEGIN';
   const runOn = (connection: RawConnection): Run =>
     named
       ? async (s, values) => (await connection.query(typeof s === 'string' ? s : { name: s.name, text: s.text, values })).rows
@@ -77,9 +83,9 @@ export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<v
     const connection = await client.acquireConnection();
     try {
       const run = runOn(connection);
-      if (await insertOnce(run, rows, false)) return;
+      if (await insertOnce(run, begin, rows, false)) return;
       // An outbox replay met rows already committed: once more, without them.
-      if (!(await insertOnce(run, rows, true))) throw new Error('the audit chain insert skipped rows twice');
+      if (!(await insertOnce(run, begin, rows, true))) throw new Error('the audit chain insert skipped rows twice');
     } finally {
       await client.releaseConnection(connection);
     }
@@ -87,8 +93,8 @@ export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<v
 }
 
 /** One transaction; false (rolled back) when ON CONFLICT skipped a row. */
-async function insertOnce(run: Run, rows: AuditRow[], skipPresent: boolean): Promise<boolean> {
-  await run('BEGIN');
+async function insertOnce(run: Run, begin: string, rows: AuditRow[], skipPresent: boolean): Promise<boolean> {
+  await run(begin);
   try {
     const chains = [...new Set(rows.map(chainOf))].sort();
     for (const chain of chains) await run(SQL.lock, [chain]);

@@ -35,8 +35,8 @@ export function storedForm(row: AuditRow): AuditRow {
   const findings = (list: unknown): unknown => (Array.isArray(list) ? list.map(finding) : list);
 
   const response: Json = { ...row.response, sanitized: [], content_redacted: true };
-  response.violations = findings(response.violations);
-  response.warnings = findings(response.warnings);
+  if (Array.isArray(response.violations)) response.violations = findings(response.violations);
+  if (Array.isArray(response.warnings)) response.warnings = findings(response.warnings);
   if (Array.isArray(response.required_edits)) {
     response.required_edits = response.required_edits.map((edit) => {
       if (!isObject(edit)) return edit;
@@ -46,7 +46,7 @@ export function storedForm(row: AuditRow): AuditRow {
   }
   if (isObject(response.error)) {
     const error: Json = { ...response.error };
-    if (isObject(error.details)) error.details = { ...error.details, violations: findings(error.details.violations) };
+    if (isObject(error.details) && Array.isArray(error.details.violations)) error.details = { ...error.details, violations: findings(error.details.violations) };
     if (typeof error.suggestedFix === 'string' && rendered.has(error.suggestedFix)) error.suggestedFix = NOT_STORED_FIX;
     response.error = error;
   }

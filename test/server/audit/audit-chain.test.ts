@@ -81,6 +81,19 @@ describe.each(databaseKinds)('audit hash chain on %s', (kind) => {
     expect((await verifyAuditChain(knex(), { stage: 'dev' })).chains.map((c) => c.rows)).toEqual([200]);
   });
 
+  it('fails a batch whose chain lock another writer holds past the lock timeout, instead of waiting for ever', async (ctx) => {
+    if (kind === 'pglite') ctx.skip('PGlite has one connection: no other writer can hold the lock');
+    const holder = await secondInstance();
+    await holder.knex.transaction(async (trx) => {
+      await trx.raw("SELECT pg_advisory_xact_lock(1734440037, hashtext('prod'))");
+      const write = createAuditStore(knex()).insertMany([auditRow({ request_id: 'behind-a-hung-writer', stage: 'prod' })]);
+      await expect(write).rejects.toMatchObject({ code: '55P03' });
+    });
+    // The lock released, the next batch goes through and the chain is whole.
+    await createAuditStore(knex()).insertMany([auditRow({ request_id: 'after-the-hung-writer', stage: 'prod' })]);
+    expect((await verifyAuditChain(knex())).ok).toBe(true);
+  });
+
   it('skips rows an outbox replay brings again without breaking the chain', async () => {
     const store = createAuditStore(knex());
     const rows = burst('r', 12);

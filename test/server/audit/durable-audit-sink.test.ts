@@ -69,9 +69,25 @@ async function append(sink: DurableAuditSink, row: AuditRow, answered?: (d: Defe
   await sink.keep((answered ?? (() => row))(outcome), outcome);
   return 'deferred';
 }
-const row = (id: string) => auditRow({ request_id: id, response: { audit_ok: true } });
+// With the content kept, a row is written as given (content-redaction.ts leaves it alone): these tests are about where rows go.
+const row = (id: string) => auditRow({ request_id: id, content: 'kept', response: { audit_ok: true } });
 
 describe('durable audit sink', () => {
+  it('writes a row without its content in its stored form: no text of it in the store or the outbox', async () => {
+    const { sink, store, outbox } = await build();
+    const answered = { audit_ok: true, sanitized: ['a secret'], violations: [{ code: 'P', check: 'p', post: 0, evidence: 's****t', message: 'quotes s****t', suggestedFix: 'drop s****t' }] };
+    const secret = (id: string) => auditRow({ request_id: id, content: null, response: answered, violations: answered.violations });
+    expect(await append(sink, secret('s1'), asDeferred(secret('s1')))).toBe('committed');
+    expect(JSON.stringify(store.stored.get('s1'))).not.toMatch(/secret|s\*\*\*\*t/);
+    expect(store.stored.get('s1')?.response).toMatchObject({ sanitized: [], content_redacted: true, violations: [{ code: 'P', check: 'p', post: 0 }] });
+    await sink.keep(secret('s2'), { reason: 'write-failed', breaker: 'closed' });
+    expect(outbox.pending()).toBe(1);
+    const kept: AuditRow[] = [];
+    await outbox.replay(async (rows) => void kept.push(...rows));
+    expect(kept.map((r) => r.request_id)).toEqual(['s2']);
+    expect(JSON.stringify(kept)).not.toMatch(/secret|s\*\*\*\*t/);
+  });
+
   it('commits while the store is healthy, and keeps nothing locally', async () => {
     const { sink, store, outbox } = await build();
     expect(await append(sink, row('a'), asDeferred(row('a')))).toBe('committed');
