@@ -1,0 +1,74 @@
+/**
+ * Request ids and request logging, lean (issue 14): pino-http built a child logger and
+ * serialised its bindings for every request, then wrote a completion line even for an
+ * evaluation that already logs its own `decision` line. Here:
+ *
+ * - every request gets an id (a safe incoming X-Request-Id, else a UUID), echoed in X-Request-Id;
+ * - `req.log` is a child logger bound to `{ req: { id } }`, created only when something logs;
+ * - one `request completed` line per answer (method, url, status, time, error code), at
+ *   warn for 4xx and error for 5xx; none for the quiet probes, and none for a successful
+ *   evaluation, whose `decision` line is its one line.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+declare module 'http' {
+  interface IncomingMessage {
+    /** The request id (also in X-Request-Id and every log line of the request). */
+    id: string;
+    /** A logger bound to this request's id. */
+    log: Logger;
+  }
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,100}$/;
+
+export interface RequestLogOptions {
+  /** Paths answered without a completion line (health probes, metrics scrapes). */
+  quiet: ReadonlySet<string>;
+  /** Requests whose successful answer logs its own line (POST /v1/evaluate). */
+  ownLine?: (req: IncomingMessage) => boolean;
+}
+
+export function requestLog(logger: Logger, options: RequestLogOptions): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.headers['x-request-id'];
+    const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', id);
+    req.id = id;
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', {
+      configurable: true,
+      enumerable: false,
+      get: () => (child ??= logger.child({ req: { id } })),
+    });
+    const url = req.originalUrl;
+    if (options.quiet.has(url)) {
+      next();
+      return;
+    }
+    const started = process.hrtime.bigint();
+    const ownLine = options.ownLine?.(req) ?? false;
+    res.once('finish', () => completed(logger, req, res, id, url, started, ownLine));
+    next();
+  };
+}
+
+function completed(logger: Logger, req: IncomingMessage, res: ServerResponse, id: string, url: string, started: bigint, ownLine: boolean): void {
+  const status = res.statusCode;
+  if (ownLine && status < 400) return;
+  const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+  if (!logger.isLevelEnabled(level)) return;
+  const code = (res as { locals?: { errorCode?: string } }).locals?.errorCode;
+  logger[level](
+    {
+      req: { id, method: req.method, url },
+      res: { statusCode: status },
+      responseTime: Number(process.hrtime.bigint() - started) / 1e6,
+      ...(code ? { error_code: code } : {}),
+    },
+    'request completed',
+  );
+}

@@ -1,0 +1,53 @@
+import { Writable } from 'node:stream';
+import express from 'express';
+import { pino } from 'pino';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { requestLog } from '../../../server/http/request-log.js';
+
+function app() {
+  const lines: Record<string, unknown>[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = pino({ level: 'info' }, sink);
+  const server = express();
+  server.use(requestLog(logger, { quiet: new Set(['/healthz']), ownLine: (req) => req.method === 'POST' && req.url === '/v1/evaluate' }));
+  server.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  server.post('/v1/evaluate', (req, res) => {
+    req.log.info({ decision: 'PASS' }, 'decision');
+    res.json({ ok: true });
+  });
+  server.post('/v1/fails', (_req, res) => {
+    res.locals.errorCode = 'STAGE_NOT_FOUND';
+    res.status(404).json({ error: {} });
+  });
+  server.get('/v1/packs', (_req, res) => void res.json([]));
+  return { server, lines, settle: () => new Promise((resolve) => setImmediate(resolve)) };
+}
+
+describe('request log', () => {
+  it('a successful evaluation logs only its decision line, bound to the request id', async () => {
+    const { server, lines, settle } = app();
+    const res = await request(server).post('/v1/evaluate').set('X-Request-Id', 'req-123');
+    await settle();
+    expect(res.headers['x-request-id']).toBe('req-123');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ msg: 'decision', decision: 'PASS', req: { id: 'req-123' } });
+  });
+
+  it('other answers log one completion line, errors at warn with their code; probes none', async () => {
+    const { server, lines, settle } = app();
+    await request(server).get('/healthz');
+    const ok = await request(server).get('/v1/packs').set('X-Request-Id', 'bad id with spaces');
+    await request(server).post('/v1/fails');
+    await settle();
+    expect(ok.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ msg: 'request completed', level: 30, req: { method: 'GET', url: '/v1/packs', id: ok.headers['x-request-id'] }, res: { statusCode: 200 } });
+    expect(lines[1]).toMatchObject({ msg: 'request completed', level: 40, res: { statusCode: 404 }, error_code: 'STAGE_NOT_FOUND' });
+  });
+});
