@@ -3,6 +3,7 @@
  * server/compose.ts → listen, and a graceful shutdown (stop accepting, finish
  * in-flight requests, flush the audit sink, close the database).
  */
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { migrateLatest, openDatabase } from './db/database.js';
 import { createGatehouse } from './compose.js';
 import { createLogger } from './logger.js';
 import { createHttpServer } from './http/connections.js';
+import { runPrimary, workersWanted } from './cluster.js';
 
 export interface ServeOptions {
   /** Exit the process on SIGTERM/SIGINT after a graceful shutdown. @defaultValue true */
@@ -28,6 +30,9 @@ export interface Served {
 const SHUTDOWN_LIMIT_MS = 10_000;
 
 export async function serve(env: NodeJS.ProcessEnv = process.env, options: ServeOptions = {}): Promise<Served> {
+  // GATEHOUSE_WORKERS=N: this process only forks N full instances behind its port (server/cluster.ts).
+  const workers = workersWanted(env);
+  if (workers > 1 && cluster.isPrimary) return runPrimary(env, workers);
   const config = createConfig(env);
   const logger = createLogger(config.logLevel);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
@@ -63,6 +68,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, database: db.kind, rules: config.rulesDir, packs: gatehouse.packs.report() }, `gatehouse listening on ${url}`);
+  if (cluster.isWorker) process.send?.({ type: 'gatehouse-listening', url });
   // In the background: short posts are served inline meanwhile, long ones wait for the workers.
   if (config.engine.warmAtStart && config.engine.threads > 0) {
     gatehouse.warmEngine().catch((error: unknown) => logger.error({ err: error }, 'engine workers did not start'));
