@@ -59,7 +59,9 @@ export interface LiveGatehouse {
 /** The real app on the test database, listening; stages `t-off`, `t-advisory`, `t-enforced` pinned to qa@2.0.0. */
 export async function startGatehouse(db: Database, options: BuildOptions = {}): Promise<LiveGatehouse> {
   const clock = testClock();
-  const gh = await buildGatehouse(db, { now: clock.now, ...options });
+  // Content stored: these tests compare what the client relays (GET /v1/decisions, the gate's
+  // QA_BLOCKED details) with the answer, which the audit keeps whole only with content on.
+  const gh = await buildGatehouse(db, { now: clock.now, ...options, env: { GATEHOUSE_AUDIT_STORE_CONTENT: '1', ...options.env } });
   const http = await listen(gh.app);
   const client = new GatehouseClient({ baseUrl: http.url, apiKey: EVALUATOR_KEY });
   const admin = new GatehouseClient({ baseUrl: http.url, apiKey: ADMIN_KEY });
