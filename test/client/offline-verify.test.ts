@@ -118,6 +118,28 @@ describe('offline verification = the verify endpoint', () => {
   });
 });
 
+describe('offline verification = the verify endpoint, for an expected stage and platform', () => {
+  const cases: [string, () => Promise<[string, string | string[]]>, { stage?: string | string[]; platform?: string | string[] }, string | boolean][] = [
+    ['its own stage and platform', async () => [await receiptFor(CONTENT.pass, 'enforced'), CONTENT.pass], { stage: 't-enforced', platform: 'x' }, true],
+    ['one of several stages', async () => [await receiptFor(CONTENT.profane, 'advisory'), CONTENT.profane], { stage: ['t-enforced', 't-advisory'] }, true],
+    ['an advisory receipt for an enforced stage', async () => [await receiptFor(CONTENT.profane, 'advisory'), CONTENT.profane], { stage: 't-enforced', platform: 'x' }, 'RECEIPT_STAGE_MISMATCH'],
+    ['an off receipt for an enforced stage', async () => [await receiptFor(CONTENT.threat, 'off'), CONTENT.threat], { stage: 't-enforced' }, 'RECEIPT_STAGE_MISMATCH'],
+    ['a threads receipt for x', async () => [(await live.client.evaluate({ content: CONTENT.pass, stage: 't-enforced', platform: 'threads' })).receipt!, CONTENT.pass], { stage: 't-enforced', platform: 'x' }, 'RECEIPT_PLATFORM_MISMATCH'],
+    ['the content is checked before the stage', async () => [await receiptFor(CONTENT.pass, 'advisory'), 'Another post.'], { stage: 't-enforced' }, 'RECEIPT_CONTENT_MISMATCH'],
+  ];
+
+  it.each(cases)('%s', async (_name, make, expected, result) => {
+    const [receipt, content] = await make();
+    const online = await outcome(live.client.verifyReceipt(receipt, content, expected));
+    const remote = await outcome(verifyReceiptOffline(receipt, content, live.client.jwksUrl, expected));
+    const injected = await outcome(verifyReceiptOffline(receipt, content, await live.client.jwks(), expected));
+    if (typeof result === 'boolean') expect(online).toMatchObject({ ok: { valid: true, allowed_to_post: result } });
+    else expect(online).toMatchObject({ status: 422, error: { code: result } });
+    expect(remote).toEqual(online);
+    expect(injected).toEqual(online);
+  });
+});
+
 describe('override receipts (claim override: true)', () => {
   it('let an enforced FAIL post, and say so, offline as online', async () => {
     const receipt = await overrideReceipt(CONTENT.profane);
@@ -155,6 +177,47 @@ describe('the JWKS cache', () => {
       published.keys.push(await publicJwk(keyB, 'b'));
       expect(await codeOf(verifier.verify(await sign(keyB, 'b'), 'post'))).toBe('RECEIPT_CONTENT_MISMATCH');
       expect(fetches).toBe(2);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('keeps the keys for the JWKS\'s max-age, then fetches them again; stale-if-error bridges an outage, then it fails closed', async () => {
+    const key = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const published = { keys: [{ ...(await exportJWK(key.publicKey)), kid: 'a', alg: 'EdDSA', use: 'sig' }] };
+    let fetches = 0;
+    let down = false;
+    const server = await listen((req, res) => {
+      fetches++;
+      if (down) return void res.writeHead(503).end();
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'public, max-age=60, stale-if-error=120' }).end(JSON.stringify(published));
+    });
+    try {
+      let t = 1_000_000;
+      const verifier = createJwksVerifier({ jwksUrl: `${server.url}/jwks.json`, clock: () => t });
+      const receipt = await new SignJWT({ decision: 'PASS', mode: 'enforced', content_sha256: 'x', content_kind: 'text' })
+        .setProtectedHeader({ ...TOKEN_HEADER, kid: 'a' })
+        .setIssuer('gatehouse').setJti(randomUUID()).setSubject(randomUUID()).setIssuedAt().setExpirationTime('1h')
+        .sign(key.privateKey);
+      const codeOf = () => verifier.verify(receipt, 'post').then(() => 'ok', (e: GatehouseError) => e.code);
+      expect(await codeOf()).toBe('RECEIPT_CONTENT_MISMATCH'); // the key was found
+      t += 59_000;
+      expect(await codeOf()).toBe('RECEIPT_CONTENT_MISMATCH');
+      expect(fetches).toBe(1);
+      t += 2_000; // past max-age: fetched again
+      expect(await codeOf()).toBe('RECEIPT_CONTENT_MISMATCH');
+      expect(fetches).toBe(2);
+      down = true;
+      t += 61_000; // stale, the JWKS answers 503: the last keys serve for stale-if-error
+      expect(await codeOf()).toBe('RECEIPT_CONTENT_MISMATCH');
+      t += 120_000; // past stale-if-error: fail closed
+      expect(await codeOf()).toBe('VERIFIER_UNAVAILABLE');
+      // The key revoked meanwhile: once the JWKS answers again, its receipts are refused.
+      down = false;
+      published.keys = [];
+      Object.assign(published, { revoked: [{ kid: 'a', revoked_at: Math.floor(Date.now() / 1000) }] });
+      const refused = await verifier.verify(receipt, 'post').catch((e: GatehouseError) => e);
+      expect(refused).toMatchObject({ code: 'RECEIPT_INVALID', message: 'The receipt was signed by a revoked signing key.', details: { kid: 'a' } });
     } finally {
       await server.close();
     }
