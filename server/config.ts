@@ -115,7 +115,7 @@ export interface RolloutConfig {
 }
 
 export interface AuditSinkConfig {
-  /** Folder of the durable local outbox. @defaultValue `${GATEHOUSE_DATA_DIR}/outbox` */
+  /** Folder of the durable local outbox. @defaultValue `${GATEHOUSE_DATA_DIR}/outbox/<database>-<port>` (defaultOutboxDir) */
   outboxDir: string;
   /** Longest wait for an audit commit before the row goes to the outbox (the audit part of the latency budget). @defaultValue 1,000 ms */
   writeTimeoutMs: number;
@@ -134,15 +134,37 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * `${dataDir}/outbox/<database>-<port>`: `pglite-8080`, or `pg-db.internal-5432-gatehouse-8080`
+ * (host, port and database name of DATABASE_URL, never its credentials). An instance moved to
+ * another port or database gets a new folder: the old one is replayed by starting an instance
+ * with GATEHOUSE_OUTBOX_DIR pointing at it (docs/operations.md).
+ */
+export function defaultOutboxDir(dataDir: string, databaseUrl: string | undefined, port: number): string {
+  let database = 'pglite';
+  if (databaseUrl) {
+    try {
+      const url = new URL(databaseUrl);
+      database = `pg-${url.hostname || 'localhost'}-${url.port || '5432'}-${decodeURIComponent(url.pathname.slice(1)) || 'postgres'}`;
+    } catch {
+      database = 'pg';
+    }
+  }
+  return join(dataDir, 'outbox', `${database}-${port}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
+}
+
 /** Reads and checks the environment; throws one ConfigError listing every problem. */
 export function createConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
   const read = new EnvReader(env, problems);
+  const port = read.int('PORT', 8080, 0, 65535);
+  const databaseUrl = read.databaseUrl('DATABASE_URL');
+  const dataDir = read.string('GATEHOUSE_DATA_DIR', './data');
   const config: Config = {
-    port: read.int('PORT', 8080, 0, 65535),
+    port,
     host: read.string('GATEHOUSE_HOST', '0.0.0.0'),
-    databaseUrl: read.databaseUrl('DATABASE_URL'),
-    dataDir: read.string('GATEHOUSE_DATA_DIR', './data'),
+    databaseUrl,
+    dataDir,
     rulesDir: read.string('GATEHOUSE_RULES_DIR', './rules'),
     apiKeys: read.apiKeys('GATEHOUSE_API_KEYS'),
     killSwitch: read.bool('GATEHOUSE_KILL_SWITCH', false),
@@ -175,8 +197,9 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
       maxBatch: read.int('GATEHOUSE_AUDIT_MAX_BATCH', 200, 1, 5_000),
     },
     auditSink: {
-      // Beside the data by default: the outbox must survive restarts as the data does.
-      outboxDir: read.string('GATEHOUSE_OUTBOX_DIR', join(read.string('GATEHOUSE_DATA_DIR', './data'), 'outbox')),
+      // Beside the data by default, as it must survive restarts as the data does; one folder per
+      // instance (database and port), so that two instances in one checkout never share one.
+      outboxDir: read.string('GATEHOUSE_OUTBOX_DIR', defaultOutboxDir(dataDir, databaseUrl, port)),
       writeTimeoutMs: read.int('GATEHOUSE_AUDIT_WRITE_TIMEOUT_MS', 1_000, 1, 60_000),
       breakerThreshold: read.int('GATEHOUSE_AUDIT_BREAKER_THRESHOLD', 3, 1, 10_000),
       breakerResetMs: read.int('GATEHOUSE_AUDIT_BREAKER_RESET_MS', 5_000, 10, 3_600_000),

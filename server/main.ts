@@ -10,6 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createConfig } from './config.js';
 import { migrateLatest, openDatabase } from './db/database.js';
+import { describeTarget } from './db/database-command.js';
+import { describeLockHolder } from './db/data-dir-lock.js';
 import { createGatehouse } from './compose.js';
 import { createLogger } from './logger.js';
 import { createHttpServer } from './http/connections.js';
@@ -34,6 +36,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   const workers = workersWanted(env);
   if (workers > 1 && cluster.isPrimary) return runPrimary(env, workers);
   const config = createConfig(env);
+  // Written into the data dir's and the outbox's lock files: a second instance is told who holds them.
+  describeLockHolder(`gatehouse serve, port ${config.port}, ${describeTarget(config)}`);
   const logger = createLogger(config.logLevel);
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
@@ -65,9 +69,15 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     throw error;
   });
   const { port } = server.address() as AddressInfo;
+  // The address actually bound (0.0.0.0 is every interface), and a URL to reach it from here.
+  const bound = server.address() as AddressInfo;
+  const listening = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${port}`;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const url = `http://${host}:${port}`;
-  logger.info({ url, database: db.kind, rules: config.rulesDir, packs: gatehouse.packs.report() }, `gatehouse listening on ${url}`);
+  logger.info(
+    { address: listening, url, database: db.kind, outbox: config.auditSink.outboxDir, rules: config.rulesDir, packs: gatehouse.packs.report() },
+    listening === url ? `gatehouse listening on ${listening}` : `gatehouse listening on ${listening} (from this host: ${url})`,
+  );
   if (cluster.isWorker) process.send?.({ type: 'gatehouse-listening', url });
   // In the background: short posts are served inline meanwhile, long ones wait for the workers.
   if (config.engine.warmAtStart && config.engine.threads > 0) {

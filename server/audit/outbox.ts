@@ -77,7 +77,7 @@ export async function openOutbox(options: OutboxOptions): Promise<AuditOutbox> {
   const dir = path.resolve(options.dir);
   // Rows may hold content (GATEHOUSE_AUDIT_STORE_CONTENT): owner-only, like the data itself.
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const lock = acquireDataDirLock(dir, OUTBOX_LOCK_FILE);
+  const lock = acquireDataDirLock(dir, OUTBOX_LOCK_FILE, `The audit outbox ${dir}`);
   try {
     const sealed = await existingSegments(dir);
     return new FileOutbox(dir, lock, sealed, options);

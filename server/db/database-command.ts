@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { ConfigError, createConfig, type Config } from '../config.js';
 import { describeDatabaseUrl } from '../lib/redact.js';
 import { createStores, type Stores } from '../stores.js';
-import { DataDirLockedError } from './data-dir-lock.js';
+import { DataDirLockedError, describeLockHolder } from './data-dir-lock.js';
 import { openDatabase, type Database } from './database.js';
 
 type Out = (line: string) => void;
@@ -55,6 +55,7 @@ export async function withDatabase(env: NodeJS.ProcessEnv, io: CommandIo, comman
     return command.openFailedExit;
   }
   let ctx: CommandContext;
+  describeLockHolder(command.name);
   try {
     ctx = await openConfiguredDatabase(config, command.poolMax);
   } catch (error) {

@@ -223,8 +223,9 @@ describe('a deferred decision', () => {
 
 describe('configuration', () => {
   it('has defaults for the outbox, the write timeout and the breaker, and reads each variable', () => {
-    expect(createConfig({}).auditSink).toEqual({ outboxDir: 'data/outbox', writeTimeoutMs: 1_000, breakerThreshold: 3, breakerResetMs: 5_000 });
-    expect(createConfig({ GATEHOUSE_DATA_DIR: '/srv/gh' }).auditSink.outboxDir).toBe('/srv/gh/outbox');
+    // One outbox per instance (database and port), beside the data: test/server/instances.test.ts.
+    expect(createConfig({}).auditSink).toEqual({ outboxDir: 'data/outbox/pglite-8080', writeTimeoutMs: 1_000, breakerThreshold: 3, breakerResetMs: 5_000 });
+    expect(createConfig({ GATEHOUSE_DATA_DIR: '/srv/gh' }).auditSink.outboxDir).toBe('/srv/gh/outbox/pglite-8080');
     expect(
       createConfig({
         GATEHOUSE_OUTBOX_DIR: '/var/spool/gh',

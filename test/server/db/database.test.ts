@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrations } from '../../../migrations/index.js';
 import { createKeyStore } from '../../../server/auth/key-store.js';
-import { acquireDataDirLock, DataDirLockedError } from '../../../server/db/data-dir-lock.js';
+import { acquireDataDirLock, DataDirLockedError, describeLockHolder } from '../../../server/db/data-dir-lock.js';
 import { openDatabase, type Database } from '../../../server/db/database.js';
 import { migrateCommand } from '../../../server/db/migrate-command.js';
 import { useDatabase } from '../../helpers/databases.js';
@@ -36,7 +36,8 @@ describe('data-dir lock', () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir);
     expect(lock.file).toBe(join(dir, 'gatehouse.lock'));
-    expect(readFileSync(lock.file, 'utf8').trim()).toBe(String(process.pid));
+    // The pid on the first line (all an older version reads), then what this process is.
+    expect(readFileSync(lock.file, 'utf8').split('\n')[0]).toBe(String(process.pid));
 
     const err = (() => {
       try {
@@ -62,7 +63,7 @@ describe('data-dir lock', () => {
     for (const stale of [`${deadPid()}\n`, 'not a pid']) {
       writeFileSync(file, stale);
       const lock = acquireDataDirLock(dir);
-      expect(readFileSync(file, 'utf8').trim()).toBe(String(process.pid));
+      expect(readFileSync(file, 'utf8').split('\n')[0]).toBe(String(process.pid));
       lock.release();
     }
   });
@@ -71,7 +72,21 @@ describe('data-dir lock', () => {
     const dir = tempDir();
     // pid 1 always runs; as a non-root user signalling it fails with EPERM, which still means alive.
     writeFileSync(join(dir, 'gatehouse.lock'), '1\n');
-    expect(() => acquireDataDirLock(dir)).toThrow(/in use by process 1 \(lock file .*gatehouse\.lock\)/);
+    // A lock file of an older version holds only the pid.
+    expect(() => acquireDataDirLock(dir)).toThrow(/^The PGlite data dir .* is in use by process 1; lock file .*gatehouse\.lock\./);
+  });
+
+  it('names the holder and the folder: the audit outbox held by `gatehouse serve` on a port, not "the data dir"', () => {
+    const dir = tempDir();
+    describeLockHolder('gatehouse serve on http://0.0.0.0:8081, PostgreSQL postgres://…@127.0.0.1:5432/gh');
+    const held = acquireDataDirLock(dir, 'audit-outbox.lock', `The audit outbox ${dir}`);
+    try {
+      expect(() => acquireDataDirLock(dir, 'audit-outbox.lock', `The audit outbox ${dir}`)).toThrow(
+        `The audit outbox ${dir} is in use by process ${process.pid} (gatehouse serve on http://0.0.0.0:8081, PostgreSQL postgres://…@127.0.0.1:5432/gh); lock file ${held.file}.`,
+      );
+    } finally {
+      held.release();
+    }
   });
 
   it('on release, leaves alone a lock file that is no longer ours', () => {
@@ -92,11 +107,9 @@ describe('openDatabase on a PGlite data dir', () => {
     try {
       expect(first.kind).toBe('pglite');
       expect(existsSync(join(dir, 'pglite'))).toBe(true);
-      expect(readFileSync(lockFile, 'utf8').trim()).toBe(String(process.pid));
+      expect(readFileSync(lockFile, 'utf8').split('\n')[0]).toBe(String(process.pid));
 
-      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(
-        `The data dir is in use by process ${process.pid} (lock file ${lockFile})`,
-      );
+      await expect(openDatabase({ dataDir: dir })).rejects.toThrow(`The PGlite data dir ${dir} is in use by process ${process.pid} (`);
       const blocked = capture();
       expect(await migrateCommand({ GATEHOUSE_DATA_DIR: dir }, blocked.io)).toBe(1);
       expect(blocked.lines.err.join('\n')).toContain(`in use by process ${process.pid}`);

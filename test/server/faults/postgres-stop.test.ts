@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConfig } from '../../../server/config.js';
 import { clusterUnavailableReason, startThrowawayCluster, type ThrowawayCluster } from '../../helpers/pg-cluster.js';
 import { call, killServer, sleep, startServer, stopServer, type ServerProcess } from '../../helpers/server-process.js';
 import { auditTotal, metric, startLoad, waitForRows, type Answer } from './load.js';
@@ -94,7 +95,9 @@ describe.skipIf(skipReason !== undefined)('PostgreSQL stopped in the middle of a
     expect(await auditTotal(cluster!.url)).toBe(ids.length);
 
     expect(await stopServer(server)).toBe(0);
-    expect(readdirSync(path.join(dataDir!, 'outbox')).filter((f) => f.startsWith('segment-'))).toEqual([]);
+    // This instance's own outbox folder (one per database and port; PORT=0 here).
+    const outbox = createConfig({ DATABASE_URL: cluster!.url, GATEHOUSE_DATA_DIR: dataDir!, PORT: '0' }).auditSink.outboxDir;
+    expect(readdirSync(outbox).filter((f) => f.startsWith('segment-'))).toEqual([]);
   });
 });
 

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createConfig } from '../../../server/config.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { call, killServer, sleep, startServer, stopServer, type ServerProcess } from '../../helpers/server-process.js';
 import { auditCounts, metric, startLoad, waitForRows } from './load.js';
@@ -15,7 +16,8 @@ const EVALUATOR = 'faults-evaluator-key-0123456789';
 // The server migrates its own database, as in production.
 const database = useDatabase('postgres', { migrate: false });
 const dataDir = mkdtempSync(path.join(tmpdir(), 'gh-fault-kill-'));
-const outboxDir = path.join(dataDir, 'outbox');
+// Each start listens on PORT=0 (server-process.ts), so both find the outbox of that key.
+const outboxDir = () => createConfig({ DATABASE_URL: database().url!, GATEHOUSE_DATA_DIR: dataDir, PORT: '0' }).auditSink.outboxDir;
 const servers: ServerProcess[] = [];
 
 afterAll(async () => {
@@ -23,7 +25,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-const segments = () => (existsSync(outboxDir) ? readdirSync(outboxDir).filter((f) => f.startsWith('segment-')) : []);
+const segments = () => (existsSync(outboxDir()) ? readdirSync(outboxDir()).filter((f) => f.startsWith('segment-')) : []);
 
 describe('the server killed with SIGKILL in the middle of a load', () => {
   it('replays the rows of its outbox at the next start, each exactly once', async () => {
