@@ -5,15 +5,17 @@
  *   npx tsx test/bench/cpuprofile-top.ts /tmp/gatehouse-prof/*.cpuprofile
  *
  * Inputs: the keys of INPUTS in lib/inputs.ts (clean, violations, thread, long, medium, oneFinding).
+ * A third argument names another pack directory (default rules/qa), e.g. a frozen copy while
+ * the pack is being edited.
  */
 import { fileURLToPath } from 'node:url';
 import { evaluate, loadPack } from '../../engine/index.js';
 import { INPUTS, METADATA, type InputId } from './lib/inputs.js';
 
-const [name = 'violations', seconds = '10'] = process.argv.slice(2);
+const [name = 'violations', seconds = '10', packDir] = process.argv.slice(2);
 if (!(name in INPUTS)) throw new Error(`unknown input "${name}"; one of: ${Object.keys(INPUTS).join(', ')}`);
 const { content, label } = INPUTS[name as InputId];
-const pack = await loadPack(fileURLToPath(new URL('../../rules/qa', import.meta.url)));
+const pack = await loadPack(packDir ?? fileURLToPath(new URL('../../rules/qa', import.meta.url)));
 
 const until = Date.now() + Number(seconds) * 1_000;
 let runs = 0;
