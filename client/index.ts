@@ -6,10 +6,10 @@
 export { GatehouseClient, type CallOptions, type EvaluateOptions, type GatehouseClientOptions } from './client.js';
 export { CLIENT_ERROR_CODES, GatehouseError, type ClientErrorCode, type GatehouseErrorCode, type GatehouseErrorInit } from './gatehouse-error.js';
 export {
-  allowedToPost, createJwksVerifier, verifyReceiptOffline, type JwksVerifierOptions, type KeySet, type ReceiptVerifier,
+  allowedToPost, createJwksVerifier, verifyReceiptOffline, type JwksVerifierOptions, type KeySet, type ReceiptExpectation, type ReceiptVerifier,
 } from './offline-verify.js';
 export {
-  RECEIPT_HEADER, WARNING_HEADER, requireReceipt, type PostingGateLocals, type PostingRateLimit, type RequireReceiptOptions,
+  RECEIPT_HEADER, WARNING_HEADER, requireReceipt, type PostingGateLocals, type PostingRateLimit, type PostingScope, type RequireReceiptOptions,
 } from './posting-gate.js';
 export {
   ENFORCEMENT_EVENT, EnforcementEventSchema, formatEnforcementEvent, parseEnforcementEvent, toEnforcementEvent,

@@ -1,7 +1,8 @@
 /**
  * requireReceipt: Express middleware for a posting service. It lets a post
- * through only with a valid receipt for exactly this content whose decision
- * DESIGN.md allows (a PASS, anything under off or advisory, an override),
+ * through only with a valid receipt for exactly this content, decided for a
+ * stage and a platform this service posts for, whose decision DESIGN.md
+ * allows (a PASS, anything under off or advisory, an override),
  * so that gatehouse's kill switch unblocks posting with no change here. It
  * also caps posts per user. Express is only a type import: the app brings it.
  * express-rate-limit (for the per-user cap) is an optional peer dependency of
