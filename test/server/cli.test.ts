@@ -3,7 +3,7 @@
 // itself, so that one added later is covered without touching this file. They run against a
 // fresh PostgreSQL database that must stay unmigrated and a data dir that must stay absent.
 // Runs the built command (`node dist/server/cli.js`), as CI and reviewers do.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,6 +25,27 @@ function gatehouse(args: string[], env: Record<string, string>): Run {
   const { DATABASE_URL: _url, GATEHOUSE_DATA_DIR: _dir, ...rest } = process.env;
   const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...rest, ...env }, encoding: 'utf8', timeout: 30_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** As gatehouse(), without waiting: the help of every command runs a few at a time. */
+function gatehouseAsync(args: string[], env: Record<string, string>): Promise<Run> {
+  const { DATABASE_URL: _url, GATEHOUSE_DATA_DIR: _dir, ...rest } = process.env;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { ...rest, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Runs `tasks` with at most `limit` at once, answering their results in order. */
+async function inBatches<T>(tasks: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results: T[] = [];
+  for (let i = 0; i < tasks.length; i += limit) results.push(...(await Promise.all(tasks.slice(i, i + limit).map((t) => t()))));
+  return results;
 }
 
 /** The subcommand names of a help text's `Commands:` section (without `help`). */
@@ -63,15 +84,20 @@ describe('gatehouse --help', () => {
     }
   });
 
-  it('prints help and exits 0 on every command and subcommand, with a PostgreSQL database and a PGlite data dir', () => {
-    for (const command of tree) {
-      for (const target of [env, { GATEHOUSE_DATA_DIR: NO_DATA_DIR }]) {
-        const run = gatehouse([...command, '--help'], target);
-        expect({ command, code: run.code, stderr: run.stderr }).toEqual({ command, code: 0, stderr: '' });
-        expect(run.stdout).toMatch(new RegExp(`^Usage: gatehouse${command.map((c) => ` ${c}`).join('')} `));
-      }
-      if (command.length === 1) expect(gatehouse(['help', command[0]!], env).stdout).toBe(gatehouse([...command, '--help'], env).stdout);
+  it('prints help and exits 0 on every command and subcommand, with a PostgreSQL database and a PGlite data dir', async () => {
+    const targets = [env, { GATEHOUSE_DATA_DIR: NO_DATA_DIR }];
+    const runs = await inBatches(
+      tree.flatMap((command) => targets.map((target) => async () => ({ command, run: await gatehouseAsync([...command, '--help'], target) }))),
+      4,
+    );
+    for (const { command, run } of runs) {
+      expect({ command, code: run.code, stderr: run.stderr }).toEqual({ command, code: 0, stderr: '' });
+      expect(run.stdout).toMatch(new RegExp(`^Usage: gatehouse${command.map((c) => ` ${c}`).join('')} `));
     }
+    // `gatehouse help X` is `gatehouse X --help`.
+    const top = tree.filter((c) => c.length === 1);
+    const viaHelp = await inBatches(top.map((command) => () => gatehouseAsync(['help', command[0]!], env)), 4);
+    top.forEach((command, i) => expect(viaHelp[i]!.stdout, command[0]).toBe(runs.find((r) => r.command === command)!.run.stdout));
   }, 600_000);
 
   it('did nothing: no table in the database, no data dir', async () => {
