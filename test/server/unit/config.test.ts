@@ -18,7 +18,28 @@ describe('createConfig', () => {
       audit: { tickMs: 1, maxBatch: 200 },
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
+      engine: { threads: 2, inlineChars: 500, warmAtStart: true },
+      http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, maxHeaderBytes: 16 * 1024, maxStreams: 100, maxStreamsPerKey: 5 },
     });
+  });
+
+  it('reads the engine, connection and stream settings (issue 13)', () => {
+    const c = createConfig({
+      GATEHOUSE_ENGINE_THREADS: '0',
+      GATEHOUSE_ENGINE_INLINE_CHARS: '0',
+      GATEHOUSE_ENGINE_WARM: '0',
+      GATEHOUSE_HEADERS_TIMEOUT_MS: '1000',
+      GATEHOUSE_REQUEST_TIMEOUT_MS: '2000',
+      GATEHOUSE_KEEP_ALIVE_TIMEOUT_MS: '3000',
+      GATEHOUSE_MAX_CONNECTIONS: '10',
+      GATEHOUSE_MAX_HEADER_BYTES: '8kb',
+      GATEHOUSE_MAX_STREAMS: '0',
+      GATEHOUSE_MAX_STREAMS_PER_KEY: '1',
+    });
+    expect(c.engine).toEqual({ threads: 0, inlineChars: 0, warmAtStart: false });
+    expect(c.http).toEqual({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 3_000, maxConnections: 10, maxHeaderBytes: 8 * 1024, maxStreams: 0, maxStreamsPerKey: 1 });
+    expect(() => createConfig({ GATEHOUSE_MAX_CONNECTIONS: '0' })).toThrow(/GATEHOUSE_MAX_CONNECTIONS=0/);
+    expect(() => createConfig({ GATEHOUSE_ENGINE_THREADS: '65' })).toThrow(/GATEHOUSE_ENGINE_THREADS=65/);
   });
 
   it('reads every variable', () => {
