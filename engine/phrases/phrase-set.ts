@@ -145,6 +145,8 @@ export class PhraseSet {
   private readonly patterns: { start: number; others: Requirement[] }[] = [];
   /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
   private readonly anchors = new Map<number, number[]>();
+  /** The same by vocabulary id in a dense array (built after compilation; ids are small integers). */
+  private anchorsById: (number[] | undefined)[] = [];
   /** Per pattern: the word ids its match can begin with, or null when any word can begin it. */
   private readonly firstWords: (ReadonlySet<number> | null)[] = [];
   // Scratch reused by `find` (single-threaded), stamped with a generation per sentence: the
@@ -225,6 +227,9 @@ export class PhraseSet {
       }
     });
     this.checkedIn = new Int32Array(this.patterns.length);
+    // Filled first so that V8 keeps it a flat array (assigning sparse ids to [] can make it a dictionary).
+    this.anchorsById = new Array<number[] | undefined>(this.vocab.size).fill(undefined);
+    for (const [id, list] of this.anchors) this.anchorsById[id] = list;
   }
 
   get signals(): string[] {
@@ -260,7 +265,7 @@ export class PhraseSet {
           if (present[id] === gen) continue;
           present[id] = gen;
           distinct.push(id);
-          if (!triggered && this.anchors.has(id)) triggered = true;
+          if (!triggered && this.anchorsById[id] !== undefined) triggered = true;
         }
       }
       if (!triggered) continue;
@@ -269,7 +274,7 @@ export class PhraseSet {
         const found = ids[t];
         if (!found) continue;
         for (const id of found) {
-          const list = this.anchors.get(id);
+          const list = this.anchorsById[id];
           if (!list) continue;
           for (const p of list) {
             if (this.checkedIn[p] === gen) continue;
