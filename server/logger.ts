@@ -52,7 +52,7 @@ export interface SafeError {
 }
 
 /**
- * The `err` serializer of every logger (pino-http's too). A library may put the input it
+ * The `err` serializer of every logger (the request loggers' children inherit it). A library may put the input it
  * failed on into its message (PostgreSQL does: `invalid input syntax …`, with the value in
  * `detail`; an engine error may quote the text), and content never reaches a log line. So
  * only type, code, stack frames and messages known to be free of request data are kept;
@@ -60,7 +60,7 @@ export interface SafeError {
  */
 export function safeErrorSerializer(err: unknown, depth = 0): SafeError {
   if (typeof err !== 'object' || err === null) return { type: typeof err, message: '[redacted]' };
-  // An Error, or the plain object pino-http's wrapper passes after the standard serializer.
+  // An Error, or a plain object already passed through a standard serializer.
   const e = err as { name?: unknown; type?: unknown; code?: unknown; message?: unknown; stack?: unknown; cause?: unknown };
   const type = typeof e.name === 'string' && e.name !== '' ? e.name : typeof e.type === 'string' ? e.type : 'Error';
   const code = typeof e.code === 'string' || typeof e.code === 'number' ? String(e.code) : undefined;
