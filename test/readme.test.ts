@@ -125,8 +125,9 @@ describe('README walkthrough against a real server', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-readme-'));
     // A first start with no keys configured, as the README's reader has.
-    server = await startServer({ GATEHOUSE_DATA_DIR: dataDir }, { readyWithinMs: 120_000 });
-  }, 180_000);
+    // Generous: a first start migrates and compiles every pack, slow on a loaded machine.
+    server = await startServer({ GATEHOUSE_DATA_DIR: dataDir }, { readyWithinMs: 240_000 });
+  }, 300_000);
 
   afterAll(async () => {
     if (server) await stopServer(server);
