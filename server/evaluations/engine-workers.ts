@@ -141,12 +141,24 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     const ref = packRef(pack);
     remember(pack);
     if (current?.refs.has(ref)) return current;
+    return replaceGeneration();
+  }
+
+  /**
+   * Starts a generation with the known packs; the previous one is closed once it is ready. One that
+   * fails to start is dropped and the previous one stays current (its evaluations fall back inline).
+   */
+  function replaceGeneration(): Generation {
     const previous = current;
     const next = startGeneration();
     current = next;
     next.ready.then(
       () => previous?.pool.close().catch(() => undefined),
-      (error: unknown) => logger.error({ err: error, generation: next.id }, 'engine workers did not start'),
+      (error: unknown) => {
+        logger.error({ err: error, generation: next.id }, 'engine workers did not start');
+        if (current === next) current = previous;
+        next.pool.destroy().catch(() => undefined);
+      },
     );
     return next;
   }
@@ -154,7 +166,14 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
   async function pooled(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
     const generation = generationFor(pack);
     const warming = performance.now();
-    await deadline(generation.ready, warmLimitMs, () => new AppError('EVALUATION_TIMEOUT', `The engine workers took longer than ${warmLimitMs} ms to start.`, { details: { limit_ms: warmLimitMs } }));
+    try {
+      await deadline(generation.ready, warmLimitMs, () => new AppError('EVALUATION_TIMEOUT', `The engine workers took longer than ${warmLimitMs} ms to start.`, { details: { limit_ms: warmLimitMs } }));
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      // Workers that cannot start must not take the service down with them: inline, as without a pool.
+      logger.warn({ pack: packRef(pack) }, 'engine workers unavailable: evaluating inline');
+      return inline.run(pack, input, budgetMs, startedAt);
+    }
     // Waiting for a new generation to compile its packs (a pack switch, the first long post of a
     // process that was not warmed) is not charged to the request; everything else is.
     const charged = warming - startedAt;
@@ -196,10 +215,7 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
       if (threads === 0 || closed) return;
       for (const pack of packs) remember(pack);
       if (current && packs.every((p) => current!.refs.has(packRef(p)))) return current.ready;
-      const previous = current;
-      current = startGeneration();
-      await current.ready;
-      await previous?.pool.close().catch(() => undefined);
+      await replaceGeneration().ready;
     },
 
     stats: () => ({
