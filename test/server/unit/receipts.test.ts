@@ -73,6 +73,16 @@ describe('receipts', () => {
     expect(later.split('~')[0]).not.toBe(tokens[0]!.split('~')[0]);
   });
 
+  it('keeps verifying single-JWS receipts signed before batch signing, online and offline', async () => {
+    const store = fakeSigningKeyStore();
+    const before = await (await createReceiptService({ store, ttlSeconds: 3600, signing: 'jws' })).sign(facts());
+    expect(before.split('.')).toHaveLength(3);
+    const upgraded = await createReceiptService({ store, ttlSeconds: 3600 });
+    expect((await upgraded.sign(facts())).split('~')).toHaveLength(3);
+    expect((await upgraded.verify(before, content)).claims).toMatchObject({ jti: facts().receipt_id, decision: 'PASS' });
+    expect((await createJwksVerifier({ jwks: await upgraded.jwks() }).verify(before, content)).valid).toBe(true);
+  });
+
   it.each([
     ['PASS', 'enforced', true],
     ['FAIL', 'enforced', false],
