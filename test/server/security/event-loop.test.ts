@@ -118,7 +118,7 @@ describe('finding 2: one hostile evaluation cannot stall the service', () => {
       // budget + 100 ms bound is checked on the server's own clock (see serverTimes).
       expect(ms).toBeLessThan(2_000);
       if (res.status === 200) {
-        expect(served).toBeLessThanOrEqual(BUDGET_MS);
+        expect(served).toBeLessThanOrEqual(BUDGET_MS + createConfig({}).auditSink.writeTimeoutMs);
       } else {
         expect(res.status).toBe(503);
         const body = JSON.parse(res.text) as { error: { code: string; suggestedFix: string; details: { limit_ms: number } } };
@@ -133,7 +133,7 @@ describe('finding 2: one hostile evaluation cannot stall the service', () => {
     expect(gh.engine.stats().timedOut).toBeGreaterThan(0);
   });
 
-  it('the issue\'s case with the default 2 s budget: four posts of "a." × 20,000 (160 kB) while /healthz is probed: /healthz within 200 ms, the answer a decision within the budget or EVALUATION_TIMEOUT within budget + 100 ms', async () => {
+  it('the issue\'s case with the default 2 s budget: four posts of "a." × 20,000 (160 kB) while /healthz is probed: /healthz within 200 ms, the answer a decision (within the engine budget plus the audit budget) or EVALUATION_TIMEOUT within budget + 100 ms', async () => {
     const hostile = bodyOf(Array.from({ length: 4 }, () => 'a.'.repeat(20_000)));
     let done = false;
     const health: number[] = [];
@@ -156,7 +156,9 @@ describe('finding 2: one hostile evaluation cannot stall the service', () => {
     // The issue measured 19 s here, with /healthz silent throughout.
     expect(ms).toBeLessThan(budget + 2_000);
     if (res.status === 200) {
-      expect(served).toBeLessThanOrEqual(budget);
+      // A decision is answered after its audit row commits and its receipt is signed: the engine's
+      // budget plus the audit's (GATEHOUSE_AUDIT_WRITE_TIMEOUT_MS, the audit part of the latency budget).
+      expect(served).toBeLessThanOrEqual(budget + createConfig({}).auditSink.writeTimeoutMs);
       expect((JSON.parse(res.text) as { decision: string }).decision).toEqual(expect.any(String));
     } else {
       expect(res.status).toBe(503);
