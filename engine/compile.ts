@@ -65,7 +65,8 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
     Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, ...l }]),
   );
   const phrases = new Map(Object.entries(resolved.phrases ?? {}));
-  const ctx: CompileContext = { lexicons, phrases, defaults: { platform: resolved.defaults.platform } };
+  const models = new Map(Object.entries(resolved.models ?? {}));
+  const ctx: CompileContext = { lexicons, phrases, models, defaults: { platform: resolved.defaults.platform } };
   const issues: PackIssue[] = [];
   const checks: CompiledCheck[] = [];
   const rules = new Map<string, RuleProperties>();

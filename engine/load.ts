@@ -18,6 +18,7 @@ import {
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
 import { phraseFile } from './phrases/phrase-set.js';
+import { modelFile } from './classifier/model.js';
 import type { Static } from '@sinclair/typebox';
 import { compilePack, type CompiledPack } from './compile.js';
 
@@ -41,6 +42,7 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
     defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
     lexicons: await resolveLexicons(dir, source, spec),
     ...(spec.phrases ? { phrases: await resolvePhrases(dir, source, spec.phrases) } : {}),
+    ...(spec.models ? { models: await resolveModels(dir, source, spec.models) } : {}),
     checks: spec.checks,
   };
   try {
@@ -166,6 +168,33 @@ async function resolvePhrases(dir: string, source: SourceDocument, refs: NonNull
         continue;
       }
       const { $schema: _schema, ...spec } = doc.data as Static<typeof phraseFile>;
+      resolved[id] = spec;
+    } catch (error) {
+      if (error instanceof PackError) append(issues, error.issues);
+      else throw error;
+    }
+  }
+  if (issues.length > 0) throw new PackError(issues);
+  return resolved;
+}
+
+async function resolveModels(dir: string, source: SourceDocument, refs: NonNullable<PackSpec['models']>): Promise<NonNullable<ResolvedPack['models']>> {
+  const resolved: NonNullable<ResolvedPack['models']> = {};
+  const issues: PackIssue[] = [];
+  for (const [id, ref] of Object.entries(refs)) {
+    const file = await insidePack(dir, ref.file);
+    if (!file) {
+      issues.push({ file: source.file, ...source.locate(['models', id, 'file']), path: `models.${id}.file`, message: 'must stay inside the pack folder' });
+      continue;
+    }
+    try {
+      const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
+      const problems = located(doc, validateAgainst(modelFile, doc.data));
+      if (problems.length > 0) {
+        append(issues, problems);
+        continue;
+      }
+      const { $schema: _schema, ...spec } = doc.data as Static<typeof modelFile>;
       resolved[id] = spec;
     } catch (error) {
       if (error instanceof PackError) append(issues, error.issues);

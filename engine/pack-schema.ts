@@ -13,6 +13,8 @@ import { policyTagsParams } from './detectors/policy-tags.js';
 import { citationParams } from './detectors/citation.js';
 import { phraseParams } from './detectors/phrase.js';
 import { phraseSetSpec } from './phrases/phrase-set.js';
+import { classifierParams } from './detectors/classifier.js';
+import { modelSpec } from './classifier/model.js';
 
 export const SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -36,6 +38,7 @@ const detectorSchemas = [
   policyTagsParams,
   citationParams,
   phraseParams,
+  classifierParams,
 ] as const;
 type DetectorUnion = Static<(typeof detectorSchemas)[number]>;
 
@@ -128,6 +131,11 @@ export const phraseRef = Type.Object(
   { additionalProperties: false },
 );
 
+export const modelRef = Type.Object(
+  { file: Type.String({ minLength: 1, description: 'text model file relative to the pack folder, written by `gatehouse train`' }) },
+  { additionalProperties: false },
+);
+
 export const pack = Type.Object(
   {
     $schema: Type.Optional(Type.String()),
@@ -145,6 +153,7 @@ export const pack = Type.Object(
     ),
     lexicons: Type.Optional(Type.Record(id, lexiconRef)),
     phrases: Type.Optional(Type.Record(id, phraseRef)),
+    models: Type.Optional(Type.Record(id, modelRef)),
     checks: Type.Array(check, { minItems: 1, maxItems: 1000 }),
   },
   { additionalProperties: false },
@@ -252,6 +261,7 @@ export const resolvedPack = Type.Object(
     defaults: Type.Object({ platform: Type.String(), thread_split: Type.String() }),
     lexicons: Type.Record(id, resolvedLexicon),
     phrases: Type.Optional(Type.Record(id, phraseSetSpec)),
+    models: Type.Optional(Type.Record(id, modelSpec)),
     checks: Type.Array(check, { minItems: 1 }),
   },
   { additionalProperties: false },

@@ -58,6 +58,11 @@ const COMMANDS: Record<string, Entry> = {
     summary: 'recall and false positives per label and family on a labelled corpus',
     run: async (args, io) => (await import('../engine/tooling/score-command.js')).scoreCommand(args, io),
   },
+  train: {
+    usage: '--corpus FILE|DIR --label LABEL --out FILE',
+    summary: "fit a pack's text model (classifier detector) to a labelled corpus",
+    run: async (args, io) => (await import('../engine/tooling/train-command.js')).trainCommand(args, io),
+  },
   schemas: {
     usage: '[--write]',
     summary: 'check (or rewrite) engine/schema/*.json from the schemas that validate packs',

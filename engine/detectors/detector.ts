@@ -1,6 +1,7 @@
 import type { RequiredEdit, Revelation } from '../decision.js';
 import type { NormalizedText } from '../normalize.js';
 import type { PhraseSetSpec } from '../phrases/phrase-set.js';
+import type { ModelSpec } from '../classifier/model.js';
 import type { Tokens } from '../phrases/tokens.js';
 import type { ResolvedLexiconSpec } from '../pack-schema.js';
 
@@ -65,6 +66,8 @@ export interface CompileContext {
   lexicons: ReadonlyMap<string, ResolvedLexicon>;
   /** Phrase sets of the pack by id. */
   phrases: ReadonlyMap<string, PhraseSetSpec>;
+  /** Text models of the pack by id. */
+  models: ReadonlyMap<string, ModelSpec>;
   /** Compiled shared matchers, built once per pack. */
   defaults: { platform: string };
 }

@@ -7,6 +7,7 @@ import { lineLengthDetector } from './line-length.js';
 import { policyTagsDetector } from './policy-tags.js';
 import { citationDetector } from './citation.js';
 import { phraseDetector } from './phrase.js';
+import { classifierDetector } from './classifier.js';
 
 /** Every detector type a pack may name, by its `type`. */
 export const detectorTypes: ReadonlyMap<string, DetectorType<never>> = new Map(
@@ -19,5 +20,6 @@ export const detectorTypes: ReadonlyMap<string, DetectorType<never>> = new Map(
     policyTagsDetector,
     citationDetector,
     phraseDetector,
+    classifierDetector,
   ].map((d) => [d.type, d as DetectorType<never>]),
 );

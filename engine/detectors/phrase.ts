@@ -26,7 +26,7 @@ export type PhraseParams = Static<typeof phraseParams>;
 // of a pack share one vocabulary, so a post's words are looked up once for all of them.
 const packCache = new WeakMap<object, { vocab: Vocabulary; sets: Map<string, PhraseSet> }>();
 
-function phraseSet(id: string, ctx: CompileContext): PhraseSet {
+export function phraseSet(id: string, ctx: CompileContext): PhraseSet {
   let cache = packCache.get(ctx.phrases);
   if (!cache) packCache.set(ctx.phrases, (cache = { vocab: new Vocabulary(), sets: new Map() }));
   let set = cache.sets.get(id);
@@ -89,7 +89,7 @@ export const phraseDetector: DetectorType<PhraseParams> = {
 };
 
 /** A set's matches in a post, computed once per evaluation and shared by every check that reads the set. */
-function resultsOf(set: PhraseSet, post: number, input: DetectionInput): ReturnType<PhraseSet['find']> {
+export function resultsOf(set: PhraseSet, post: number, input: DetectionInput): ReturnType<PhraseSet['find']> {
   const perPost = input.memo(set, () => new Array<ReturnType<PhraseSet['find']> | undefined>(input.posts.length));
   return (perPost[post] ??= set.find({
     tokens: input.tokens(post),

@@ -20,7 +20,7 @@ describe('loadPack', () => {
   it('loads the default pack with its identity and a content hash', async () => {
     const pack = await loadPack('rules/qa');
     expect(pack.id).toBe('qa');
-    expect(pack.version).toBe('1.0.0');
+    expect(pack.version).toBe('2.0.0');
     expect(pack.hash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(pack.checks.map((c) => c.code)).toEqual(
       expect.arrayContaining(['PROFANITY', 'VIOLENT_THREAT', 'SELF_HARM', 'TOS_SPAM', 'LENGTH_EXCEEDED', 'NUMBERING_INVALID']),
@@ -146,7 +146,7 @@ describe('loadPack', () => {
     expect(packs).toHaveLength(0);
     expect(errors.length).toBe(5);
     const valid = await loadPacks('rules');
-    expect(valid.packs.map((p) => `${p.id}@${p.version}`)).toEqual(['qa@1.0.0']);
+    expect(valid.packs.map((p) => `${p.id}@${p.version}`)).toEqual(['qa@2.0.0']);
     expect(valid.errors).toEqual([]);
   });
 });

@@ -1,0 +1,135 @@
+/**
+ * `gatehouse train`: fits a pack's text model (engine/classifier/) to a labelled corpus, the
+ * same JSON Lines that `gatehouse score` reads. Logistic regression by stochastic gradient
+ * descent, in a fixed order from a seed, so that the same corpus gives the same file; the
+ * threshold is chosen by 5-fold cross-validation for a target false-positive rate, so it is
+ * set on posts the model did not see. Train on the dev split only: the test split measures it.
+ */
+import { featureNames, wordsOf } from '../classifier/features.js';
+import type { ModelSpec } from '../classifier/model.js';
+import type { CorpusItem } from './corpus.js';
+
+export interface TrainOptions {
+  label: string;
+  epochs?: number;
+  seed?: number;
+  /** Keep the heaviest features only (by absolute weight). */
+  maxFeatures?: number;
+  /** False-positive rate the threshold is chosen for. */
+  targetFp?: number;
+  corpus?: string;
+}
+
+interface Example {
+  features: number[];
+  positive: boolean;
+}
+
+const LEARNING_RATE = 0.5;
+const L2 = 1e-5;
+const FOLDS = 5;
+
+export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
+  const { label, epochs = 30, seed = 1, maxFeatures = 5_000, targetFp = 0.01 } = options;
+  const judged = items.filter((item) => label in item.labels);
+  const positives = judged.filter((item) => item.labels[label]).length;
+  if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
+
+  const vocabulary = new Map<string, number>();
+  const names: string[] = [];
+  const examples: Example[] = judged.map((item) => ({
+    positive: item.labels[label]!,
+    features: featureNames(wordsOf(Array.isArray(item.content) ? item.content : [item.content])).map((name) => {
+      let index = vocabulary.get(name);
+      if (index === undefined) vocabulary.set(name, (index = names.push(name) - 1));
+      return index;
+    }),
+  }));
+
+  const model = fit(examples, names.length, epochs, seed, maxFeatures);
+  const threshold = crossValidatedThreshold(examples, names.length, Math.max(1, Math.round(epochs / 2)), seed, maxFeatures, targetFp);
+
+  const features: Record<string, number> = {};
+  [...model.weights.entries()]
+    .filter(([, w]) => w !== 0)
+    .sort((a, b) => b[1] - a[1] || (names[a[0]]! < names[b[0]]! ? -1 : 1))
+    .forEach(([index, w]) => (features[names[index]!] = round(w)));
+  return {
+    label,
+    bias: round(model.bias),
+    threshold: round(threshold.value),
+    features,
+    trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, cv_recall: round(threshold.recall) },
+  };
+}
+
+interface Fitted {
+  weights: Map<number, number>;
+  bias: number;
+}
+
+function fit(examples: readonly Example[], size: number, epochs: number, seed: number, maxFeatures: number): Fitted {
+  const w = new Float64Array(size);
+  let bias = 0;
+  const order = examples.map((_, i) => i);
+  const random = mulberry32(seed);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffle(order, random);
+    for (const i of order) {
+      const { features, positive } = examples[i]!;
+      let z = bias;
+      for (const f of features) z += w[f]!;
+      const gradient = 1 / (1 + Math.exp(-z)) - (positive ? 1 : 0);
+      const scale = LEARNING_RATE / Math.sqrt(Math.max(1, features.length));
+      for (const f of features) w[f]! -= scale * gradient + LEARNING_RATE * L2 * w[f]!;
+      bias -= LEARNING_RATE * gradient * 0.1;
+    }
+  }
+  // The heaviest features only: the file stays reviewable and the lookup small.
+  const kept = [...w.keys()].filter((i) => w[i] !== 0).sort((a, b) => Math.abs(w[b]!) - Math.abs(w[a]!)).slice(0, maxFeatures);
+  return { weights: new Map(kept.map((i) => [i, w[i]!])), bias };
+}
+
+function scoreOf(model: Fitted, features: readonly number[]): number {
+  let z = model.bias;
+  for (const f of features) z += model.weights.get(f) ?? 0;
+  return z;
+}
+
+function crossValidatedThreshold(examples: readonly Example[], size: number, epochs: number, seed: number, maxFeatures: number, targetFp: number): { value: number; recall: number } {
+  const scores = new Float64Array(examples.length);
+  for (let fold = 0; fold < FOLDS; fold++) {
+    const model = fit(examples.filter((_, i) => i % FOLDS !== fold), size, epochs, seed, maxFeatures);
+    examples.forEach((e, i) => {
+      if (i % FOLDS === fold) scores[i] = scoreOf(model, e.features);
+    });
+  }
+  const negatives = examples.flatMap((e, i) => (e.positive ? [] : [scores[i]!])).sort((a, b) => b - a);
+  const allowed = Math.floor(targetFp * negatives.length);
+  // Just above the (allowed+1)-th highest negative: at most `allowed` held-out negatives fire.
+  const value = negatives[allowed]! + 1e-6;
+  const positives = examples.flatMap((e, i) => (e.positive ? [scores[i]!] : []));
+  return { value, recall: positives.filter((s) => s >= value).length / positives.length };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10_000) / 10_000;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(order: number[], random: () => number): void {
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+}

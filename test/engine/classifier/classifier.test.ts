@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
+import { TextModel } from '../../../engine/classifier/model.js';
+import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
+import type { CorpusItem } from '../../../engine/tooling/corpus.js';
+import { trainModel } from '../../../engine/tooling/train.js';
+
+describe('text model features', () => {
+  it('reads evasions as the letters they stand for, with spans in the caller\'s text', () => {
+    const [words] = wordsOf(['I will K1LLL @sam at 9 𝐭𝐨𝐧𝐢𝐠𝐡𝐭!']);
+    expect(words!.map((w) => w.text)).toEqual(['i', 'will', 'kill', '@', 'at', '#', 'tonight']);
+    expect(words![2]!.span).toEqual([7, 12]);
+  });
+
+  it('hashes step by step exactly what the names spell, so the model file can name its features', () => {
+    const words = wordsOf(['kill you now', 'again']);
+    const names = featureNames(words);
+    expect(names).toEqual(expect.arrayContaining(['w:kill', 'b:kill you', 't:kill you now', 'c:<ki', 'c:kill>']));
+    expect(names).not.toContain('b:now again'); // pairs stay inside a post
+    expect(featuresOf(words).map((f) => f.hash).sort()).toEqual([...new Set(names.map(featureHash))].sort());
+  });
+});
+
+const item = (id: string, content: string, positive: boolean): CorpusItem => ({ id, content, labels: { threat: positive }, file: 'mem', line: 1 });
+const corpus = [
+  ...['i will hurt you', 'gonna hurt you bad', 'i will find you and hurt you', 'you will get hurt tonight', 'hurt you i will'].map((t, i) => item(`p${i}`, t, true)),
+  ...['hope you feel better', 'see you tonight', 'you will love this', 'i will find the recipe', 'my knee hurts'].map((t, i) => item(`n${i}`, t, false)),
+];
+
+describe('gatehouse train', () => {
+  it('gives the same file for the same corpus and seed, and a model that separates it', () => {
+    const a = trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2 });
+    expect(trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2 })).toEqual(a);
+    expect(a.trained).toMatchObject({ items: 10, positives: 5, seed: 1 });
+    const model = new TextModel(a);
+    expect(model.score(wordsOf(['i will hurt you'])).score).toBeGreaterThan(model.score(wordsOf(['you will love this'])).score);
+  });
+
+  it('refuses a corpus with one side only', () => {
+    expect(() => trainModel(corpus.slice(0, 5), { label: 'threat' })).toThrow(/both positive and negative/);
+  });
+});
+
+describe('the classifier detector', () => {
+  const model = { label: 'threat', bias: -1, threshold: 1, features: { 'b:hurt you': 2.5, 'w:kill': 1.5, 'c:<yo': 0.1 } };
+  const base = { severity: 'block' as const, category: 'harmful' as const, suggestedFix: 'fix', required_edit: { action: 'review' as const } };
+  const pack = compilePack({
+    id: 't',
+    version: '1.0.0',
+    description: '',
+    defaults: { platform: 'x', thread_split: 'none' },
+    lexicons: {},
+    phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
+    models: { threat: model },
+    checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model {{model}} scored {{score}}: {{reasons}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'] } }],
+  } as ResolvedPack);
+
+  it('fires at its threshold, names the words that weighed most, and points at them', async () => {
+    const d = await evaluate(pack, { content: 'ok i will hurt you later' });
+    expect(d.violations).toHaveLength(1);
+    expect(d.violations[0]).toMatchObject({ code: 'VIOLENT_THREAT', message: 'model threat scored 1.6: hurt you' });
+    expect((await evaluate(pack, { content: 'you are lovely' })).violations).toEqual([]);
+  });
+
+  it('stays silent where a guard of the named phrase sets suppressed a match', async () => {
+    expect((await evaluate(pack, { content: 'i will kill you and hurt you' })).violations).toHaveLength(1);
+    expect((await evaluate(pack, { content: 'i will kill you with kindness and hurt you' })).violations).toEqual([]);
+  });
+
+  it('refuses an unknown model at compile time', () => {
+    expect(() =>
+      compilePack({ id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'm', detector: { type: 'classifier', model: 'nope' } }] } as ResolvedPack),
+    ).toThrow(/unknown model "nope"/);
+  });
+});
