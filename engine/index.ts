@@ -25,3 +25,5 @@ export { formatIssue } from './errors.js';
 export { mask } from './mask.js';
 export { SCHEMA_BASE, schemaDocuments, schemaId } from './schema-documents.js';
 export type { SchemaFile } from './schema-documents.js';
+export { featureNames, wordsOf } from './classifier/features.js';
+export type { ModelSpec } from './classifier/model.js';

@@ -39,18 +39,26 @@ export interface Word {
 }
 
 function readWord(raw: string): string | undefined {
-  if (raw.length > 1 && raw.startsWith('@') && /^@[\p{L}\p{N}]/u.test(raw)) return '@'; // a mention: who, not what
-  const folded = raw.normalize('NFKC').toLowerCase().replace(/['’*]/g, '');
+  if (raw.length > 1 && raw.charCodeAt(0) === 64 /* @ */ && /^@[\p{L}\p{N}]/u.test(raw)) return '@'; // a mention: who, not what
+  const ascii = /^[\x20-\x7e]*$/.test(raw);
+  const folded = (ascii ? raw : raw.normalize('NFKC')).toLowerCase().replace(/['’*]/g, '');
   if (folded.length === 0) return undefined;
-  if (!/\p{L}/u.test(folded)) return /\p{N}/u.test(folded) ? '#' : undefined;
   let out = '';
+  let letters = 0;
+  let digits = 0;
   for (const ch of folded) {
-    const letter = LEET[ch] ?? ch;
-    if (!/\p{L}/u.test(letter)) continue;
+    const code = ch.charCodeAt(0);
+    const isAsciiLetter = code >= 97 && code <= 122;
+    if (!isAsciiLetter && code >= 48 && code <= 57) digits++;
+    const letter = isAsciiLetter ? ch : (LEET[ch] ?? (code > 127 && /\p{L}/u.test(ch) ? ch : undefined));
+    if (letter === undefined) continue;
+    if (isAsciiLetter || !(ch in LEET)) letters++;
     if (out.length >= 2 && out[out.length - 1] === letter && out[out.length - 2] === letter) continue;
     out += letter;
   }
-  return out.length > 0 ? out : undefined;
+  // Digits and symbols are letters only inside a word that has real letters (k1ll, not 2024).
+  if (letters === 0) return digits > 0 ? '#' : undefined;
+  return out;
 }
 
 /** The words of each post, in order. */
@@ -75,50 +83,56 @@ const SPACE = ' '.charCodeAt(0);
 const OPEN = '<'.charCodeAt(0);
 const CLOSE = '>'.charCodeAt(0);
 
-/** One feature occurrence: its hash and the words it spans (first, last) in its post. */
-export interface FeatureHit {
-  hash: number;
-  post: number;
-  first: number;
-  last: number;
-}
-
 /**
- * Every feature of the words, first occurrence only (the model counts presence, not frequency).
+ * Every feature occurrence of the words, in order, repeats included (a model counts each feature
+ * once: see TextModel). Flat arrays: a 280-character post has about a thousand of them.
  * Pairs and triples stay inside a post.
  */
-export function featuresOf(posts: readonly Word[][]): FeatureHit[] {
-  const seen = new Set<number>();
-  const hits: FeatureHit[] = [];
-  const add = (hash: number, post: number, first: number, last: number) => {
-    if (seen.has(hash)) return;
-    seen.add(hash);
-    hits.push({ hash, post, first, last });
-  };
-  posts.forEach((words, post) => {
+export interface FeatureList {
+  length: number;
+  hash: Uint32Array;
+  post: Uint32Array;
+  /** First and last word of the occurrence, in its post. */
+  first: Uint32Array;
+  last: Uint32Array;
+}
+
+export function featuresOf(posts: readonly Word[][]): FeatureList {
+  let capacity = 0;
+  for (const words of posts) for (const w of words) capacity += 3 + 3 * (w.text.length + 2);
+  const list: FeatureList = { length: 0, hash: new Uint32Array(capacity), post: new Uint32Array(capacity), first: new Uint32Array(capacity), last: new Uint32Array(capacity) };
+  const { hash, post: postOf, first, last } = list;
+  let n = 0;
+  for (let post = 0; post < posts.length; post++) {
+    const words = posts[post]!;
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!.text;
-      const unigram = hashOf(W, w);
-      add(unigram, post, i, i);
+      const wordHash = hashOf(W, w);
+      hash[n] = wordHash; postOf[n] = post; first[n] = i; last[n++] = i;
       if (i + 1 < words.length) {
-        const pair = hashOf(step(hashOf(B, w), SPACE), words[i + 1]!.text);
-        add(pair, post, i, i + 1);
-        if (i + 2 < words.length) add(hashOf(step(hashOf(step(hashOf(T, w), SPACE), words[i + 1]!.text), SPACE), words[i + 2]!.text), post, i, i + 2);
+        const next = words[i + 1]!.text;
+        hash[n] = hashOf(step(hashOf(B, w), SPACE), next); postOf[n] = post; first[n] = i; last[n++] = i + 1;
+        if (i + 2 < words.length) {
+          hash[n] = hashOf(step(hashOf(step(hashOf(T, w), SPACE), next), SPACE), words[i + 2]!.text); postOf[n] = post; first[n] = i; last[n++] = i + 2;
+        }
       }
-      if (w === '#') continue;
+      if (w === '#' || w === '@') continue;
       // Letter pieces of `<word>`, 3 to 5 long.
-      const n = w.length + 2;
-      const at = (k: number) => (k === 0 ? OPEN : k === n - 1 ? CLOSE : w.charCodeAt(k - 1));
-      for (let start = 0; start + 3 <= n; start++) {
+      const size = w.length + 2;
+      for (let start = 0; start + 3 <= size; start++) {
         let h = C;
-        for (let k = start; k < Math.min(n, start + 5); k++) {
-          h = step(h, at(k));
-          if (k - start + 1 >= 3) add(h, post, i, i);
+        const end = Math.min(size, start + 5);
+        for (let k = start; k < end; k++) {
+          h = step(h, k === 0 ? OPEN : k === size - 1 ? CLOSE : w.charCodeAt(k - 1));
+          if (k - start >= 2) {
+            hash[n] = h; postOf[n] = post; first[n] = i; last[n++] = i;
+          }
         }
       }
     }
-  });
-  return hits;
+  }
+  list.length = n;
+  return list;
 }
 
 /** The feature names of the words, for training (same order and first-occurrence rule as `featuresOf`). */
@@ -139,7 +153,7 @@ export function featureNames(posts: readonly Word[][]): string[] {
         add(`b:${w} ${words[i + 1]!.text}`);
         if (i + 2 < words.length) add(`t:${w} ${words[i + 1]!.text} ${words[i + 2]!.text}`);
       }
-      if (w === '#') continue;
+      if (w === '#' || w === '@') continue;
       const padded = `<${w}>`;
       for (let start = 0; start + 3 <= padded.length; start++) {
         for (let len = 3; len <= 5 && start + len <= padded.length; len++) add(`c:${padded.slice(start, start + len)}`);

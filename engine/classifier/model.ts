@@ -5,7 +5,7 @@
  * the weights it names as evidence say why it fired.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { featureHash, featuresOf, type FeatureHit, type Word } from './features.js';
+import { featureHash, featuresOf, type FeatureList, type Word } from './features.js';
 
 export const MAX_MODEL_FEATURES = 50_000;
 
@@ -42,7 +42,8 @@ export const modelFile = Type.Object({ $schema: Type.Optional(Type.String()), ..
 export interface Contribution {
   name: string;
   weight: number;
-  hit: FeatureHit;
+  /** Index of the occurrence in the evaluation's FeatureList. */
+  at: number;
 }
 
 export interface ModelScore {
@@ -51,34 +52,109 @@ export interface ModelScore {
   reasons: Contribution[];
 }
 
+/**
+ * The features of every model of a pack in one table, so that a post's features are looked up
+ * once for all its models: feature hash → slot, and each model's weights by slot.
+ */
+export class FeatureTable {
+  private readonly slots = new Map<number, number>();
+  readonly names: string[] = [];
+  // An open-addressing copy of `slots` for the evaluate path: a Map lookup per feature was most
+  // of a clean post's model cost. Rebuilt lazily after a model is added (compile time only).
+  private keys = new Uint32Array(0);
+  private values = new Int32Array(0);
+  private mask = 0;
+
+  slotOf(name: string): number {
+    const hash = featureHash(name);
+    let slot = this.slots.get(hash);
+    if (slot === undefined) {
+      this.slots.set(hash, (slot = this.names.push(name) - 1));
+      this.mask = 0;
+    }
+    return slot;
+  }
+
+  private lookup(hash: number): number {
+    if (this.mask === 0) this.rebuild();
+    for (let i = hash & this.mask; ; i = (i + 1) & this.mask) {
+      const value = this.values[i]!;
+      if (value < 0) return -1;
+      if (this.keys[i] === hash) return value;
+    }
+  }
+
+  private rebuild(): void {
+    let size = 16;
+    while (size < this.slots.size * 2) size *= 2;
+    this.keys = new Uint32Array(size);
+    this.values = new Int32Array(size).fill(-1);
+    this.mask = size - 1;
+    for (const [hash, slot] of this.slots) {
+      let i = hash & this.mask;
+      while (this.values[i]! >= 0) i = (i + 1) & this.mask;
+      this.keys[i] = hash;
+      this.values[i] = slot;
+    }
+  }
+
+  /** The slots present in a post's features, each once, with its first occurrence. */
+  present(features: FeatureList): { slots: number[]; at: number[] } {
+    const seen = new Uint8Array(this.names.length);
+    const slots: number[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < features.length; i++) {
+      const slot = this.lookup(features.hash[i]!);
+      if (slot < 0 || seen[slot] === 1) continue;
+      seen[slot] = 1;
+      slots.push(slot);
+      at.push(i);
+    }
+    return { slots, at };
+  }
+}
+
 export class TextModel {
-  private readonly weights = new Map<number, number>();
-  private readonly names = new Map<number, string>();
+  private readonly weights: Float64Array;
   readonly threshold: number;
   readonly bias: number;
 
-  constructor(spec: ModelSpec) {
+  constructor(
+    spec: ModelSpec,
+    readonly table: FeatureTable = new FeatureTable(),
+  ) {
     const entries = Object.entries(spec.features);
     if (entries.length > MAX_MODEL_FEATURES) throw new Error(`a model may have at most ${MAX_MODEL_FEATURES} features (has ${entries.length})`);
-    for (const [name, weight] of entries) {
-      const hash = featureHash(name);
-      this.weights.set(hash, (this.weights.get(hash) ?? 0) + weight);
-      this.names.set(hash, name);
-    }
+    const bySlot = entries.map(([name, weight]) => [table.slotOf(name), weight] as const);
+    this.weights = new Float64Array(table.names.length);
+    for (const [slot, weight] of bySlot) this.weights[slot]! += weight;
     this.threshold = spec.threshold;
     this.bias = spec.bias;
   }
 
-  score(words: readonly Word[][]): ModelScore {
+  /** The score of the slots present (FeatureTable.present). */
+  scoreOf(present: { slots: number[] }): number {
+    let score = this.bias;
+    for (const slot of present.slots) if (slot < this.weights.length) score += this.weights[slot]!;
+    return score;
+  }
+
+  /** The score of the slots present (FeatureTable.present), with the features that raised it. */
+  scorePresent(present: { slots: number[]; at: number[] }): ModelScore {
     let score = this.bias;
     const reasons: Contribution[] = [];
-    for (const hit of featuresOf(words)) {
-      const weight = this.weights.get(hit.hash);
-      if (weight === undefined) continue;
+    for (let i = 0; i < present.slots.length; i++) {
+      const slot = present.slots[i]!;
+      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      if (weight === 0) continue;
       score += weight;
-      if (weight > 0) reasons.push({ name: this.names.get(hit.hash)!, weight, hit });
+      if (weight > 0) reasons.push({ name: this.table.names[slot]!, weight, at: present.at[i]! });
     }
     reasons.sort((a, b) => b.weight - a.weight);
     return { score, reasons };
+  }
+
+  score(words: readonly Word[][]): ModelScore {
+    return this.scorePresent(this.table.present(featuresOf(words)));
   }
 }

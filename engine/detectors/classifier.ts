@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { wordsOf, type Word } from '../classifier/features.js';
-import { TextModel, type ModelSpec } from '../classifier/model.js';
+import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
+import { FeatureTable, TextModel, type ModelSpec } from '../classifier/model.js';
 import type { CompiledDetector, CompileContext, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
@@ -20,19 +20,26 @@ export const classifierParams = Type.Object(
 );
 export type ClassifierParams = Static<typeof classifierParams>;
 
-// Checks naming the same model share it, and every model of an evaluation shares one reading of the words.
-const packCache = new WeakMap<object, Map<string, TextModel>>();
+// Checks naming the same model share it; the models of a pack share one feature table, and an
+// evaluation reads the words and looks their features up once for all of them.
+const packCache = new WeakMap<object, { table: FeatureTable; models: Map<string, TextModel> }>();
 const WORDS = {};
 
+interface Reading {
+  words: Word[][];
+  features: FeatureList;
+}
+
 function textModel(id: string, ctx: CompileContext): TextModel {
-  let models = packCache.get(ctx.models);
-  if (!models) packCache.set(ctx.models, (models = new Map()));
+  let cache = packCache.get(ctx.models);
+  if (!cache) packCache.set(ctx.models, (cache = { table: new FeatureTable(), models: new Map() }));
+  const { table, models } = cache;
   let model = models.get(id);
   if (!model) {
     const spec: ModelSpec | undefined = ctx.models.get(id);
     if (!spec) throw new Error(`unknown model "${id}" (declare it under models:)`);
     try {
-      model = new TextModel(spec);
+      model = new TextModel(spec, table);
     } catch (error) {
       throw new Error(`models.${id}: ${(error as Error).message}`);
     }
@@ -52,9 +59,15 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     const guardedBy = (params.unless_guarded ?? []).map((id) => phraseSet(id, ctx));
     return {
       detect(input) {
-        const words = input.memo(WORDS, (): Word[][] => wordsOf(input.posts.map((p) => p.text)));
-        const { score, reasons } = model.score(words);
-        if (score < threshold || reasons.length === 0) return [];
+        const reading = input.memo(WORDS, (): Reading => {
+          const words = wordsOf(input.posts.map((p) => p.text));
+          return { words, features: featuresOf(words) };
+        });
+        const present = input.memo(model.table, () => model.table.present(reading.features));
+        // Most posts score below the threshold: the reasons are only gathered for those that fire.
+        if (model.scoreOf(present) < threshold) return [];
+        const { score, reasons } = model.scorePresent(present);
+        if (reasons.length === 0) return [];
         // A guard read the words in context (an idiom, a negation, a report); a bag of words cannot.
         const guard = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed))[0];
         if (guard) {
@@ -65,16 +78,18 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         const wordReasons = reasons.filter((r) => !r.name.startsWith('c:'));
         const shown = wordReasons.length > 0 ? wordReasons : reasons;
         // The span is the heaviest feature's words: where a reviewer looks first.
-        const top = shown[0]!.hit;
-        const post = words[top.post]!;
-        const span: [number, number] = [post[top.first]!.span[0], post[top.last]!.span[1]];
+        const { features } = reading;
+        const at = shown[0]!.at;
+        const postIndex = features.post[at]!;
+        const post = reading.words[postIndex]!;
+        const span: [number, number] = [post[features.first[at]!]!.span[0], post[features.last[at]!]!.span[1]];
         const finding: Finding = {
-          post: top.post,
+          post: postIndex,
           span,
-          match: input.posts[top.post]!.text.slice(span[0], span[1]),
+          match: input.posts[postIndex]!.text.slice(span[0], span[1]),
           vars: { model: params.model, score: Math.round(score * 100) / 100, reasons: shown.slice(0, REASONS_SHOWN).map((r) => r.name.slice(2)).join(', ') },
         };
-        input.trace?.({ post: top.post, span, rule: `${params.model} (score ${finding.vars!.score} ≥ ${threshold})`, outcome: 'matched' });
+        input.trace?.({ post: postIndex, span, rule: `${params.model} (score ${finding.vars!.score} ≥ ${threshold})`, outcome: 'matched' });
         return [finding];
       },
     };

@@ -5,8 +5,7 @@
  * threshold is chosen by 5-fold cross-validation for a target false-positive rate, so it is
  * set on posts the model did not see. Train on the dev split only: the test split measures it.
  */
-import { featureNames, wordsOf } from '../classifier/features.js';
-import type { ModelSpec } from '../classifier/model.js';
+import { featureNames, wordsOf, type ModelSpec } from '../index.js';
 import type { CorpusItem } from './corpus.js';
 
 export interface TrainOptions {

@@ -17,7 +17,8 @@ describe('text model features', () => {
     const names = featureNames(words);
     expect(names).toEqual(expect.arrayContaining(['w:kill', 'b:kill you', 't:kill you now', 'c:<ki', 'c:kill>']));
     expect(names).not.toContain('b:now again'); // pairs stay inside a post
-    expect(featuresOf(words).map((f) => f.hash).sort()).toEqual([...new Set(names.map(featureHash))].sort());
+    const list = featuresOf(words);
+    expect([...new Set(list.hash.subarray(0, list.length))].sort()).toEqual([...new Set(names.map(featureHash))].sort());
   });
 });
 
