@@ -168,7 +168,7 @@ const input = (label: string, content: Content, codes: string[] = []): Input => 
 
 export const INPUTS = {
   clean: input('clean post, 280 chars', prose(280)),
-  violations: input('post with violations, 280 chars', violatingPost(280), ['PROFANITY', 'TOS_SCAM', 'TOS_UNDISCLOSED_PROMOTION']),
+  violations: input('post with violations, 280 chars', violatingPost(280), ['PROFANITY', 'TOS_LIKELY_VIOLATION', 'TOS_SCAM', 'TOS_UNDISCLOSED_PROMOTION']),
   thread: input('thread, 25 posts × 200 chars', thread(25, 200)),
   long: input('text, 28,000 chars', prose(28_000), ['LENGTH_EXCEEDED']),
   medium: input('text, 2,800 chars', prose(2_800), ['LENGTH_EXCEEDED']),
