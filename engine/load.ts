@@ -19,7 +19,7 @@ import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, t
 import { validateAgainst } from './validate.js';
 import { phraseFile } from './phrases/phrase-set.js';
 import { modelFile } from './classifier/model.js';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { compilePack, type CompiledPack } from './compile.js';
 
 const PACK_FILES = ['pack.yaml', 'pack.yml', 'pack.json'];
@@ -41,8 +41,8 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
     description: spec.description,
     defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
     lexicons: await resolveLexicons(dir, source, spec),
-    ...(spec.phrases ? { phrases: await resolvePhrases(dir, source, spec.phrases) } : {}),
-    ...(spec.models ? { models: await resolveModels(dir, source, spec.models) } : {}),
+    ...(spec.phrases ? { phrases: await resolveFiles(dir, source, 'phrases', spec.phrases, phraseFile) } : {}),
+    ...(spec.models ? { models: await resolveFiles(dir, source, 'models', spec.models, modelFile) } : {}),
     checks: spec.checks,
   };
   try {
@@ -151,50 +151,27 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
   return resolved;
 }
 
-async function resolvePhrases(dir: string, source: SourceDocument, refs: NonNullable<PackSpec['phrases']>): Promise<NonNullable<ResolvedPack['phrases']>> {
-  const resolved: NonNullable<ResolvedPack['phrases']> = {};
+/**
+ * The files a pack names under `key` (`phrases`, `models`), each read, validated against `schema`
+ * and stripped of its `$schema`; every problem reported with its file and line.
+ */
+async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocument, key: string, refs: Record<string, { file: string }>, schema: S): Promise<Record<string, Omit<Static<S>, '$schema'>>> {
+  const resolved: Record<string, Omit<Static<S>, '$schema'>> = {};
   const issues: PackIssue[] = [];
   for (const [id, ref] of Object.entries(refs)) {
     const file = await insidePack(dir, ref.file);
     if (!file) {
-      issues.push({ file: source.file, ...source.locate(['phrases', id, 'file']), path: `phrases.${id}.file`, message: 'must stay inside the pack folder' });
+      issues.push({ file: source.file, ...source.locate([key, id, 'file']), path: `${key}.${id}.file`, message: 'must stay inside the pack folder' });
       continue;
     }
     try {
       const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
-      const problems = located(doc, validateAgainst(phraseFile, doc.data));
+      const problems = located(doc, validateAgainst(schema, doc.data));
       if (problems.length > 0) {
         append(issues, problems);
         continue;
       }
-      const { $schema: _schema, ...spec } = doc.data as Static<typeof phraseFile>;
-      resolved[id] = spec;
-    } catch (error) {
-      if (error instanceof PackError) append(issues, error.issues);
-      else throw error;
-    }
-  }
-  if (issues.length > 0) throw new PackError(issues);
-  return resolved;
-}
-
-async function resolveModels(dir: string, source: SourceDocument, refs: NonNullable<PackSpec['models']>): Promise<NonNullable<ResolvedPack['models']>> {
-  const resolved: NonNullable<ResolvedPack['models']> = {};
-  const issues: PackIssue[] = [];
-  for (const [id, ref] of Object.entries(refs)) {
-    const file = await insidePack(dir, ref.file);
-    if (!file) {
-      issues.push({ file: source.file, ...source.locate(['models', id, 'file']), path: `models.${id}.file`, message: 'must stay inside the pack folder' });
-      continue;
-    }
-    try {
-      const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
-      const problems = located(doc, validateAgainst(modelFile, doc.data));
-      if (problems.length > 0) {
-        append(issues, problems);
-        continue;
-      }
-      const { $schema: _schema, ...spec } = doc.data as Static<typeof modelFile>;
+      const { $schema: _schema, ...spec } = doc.data as Static<S> & { $schema?: string };
       resolved[id] = spec;
     } catch (error) {
       if (error instanceof PackError) append(issues, error.issues);
