@@ -96,7 +96,15 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     })());
 
   if (options.handleSignals ?? true) {
+    let signalled = false;
     const onSignal = (signal: NodeJS.Signals) => {
+      // Stay subscribed: with no listener left, a second SIGTERM during the graceful shutdown
+      // would kill the process by signal, mid-flush of the audit outbox.
+      if (signalled) {
+        logger.warn({ signal }, 'already shutting down');
+        return;
+      }
+      signalled = true;
       logger.info({ signal }, 'shutting down');
       const force = setTimeout(() => {
         logger.error('shutdown took too long; exiting');
@@ -111,8 +119,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
         },
       );
     };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
   }
   return { url, close };
 }
