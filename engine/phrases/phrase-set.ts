@@ -256,16 +256,12 @@ export class PhraseSet {
       // One dictionary lookup per word. A pattern is run only in a sentence that holds its
       // trigger and some word of every other required element: most sentences run nothing.
       const gen = ++this.generation;
+      const distinct = distinctIds(ids, from, to, present, gen);
       let triggered = false;
-      const distinct: number[] = [];
-      for (let t = from; t < to; t++) {
-        const found = ids[t];
-        if (!found) continue;
-        for (const id of found) {
-          if (present[id] === gen) continue;
-          present[id] = gen;
-          distinct.push(id);
-          if (!triggered && this.anchorsById[id] !== undefined) triggered = true;
+      for (const id of distinct) {
+        if (this.anchorsById[id] !== undefined) {
+          triggered = true;
+          break;
         }
       }
       if (!triggered) continue;
@@ -347,17 +343,7 @@ export class PhraseSet {
     const present = this.rangePresent;
     const last = this.lastRange;
     if (last.ids !== ids || last.from !== from || last.to !== to) {
-      const gen = ++this.rangeGeneration;
-      const distinct: number[] = [];
-      for (let t = from; t < to; t++) {
-        const found = ids[t];
-        if (!found) continue;
-        for (const id of found) {
-          if (present[id] === gen) continue;
-          present[id] = gen;
-          distinct.push(id);
-        }
-      }
+      const distinct = distinctIds(ids, from, to, present, ++this.rangeGeneration);
       this.lastRange = { ids, from, to, distinct };
     }
     const gen = this.rangeGeneration;
@@ -544,3 +530,17 @@ function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boole
   return before % 2 === 1 && after > 0;
 }
 
+/** The word ids of tokens [from, to), each once, marking them in `present` with `gen`. */
+function distinctIds(ids: readonly (readonly number[] | null)[], from: number, to: number, present: Int32Array, gen: number): number[] {
+  const distinct: number[] = [];
+  for (let t = from; t < to; t++) {
+    const found = ids[t];
+    if (!found) continue;
+    for (const id of found) {
+      if (present[id] === gen) continue;
+      present[id] = gen;
+      distinct.push(id);
+    }
+  }
+  return distinct;
+}

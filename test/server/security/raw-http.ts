@@ -7,6 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import type { Express } from 'express';
+import { listenServer } from './listen-server.js';
 
 export interface Listening {
   port: number;
@@ -16,19 +17,7 @@ export interface Listening {
 
 /** Serves `app` on an ephemeral loopback port with a keep-alive client agent. */
 export async function listen(app: Express): Promise<Listening> {
-  const server = http.createServer(app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
-  return {
-    port: (server.address() as AddressInfo).port,
-    agent,
-    close: () =>
-      new Promise<void>((resolve) => {
-        agent.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenServer(http.createServer(app));
 }
 
 export interface RawResponse {
