@@ -102,10 +102,16 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
 
   async function refreshIfDue(): Promise<void> {
     if (ticks() - checkedAt < SIGNER_REFRESH_MS) return;
+    await refreshNow();
+  }
+
+  async function refreshNow(): Promise<void> {
     // A store that hangs must not hold answers for long: wait at most a second.
     refreshing ??= refreshSigner().finally(() => (refreshing = undefined));
     await Promise.race([refreshing.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
   }
+
+  const leased = () => signer !== undefined && ticks() - confirmedAt < SIGNER_LEASE_MS;
 
   await refreshSigner();
 
@@ -120,7 +126,11 @@ export async function createKeyRing(options: KeyRingOptions): Promise<KeyRing> {
      */
     async currentSigner() {
       await refreshIfDue();
-      if (signer && ticks() - confirmedAt < SIGNER_LEASE_MS) return signer;
+      // Past the lease, try the store again at once rather than after the refresh interval: a
+      // receipt is asked for right after an audit commit, so the database has just answered
+      // (after an outage, the last failed read may be less than SIGNER_REFRESH_MS old).
+      if (!leased()) await refreshNow();
+      if (leased()) return signer!;
       throw new AppError('NOT_READY', 'The receipt signing key could not be confirmed in the key store, so no receipt was signed.', {
         suggestedFix: 'Check the database connection and retry; the decision is in the audit log.',
       });

@@ -201,6 +201,21 @@ describe('signing-key rotation (receipt service)', () => {
     expect(await codeOf(service.verify(unknown, content))).toBe('RECEIPT_INVALID');
   });
 
+  it('a key store back from an outage signs again at once, not a refresh interval later (the audit commit just reached it)', async () => {
+    const inner = fakeSigningKeyStore();
+    let down = false;
+    const store: SigningKeyStore = { ...inner, all: async () => (down ? Promise.reject(new Error('db down')) : inner.all()) };
+    const c = clock();
+    const service = await createReceiptService({ store, ttlSeconds: 600, now: c.now });
+    down = true;
+    c.advance(SIGNER_LEASE_MS + 1_000);
+    expect(await codeOf(service.sign(facts()))).toBe('NOT_READY');
+    // Back, with the failed read a moment ago (less than SIGNER_REFRESH_MS): the next receipt is signed.
+    down = false;
+    c.advance(SIGNER_REFRESH_MS / 10);
+    expect(kidOf(await service.sign(facts()))).toBe(inner.records[0]!.kid);
+  });
+
   it('clock skew: receipts cross instances whose clocks differ; past the rotation grace a stale signer fails closed', async () => {
     const real = clock();
     const store = fakeSigningKeyStore(real.now);
