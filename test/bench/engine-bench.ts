@@ -216,6 +216,7 @@ async function versusPeers(pack: CompiledPack): Promise<void> {
   target('clean 280-char post: gatehouse ÷ obscenity hasMatch()', 1.5, await speedup('clean', PEERS.obscenity));
   target('post with violations: gatehouse ÷ obscenity hasMatch()', 1.0, await speedup('violations', PEERS.obscenity));
   target('clean 280-char post: gatehouse ÷ leo-profanity check()', 0.15, await speedup('clean', PEERS.leo));
+  target('issue 14: clean 280-char post, gatehouse ÷ obscenity hasMatch()', 2.5, await speedup('clean', PEERS.obscenity));
 }
 
 /** Table 2: the profanity lexicon at 1k, 10k and 100k synthetic terms (plus the real ones). */
@@ -251,13 +252,14 @@ async function lexiconScaling(base: CompiledPack, big: Map<number, { pack: Compi
   }
   print(
     table(
-      `2. Lexicon scaling: profanity lexicon with N synthetic word-like terms added to the ${realTerms} real ones`,
+      `2. Lexicon scaling: profanity lexicon with N synthetic terms (syllables around a j/q/x/z pair that no input holds) added to the ${realTerms} real ones`,
       ['lexicon', 'terms', 'compile ms', 'clean median µs', 'clean p99 µs', 'violations median µs', 'violations p99 µs', 'clean vs 1k'],
       rows,
     ),
   );
   const value = perEval[perEval.length - 1]! / perEval[0]!;
   targets.push({ name: 'lexicon 100k ÷ 1k, per evaluation (clean post)', want: '≤ 1.50×', shown: ratio(value), pass: value <= 1.5 });
+  targets.push({ name: 'issue 14: lexicon 100k ÷ 1k, per evaluation (clean post)', want: '≤ 1.20×', shown: ratio(value), pass: value <= 1.2 });
 }
 
 /** Table 3: time per character from 280 to 28,000 characters. */
@@ -455,8 +457,8 @@ async function main(): Promise<void> {
 
   // Compile figures first, in a heap that holds little else.
   process.stderr.write('compiling packs …\n');
-  const exclude = wordsOf(Object.values(INPUTS).flatMap((i) => textsOf(i.content)));
-  const allSynthetic = syntheticTerms(Math.max(...LEXICON_SIZES), exclude);
+  const inputTexts = Object.values(INPUTS).flatMap((i) => textsOf(i.content));
+  const allSynthetic = syntheticTerms(Math.max(...LEXICON_SIZES), wordsOf(inputTexts), inputTexts);
   const compileRows: CompileFigures[] = [];
   compileRows.push(compileFigures('default (rules/qa)', () => compilePack(base.resolved), 20).figures);
   const lexiconPacks = new Map<number, { pack: CompiledPack; compileMs: number }>();
@@ -487,7 +489,7 @@ async function main(): Promise<void> {
 
   print(
     table(
-      'Targets (issue 5, engine part)',
+      'Targets (issue 5, engine part; issue 14 where marked: there the violations target is the same ≥ 1.0×)',
       ['target', 'wanted', 'measured', 'result'],
       targets.map((t) => [t.name, t.want, t.shown, t.pass ? 'PASS' : 'MISS']),
     ),
