@@ -1,37 +1,57 @@
 /**
- * `npm run bench:http`: POST /v1/evaluate over real HTTP, in one run, against
+ * `npm run bench:http`: POST /v1/evaluate over real HTTP, every server in ONE run, measured in
+ * interleaved bursts (issue 14): all servers are started first and stay up; then, round after
+ * round, each gets a burst of load in turn (the order rotated by one each round), so that
+ * whatever else the shared machine does falls on all of them alike. Servers:
  *
- *   1. the real gatehouse server process (`node dist/server/cli.js serve`), advisory mode,
- *      audit on the real PostgreSQL at 127.0.0.1:5432 (a fresh database, dropped at the end);
- *   2. the same process on embedded PGlite (a temporary data dir), then started a second
- *      time on the same dir to time a warm start;
- *   3. a bare Express 5 server (test/bench/bare-express.ts, one process): express.json on
- *      the same body, a constant decision-shaped answer.
+ *   bare      a bare Express 5 server (test/bench/bare-express.ts, one process): express.json on
+ *             the same body, a constant decision-shaped answer. The ceiling.
+ *   pg1, pg2  the real gatehouse (`node dist/server/cli.js serve`), advisory mode, audit on the
+ *             real PostgreSQL at 127.0.0.1:5432 (one fresh database each, dropped at the end),
+ *             with GATEHOUSE_WORKERS=1 and 2 (one process, or a primary and two workers).
+ *   pglite    the same gatehouse on embedded PGlite (a temporary data dir); after the rounds it is
+ *             started a second time on the same dir to time a warm start.
  *
- * Each is driven by autocannon (programmatic) over loopback with the same body and
- * Authorization header: a short warm-up, then the measured run. Prints req/s, latency
- * percentiles, errors/non-2xx and the ratio to bare Express; then checks that every
- * request answered on the PostgreSQL run is in its audit table.
+ * For every burst: requests answered, req/s (answered ÷ the burst's wall time), p50/p99/max from
+ * every response's own latency, errors, and the CPU time (user + system, /proc/<pid>/stat) of
+ * the server's whole process tree (cluster workers and their threads included) ÷ requests
+ * answered = CPU µs per request, the figure that moves least when other work shares the machine.
+ * Each server is reported as the median over its bursts; ratios to bare Express are ratios of
+ * those medians (the per-round paired ratios are shown too).
+ *
+ * Then, for each gatehouse-on-PostgreSQL server, a fixed offered rate of half its own median
+ * req/s (autocannon's overallRate), in interleaved bursts as well: p50/p99/max over all of them
+ * (issue 14: p99 < 10 ms there). Finally every request_id answered by a PostgreSQL server
+ * (warm-up included) is looked up in its audit table, and the issue 14 targets are printed as
+ * PASS/FAIL with the figures.
  *
  * Needs `npm run build` (dist/) and PostgreSQL at 127.0.0.1:5432 (user postgres, no password).
+ * Default run: ~4–5 minutes on the 2-core machine (start-up of four servers included). Progress goes to stderr, the tables to stdout.
  *
  * Options (environment):
- *   BENCH_DURATION=10        seconds per measured run          BENCH_CONNECTIONS=50
- *   BENCH_WARMUP=3           seconds of warm-up per server     BENCH_ONLY=postgres,pglite,bare
+ *   BENCH_ROUNDS=7           rounds of saturation bursts (each server once per round)
+ *   BENCH_BURST=3            seconds per burst (saturation and fixed rate)
+ *   BENCH_HALF_ROUNDS=7      rounds of fixed-rate bursts at half the median req/s (0: skip)
+ *   BENCH_WARMUP=3           seconds of warm-up per server before the first round (not measured)
+ *   BENCH_CONNECTIONS=50     autocannon connections (the same for every burst)
+ *   BENCH_ONLY=bare,postgres,pglite   which servers (postgres = one server per BENCH_WORKERS value)
+ *   BENCH_WORKERS=1,2        GATEHOUSE_WORKERS values of the PostgreSQL servers
+ *   BENCH_PIN=1|0            1 (default): pin with taskset — this process (autocannon) and the
+ *                            PostgreSQL backends of the bench databases on CPU BENCH_PIN_LOAD_CPU (1),
+ *                            every one-process server on CPU BENCH_PIN_SERVER_CPU (0), so that a
+ *                            one-process server has a core of its own and the load generator does not
+ *                            share it; a multi-process gatehouse runs on every CPU (it has to share
+ *                            one with the load generator: that is what 2 processes on 2 cores cost
+ *                            here). 0: the kernel places everything.
  *   BENCH_PG_ADMIN_URL=postgres://postgres@127.0.0.1:5432/postgres
  *   BENCH_LOG_LEVEL=info     the servers' log level (their logs go to a file, printed on failure)
  *   BENCH_CPU_PROF=DIR       run gatehouse with `node --cpu-prof --cpu-prof-dir=DIR`
  *                            (summarise: npx tsx test/bench/cpuprofile-top.ts DIR/*.cpuprofile)
  *   BENCH_GATEHOUSE_CLI=dist/server/cli.js   the gatehouse build to run (e.g. a copy of dist/ with a change)
  *   BENCH_NODE_ARGS="--max-semi-space-size=32"   extra node flags for the gatehouse processes
- *   BENCH_WORKERS=1,2        GATEHOUSE_WORKERS values for the PostgreSQL runs (one run each; CPU is
- *                            summed over the server's whole process tree)
- *
- * After each gatehouse saturation run, a second load at half its own req/s (autocannon's
- * overallRate) measures the latency at a fixed offered rate (issue 14: p99 < 10 ms there).
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -47,15 +67,26 @@ import { freePort } from '../helpers/server-process.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.resolve(ROOT, process.env.BENCH_GATEHOUSE_CLI ?? 'dist/server/cli.js');
 const BARE = path.join(ROOT, 'test/bench/bare-express.ts');
-const DURATION = Number(process.env.BENCH_DURATION ?? 10);
-const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'postgres,pglite,bare').split(',').map((s) => s.trim()));
+const num = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
+  return value;
+};
+const ROUNDS = Math.max(1, Math.floor(num('BENCH_ROUNDS', 7)));
+const BURST = num('BENCH_BURST', 3);
+const HALF_ROUNDS = Math.floor(num('BENCH_HALF_ROUNDS', 7));
+const WARMUP = num('BENCH_WARMUP', 3);
+const CONNECTIONS = Math.max(1, Math.floor(num('BENCH_CONNECTIONS', 50)));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'bare,postgres,pglite').split(',').map((s) => s.trim()));
+const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 1);
+const PIN = process.env.BENCH_PIN !== '0';
+const PIN_LOAD_CPU = process.env.BENCH_PIN_LOAD_CPU ?? '1';
+const PIN_SERVER_CPU = process.env.BENCH_PIN_SERVER_CPU ?? '0';
 const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-const WORKERS = (process.env.BENCH_WORKERS ?? '1').split(',').map((s) => Number(s.trim())).filter((n) => n >= 1);
+const PAUSE_MS = 300; // between bursts: the previous server's queues (group commit, sockets) drain
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const EVALUATOR_KEY = 'bench-evaluator-key-0123456789abcdef';
 const STAGE = 'bench';
@@ -70,17 +101,16 @@ const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${E
 
 interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p90: number; p99: number };
   errors: number;
   timeouts: number;
   non2xx: number;
   duration: number;
-  totalCompletedRequests: number;
 }
 interface AutocannonOptions {
   url: string;
   connections: number;
   duration: number;
+  overallRate?: number;
   method: string;
   headers: Record<string, string>;
   body: string;
@@ -131,7 +161,8 @@ async function runCleanups(): Promise<void> {
 const workDir = mkdtempSync(path.join(tmpdir(), 'gatehouse-bench-'));
 cleanups.push(async () => rmSync(workDir, { recursive: true, force: true }));
 
-async function startProcess(name: string, args: string[], env: Record<string, string>): Promise<Running> {
+/** Spawns `node args` (under `taskset -c cpu` when given: taskset execs node, so the pid is node's). */
+async function startProcess(name: string, args: string[], env: Record<string, string>, cpu?: string): Promise<Running> {
   const port = await freePort();
   const logFile = path.join(workDir, `${name.replace(/\W+/g, '-')}-${Date.now()}.log`);
   // The log file is the child's own stdout and stderr: its writes never wait for this process,
@@ -140,7 +171,8 @@ async function startProcess(name: string, args: string[], env: Record<string, st
   // DATABASE_URL of this shell must not leak into the PGlite run.
   const { DATABASE_URL: _ignored, ...parentEnv } = process.env;
   const startedAt = performance.now();
-  const child = spawn(process.execPath, args, {
+  const [command, commandArgs] = cpu === undefined ? [process.execPath, args] : ['taskset', ['-c', cpu, process.execPath, ...args]];
+  const child = spawn(command, commandArgs, {
     cwd: ROOT,
     env: { ...parentEnv, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', GATEHOUSE_HOST: '127.0.0.1', ...env },
     stdio: ['ignore', log, log],
@@ -153,8 +185,7 @@ async function startProcess(name: string, args: string[], env: Record<string, st
       resolve(code);
     }),
   );
-  const running: Running = { name, child, url: `http://127.0.0.1:${port}`, logFile, exit, startedAt };
-  return running;
+  return { name, child, url: `http://127.0.0.1:${port}`, logFile, exit, startedAt };
 }
 
 /** Milliseconds from spawn to the first 200 on /readyz (polled every 20 ms). */
@@ -185,7 +216,9 @@ async function stopProcess(r: Running): Promise<number | null> {
   }
 }
 
-/** CPU time (user + system) a running child and its live descendants (cluster workers) have used so far (Linux), in ms; NaN elsewhere. */
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU time (user + system, every thread) of a running child and its live descendants (cluster workers), in ms (Linux); NaN elsewhere. */
 function cpuMs(r: Running): number {
   try {
     // Fields after the command name (which may hold spaces): state is field 3, ppid 4, utime 14, stime 15.
@@ -203,26 +236,36 @@ function cpuMs(r: Running): number {
     const root = r.child.pid!;
     if (!stats.has(root)) return NaN;
     let total = 0;
-    for (const [pid, { ms }] of stats) {
+    for (const [pid, { ms: used }] of stats) {
       let p: number | undefined = pid;
       while (p !== undefined && p !== root && p > 1) p = stats.get(p)?.ppid;
-      if (p === root) total += ms;
+      if (p === root) total += used;
     }
     return total;
   } catch {
     return NaN;
   }
 }
-const CLOCK_TICKS = 100; // USER_HZ on Linux
 
-/** Peak resident memory of a running child (Linux), in MiB. */
+/** Peak resident memory of a running child (Linux), in MiB; with workers, the largest process. */
 function peakRssMiB(r: Running): number {
+  const read = (pid: number) => {
+    try {
+      const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb ? Number(kb) / 1024 : NaN;
+    } catch {
+      return NaN;
+    }
+  };
+  let peak = read(r.child.pid!);
   try {
-    const kb = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${r.child.pid}/status`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : NaN;
+    for (const pid of readFileSync(`/proc/${r.child.pid}/task/${r.child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)) {
+      peak = Math.max(peak, read(Number(pid)));
+    }
   } catch {
-    return NaN;
+    // no children file
   }
+  return peak;
 }
 
 function tail(file: string, lines = 30): string {
@@ -235,8 +278,38 @@ function tail(file: string, lines = 30): string {
 
 const sleep = (msec: number) => new Promise((resolve) => setTimeout(resolve, msec));
 
+/** Pins running pids to `cpu` with taskset; returns how many were pinned. */
+function pin(pids: number[], cpu: string): number {
+  let pinned = 0;
+  for (const pid of pids) {
+    try {
+      execFileSync('taskset', ['-a', '-p', '-c', cpu, String(pid)], { stdio: 'ignore' });
+      pinned++;
+    } catch {
+      // gone, or not allowed
+    }
+  }
+  return pinned;
+}
+
 // ---------------------------------------------------------------------------
-// Gatehouse
+// Servers
+
+interface Server {
+  id: string;
+  label: string;
+  kind: 'bare' | 'postgres' | 'pglite';
+  workers: number;
+  running: Running;
+  startMs: number;
+  database?: { url: string; name: string };
+  dataDir?: string;
+  /** Every request_id answered (warm-up included), and those answered audit_ok false. */
+  ids: string[];
+  deferred: string[];
+  bursts: Burst[];
+  half: Burst[];
+}
 
 function gatehouseArgs(): string[] {
   return [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), CLI, 'serve'];
@@ -279,147 +352,22 @@ async function pinAdvisory(r: Running): Promise<void> {
   const packs = await api(r, 'GET', '/v1/packs');
   const qa = (packs.body.items as { pack: string; version: string }[] | undefined)?.find((p) => p.pack === 'qa');
   if (!qa) throw new Error(`no qa pack served: ${JSON.stringify(packs.body)}`);
-  const pin = await api(r, 'PUT', `/v1/stages/${STAGE}`, { pack: qa.pack, version: qa.version, mode: 'advisory' });
-  if (pin.status !== 200 && pin.status !== 201) throw new Error(`pinning ${STAGE} failed: ${pin.status} ${JSON.stringify(pin.body)}`);
-  const res = await fetch(`${r.url}/v1/evaluate`, { method: 'POST', headers: HEADERS, body: BODY });
-  const answer = (await res.json()) as Record<string, any>;
-  if (res.status !== 200 || answer.mode !== 'advisory' || answer.audit_ok !== true || answer.allowed !== true) {
-    throw new Error(`unexpected first answer: ${res.status} ${JSON.stringify(answer)}`);
+  const pinned = await api(r, 'PUT', `/v1/stages/${STAGE}`, { pack: qa.pack, version: qa.version, mode: 'advisory' });
+  if (pinned.status !== 200 && pinned.status !== 201) throw new Error(`pinning ${STAGE} failed: ${pinned.status} ${JSON.stringify(pinned.body)}`);
+  // With several workers each holds its own stage cache: ask a few times so that every one answers.
+  for (let i = 0; i < 8; i++) {
+    const res = await fetch(`${r.url}/v1/evaluate`, { method: 'POST', headers: HEADERS, body: BODY });
+    const answer = (await res.json()) as Record<string, any>;
+    if (res.status !== 200 || answer.mode !== 'advisory' || answer.audit_ok !== true || answer.allowed !== true) {
+      throw new Error(`unexpected answer: ${res.status} ${JSON.stringify(answer)}`);
+    }
+    const codes = [...new Set([...(answer.violations ?? []), ...(answer.warnings ?? [])].map((f: { code: string }) => f.code))];
+    if (codes.length !== 1) throw new Error(`the bench post should have exactly one finding, got ${codes.join(', ') || 'none'}`);
   }
-  const codes = [...new Set([...(answer.violations ?? []), ...(answer.warnings ?? [])].map((f: { code: string }) => f.code))];
-  if (codes.length !== 1) throw new Error(`the bench post should have exactly one finding, got ${codes.join(', ') || 'none'}`);
-}
-
-// ---------------------------------------------------------------------------
-// Load
-
-interface LoadResult {
-  name: string;
-  rps: number;
-  total: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  auditNotOk: number;
-  requestIds: string[];
-  /** request_ids answered audit_ok false: their rows went to the outbox, to be replayed. */
-  deferredIds: string[];
-  peakRssMiB: number;
-  /** CPU time of the server process per answered request, in µs: robust to other load on the machine. */
-  cpuUsPerRequest: number;
-  /** At half of `rps` offered (gatehouse only): achieved req/s and latency percentiles. */
-  half?: { rps: number; p50: number; p99: number; errors: number };
-}
-
-const REQUEST_ID = /"request_id":"([^"]+)"/;
-
-function load(url: string, seconds: number, overallRate?: number): Promise<{ result: AutocannonResult; latencies: Float64Array; count: number; ids: string[]; deferred: string[]; auditNotOk: number }> {
-  return new Promise((resolve, reject) => {
-    let latencies = new Float64Array(1 << 18);
-    let count = 0;
-    const ids: string[] = [];
-    const deferred: string[] = [];
-    let auditNotOk = 0;
-    const instance = autocannon(
-      {
-        url,
-        connections: CONNECTIONS,
-        duration: seconds,
-        ...(overallRate ? { overallRate } : {}),
-        method: 'POST',
-        headers: HEADERS,
-        body: BODY,
-        requests: [
-          {
-            method: 'POST',
-            path: '/v1/evaluate',
-            // Every server's answer is read the same way: its request_id, and whether it says audit_ok.
-            onResponse: (status, body) => {
-              if (status !== 200) return;
-              const id = REQUEST_ID.exec(body)?.[1];
-              if (id) ids.push(id);
-              if (!body.includes('"audit_ok":true')) {
-                auditNotOk++;
-                if (id) deferred.push(id);
-              }
-            },
-          },
-        ],
-      },
-      (err, result) => (err ? reject(err) : resolve({ result, latencies: latencies.subarray(0, count), count, ids, deferred, auditNotOk })),
-    );
-    // autocannon's own percentiles are whole milliseconds: keep every latency for finer ones.
-    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
-      if (count === latencies.length) {
-        const bigger = new Float64Array(latencies.length * 2);
-        bigger.set(latencies);
-        latencies = bigger;
-      }
-      latencies[count++] = responseTime;
-    });
-  });
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-async function drive(name: string, r: Running): Promise<LoadResult> {
-  process.stdout.write(`  ${name}: warm-up ${WARMUP} s, `);
-  const warm = WARMUP > 0 ? await load(r.url, WARMUP) : undefined;
-  process.stdout.write(`measure ${DURATION} s … `);
-  const cpuBefore = cpuMs(r);
-  const { result, latencies, ids, deferred, auditNotOk } = await load(r.url, DURATION);
-  const cpuAfter = cpuMs(r);
-  const sorted = latencies.slice().sort();
-  const out: LoadResult = {
-    name,
-    rps: result.requests.average,
-    total: result.requests.total,
-    p50: percentile(sorted, 50),
-    p90: percentile(sorted, 90),
-    p99: percentile(sorted, 99),
-    errors: result.errors,
-    timeouts: result.timeouts,
-    non2xx: result.non2xx,
-    auditNotOk,
-    // The warm-up's answers count too: every answered request must be audited.
-    requestIds: [...(warm?.ids ?? []), ...ids],
-    deferredIds: [...(warm?.deferred ?? []), ...deferred],
-    peakRssMiB: peakRssMiB(r),
-    cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / result.requests.total,
-  };
-  console.log(`${int(out.rps)} req/s`);
-  return out;
-}
-
-/** Latency at a fixed offered rate: half of what the server reached at saturation. */
-async function driveHalf(r: Running, result: LoadResult): Promise<void> {
-  const rate = Math.max(1, Math.floor(result.rps / 2));
-  process.stdout.write(`  ${result.name}: at ${int(rate)} req/s offered, ${DURATION} s … `);
-  const half = await load(r.url, DURATION, rate);
-  const sorted = half.latencies.slice().sort();
-  result.half = { rps: half.result.requests.average, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errors: half.result.errors + half.result.non2xx };
-  result.requestIds.push(...half.ids);
-  result.deferredIds.push(...half.deferred);
-  console.log(`p99 ${ms(result.half.p99)} ms`);
-}
-
-// ---------------------------------------------------------------------------
-// The runs
-
-interface StartTimes {
-  postgres?: number;
-  pgliteFirst?: number;
-  pgliteSecond?: number;
 }
 
 async function createBenchDatabase(): Promise<{ url: string; name: string }> {
-  const name = `gatehouse_bench_${Date.now()}`;
+  const name = `gatehouse_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
@@ -441,6 +389,183 @@ async function createBenchDatabase(): Promise<{ url: string; name: string }> {
   return { url: url.toString(), name };
 }
 
+/** The PostgreSQL backends serving the bench databases (to pin them beside the load generator). */
+async function backendPids(names: string[]): Promise<number[]> {
+  if (names.length === 0) return [];
+  const c = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = ANY($1::text[])', [names]);
+    return rows.map((row) => row.pid);
+  } finally {
+    await c.end();
+  }
+}
+
+function newServer(id: string, label: string, kind: Server['kind'], workers: number, running: Running, startMs: number): Server {
+  return { id, label, kind, workers, running, startMs, ids: [], deferred: [], bursts: [], half: [] };
+}
+
+async function startBare(): Promise<Server> {
+  const r = await startProcess('bare-express', ['--import', 'tsx', BARE], {}, PIN ? PIN_SERVER_CPU : undefined);
+  const startMs = await waitReady(r);
+  return newServer('bare', 'bare Express 5', 'bare', 1, r, startMs);
+}
+
+async function startPostgres(workers: number): Promise<Server> {
+  const database = await createBenchDatabase();
+  const env = { ...gatehouseEnv(mkdtempSync(path.join(workDir, 'pg-data-')), database.url), GATEHOUSE_WORKERS: String(workers) };
+  const r = await startProcess(`gatehouse-postgres-${workers}`, gatehouseArgs(), env, PIN && workers === 1 ? PIN_SERVER_CPU : undefined);
+  const startMs = await waitReady(r);
+  await pinAdvisory(r);
+  const label = workers === 1 ? 'gatehouse + PostgreSQL' : `gatehouse + PostgreSQL, ${workers} processes`;
+  return { ...newServer(`pg${workers}`, label, 'postgres', workers, r, startMs), database };
+}
+
+async function startPglite(dataDir: string, name = 'gatehouse-pglite'): Promise<Server> {
+  const r = await startProcess(name, gatehouseArgs(), gatehouseEnv(dataDir), PIN ? PIN_SERVER_CPU : undefined);
+  const startMs = await waitReady(r);
+  await pinAdvisory(r);
+  return { ...newServer('pglite', 'gatehouse + PGlite', 'pglite', 1, r, startMs), dataDir };
+}
+
+// ---------------------------------------------------------------------------
+// Load
+
+interface Burst {
+  round: number;
+  total: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  auditNotOk: number;
+  cpuUsPerRequest: number;
+  /** CPU of this process (autocannon) per request, in µs. */
+  loadCpuUsPerRequest: number;
+  /** Every latency of the burst, in ms (kept for pooled percentiles). */
+  latencies: Float64Array;
+}
+
+const REQUEST_ID = /"request_id":"([^"]+)"/;
+
+/** One burst of `seconds` against `server` (closed loop, or `overallRate` req/s offered). */
+function burst(server: Server, seconds: number, round: number, overallRate?: number): Promise<Burst> {
+  return new Promise((resolve, reject) => {
+    let latencies = new Float64Array(1 << 15);
+    let count = 0;
+    let auditNotOk = 0;
+    const cpuBefore = cpuMs(server.running);
+    const loadBefore = process.cpuUsage();
+    const t0 = performance.now();
+    let t1 = t0;
+    const instance = autocannon(
+      {
+        url: server.running.url,
+        connections: CONNECTIONS,
+        duration: seconds,
+        ...(overallRate ? { overallRate } : {}),
+        method: 'POST',
+        headers: HEADERS,
+        body: BODY,
+        requests: [
+          {
+            method: 'POST',
+            path: '/v1/evaluate',
+            // Every server's answer is read the same way: its request_id, and whether it says audit_ok.
+            onResponse: (status, body) => {
+              t1 = performance.now();
+              if (status !== 200) return;
+              const id = REQUEST_ID.exec(body)?.[1];
+              if (id) server.ids.push(id);
+              if (!body.includes('"audit_ok":true')) {
+                auditNotOk++;
+                if (id) server.deferred.push(id);
+              }
+            },
+          },
+        ],
+      },
+      (err, result) => {
+        if (err) return reject(err);
+        const load = process.cpuUsage(loadBefore);
+        const cpuAfter = cpuMs(server.running);
+        const sorted = latencies.slice(0, count).sort();
+        const elapsed = (t1 - t0) / 1000;
+        resolve({
+          round,
+          total: count,
+          seconds: elapsed,
+          rps: count / elapsed,
+          p50: percentile(sorted, 50),
+          p99: percentile(sorted, 99),
+          max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          non2xx: result.non2xx,
+          auditNotOk,
+          cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / count,
+          loadCpuUsPerRequest: (load.user + load.system) / count,
+          latencies: sorted,
+        });
+      },
+    );
+    // autocannon's own percentiles are whole milliseconds: keep every latency for finer ones.
+    instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+      if (count === latencies.length) {
+        const bigger = new Float64Array(latencies.length * 2);
+        bigger.set(latencies);
+        latencies = bigger;
+      }
+      latencies[count++] = responseTime;
+    });
+  });
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function median(values: number[]): number {
+  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (finite.length === 0) return NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
+}
+
+function pooled(bursts: Burst[]): Float64Array {
+  const all = new Float64Array(bursts.reduce((n, b) => n + b.latencies.length, 0));
+  let at = 0;
+  for (const b of bursts) {
+    all.set(b.latencies, at);
+    at += b.latencies.length;
+  }
+  return all.sort();
+}
+
+/** Rotates `items` left by `by`: round r starts with server r mod n. */
+const rotate = <T>(items: T[], by: number): T[] => items.map((_, i) => items[(i + by) % items.length]!);
+
+// ---------------------------------------------------------------------------
+// Audit
+
+interface AuditReport {
+  answered: number;
+  /** Rows absent right after the load; must be 0 among answers that said audit_ok true. */
+  missingAtOnce: number;
+  missingCommitted: number;
+  /** Rows still absent after waiting for the outbox replays of deferred rows. */
+  missing: number;
+  waitedS: number;
+  inserts: number;
+  duplicates: number;
+}
+
 /**
  * How many of `ids` are missing from audit_events, and how many INSERT statements wrote the
  * rows found: each group commit is its own transaction, so its rows share one xmin.
@@ -459,185 +584,304 @@ async function auditCheck(databaseUrl: string, ids: string[]): Promise<{ missing
   }
 }
 
-interface AuditReport {
-  answered: number;
-  /** Rows absent right after the load; must be 0 among answers that said audit_ok true. */
-  missingAtOnce: number;
-  missingCommitted: number;
-  /** Rows still absent after waiting for the outbox replays of deferred rows. */
-  missing: number;
-  waitedS: number;
-  inserts: number;
-  duplicates: number;
+/** Checked while the server still runs: an answer with audit_ok true says its row is committed already. */
+async function audit(server: Server): Promise<AuditReport> {
+  const url = server.database!.url;
+  const unique = [...new Set(server.ids)];
+  const deferred = new Set(server.deferred);
+  let check = await auditCheck(url, unique);
+  const missingAtOnce = check.missing;
+  const missingCommitted = deferred.size === 0 ? missingAtOnce : (await auditCheck(url, unique.filter((id) => !deferred.has(id)))).missing;
+  // Rows answered audit_ok false are in the outbox and come back through its replays: give them time.
+  let waitedS = 0;
+  while (check.missing > 0 && deferred.size > 0 && waitedS < 30) {
+    await sleep(1_000);
+    waitedS++;
+    check = await auditCheck(url, unique);
+  }
+  return { answered: unique.length, missingAtOnce, missingCommitted, missing: check.missing, waitedS, inserts: check.inserts, duplicates: server.ids.length - unique.length };
 }
 
-async function runPostgres(starts: StartTimes, workers = 1): Promise<{ load: LoadResult; audit: AuditReport }> {
-  const db = await createBenchDatabase();
-  console.log(`gatehouse, advisory, audit on PostgreSQL (database ${db.name}), ${workers} process${workers > 1 ? 'es' : ''}`);
-  const env = { ...gatehouseEnv(mkdtempSync(path.join(workDir, 'pg-data-')), db.url), ...(workers > 1 ? { GATEHOUSE_WORKERS: String(workers) } : {}) };
-  const r = await startProcess('gatehouse-postgres', gatehouseArgs(), env);
-  try {
-    starts.postgres = await waitReady(r);
-    await pinAdvisory(r);
-    const result = await drive(pgName(workers), r);
-    await driveHalf(r, result);
-    // Checked while the server still runs: an answer with audit_ok true says its row is committed already.
-    const unique = [...new Set(result.requestIds)];
-    const deferred = new Set(result.deferredIds);
-    let check = await auditCheck(db.url, unique);
-    const missingAtOnce = check.missing;
-    const missingCommitted = deferred.size === 0 ? missingAtOnce : (await auditCheck(db.url, unique.filter((id) => !deferred.has(id)))).missing;
-    // Rows answered audit_ok false are in the outbox and come back through its replays: give them time.
-    let waitedS = 0;
-    while (check.missing > 0 && deferred.size > 0 && waitedS < 30) {
-      await sleep(1_000);
-      waitedS++;
-      check = await auditCheck(db.url, unique);
-    }
-    const audit = {
-      answered: unique.length,
-      missingAtOnce,
-      missingCommitted,
-      missing: check.missing,
-      waitedS,
-      inserts: check.inserts,
-      duplicates: result.requestIds.length - unique.length,
-    };
-    return { load: result, audit };
-  } finally {
-    const code = await stopProcess(r);
-    if (code !== 0) console.error(`gatehouse (PostgreSQL) exited with ${code}:\n${tail(r.logFile)}`);
-  }
-}
-
-async function runPglite(starts: StartTimes): Promise<LoadResult> {
-  const dataDir = mkdtempSync(path.join(workDir, 'pglite-data-'));
-  console.log(`gatehouse, advisory, audit on embedded PGlite (${dataDir})`);
-  let result: LoadResult;
-  const first = await startProcess('gatehouse-pglite', gatehouseArgs(), gatehouseEnv(dataDir));
-  try {
-    starts.pgliteFirst = await waitReady(first);
-    await pinAdvisory(first);
-    result = await drive('gatehouse + PGlite', first);
-  } finally {
-    const code = await stopProcess(first);
-    if (code !== 0) console.error(`gatehouse (PGlite) exited with ${code}:\n${tail(first.logFile)}`);
-  }
-  // The second start on the same data dir, as after any restart: the start-up target.
-  const second = await startProcess('gatehouse-pglite-restart', gatehouseArgs(), gatehouseEnv(dataDir));
-  try {
-    starts.pgliteSecond = await waitReady(second);
-  } finally {
-    await stopProcess(second);
-  }
-  return result;
-}
-
-async function runBare(): Promise<LoadResult> {
-  console.log('bare Express 5 (test/bench/bare-express.ts)');
-  const r = await startProcess('bare-express', ['--import', 'tsx', BARE], {});
-  try {
-    await waitReady(r);
-    return await drive('bare Express 5', r);
-  } finally {
-    await stopProcess(r);
-  }
-}
+// ---------------------------------------------------------------------------
+// The run
 
 const loadAverage = () => loadavg().map((l) => l.toFixed(2)).join(', ');
-
-function pgName(workers: number): string {
-  return workers > 1 ? `gatehouse + PostgreSQL, ${workers} processes` : 'gatehouse + PostgreSQL';
-}
+const errorsOf = (bursts: Burst[]) => bursts.reduce((n, b) => n + b.errors + b.non2xx, 0);
+const range = (values: number[]) => `${int(Math.min(...values))}–${int(Math.max(...values))}`;
 
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first.`);
+  const progress = (text: string) => process.stderr.write(text);
+  let placement = 'not pinned: the kernel places the servers, autocannon (this process) and PostgreSQL on the 2 CPUs';
+  if (PIN) {
+    const pinnedSelf = pin([process.pid], PIN_LOAD_CPU);
+    if (pinnedSelf === 0) throw new Error('BENCH_PIN=1: taskset could not pin this process');
+    placement =
+      `taskset: autocannon (this process) and the bench databases' PostgreSQL backends on CPU ${PIN_LOAD_CPU}; ` +
+      `one-process servers on CPU ${PIN_SERVER_CPU}; multi-process gatehouse on every CPU`;
+  }
   const nodeArgs =
     (NODE_ARGS.length > 0 ? ` (gatehouse with node ${NODE_ARGS.join(' ')})` : '') + (CPU_PROF ? ` (gatehouse under --cpu-prof, profiles in ${CPU_PROF})` : '');
   console.log(
-    `gatehouse HTTP benchmark: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}${nodeArgs}\n` +
-      `autocannon: ${CONNECTIONS} connections, ${DURATION} s (after ${WARMUP} s warm-up), loopback; body ${Buffer.byteLength(BODY)} bytes (post of ${POST.length} chars, one violation)\n` +
-      `gatehouse: log level ${LOG_LEVEL}, audit tick ${process.env.GATEHOUSE_AUDIT_TICK_MS ?? 'default'} ms, max batch ${process.env.GATEHOUSE_AUDIT_MAX_BATCH ?? 'default'}\n` +
+    `gatehouse HTTP benchmark (npm run bench:http), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ` +
+      `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}${nodeArgs}\n` +
+      `load: autocannon, ${CONNECTIONS} connections, loopback, POST /v1/evaluate, body ${Buffer.byteLength(BODY)} bytes (post of ${POST.length} chars, one finding)\n` +
+      `method: every server up at once; ${WARMUP} s warm-up each, then ${ROUNDS} rounds of one ${BURST} s burst per server (order rotated each round), ` +
+      `then ${HALF_ROUNDS} rounds of ${BURST} s at half each PostgreSQL server's median req/s; medians over bursts\n` +
+      `placement: ${placement}\n` +
+      `gatehouse: advisory, log level ${LOG_LEVEL}, audit tick ${process.env.GATEHOUSE_AUDIT_TICK_MS ?? 'default'} ms, max batch ${process.env.GATEHOUSE_AUDIT_MAX_BATCH ?? 'default'}\n` +
       `load average before: ${loadAverage()} (other work on the machine skews req/s and latency; CPU µs/req much less)\n`,
   );
 
-  const starts: StartTimes = {};
-  const results: LoadResult[] = [];
-  let audit: AuditReport | undefined;
-  if (ONLY.has('bare')) results.push(await runBare());
-  const audits: AuditReport[] = [];
+  // Start everything first; each stays up for the whole run.
+  const servers: Server[] = [];
+  if (ONLY.has('bare')) {
+    progress('starting bare Express … ');
+    servers.push(await startBare());
+    progress('ready\n');
+  }
   if (ONLY.has('postgres')) {
     for (const workers of WORKERS) {
-      const pgRun = await runPostgres(starts, workers);
-      results.push(pgRun.load);
-      audits.push(pgRun.audit);
-      audit ??= pgRun.audit;
+      progress(`starting gatehouse on PostgreSQL, ${workers} process${workers > 1 ? 'es' : ''} … `);
+      servers.push(await startPostgres(workers));
+      progress('ready\n');
     }
   }
-  if (ONLY.has('pglite')) results.push(await runPglite(starts));
+  let pgliteFirst: number | undefined;
+  if (ONLY.has('pglite')) {
+    progress('starting gatehouse on PGlite … ');
+    const pglite = await startPglite(mkdtempSync(path.join(workDir, 'pglite-data-')));
+    pgliteFirst = pglite.startMs;
+    servers.push(pglite);
+    progress('ready\n');
+  }
+  if (servers.length === 0) throw new Error('BENCH_ONLY selects no server');
+  const databases = servers.flatMap((s) => (s.database ? [s.database.name] : []));
+  const repin = async () => {
+    if (PIN) pin(await backendPids(databases), PIN_LOAD_CPU);
+  };
 
-  const bare = results.find((r) => r.name === 'bare Express 5');
-  console.log(`\nload average after: ${loadAverage()}`);
+  try {
+    if (WARMUP > 0) {
+      for (const server of servers) {
+        progress(`warm-up ${server.label} … `);
+        const w = await burst(server, WARMUP, 0);
+        progress(`${int(w.rps)} req/s\n`);
+        await sleep(PAUSE_MS);
+      }
+    }
+    await repin();
+
+    for (let round = 1; round <= ROUNDS; round++) {
+      progress(`round ${round}/${ROUNDS}:`);
+      for (const server of rotate(servers, round - 1)) {
+        const b = await burst(server, BURST, round);
+        server.bursts.push(b);
+        progress(` ${server.id} ${int(b.rps)}/s ${int(b.cpuUsPerRequest)} µs;`);
+        await sleep(PAUSE_MS);
+      }
+      progress('\n');
+      await repin();
+    }
+
+    const halfServers = servers.filter((s) => s.kind === 'postgres');
+    const rateOf = new Map(halfServers.map((s) => [s, Math.max(1, Math.floor(median(s.bursts.map((b) => b.rps)) / 2))]));
+    for (let round = 1; round <= HALF_ROUNDS && halfServers.length > 0; round++) {
+      progress(`half rate ${round}/${HALF_ROUNDS}:`);
+      for (const server of rotate(halfServers, round - 1)) {
+        const b = await burst(server, BURST, round, rateOf.get(server));
+        server.half.push(b);
+        progress(` ${server.id} ${int(b.rps)}/s p99 ${ms(b.p99)} ms;`);
+        await sleep(PAUSE_MS);
+      }
+      progress('\n');
+    }
+
+    const audits = new Map<Server, AuditReport>();
+    for (const server of halfServers) audits.set(server, await audit(server));
+    const peakRss = new Map(servers.map((s) => [s, peakRssMiB(s.running)]));
+
+    // PGlite: the second start on the same data dir, as after any restart (the start-up target).
+    let pgliteSecond: number | undefined;
+    const pglite = servers.find((s) => s.kind === 'pglite');
+    if (pglite) {
+      await stopProcess(pglite.running);
+      const again = await startProcess('gatehouse-pglite-restart', gatehouseArgs(), gatehouseEnv(pglite.dataDir!));
+      try {
+        pgliteSecond = await waitReady(again);
+      } finally {
+        await stopProcess(again);
+      }
+    }
+
+    report(servers, audits, peakRss, rateOf, { pgliteFirst, pgliteSecond });
+  } finally {
+    for (const server of servers) {
+      const code = await stopProcess(server.running);
+      if (code !== 0 && code !== null) console.error(`${server.label} exited with ${code}:\n${tail(server.running.logFile)}`);
+    }
+  }
+}
+
+function report(
+  servers: Server[],
+  audits: Map<Server, AuditReport>,
+  peakRss: Map<Server, number>,
+  rateOf: Map<Server, number>,
+  starts: { pgliteFirst?: number; pgliteSecond?: number },
+): void {
+  console.log(`load average after: ${loadAverage()}\n`);
+  const bare = servers.find((s) => s.kind === 'bare');
+  const med = (s: Server, pick: (b: Burst) => number) => median(s.bursts.map(pick));
+
   console.log(
-    '\n' +
-      table(
-        `POST /v1/evaluate, ${CONNECTIONS} connections, ${DURATION} s`,
-        ['server', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'errors', 'non-2xx', 'audit_ok false', 'vs bare', 'CPU µs/req', 'CPU vs bare', 'p99 ms at ½ rate', 'peak RSS MiB'],
-        results.map((r) => [
-          r.name,
-          int(r.rps),
-          ms(r.p50),
-          ms(r.p90),
-          ms(r.p99),
-          int(r.errors),
-          int(r.non2xx),
-          r.name === 'bare Express 5' ? '—' : int(r.auditNotOk),
-          bare && r !== bare ? ratio(r.rps / bare.rps) : '—',
-          int(r.cpuUsPerRequest),
-          bare && r !== bare ? ratio(r.cpuUsPerRequest / bare.cpuUsPerRequest) : '—',
-          r.half ? `${ms(r.half.p99)} (${int(r.half.rps)}/s)` : '—',
-          int(r.peakRssMiB),
-        ]),
-      ),
+    table(
+      `Per round: CPU µs per request of the server's process tree (req/s), ${BURST} s bursts, order rotated each round`,
+      ['round', ...servers.map((s) => s.id)],
+      Array.from({ length: ROUNDS }, (_, i) => [
+        String(i + 1),
+        ...servers.map((s) => {
+          const b = s.bursts[i]!;
+          return `${int(b.cpuUsPerRequest)} (${int(b.rps)})`;
+        }),
+      ]),
+    ),
+  );
+  console.log(`servers: ${servers.map((s) => `${s.id} = ${s.label}`).join('; ')}\n`);
+
+  console.log(
+    table(
+      `POST /v1/evaluate at saturation: medians of ${ROUNDS} interleaved ${BURST} s bursts, ${CONNECTIONS} connections`,
+      ['server', 'CPU µs/req', 'CPU range', 'CPU vs bare', 'req/s', 'req/s vs bare', 'p50 ms', 'p99 ms', 'max ms', 'errors+non-2xx', 'audit_ok false', 'load gen µs/req', 'peak RSS MiB'],
+      servers.map((s) => {
+        const cpu = med(s, (b) => b.cpuUsPerRequest);
+        const rps = med(s, (b) => b.rps);
+        return [
+          s.label,
+          int(cpu),
+          range(s.bursts.map((b) => b.cpuUsPerRequest)),
+          bare && s !== bare ? ratio(cpu / med(bare, (b) => b.cpuUsPerRequest)) : '—',
+          int(rps),
+          bare && s !== bare ? ratio(rps / med(bare, (b) => b.rps)) : '—',
+          ms(med(s, (b) => b.p50)),
+          ms(med(s, (b) => b.p99)),
+          ms(Math.max(...s.bursts.map((b) => b.max))),
+          int(errorsOf(s.bursts)),
+          s.kind === 'bare' ? '—' : int(s.bursts.reduce((n, b) => n + b.auditNotOk, 0)),
+          int(med(s, (b) => b.loadCpuUsPerRequest)),
+          int(peakRss.get(s)!),
+        ];
+      }),
+    ),
   );
 
-  for (const [i, a] of audits.entries()) if (i > 0) console.log(`audit check (PostgreSQL, ${WORKERS[i]} processes): ${int(a.answered)} answered, ${int(a.missing)} missing, ${int(a.missingCommitted)} answered audit_ok true without a row`);
-  if (audit) {
+  if (bare) {
+    const paired = servers
+      .filter((s) => s !== bare)
+      .map((s) => {
+        const cpu = s.bursts.map((b, i) => b.cpuUsPerRequest / bare.bursts[i]!.cpuUsPerRequest);
+        const rps = s.bursts.map((b, i) => b.rps / bare.bursts[i]!.rps);
+        return [s.label, ratio(median(cpu)), `${ratio(Math.min(...cpu))}–${ratio(Math.max(...cpu))}`, ratio(median(rps)), `${ratio(Math.min(...rps))}–${ratio(Math.max(...rps))}`];
+      });
     console.log(
-      `audit check (PostgreSQL): ${int(audit.answered)} answered requests (warm-up included), ${int(audit.missingAtOnce)} missing from audit_events ` +
-        `right after the load (${int(audit.missingCommitted)} of them answered audit_ok true)` +
-        (audit.waitedS > 0 ? `, ${int(audit.missing)} after waiting ${audit.waitedS} s for outbox replays` : '') +
-        `; ${int(audit.inserts)} INSERTs wrote them (${((audit.answered - audit.missing) / audit.inserts).toFixed(1)} rows per group commit)` +
-        (audit.duplicates > 0 ? `, ${int(audit.duplicates)} duplicate request_ids in answers` : ''),
+      table('Paired with bare Express in the same round (per-round ratios)', ['server', 'CPU ÷ bare, median', 'range', 'req/s ÷ bare, median', 'range'], paired),
     );
   }
-  const startRows: (string | number)[][] = [];
-  if (starts.postgres !== undefined) startRows.push(['PostgreSQL (new database: migrations)', ms(starts.postgres)]);
-  if (starts.pgliteFirst !== undefined) startRows.push(['PGlite, new data dir (first run)', ms(starts.pgliteFirst)]);
-  if (starts.pgliteSecond !== undefined) startRows.push(['PGlite, same data dir (second start)', ms(starts.pgliteSecond)]);
-  if (startRows.length > 0) console.log('\n' + table('start-up: spawn → /readyz 200', ['gatehouse', 'ms'], startRows));
 
-  const pgLoad = results.find((r) => r.name === 'gatehouse + PostgreSQL');
-  if (pgLoad || starts.pgliteSecond !== undefined) {
-    const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-    const lines: string[] = [];
-    if (pgLoad && bare) lines.push(`${verdict(pgLoad.rps / bare.rps >= 0.45)}  PostgreSQL req/s ≥ 0.45× bare Express: ${ratio(pgLoad.rps / bare.rps)}`);
-    if (pgLoad && bare) lines.push(`${verdict(pgLoad.cpuUsPerRequest / bare.cpuUsPerRequest <= 2.2)}  CPU µs/request ≤ 2.2× bare Express: ${ratio(pgLoad.cpuUsPerRequest / bare.cpuUsPerRequest)}`);
-    if (pgLoad?.half) lines.push(`${verdict(pgLoad.half.p99 < 10)}  p99 < 10 ms at half its maximum rate: ${ms(pgLoad.half.p99)} ms at ${int(pgLoad.half.rps)} req/s`);
-    if (pgLoad) {
-      lines.push(`${verdict(pgLoad.errors + pgLoad.non2xx === 0)}  zero errors: ${pgLoad.errors} errors (${pgLoad.timeouts} timeouts), ${pgLoad.non2xx} non-2xx`);
-    }
-    if (audit) {
-      lines.push(
-        `${verdict(audit.missing === 0 && audit.missingCommitted === 0)}  every answered request in the audit table: ${int(audit.missing)} missing of ${int(audit.answered)}` +
-          (audit.missingCommitted > 0 ? ` (${int(audit.missingCommitted)} answered audit_ok true without a row: a bug)` : ''),
-      );
-      // A row that missed the write timeout is answered audit_ok false (no receipt) and replayed from the outbox later.
-      lines.push(`${verdict(pgLoad?.auditNotOk === 0)}  every answer committed in time (audit_ok true): ${int(pgLoad?.auditNotOk ?? 0)} deferred to the outbox`);
-    }
-    if (starts.pgliteSecond !== undefined) lines.push(`${verdict(starts.pgliteSecond < 1500)}  PGlite start-up < 1.5 s after the first run: ${ms(starts.pgliteSecond)} ms`);
-    console.log(`targets (issue 14, one process):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+  const multi = servers.filter((s) => s.kind === 'postgres' && s.workers > 1);
+  const single = servers.find((s) => s.kind === 'postgres' && s.workers === 1);
+  if (single && multi.length > 0) {
+    console.log(
+      table(
+        'gatehouse on PostgreSQL: N processes against 1 (GATEHOUSE_WORKERS), same rounds',
+        ['processes', 'req/s', 'req/s ÷ 1 process', 'per-round range', 'CPU µs/req', 'CPU ÷ 1 process', 'p99 ms'],
+        [single, ...multi].map((s) => {
+          const per = s.bursts.map((b, i) => b.rps / single.bursts[i]!.rps);
+          return [
+            String(s.workers),
+            int(med(s, (b) => b.rps)),
+            ratio(med(s, (b) => b.rps) / med(single, (b) => b.rps)),
+            s === single ? '—' : `${ratio(Math.min(...per))}–${ratio(Math.max(...per))}`,
+            int(med(s, (b) => b.cpuUsPerRequest)),
+            ratio(med(s, (b) => b.cpuUsPerRequest) / med(single, (b) => b.cpuUsPerRequest)),
+            ms(med(s, (b) => b.p99)),
+          ];
+        }),
+      ),
+    );
   }
+
+  const halfServers = servers.filter((s) => s.half.length > 0);
+  if (halfServers.length > 0) {
+    console.log(
+      table(
+        `Fixed offered rate: half of each server's median req/s (autocannon overallRate), ${HALF_ROUNDS} interleaved ${BURST} s bursts; percentiles over every response`,
+        ['server', 'offered req/s', 'achieved req/s', 'responses', 'p50 ms', 'p99 ms', 'max ms', 'p99 per burst, median (range)', 'errors+non-2xx', 'CPU µs/req'],
+        halfServers.map((s) => {
+          const all = pooled(s.half);
+          const p99s = s.half.map((b) => b.p99);
+          return [
+            s.label,
+            int(rateOf.get(s)!),
+            int(median(s.half.map((b) => b.rps))),
+            int(all.length),
+            ms(percentile(all, 50)),
+            ms(percentile(all, 99)),
+            ms(all[all.length - 1]!),
+            `${ms(median(p99s))} (${ms(Math.min(...p99s))}–${ms(Math.max(...p99s))})`,
+            int(errorsOf(s.half)),
+            int(median(s.half.map((b) => b.cpuUsPerRequest))),
+          ];
+        }),
+      ),
+    );
+  }
+
+  for (const [s, a] of audits) {
+    console.log(
+      `audit check (${s.label}): ${int(a.answered)} answered requests (warm-up and fixed rate included), ${int(a.missingAtOnce)} missing from audit_events ` +
+        `right after the load (${int(a.missingCommitted)} of them answered audit_ok true)` +
+        (a.waitedS > 0 ? `, ${int(a.missing)} after waiting ${a.waitedS} s for outbox replays` : '') +
+        `; ${int(a.inserts)} group commits wrote them (${((a.answered - a.missing) / a.inserts).toFixed(1)} rows each)` +
+        (a.duplicates > 0 ? `, ${int(a.duplicates)} duplicate request_ids in answers` : ''),
+    );
+  }
+
+  const startRows: string[][] = servers.map((s) => [s.kind === 'postgres' ? `${s.label} (new database: migrations)` : s.kind === 'pglite' ? 'gatehouse + PGlite, new data dir (first run)' : s.label, ms(s.startMs)]);
+  if (starts.pgliteSecond !== undefined) startRows.push(['gatehouse + PGlite, same data dir (second start)', ms(starts.pgliteSecond)]);
+  console.log('\n' + table('start-up: spawn → /readyz 200 (servers started one after another, before the load)', ['server', 'ms'], startRows));
+
+  // The targets of issue 14 (and the start-up target of issue 5).
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'FAIL');
+  const lines: string[] = [];
+  if (single && bare) {
+    const r = med(single, (b) => b.rps) / med(bare, (b) => b.rps);
+    const c = med(single, (b) => b.cpuUsPerRequest) / med(bare, (b) => b.cpuUsPerRequest);
+    lines.push(`${verdict(r >= 0.45)}  req/s ≥ 0.45× bare Express: ${ratio(r)} (${int(med(single, (b) => b.rps))} ÷ ${int(med(bare, (b) => b.rps))} req/s)`);
+    lines.push(`${verdict(c <= 2.2)}  CPU µs/request ≤ 2.2× bare Express: ${ratio(c)} (${int(med(single, (b) => b.cpuUsPerRequest))} ÷ ${int(med(bare, (b) => b.cpuUsPerRequest))} µs)`);
+  }
+  if (single && single.half.length > 0) {
+    const all = pooled(single.half);
+    lines.push(`${verdict(percentile(all, 99) < 10)}  p99 < 10 ms at half its maximum rate: ${ms(percentile(all, 99))} ms (p50 ${ms(percentile(all, 50))}, max ${ms(all[all.length - 1]!)}) at ${int(rateOf.get(single)!)} req/s offered`);
+  }
+  for (const s of servers.filter((x) => x.kind !== 'bare')) {
+    const bursts = [...s.bursts, ...s.half];
+    lines.push(`${verdict(errorsOf(bursts) === 0)}  zero errors (${s.id}): ${int(bursts.reduce((n, b) => n + b.errors, 0))} errors (${int(bursts.reduce((n, b) => n + b.timeouts, 0))} timeouts), ${int(bursts.reduce((n, b) => n + b.non2xx, 0))} non-2xx`);
+  }
+  for (const [s, a] of audits) {
+    lines.push(
+      `${verdict(a.missing === 0 && a.missingCommitted === 0)}  every answered request in the audit table (${s.id}): ${int(a.missing)} missing of ${int(a.answered)}` +
+        (a.missingCommitted > 0 ? ` (${int(a.missingCommitted)} answered audit_ok true without a row: a bug)` : ''),
+    );
+    const notOk = [...s.bursts, ...s.half].reduce((n, b) => n + b.auditNotOk, 0);
+    // A row that missed the write timeout is answered audit_ok false (no receipt) and replayed from the outbox later.
+    lines.push(`${verdict(notOk === 0)}  every answer committed in time, audit_ok true (${s.id}): ${int(notOk)} deferred to the outbox`);
+  }
+  if (single && multi.length > 0) {
+    for (const m of multi) lines.push(`info  ${m.workers} processes ÷ 1: ${ratio(med(m, (b) => b.rps) / med(single, (b) => b.rps))} req/s, ${ratio(med(m, (b) => b.cpuUsPerRequest) / med(single, (b) => b.cpuUsPerRequest))} CPU µs/req`);
+  }
+  if (starts.pgliteSecond !== undefined) lines.push(`${verdict(starts.pgliteSecond < 1500)}  PGlite start-up < 1.5 s after the first run: ${ms(starts.pgliteSecond)} ms`);
+  console.log(`targets (issue 14; pg1 = gatehouse advisory on PostgreSQL, one process):\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
 }
 
 try {
