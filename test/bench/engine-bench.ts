@@ -7,6 +7,10 @@
  * compile time and retained memory, and the issue's engine targets.
  * Method: see lib/measure.ts (warm-up, batched hrtime samples, medians).
  * Progress goes to stderr; the tables go to stdout.
+ *
+ * Options (environment): GATEHOUSE_BENCH_PACK=<dir> (another pack than rules/qa, e.g. a frozen
+ * copy), BENCH_COMPILE_RUNS=5 (compiles of the default pack timed for table 5), BENCH_ONLY=profanity
+ * (table 6 alone), GATEHOUSE_BASELINE=<checkout> (table 6 also runs that checkout's engine).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +29,8 @@ import { loadSplit, score, type DetectionScore } from './lib/profanity-corpus.js
 const PACK_DIR = process.env.GATEHOUSE_BENCH_PACK ?? fileURLToPath(new URL('../../rules/qa', import.meta.url));
 const LEXICON_SIZES = [1_000, 10_000, 100_000] as const;
 const PACK_SIZES = [10, 200] as const;
+/** Compiles of the default pack for table 5 (3–4 s each on the loaded 2-core machine: keeps the run under ~6 min). */
+const COMPILE_RUNS = Number(process.env.BENCH_COMPILE_RUNS ?? 5);
 
 // ---------------------------------------------------------------------------
 // Subjects: each turns an input into a zero-argument function to time.
@@ -228,7 +234,9 @@ async function lexiconScaling(base: CompiledPack, big: Map<number, { pack: Compi
     ['default (real terms only)', base, undefined],
     ...LEXICON_SIZES.map((n): [string, CompiledPack, number] => [`${int(n)} synthetic + real`, big.get(n)!.pack, big.get(n)!.compileMs]),
   ];
-  const subjects = packs.map(([label, pack]) => gatehouse(pack, `gatehouse, ${label}`));
+  // Own ids: the four packs are measured in one interleaved group, the default pack again rather
+  // than its table-1 figure from other minutes (the machine's load moves between groups).
+  const subjects = packs.map(([label, pack]) => ({ ...gatehouse(pack, `gatehouse, ${label}`), id: `lexicon:${label}` }));
   for (const [label, pack] of packs) {
     await expectCodes(pack, 'clean', INPUTS.clean.codes, label);
     await expectCodes(pack, 'violations', INPUTS.violations.codes, label);
@@ -460,11 +468,11 @@ async function main(): Promise<void> {
   const inputTexts = Object.values(INPUTS).flatMap((i) => textsOf(i.content));
   const allSynthetic = syntheticTerms(Math.max(...LEXICON_SIZES), wordsOf(inputTexts), inputTexts);
   const compileRows: CompileFigures[] = [];
-  compileRows.push(compileFigures('default (rules/qa)', () => compilePack(base.resolved), 20).figures);
+  compileRows.push(compileFigures('default (rules/qa)', () => compilePack(base.resolved), COMPILE_RUNS).figures);
   const lexiconPacks = new Map<number, { pack: CompiledPack; compileMs: number }>();
   for (const n of [...LEXICON_SIZES].reverse()) {
     const resolved = withProfanityTerms(base.resolved, allSynthetic.slice(0, n));
-    const { pack, figures } = compileFigures(`default + ${int(n)} synthetic terms`, () => compilePack(resolved), n === 100_000 ? 3 : 1);
+    const { pack, figures } = compileFigures(`default + ${int(n)} synthetic terms`, () => compilePack(resolved), 1);
     if (n === 100_000) compileRows.push(figures);
     lexiconPacks.set(n, { pack, compileMs: figures.compileMs[0]! });
   }
