@@ -47,6 +47,7 @@
  *   BENCH_LOG_LEVEL=info     the servers' log level (their logs go to a file, printed on failure)
  *   BENCH_CPU_PROF=DIR       run gatehouse with `node --cpu-prof --cpu-prof-dir=DIR`
  *                            (summarise: npx tsx test/bench/cpuprofile-top.ts DIR/*.cpuprofile)
+ *   BENCH_RULES_DIR=rules    the packs gatehouse serves (e.g. a committed copy while rules/ is being edited)
  *   BENCH_GATEHOUSE_CLI=dist/server/cli.js   the gatehouse build to run (e.g. a copy of dist/ with a change)
  *   BENCH_NODE_ARGS="--max-semi-space-size=32"   extra node flags for the gatehouse processes
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
@@ -67,6 +68,7 @@ import { freePort } from '../helpers/server-process.js';
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.resolve(ROOT, process.env.BENCH_GATEHOUSE_CLI ?? 'dist/server/cli.js');
 const BARE = path.join(ROOT, 'test/bench/bare-express.ts');
+const RULES_DIR = path.resolve(ROOT, process.env.BENCH_RULES_DIR ?? 'rules');
 const num = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
   if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number ≥ 0`);
@@ -318,7 +320,7 @@ function gatehouseArgs(): string[] {
 function gatehouseEnv(dataDir: string, databaseUrl?: string): Record<string, string> {
   return {
     GATEHOUSE_DATA_DIR: dataDir,
-    GATEHOUSE_RULES_DIR: path.join(ROOT, 'rules'),
+    GATEHOUSE_RULES_DIR: RULES_DIR,
     GATEHOUSE_API_KEYS: `admin:${ADMIN_KEY},evaluator:${EVALUATOR_KEY}`,
     // The per-key limit (60,000/min by default) would answer 429s under load: raised, not removed,
     // so the limiter's own cost stays in the measurement.
@@ -629,7 +631,7 @@ async function main(): Promise<void> {
       `method: every server up at once; ${WARMUP} s warm-up each, then ${ROUNDS} rounds of one ${BURST} s burst per server (order rotated each round), ` +
       `then ${HALF_ROUNDS} rounds of ${BURST} s at half each PostgreSQL server's median req/s; medians over bursts\n` +
       `placement: ${placement}\n` +
-      `gatehouse: advisory, log level ${LOG_LEVEL}, audit tick ${process.env.GATEHOUSE_AUDIT_TICK_MS ?? 'default'} ms, max batch ${process.env.GATEHOUSE_AUDIT_MAX_BATCH ?? 'default'}\n` +
+      `gatehouse: packs ${path.relative(ROOT, RULES_DIR) || '.'}, advisory, log level ${LOG_LEVEL}, audit tick ${process.env.GATEHOUSE_AUDIT_TICK_MS ?? 'default'} ms, max batch ${process.env.GATEHOUSE_AUDIT_MAX_BATCH ?? 'default'}\n` +
       `load average before: ${loadAverage()} (other work on the machine skews req/s and latency; CPU µs/req much less)\n`,
   );
 
