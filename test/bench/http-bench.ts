@@ -20,8 +20,9 @@
  * those medians (the per-round paired ratios are shown too).
  *
  * Then, for each gatehouse-on-PostgreSQL server, a fixed offered rate of half its own median
- * req/s (autocannon's overallRate), in interleaved bursts as well: p50/p99/max over all of them
- * (issue 14: p99 < 10 ms there). Finally every request_id answered by a PostgreSQL server
+ * req/s, in interleaved bursts as well: p50/p99/max over all of them (issue 14: p99 < 10 ms
+ * there). The requests are sent evenly spaced by this script (see paced()), not with autocannon's
+ * overallRate, whose per-connection quotas are spent in a burst at the top of every second. Finally every request_id answered by a PostgreSQL server
  * (warm-up included) is looked up in its audit table, and the issue 14 targets are printed as
  * PASS/FAIL with the figures.
  *
@@ -54,6 +55,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
@@ -528,6 +530,95 @@ function burst(server: Server, seconds: number, round: number, overallRate?: num
   });
 }
 
+/**
+ * `seconds` of requests sent at an evenly spaced `rate` per second (open loop: a request is sent
+ * when it is due, whether or not earlier ones were answered), over at most CONNECTIONS keep-alive
+ * connections. autocannon's overallRate is not used for this: it gives each connection a quota per
+ * second, which the connections spend back to back at the start of every second, so the server
+ * sees a burst at saturation each second and the latency is that burst's queue. Latency here runs
+ * from the moment a request is due to its last byte, so a stalled server cannot hide requests it
+ * kept from being sent (no coordinated omission).
+ */
+function paced(server: Server, seconds: number, round: number, rate: number): Promise<Burst> {
+  return new Promise((resolve) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+    const url = new URL('/v1/evaluate', server.running.url);
+    const due = Math.floor(seconds * rate);
+    const interval = 1000 / rate;
+    const latencies = new Float64Array(due);
+    let sent = 0;
+    let done = 0;
+    let count = 0;
+    let errors = 0;
+    let non2xx = 0;
+    let auditNotOk = 0;
+    const cpuBefore = cpuMs(server.running);
+    const loadBefore = process.cpuUsage();
+    const t0 = performance.now();
+    let t1 = t0;
+    const finish = () => {
+      clearInterval(timer);
+      agent.destroy();
+      const load = process.cpuUsage(loadBefore);
+      const cpuAfter = cpuMs(server.running);
+      const sorted = latencies.slice(0, count).sort();
+      const elapsed = (t1 - t0) / 1000;
+      resolve({
+        round,
+        total: count,
+        seconds: elapsed,
+        rps: count / elapsed,
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
+        errors,
+        timeouts: 0,
+        non2xx,
+        auditNotOk,
+        cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / count,
+        loadCpuUsPerRequest: (load.user + load.system) / count,
+        latencies: sorted,
+      });
+    };
+    const settle = () => {
+      done++;
+      if (done === due) finish();
+    };
+    const send = (dueAt: number) => {
+      const req = httpRequest(url, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': String(Buffer.byteLength(BODY)) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          t1 = performance.now();
+          latencies[count++] = t1 - dueAt;
+          if (res.statusCode !== 200) non2xx++;
+          else {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const id = REQUEST_ID.exec(body)?.[1];
+            if (id) server.ids.push(id);
+            if (!body.includes('"audit_ok":true')) {
+              auditNotOk++;
+              if (id) server.deferred.push(id);
+            }
+          }
+          settle();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        settle();
+      });
+      req.end(BODY);
+    };
+    // A 1 ms timer sends every request that has come due (several at once if the timer was late).
+    const timer = setInterval(() => {
+      const now = performance.now();
+      while (sent < due && t0 + sent * interval <= now) send(t0 + sent++ * interval);
+      if (sent === due) clearInterval(timer);
+    }, 1);
+  });
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -691,7 +782,7 @@ async function main(): Promise<void> {
     for (let round = 1; round <= HALF_ROUNDS && halfServers.length > 0; round++) {
       progress(`half rate ${round}/${HALF_ROUNDS}:`);
       for (const server of rotate(halfServers, round - 1)) {
-        const b = await burst(server, BURST, round, rateOf.get(server));
+        const b = await paced(server, BURST, round, rateOf.get(server)!);
         server.half.push(b);
         progress(` ${server.id} ${int(b.rps)}/s p99 ${ms(b.p99)} ms;`);
         await sleep(PAUSE_MS);
@@ -817,7 +908,7 @@ function report(
   if (halfServers.length > 0) {
     console.log(
       table(
-        `Fixed offered rate: half of each server's median req/s (autocannon overallRate), ${HALF_ROUNDS} interleaved ${BURST} s bursts; percentiles over every response`,
+        `Fixed offered rate: half of each server's median req/s, evenly spaced (open loop, latency from when each request was due), ${HALF_ROUNDS} interleaved ${BURST} s bursts; percentiles over every response`,
         ['server', 'offered req/s', 'achieved req/s', 'responses', 'p50 ms', 'p99 ms', 'max ms', 'p99 per burst, median (range)', 'errors+non-2xx', 'CPU µs/req'],
         halfServers.map((s) => {
           const all = pooled(s.half);
