@@ -40,7 +40,7 @@ export interface Stats {
 
 export const DEFAULTS: Required<MeasureOptions> = {
   warmupIterations: 2_000,
-  warmupMaxMs: 4_000,
+  warmupMaxMs: 2_000,
   minTimeMs: 1_000,
   minSamples: 50,
   minBatchUs: 25,
