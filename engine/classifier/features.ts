@@ -7,8 +7,10 @@
  * Words come from the caller's text with their spans: NFKC folds decorative letterforms
  * (mathematical bold, fullwidth, circled), digits and symbols inside a word are read as the
  * letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two, a
- * number is `#` and a mention `@`.
+ * number is `#`, a mention `@` and a link `/`.
  */
+
+import { linkSpans } from '../phrases/tokens.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -65,7 +67,16 @@ function readWord(raw: string): string | undefined {
 export function wordsOf(posts: readonly string[]): Word[][] {
   return posts.map((text, post) => {
     const words: Word[] = [];
+    // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
+    const links = linkSpans(text);
+    let l = 0;
     for (const m of text.matchAll(WORD)) {
+      while (l < links.length && links[l]![1] <= m.index) l++;
+      const link = links[l];
+      if (link && m.index >= link[0]) {
+        if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
+        continue;
+      }
       // A leading or trailing symbol is punctuation, not a letter ("wow!", "@user" stays a word).
       const raw = m[0].replace(/^[!'’*]+|[!'’*]+$/g, '');
       const read = raw.length > 0 ? readWord(raw) : undefined;
@@ -116,7 +127,7 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
           hash[n] = hashOf(step(hashOf(step(hashOf(T, w), SPACE), next), SPACE), words[i + 2]!.text); postOf[n] = post; first[n] = i; last[n++] = i + 2;
         }
       }
-      if (w === '#' || w === '@') continue;
+      if (w === '#' || w === '@' || w === '/') continue;
       // Letter pieces of `<word>`, 3 to 5 long.
       const size = w.length + 2;
       for (let start = 0; start + 3 <= size; start++) {
@@ -153,7 +164,7 @@ export function featureNames(posts: readonly Word[][]): string[] {
         add(`b:${w} ${words[i + 1]!.text}`);
         if (i + 2 < words.length) add(`t:${w} ${words[i + 1]!.text} ${words[i + 2]!.text}`);
       }
-      if (w === '#' || w === '@') continue;
+      if (w === '#' || w === '@' || w === '/') continue;
       const padded = `<${w}>`;
       for (let start = 0; start + 3 <= padded.length; start++) {
         for (let len = 3; len <= 5 && start + len <= padded.length; len++) add(`c:${padded.slice(start, start + len)}`);

@@ -43,15 +43,16 @@ interface Special {
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
+/** [from, to) of every link in the text (trailing `.` and `,` are punctuation, not the link). */
+export function linkSpans(text: string): [number, number][] {
+  // Most posts hold no link: skip the expression unless something link-shaped is there.
+  if (!LINK_HINT.test(text)) return [];
+  return [...text.matchAll(URL_RE)].map((m) => [m.index, m.index + m[0].replace(/[.,]+$/, '').length]);
+}
+
 /** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
-  const out: Special[] = [];
-  // Most posts hold no link: skip the expression unless something link-shaped is there.
-  const linky = LINK_HINT.test(text);
-  for (const m of linky ? text.matchAll(URL_RE) : []) {
-    const to = m.index + m[0].replace(/[.,]+$/, '').length;
-    out.push({ from: m.index, to, cls: TOKEN_CLASS.URL });
-  }
+  const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
   let u = 0; // next link that could contain the scan position
   for (let i = 0; i < text.length; i++) {
     if (!isDigit(text.charCodeAt(i)) || (i > 0 && isWordChar(text.charCodeAt(i - 1)))) continue;

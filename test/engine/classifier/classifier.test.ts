@@ -12,6 +12,13 @@ describe('text model features', () => {
     expect(words![2]!.span).toEqual([7, 12]);
   });
 
+  it('reads a link as one word `/` spanning it, so the words of its path weigh nothing', () => {
+    const text = 'read it: https://example.com/goes/on/until/the/end. then bit.ly/x!';
+    const [words] = wordsOf([text]);
+    expect(words!.map((w) => w.text)).toEqual(['read', 'it', '/', 'then', '/']);
+    expect(text.slice(...words![2]!.span)).toBe('https://example.com/goes/on/until/the/end');
+  });
+
   it('hashes step by step exactly what the names spell, so the model file can name its features', () => {
     const words = wordsOf(['kill you now', 'again']);
     const names = featureNames(words);
