@@ -25,7 +25,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .requiredOption('--label <LABEL>', 'the label to predict, e.g. violent_threat')
     .requiredOption('--out <FILE>', 'the model file to write (JSON), e.g. rules/qa/models/violent-threat.json')
     .addOption(new Option('--target-fp <R>', 'false-positive rate the threshold is chosen for, by 5-fold cross-validation').argParser(rate).default(0.01))
-    .addOption(new Option('--max-features <N>', 'keep the N heaviest features').argParser(count).default(5000))
+    .addOption(new Option('--max-features <N>', 'keep the N heaviest features').argParser(count).default(20000))
     .addOption(new Option('--epochs <N>', 'passes over the corpus').argParser(count).default(30))
     .addOption(new Option('--seed <N>', 'the order of the passes; the same seed and corpus give the same file').argParser(count).default(1))
     .action(cli.action((options: TrainArgs) => train(options, io)));

@@ -25,11 +25,13 @@ interface Example {
 }
 
 const LEARNING_RATE = 0.5;
-const L2 = 1e-5;
+// Chosen on the validation split (2026-12-02): with 20,000 features, 1e-3 ranked held-out
+// posts best of 1e-5 to 3e-3; weaker decay fits the dev phrasings and carries over less.
+const L2 = 1e-3;
 const FOLDS = 5;
 
 export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
-  const { label, epochs = 30, seed = 1, maxFeatures = 5_000, targetFp = 0.01 } = options;
+  const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01 } = options;
   const judged = items.filter((item) => label in item.labels);
   const positives = judged.filter((item) => item.labels[label]).length;
   if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
