@@ -457,6 +457,31 @@ interface Burst {
   latencies: Float64Array;
 }
 
+/** A burst's figures from its counters: latencies sorted, CPU of the server tree and of this process per request. */
+function measured(
+  run: { server: Server; round: number; count: number; t0: number; t1: number; latencies: Float64Array; cpuBefore: number; loadBefore: NodeJS.CpuUsage },
+  outcome: Pick<Burst, 'errors' | 'timeouts' | 'non2xx' | 'auditNotOk'>,
+): Burst {
+  const { count } = run;
+  const load = process.cpuUsage(run.loadBefore);
+  const cpuAfter = cpuMs(run.server.running);
+  const sorted = run.latencies.slice(0, count).sort();
+  const elapsed = (run.t1 - run.t0) / 1000;
+  return {
+    round: run.round,
+    total: count,
+    seconds: elapsed,
+    rps: count / elapsed,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
+    ...outcome,
+    cpuUsPerRequest: ((cpuAfter - run.cpuBefore) * 1000) / count,
+    loadCpuUsPerRequest: (load.user + load.system) / count,
+    latencies: sorted,
+  };
+}
+
 const REQUEST_ID = /"request_id":"([^"]+)"/;
 
 /** One burst of `seconds` against `server` (closed loop, or `overallRate` req/s offered). */
@@ -498,26 +523,7 @@ function burst(server: Server, seconds: number, round: number, overallRate?: num
       },
       (err, result) => {
         if (err) return reject(err);
-        const load = process.cpuUsage(loadBefore);
-        const cpuAfter = cpuMs(server.running);
-        const sorted = latencies.slice(0, count).sort();
-        const elapsed = (t1 - t0) / 1000;
-        resolve({
-          round,
-          total: count,
-          seconds: elapsed,
-          rps: count / elapsed,
-          p50: percentile(sorted, 50),
-          p99: percentile(sorted, 99),
-          max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          non2xx: result.non2xx,
-          auditNotOk,
-          cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / count,
-          loadCpuUsPerRequest: (load.user + load.system) / count,
-          latencies: sorted,
-        });
+        resolve(measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, { errors: result.errors, timeouts: result.timeouts, non2xx: result.non2xx, auditNotOk }));
       },
     );
     // autocannon's own percentiles are whole milliseconds: keep every latency for finer ones.
@@ -561,26 +567,7 @@ function paced(server: Server, seconds: number, round: number, rate: number): Pr
     const finish = () => {
       clearInterval(timer);
       agent.destroy();
-      const load = process.cpuUsage(loadBefore);
-      const cpuAfter = cpuMs(server.running);
-      const sorted = latencies.slice(0, count).sort();
-      const elapsed = (t1 - t0) / 1000;
-      resolve({
-        round,
-        total: count,
-        seconds: elapsed,
-        rps: count / elapsed,
-        p50: percentile(sorted, 50),
-        p99: percentile(sorted, 99),
-        max: sorted.length > 0 ? sorted[sorted.length - 1]! : NaN,
-        errors,
-        timeouts: 0,
-        non2xx,
-        auditNotOk,
-        cpuUsPerRequest: ((cpuAfter - cpuBefore) * 1000) / count,
-        loadCpuUsPerRequest: (load.user + load.system) / count,
-        latencies: sorted,
-      });
+      resolve(measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, { errors, timeouts: 0, non2xx, auditNotOk }));
     };
     const settle = () => {
       done++;
