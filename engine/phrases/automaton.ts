@@ -9,7 +9,6 @@ import type { NormalizedText } from '../normalize.js';
 import type { PatternNode } from './pattern.js';
 import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
 
-const MATCH = 0;
 const ANY = 1;
 const SPLIT = 2;
 const ACCEPT = 3;
@@ -24,7 +23,7 @@ interface VocabWord {
   runs: Uint16Array;
 }
 
-/** Every word the patterns of one phrase set mention, by collapsed form; ids index the states' sets. */
+/** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
 export class Vocabulary {
   private readonly byKey = new Map<string, VocabWord[]>();
   private readonly bySignature = new Map<string, number>();
@@ -130,66 +129,46 @@ interface Fragment {
 export type LeafResolver = (node: Extract<PatternNode, { kind: 'word' | 'slot' }>) => Expansion[];
 
 export class Automaton {
+  // The graph as it is built: one entry per state.
   private kind: number[] = [];
-  private sets: (Set<number> | null)[] = [];
   private maps: (Map<number, number[]> | null)[] = [];
-  /** Per start state: the word ids a match can begin with, or null when it can begin with any word. */
-  private readonly firsts = new Map<number, Set<number> | null>();
   private out1: number[] = [];
   private out2: number[] = [];
-  private stamp = new Int32Array(0);
-  private generation = 0;
-
   /** Per ACCEPT state: the tag (rule index) its pattern was added with. */
   private readonly tags = new Map<number, number>();
+
+  // The same graph packed for matching (`freeze`, after the last `add`): three words per state in
+  // one array, [kind, out1, out2] (DISPATCH: [kind, first edge, edge count]; ACCEPT: [kind, tag]),
+  // and every DISPATCH edge as (word id, target) pairs sorted by id. A scan touches a few states
+  // of an automaton of ~100,000 that the other checks of an evaluation have pushed out of the CPU
+  // caches; one array of numbers costs a cache line per state where arrays, Sets and Maps per
+  // state cost several.
+  private table = new Int32Array(0);
+  private edges = new Int32Array(0);
+  private frozen = false;
+  private generation = 0;
 
   /** Adds one pattern whose matches report `tag`; returns its start state. */
   add(node: PatternNode, resolve: LeafResolver, tag = 0): number {
     const frag = this.build(node, resolve);
-    const accept = this.state(ACCEPT, null);
+    const accept = this.state(ACCEPT);
     this.tags.set(accept, tag);
     this.patch(frag, accept);
-    this.stamp = new Int32Array(this.kind.length);
-    this.firsts.set(frag.start, this.firstWords(frag.start));
+    this.frozen = false;
     return frag.start;
   }
 
   /** The word ids a match from `start` can begin with; null when any word can begin it (a leading gap). */
   firstWordsOf(start: number): ReadonlySet<number> | null {
-    return this.firsts.get(start) ?? null;
-  }
-
-  /** Can a match of the pattern starting at `start` begin with a word of these ids? (Cheap pre-check.) */
-  mayStartWith(start: number, ids: readonly number[] | null): boolean {
-    const first = this.firsts.get(start);
-    if (first === null) return true;
-    if (!ids || !first) return false;
-    for (const id of ids) if (first.has(id)) return true;
-    return false;
-  }
-
-  private firstWords(start: number): Set<number> | null {
-    this.ensureScratch();
+    this.freeze();
     const size = this.closure(this.bufA, 0, start, ++this.generation);
     const out = new Set<number>();
     for (const s of this.bufA.subarray(0, size)) {
-      const kind = this.kind[s]!;
+      const kind = this.table[3 * s]!;
       if (kind === ANY || kind === ACCEPT) return null;
-      if (kind === MATCH) for (const id of this.sets[s]!) out.add(id);
       if (kind === DISPATCH) for (const id of this.maps[s]!.keys()) out.add(id);
     }
     return out;
-  }
-
-  /**
-   * Longest match of the pattern at `start`, anchored at token `from`, within
-   * tokens [from, to): the end index, or -1. `ids[t]` are token t's vocabulary ids.
-   */
-  longestAt(start: number, ids: readonly (readonly number[] | null)[], from: number, to: number): number {
-    const events = this.scan(ids, from, to, [from, start]);
-    let best = -1;
-    for (let i = 2; i < events.length; i += 3) best = Math.max(best, events[i]!);
-    return best;
   }
 
   /**
@@ -207,7 +186,8 @@ export class Automaton {
     injections: readonly number[],
     firstOnly = false,
   ): number[] {
-    this.ensureScratch();
+    this.freeze();
+    const { table, edges, marks } = this;
     const events: number[] = [];
     let current = this.bufA;
     let next = this.bufB;
@@ -233,26 +213,24 @@ export class Automaton {
       const token = t < to ? ids[t] : null;
       for (let i = 0; i < size; i++) {
         const s = current[i]!;
-        const kind = this.kind[s]!;
-        const from = this.startOf[s]!;
+        const kind = table[3 * s]!;
+        const start = marks[2 * s + 1]!;
         if (kind === ACCEPT) {
-          if (t > from) {
-            events.push(this.tags.get(s)!, from, t);
+          if (t > start) {
+            events.push(table[3 * s + 1]!, start, t);
             if (firstOnly) return events;
           }
         } else if (t === to) {
           continue;
         } else if (kind === ANY) {
-          nextSize = this.closure(next, nextSize, this.out1[s]!, nextGen, from);
-        } else if (token !== null && token !== undefined) {
-          if (kind === DISPATCH) {
-            const map = this.maps[s]!;
-            for (const id of token) {
-              const targets = map.get(id);
-              if (targets) for (const target of targets) nextSize = this.closure(next, nextSize, target, nextGen, from);
+          nextSize = this.closure(next, nextSize, table[3 * s + 1]!, nextGen, start);
+        } else if (kind === DISPATCH && token) {
+          const first = table[3 * s + 1]!;
+          const end = first + 2 * table[3 * s + 2]!;
+          for (const id of token) {
+            for (let e = lowerBound(edges, first, end, id); e < end && edges[e] === id; e += 2) {
+              nextSize = this.closure(next, nextSize, edges[e + 1]!, nextGen, start);
             }
-          } else if (kind === MATCH && matchesAny(this.sets[s]!, token)) {
-            nextSize = this.closure(next, nextSize, this.out1[s]!, nextGen, from);
           }
         }
       }
@@ -268,43 +246,75 @@ export class Automaton {
   private bufA = new Int32Array(0);
   private bufB = new Int32Array(0);
   private stack = new Int32Array(0);
-  /** Start token of the thread in each state (scan). */
-  private startOf = new Int32Array(0);
+  /** Per state: [generation it was last added in, start token of its thread] (scan). */
+  private marks = new Int32Array(0);
 
-  private ensureScratch(): void {
-    if (this.bufA.length >= this.kind.length) return;
-    this.bufA = new Int32Array(this.kind.length);
-    this.bufB = new Int32Array(this.kind.length);
-    this.startOf = new Int32Array(this.kind.length);
-    this.stack = new Int32Array(2 * this.kind.length + 1); // each state expands once, pushing at most two
+  /** Packs the graph for matching (see `table`); a no-op until another pattern is added. */
+  private freeze(): void {
+    if (this.frozen) return;
+    const n = this.kind.length;
+    const table = new Int32Array(3 * n);
+    let edgeCount = 0;
+    for (const map of this.maps) if (map) for (const targets of map.values()) edgeCount += targets.length;
+    const edges = new Int32Array(2 * edgeCount);
+    let e = 0;
+    for (let s = 0; s < n; s++) {
+      const kind = this.kind[s]!;
+      table[3 * s] = kind;
+      if (kind === DISPATCH) {
+        table[3 * s + 1] = e;
+        // Sorted by id for a binary search; a word's targets keep their order (thread priority).
+        const byId = [...this.maps[s]!].sort((a, b) => a[0] - b[0]);
+        for (const [id, targets] of byId) {
+          for (const target of targets) {
+            edges[e++] = id;
+            edges[e++] = target;
+          }
+        }
+        table[3 * s + 2] = (e - table[3 * s + 1]!) / 2;
+      } else if (kind === ACCEPT) {
+        table[3 * s + 1] = this.tags.get(s)!;
+      } else {
+        table[3 * s + 1] = this.out1[s]!;
+        table[3 * s + 2] = this.out2[s]!;
+      }
+    }
+    this.table = table;
+    this.edges = edges;
+    this.bufA = new Int32Array(n);
+    this.bufB = new Int32Array(n);
+    this.marks = new Int32Array(2 * n);
+    this.stack = new Int32Array(2 * n + 1); // each state expands once, pushing at most two
+    this.generation = 0;
+    this.frozen = true;
   }
 
   /** Adds the epsilon closure of `s` to `list` from `size` on (each state once per generation); returns the new size. */
   private closure(list: Int32Array, size: number, s: number, gen: number, start = 0): number {
+    const { table, marks, stack } = this;
     let top = 0;
-    this.stack[top++] = s;
+    stack[top++] = s;
     while (top > 0) {
-      const state = this.stack[--top]!;
-      if (this.stamp[state] === gen) continue;
-      this.stamp[state] = gen;
-      const kind = this.kind[state];
+      const state = stack[--top]!;
+      if (marks[2 * state] === gen) continue;
+      marks[2 * state] = gen;
+      const kind = table[3 * state];
       if (kind === SPLIT) {
         // Push out2 first so that out1 (the preferred branch) is expanded first.
-        this.stack[top++] = this.out2[state]!;
-        this.stack[top++] = this.out1[state]!;
+        stack[top++] = table[3 * state + 2]!;
+        stack[top++] = table[3 * state + 1]!;
       } else if (kind === NOP) {
-        this.stack[top++] = this.out1[state]!;
+        stack[top++] = table[3 * state + 1]!;
       } else {
-        this.startOf[state] = start;
+        marks[2 * state + 1] = start;
         list[size++] = state;
       }
     }
     return size;
   }
 
-  private state(kind: number, set: Set<number> | null): number {
+  private state(kind: number): number {
     this.kind.push(kind);
-    this.sets.push(set);
     this.maps.push(kind === DISPATCH ? new Map() : null);
     this.out1.push(-1);
     this.out2.push(-1);
@@ -321,7 +331,7 @@ export class Automaton {
       case 'slot':
         return this.expansions(resolve(node));
       case 'any': {
-        const s = this.state(ANY, null);
+        const s = this.state(ANY);
         return { start: s, outs: [[s, 1]] };
       }
       case 'seq':
@@ -333,7 +343,7 @@ export class Automaton {
       case 'gap': {
         const steps: Fragment[] = [];
         for (let i = 0; i < node.max; i++) {
-          const s = this.state(ANY, null);
+          const s = this.state(ANY);
           steps.push(this.optional({ start: s, outs: [[s, 1]] }));
         }
         return this.sequence(steps);
@@ -344,8 +354,8 @@ export class Automaton {
   /** The entries of a word or slot as one trie of DISPATCH states ending in one shared exit. */
   private expansions(list: Expansion[]): Fragment {
     if (list.length === 0) throw new Error('a word or slot in this pattern has no matchable form');
-    const root = this.state(DISPATCH, null);
-    const exit = this.state(NOP, null);
+    const root = this.state(DISPATCH);
+    const exit = this.state(NOP);
     const children = new Map<number, Map<number, number>>(); // trie node → word id → child node
     for (const expansion of list) {
       let node = root;
@@ -361,7 +371,7 @@ export class Automaton {
         if (!byId) children.set(node, (byId = new Map()));
         let child = byId.get(id);
         if (child === undefined) {
-          child = this.state(DISPATCH, null);
+          child = this.state(DISPATCH);
           byId.set(id, child);
           targets.push(child);
         }
@@ -379,7 +389,7 @@ export class Automaton {
   private alternation(frags: Fragment[]): Fragment {
     let result = frags[0]!;
     for (let i = 1; i < frags.length; i++) {
-      const s = this.state(SPLIT, null);
+      const s = this.state(SPLIT);
       this.out1[s] = result.start;
       this.out2[s] = frags[i]!.start;
       result = { start: s, outs: [...result.outs, ...frags[i]!.outs] };
@@ -388,14 +398,20 @@ export class Automaton {
   }
 
   private optional(frag: Fragment): Fragment {
-    const s = this.state(SPLIT, null);
+    const s = this.state(SPLIT);
     this.out1[s] = frag.start;
     return { start: s, outs: [...frag.outs, [s, 2]] };
   }
 }
 
-function matchesAny(set: Set<number>, ids: readonly number[] | null | undefined): boolean {
-  if (!ids) return false;
-  for (const id of ids) if (set.has(id)) return true;
-  return false;
+/** The first edge at or after `from` whose word id is not below `id` (edges are (id, target) pairs sorted by id). */
+function lowerBound(edges: Int32Array, from: number, to: number, id: number): number {
+  let lo = from / 2;
+  let hi = to / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (edges[2 * mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return 2 * lo;
 }

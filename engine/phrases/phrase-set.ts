@@ -125,6 +125,7 @@ interface CompiledRule {
 interface GuardPattern {
   start: number;
   requirements: Requirement[];
+  /** The words a match can begin with; null when any word can begin it. */
   first: ReadonlySet<number> | null;
 }
 
@@ -199,7 +200,7 @@ export class PhraseSet {
         patterns: this.compilePatterns(`guards.${guardName}`, guard.match, resolve).map(({ start, requirements }) => ({
           start,
           requirements: requirements.map(requirement),
-          first: this.automaton.firstWordsOf(start),
+          first: null, // set once every pattern is in the automaton
         })),
         within: guard.within ?? 'window',
         before: guard.before ?? 3,
@@ -222,10 +223,12 @@ export class PhraseSet {
         const trigger = requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a));
         // The trigger is present wherever the pattern is tried: only the other elements are checked.
         this.patterns.push({ start, others: requirements.filter((r) => r !== trigger).map(requirement) });
-        this.firstWords.push(this.automaton.firstWordsOf(start));
         for (const id of trigger.ids) this.anchors.set(id, [...(this.anchors.get(id) ?? []), p]);
       }
     });
+    // Looked up after the last pattern is added: the automaton packs itself once for lookups.
+    for (const guard of this.guards) for (const p of guard.patterns) p.first = this.automaton.firstWordsOf(p.start);
+    for (const p of this.patterns) this.firstWords.push(this.automaton.firstWordsOf(p.start));
     this.checkedIn = new Int32Array(this.patterns.length);
     // Filled first so that V8 keeps it a flat array (assigning sparse ids to [] can make it a dictionary).
     this.anchorsById = new Array<number[] | undefined>(this.vocab.size).fill(undefined);
