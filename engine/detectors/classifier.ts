@@ -12,7 +12,7 @@ export const classifierParams = Type.Object(
     unless_guarded: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
-          'Phrase sets whose guards overrule the model: when a guard of one of them suppressed a match anywhere in the thread (an idiom, a negation, news, a disclosure), the model stays silent.',
+          'Phrase sets whose guards overrule the model on their own words: the words of a match that a guard of one of them suppressed (an idiom, a negation, news, a disclosure: "kill you" in "kill you with kindness") do not count for the model; the rest of the thread still does.',
       }),
     ),
   },
@@ -50,6 +50,12 @@ function textModel(id: string, ctx: CompileContext): TextModel {
 
 const REASONS_SHOWN = 3;
 
+/** A model's reading of the thread: the features it counts and the slots present among them. */
+interface Counted {
+  features: FeatureList;
+  present: { slots: number[]; at: number[] };
+}
+
 export const classifierDetector: DetectorType<ClassifierParams> = {
   type: 'classifier',
   vars: ['model', 'score', 'reasons'],
@@ -63,22 +69,28 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           const words = wordsOf(input.posts.map((p) => p.text));
           return { words, features: featuresOf(words) };
         });
-        const present = input.memo(model.table, () => model.table.present(reading.features));
-        // Most posts score below the threshold: the reasons are only gathered for those that fire.
-        if (model.scoreOf(present) < threshold) return [];
-        const { score, reasons } = model.scorePresent(present);
-        if (reasons.length === 0) return [];
-        // A guard read the words in context (an idiom, a negation, a report); a bag of words cannot.
-        const guard = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed))[0];
-        if (guard) {
-          input.trace?.({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(score * 100) / 100})`, outcome: 'suppressed', guard: guard.guard });
-          return [];
+        const all = (): Counted => ({ features: reading.features, present: input.memo(model.table, () => model.table.present(reading.features)) });
+        // A guard read the words in context (an idiom, a negation, a report); a bag of words
+        // cannot. The words of a suppressed match do not count; the rest of the thread does.
+        const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
+        let counted = all();
+        if (suppressed.length > 0) {
+          const features = withoutWords(reading.features, guardedWords(reading.words, suppressed));
+          const kept = { features, present: model.table.present(features) };
+          if (input.trace && model.scoreOf(counted.present) >= threshold && model.scoreOf(kept.present) < threshold) {
+            input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(model.scoreOf(counted.present) * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
+          }
+          counted = kept;
         }
+        // Most posts score below the threshold: the reasons are only gathered for those that fire.
+        if (model.scoreOf(counted.present) < threshold) return [];
+        const { score, reasons } = model.scorePresent(counted.present);
+        if (reasons.length === 0) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
         const wordReasons = reasons.filter((r) => !r.name.startsWith('c:'));
         const shown = wordReasons.length > 0 ? wordReasons : reasons;
         // The span is the heaviest feature's words: where a reviewer looks first.
-        const { features } = reading;
+        const { features } = counted;
         const at = shown[0]!.at;
         const postIndex = features.post[at]!;
         const post = reading.words[postIndex]!;
@@ -95,3 +107,27 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+/** Per post, which words lie in a suppressed match (their spans overlap). */
+function guardedWords(words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array[] {
+  const masked = words.map((w) => new Uint8Array(w.length));
+  for (const m of suppressed) {
+    words[m.post]!.forEach((w, i) => {
+      if (w.span[0] < m.to && w.span[1] > m.from) masked[m.post]![i] = 1;
+    });
+  }
+  return masked;
+}
+
+/** The feature occurrences that touch no masked word (an occurrence spans words first…last of its post). */
+function withoutWords(features: FeatureList, masked: readonly Uint8Array[]): FeatureList {
+  const keep: number[] = [];
+  for (let i = 0; i < features.length; i++) {
+    const m = masked[features.post[i]!]!;
+    let touches = false;
+    for (let w = features.first[i]!; w <= features.last[i]! && !touches; w++) touches = m[w] === 1;
+    if (!touches) keep.push(i);
+  }
+  const pick = (a: Uint32Array) => Uint32Array.from(keep, (i) => a[i]!);
+  return { length: keep.length, hash: pick(features.hash), post: pick(features.post), first: pick(features.first), last: pick(features.last) };
+}

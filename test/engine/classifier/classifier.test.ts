@@ -50,7 +50,7 @@ describe('gatehouse train', () => {
 });
 
 describe('the classifier detector', () => {
-  const model = { label: 'threat', bias: -1, threshold: 1, features: { 'b:hurt you': 2.5, 'w:kill': 1.5, 'c:<yo': 0.1 } };
+  const model = { label: 'threat', bias: -1, threshold: 1, features: { 'b:hurt you': 2.5, 'w:kill': 1.5, 'b:kill you': 1, 'c:<yo': 0.1 } };
   const base = { severity: 'block' as const, category: 'harmful' as const, suggestedFix: 'fix', required_edit: { action: 'review' as const } };
   const pack = compilePack({
     id: 't',
@@ -70,9 +70,14 @@ describe('the classifier detector', () => {
     expect((await evaluate(pack, { content: 'you are lovely' })).violations).toEqual([]);
   });
 
-  it('stays silent where a guard of the named phrase sets suppressed a match', async () => {
-    expect((await evaluate(pack, { content: 'i will kill you and hurt you' })).violations).toHaveLength(1);
-    expect((await evaluate(pack, { content: 'i will kill you with kindness and hurt you' })).violations).toEqual([]);
+  it('does not count the words of a match that a guard of the named phrase sets suppressed', async () => {
+    expect((await evaluate(pack, { content: 'i will kill you soon' })).violations).toHaveLength(1);
+    const explained = await evaluate(pack, { content: 'i will kill you with kindness' }, { explain: true });
+    expect(explained.violations).toEqual([]);
+    expect(explained.trace).toContainEqual(expect.objectContaining({ check: 'm', outcome: 'suppressed', guard: 'idiom' }));
+    // The rest of the thread still counts: a guard elsewhere does not silence the model.
+    const rest = await evaluate(pack, { content: 'i will kill you with kindness and hurt you' });
+    expect(rest.violations).toMatchObject([{ code: 'VIOLENT_THREAT', evidence: expect.any(String), message: 'model threat scored 1.6: hurt you' }]);
   });
 
   it('refuses an unknown model at compile time', () => {
