@@ -104,22 +104,44 @@ export class FeatureTable {
     this.generation = 0;
   }
 
-  /** The slots present in a post's features, each once, with its first occurrence. */
-  present(features: FeatureList): { slots: number[]; at: number[] } {
+  /** Each feature occurrence's slot, -1 for a feature no model of the table knows. */
+  slotsAt(features: FeatureList): Int32Array {
+    if (this.mask === 0) this.rebuild();
+    const out = new Int32Array(features.length);
+    for (let i = 0; i < features.length; i++) out[i] = this.lookup(features.hash[i]!);
+    return out;
+  }
+
+  /**
+   * The slots present among the occurrences (`slotsAt`), each once, with its first occurrence;
+   * occurrences marked in `skip` do not count.
+   */
+  presentAt(slotAt: Int32Array, skip?: Uint8Array): Present {
     if (this.mask === 0) this.rebuild();
     const seen = this.seen;
     const gen = ++this.generation;
     const slots: number[] = [];
     const at: number[] = [];
-    for (let i = 0; i < features.length; i++) {
-      const slot = this.lookup(features.hash[i]!);
-      if (slot < 0 || seen[slot] === gen) continue;
+    for (let i = 0; i < slotAt.length; i++) {
+      const slot = slotAt[i]!;
+      if (slot < 0 || seen[slot] === gen || skip?.[i] === 1) continue;
       seen[slot] = gen;
       slots.push(slot);
       at.push(i);
     }
     return { slots, at };
   }
+
+  /** The slots present in a post's features, each once, with its first occurrence. */
+  present(features: FeatureList): Present {
+    return this.presentAt(this.slotsAt(features));
+  }
+}
+
+/** The slots of a table present in a text, each once, and the index of its first occurrence. */
+export interface Present {
+  slots: number[];
+  at: number[];
 }
 
 export class TextModel {
@@ -141,14 +163,14 @@ export class TextModel {
   }
 
   /** The score of the slots present (FeatureTable.present). */
-  scoreOf(present: { slots: number[] }): number {
+  scoreOf(present: Pick<Present, 'slots'>): number {
     let score = this.bias;
     for (const slot of present.slots) if (slot < this.weights.length) score += this.weights[slot]!;
     return score;
   }
 
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
-  scorePresent(present: { slots: number[]; at: number[] }): ModelScore {
+  scorePresent(present: Present): ModelScore {
     let score = this.bias;
     const reasons: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {

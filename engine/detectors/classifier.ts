@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
-import { FeatureTable, TextModel, type ModelSpec } from '../classifier/model.js';
+import { FeatureTable, TextModel, type ModelSpec, type Present } from '../classifier/model.js';
 import type { CompiledDetector, CompileContext, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
@@ -50,12 +50,6 @@ function textModel(id: string, ctx: CompileContext): TextModel {
 
 const REASONS_SHOWN = 3;
 
-/** A model's reading of the thread: the features it counts and the slots present among them. */
-interface Counted {
-  features: FeatureList;
-  present: { slots: number[]; at: number[] };
-}
-
 export const classifierDetector: DetectorType<ClassifierParams> = {
   type: 'classifier',
   vars: ['model', 'score', 'reasons'],
@@ -69,28 +63,28 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           const words = wordsOf(input.posts.map((p) => p.text));
           return { words, features: featuresOf(words) };
         });
-        const all = (): Counted => ({ features: reading.features, present: input.memo(model.table, () => model.table.present(reading.features)) });
+        // One table lookup per feature occurrence, shared by the pack's models.
+        const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
+        const all = input.memo(slotAt, () => model.table.presentAt(slotAt));
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
         // cannot. The words of a suppressed match do not count; the rest of the thread does.
         const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
-        let counted = all();
+        let present: Present = all;
         if (suppressed.length > 0) {
-          const features = withoutWords(reading.features, guardedWords(reading.words, suppressed));
-          const kept = { features, present: model.table.present(features) };
-          if (input.trace && model.scoreOf(counted.present) >= threshold && model.scoreOf(kept.present) < threshold) {
-            input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(model.scoreOf(counted.present) * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
+          present = model.table.presentAt(slotAt, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
+          if (input.trace && model.scoreOf(all) >= threshold && model.scoreOf(present) < threshold) {
+            input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(model.scoreOf(all) * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
           }
-          counted = kept;
         }
         // Most posts score below the threshold: the reasons are only gathered for those that fire.
-        if (model.scoreOf(counted.present) < threshold) return [];
-        const { score, reasons } = model.scorePresent(counted.present);
+        if (model.scoreOf(present) < threshold) return [];
+        const { score, reasons } = model.scorePresent(present);
         if (reasons.length === 0) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
         const wordReasons = reasons.filter((r) => !r.name.startsWith('c:'));
         const shown = wordReasons.length > 0 ? wordReasons : reasons;
         // The span is the heaviest feature's words: where a reviewer looks first.
-        const { features } = counted;
+        const { features } = reading;
         const at = shown[0]!.at;
         const postIndex = features.post[at]!;
         const post = reading.words[postIndex]!;
@@ -119,15 +113,17 @@ function guardedWords(words: readonly Word[][], suppressed: readonly { post: num
   return masked;
 }
 
-/** The feature occurrences that touch no masked word (an occurrence spans words first…last of its post). */
-function withoutWords(features: FeatureList, masked: readonly Uint8Array[]): FeatureList {
-  const keep: number[] = [];
+/** The feature occurrences that touch a masked word (an occurrence spans words first…last of its post). */
+function occurrencesTouching(features: FeatureList, masked: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(features.length);
   for (let i = 0; i < features.length; i++) {
     const m = masked[features.post[i]!]!;
-    let touches = false;
-    for (let w = features.first[i]!; w <= features.last[i]! && !touches; w++) touches = m[w] === 1;
-    if (!touches) keep.push(i);
+    for (let w = features.first[i]!; w <= features.last[i]!; w++) {
+      if (m[w] === 1) {
+        out[i] = 1;
+        break;
+      }
+    }
   }
-  const pick = (a: Uint32Array) => Uint32Array.from(keep, (i) => a[i]!);
-  return { length: keep.length, hash: pick(features.hash), post: pick(features.post), first: pick(features.first), last: pick(features.last) };
+  return out;
 }
