@@ -37,13 +37,33 @@ describe('audit writer (group commit)', () => {
     const writer = createAuditWriter(store, { tickMs: 10_000, maxBatch: 200 });
     const appends = rows(450).map((r) => writer.append(r));
     await tick();
-    // Two full batches go at once; the 50 left wait for the (long) tick.
+    // A full batch goes at once; the rest wait for it, not for the (long) tick.
+    expect(store.calls.map((c) => c.rows.length)).toEqual([200]);
+    store.calls[0]!.release();
+    await tick();
     expect(store.calls.map((c) => c.rows.length)).toEqual([200, 200]);
-    const flushed = writer.flush();
+    store.calls[1]!.release();
+    await tick();
     expect(store.calls.map((c) => c.rows.length)).toEqual([200, 200, 50]);
-    store.calls.forEach((c) => c.release());
-    await flushed;
+    store.calls[2]!.release();
     await Promise.all(appends);
+  });
+
+  it('keeps one insert in flight: rows that arrive meanwhile share the next one, written as soon as it settles', async () => {
+    const store = gatedStore();
+    const writer = createAuditWriter(store, { tickMs: 10_000, maxBatch: 200 });
+    const first = writer.append(auditRow({ request_id: 'first' }));
+    void writer.flush();
+    expect(store.calls).toHaveLength(1);
+    const later = rows(30).map((r) => writer.append(r));
+    await tick();
+    expect(store.calls).toHaveLength(1); // not a second INSERT beside the first
+    store.calls[0]!.release();
+    await first;
+    await tick();
+    expect(store.calls.map((c) => c.rows.length)).toEqual([1, 30]); // no tick waited for
+    store.calls[1]!.release();
+    await Promise.all(later);
   });
 
   it('rejects every append of a failed batch, and later batches still commit', async () => {
