@@ -2,7 +2,8 @@
  * Top functions of V8 .cpuprofile files (node --cpu-prof) by self time, with
  * their total (inclusive) time: `npx tsx test/bench/cpuprofile-top.ts FILE... [rows]`.
  * Under tsx, node writes two profiles (main thread, loader thread): only the
- * larger one, the main thread, is summarised.
+ * larger one, the main thread, is summarised. `--from=S` skips the first S seconds
+ * (a server's start-up, before the load).
  */
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +22,7 @@ interface Profile {
 const args = process.argv.slice(2);
 const files = args.filter((a) => a.endsWith('.cpuprofile')).sort((a, b) => statSync(b).size - statSync(a).size);
 const rows = Number(args.find((a) => /^\d+$/.test(a)) ?? 25);
+const from = Number(args.find((a) => a.startsWith('--from='))?.slice('--from='.length) ?? 0) * 1e6;
 if (files.length === 0) throw new Error('usage: cpuprofile-top.ts FILE.cpuprofile... [rows]');
 summarise(files[0]!, JSON.parse(readFileSync(files[0]!, 'utf8')) as Profile);
 
@@ -37,8 +39,11 @@ function summarise(file: string, profile: Profile): void {
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   let all = 0;
+  let at = 0;
   profile.samples.forEach((id, i) => {
     const dt = profile.timeDeltas[i] ?? 0;
+    at += dt;
+    if (at < from) return;
     all += dt;
     const leaf = byId.get(id)!;
     self.set(keyOf(leaf), (self.get(keyOf(leaf)) ?? 0) + dt);
