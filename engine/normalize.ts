@@ -528,15 +528,22 @@ function collapse(n: number): NormalizedText {
   }
   if (censor !== undefined && trailingOk) (censors ??= []).push(censor);
   if (m > 0 && lastCp === -1) m--; // no trailing space
+  // One buffer for the four arrays: one allocation, not four.
+  const buffer = new ArrayBuffer(11 * m);
   const out: NormalizedText = {
     text: decode(o.code, m),
-    start: o.st.slice(0, m),
-    end: o.en.slice(0, m),
-    runs: o.runs.slice(0, m),
-    flags: o.fl.slice(0, m),
+    start: copy(o.st, new Int32Array(buffer, 0, m)),
+    end: copy(o.en, new Int32Array(buffer, 4 * m, m)),
+    runs: copy(o.runs, new Uint16Array(buffer, 8 * m, m)),
+    flags: copy(o.fl, new Uint8Array(buffer, 10 * m, m)),
   };
   if (censors !== undefined) out.censors = censors;
   return out;
+}
+
+function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): T {
+  to.set(from.subarray(0, to.length));
+  return to;
 }
 
 function decode(code: Uint16Array, m: number): string {
