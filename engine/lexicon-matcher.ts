@@ -336,12 +336,15 @@ function collect(n: NormalizedText, start: number, end: number, entry: Entry, hi
  * match ends mid-word.
  */
 function endOfWord(n: NormalizedText, end: number, suffixes: readonly string[], endsInE: boolean): number {
-  const text = n.text;
-  if (isBoundary(text, end)) return end;
-  const plain = (s: string) => text.startsWith(s, end) && isBoundary(text, end + s.length) && singleRuns(n, end, end + s.length);
-  for (const s of suffixes) if (plain(s)) return end + s.length;
-  if (endsInE && suffixes.includes('ing')) for (const s of E_SUFFIXES) if (plain(s)) return end + s.length;
+  if (isBoundary(n.text, end)) return end;
+  for (const s of suffixes) if (plainSuffix(n, end, s)) return end + s.length;
+  if (endsInE && suffixes.includes('ing')) for (const s of E_SUFFIXES) if (plainSuffix(n, end, s)) return end + s.length;
   return -1;
+}
+
+/** `s` ends the word at `end`, each letter written once. (A function, not a closure: `find` calls this for every candidate.) */
+function plainSuffix(n: NormalizedText, end: number, s: string): boolean {
+  return n.text.startsWith(s, end) && isBoundary(n.text, end + s.length) && singleRuns(n, end, end + s.length);
 }
 
 function singleRuns(n: NormalizedText, from: number, to: number): boolean {
