@@ -114,8 +114,11 @@ function capitalised(n: NormalizedText, start: number, end: number): boolean {
 
 function isName(n: NormalizedText, start: number, end: number, before: Word | undefined, after: Word | undefined): boolean {
   if (!capitalised(n, start, end)) return false;
-  const nameLike = (w: Word | undefined) => w !== undefined && !NOT_NAMES.has(w.text) && capitalised(n, w.start, w.end);
   // A possessive (Dick's Sporting Goods) leaves a lone `s` between the name and the next word.
   const next = after?.text === 's' ? wordsAfter(n, after.end, 1)[0] : after;
-  return nameLike(before) || nameLike(next);
+  return nameLike(n, before) || nameLike(n, next);
+}
+
+function nameLike(n: NormalizedText, w: Word | undefined): boolean {
+  return w !== undefined && !NOT_NAMES.has(w.text) && capitalised(n, w.start, w.end);
 }

@@ -8,9 +8,9 @@
  * (lexicon-censored.ts); context rules for polysemous terms
  * (lexicon-context.ts). Allow-lists and context apply to their own lexicon only.
  */
-import AhoCorasick from 'modern-ahocorasick';
 import type { Revelation } from './decision.js';
 import { type NormalizedText, normalizeForMatching, REVEAL, revelationsOf, SENTENCE_BREAK } from './normalize.js';
+import { keyScanner, type KeyScanner } from './lexicon-automaton.js';
 import { CensoredMatcher, type CensorTarget } from './lexicon-censored.js';
 import { ContextRules, type ContextRuleSpec } from './lexicon-context.js';
 import { type Language, phoneticVariants, spacedSplits, SUFFIXES } from './lexicon-variants.js';
@@ -93,8 +93,6 @@ interface Candidate {
 }
 
 const SPACE = 0x20;
-const NON_ASCII = /[^\x00-\x7f]/;
-const NON_ASCII_ALL = /[^\x00-\x7f]/g;
 const EN_NON_SIBILANT = SUFFIXES.en.filter((s) => s !== 'es');
 /** After a term ending in `e`, the suffix's own `e` merges (`rape` + `ed` → `raped`). */
 const E_SUFFIXES = ['d'] as const;
@@ -104,9 +102,7 @@ const MIN_COMPOUND_PART = 3;
 export class LexiconMatcher {
   /** Number of terms that have a matchable form (terms that normalise to nothing, like `69`, are dropped). */
   readonly size: number;
-  readonly #automaton: AhoCorasick<Entry>;
-  /** All lexicon forms are ASCII: non-ASCII text can then be masked so the automaton keeps its fast ASCII path. */
-  readonly #asciiOnly: boolean;
+  readonly #automaton: KeyScanner<Entry>;
   readonly #censored: CensoredMatcher<Variant> | undefined;
   readonly #context: ContextRules | undefined;
   readonly #lexicons: number;
@@ -127,8 +123,7 @@ export class LexiconMatcher {
     });
     this.size = size;
     this.#lexicons = lexicons.length;
-    this.#automaton = new AhoCorasick([...entries].map(([pattern, data]) => ({ pattern, data })));
-    this.#asciiOnly = [...entries.keys()].every((k) => !NON_ASCII.test(k));
+    this.#automaton = keyScanner([...entries]);
     this.#censored = censorTargets.length > 0 ? new CensoredMatcher(censorTargets) : undefined;
     const context = lexicons.map((l) => l.context ?? []);
     this.#context = context.some((c) => c.length > 0) ? new ContextRules(context) : undefined;
@@ -139,9 +134,7 @@ export class LexiconMatcher {
     if (n.text.length === 0) return [];
     const hits: Candidate[] = [];
     const allowed: Candidate[] = [];
-    // Same length, so offsets hold; boundaries are still judged on n.text.
-    const scan = this.#asciiOnly && NON_ASCII.test(n.text) ? n.text.replace(NON_ASCII_ALL, '\x01') : n.text;
-    for (const m of this.#automaton.iterate(scan)) collect(n, m.start, m.end, m.data!, hits, allowed);
+    this.#automaton.forEachMatch(n.text, (start, end, entry) => collect(n, start, end, entry, hits, allowed));
     if (this.#censored && n.censors) {
       for (const c of this.#censored.find(n)) {
         hits.push({ start: c.start, end: c.end, keyLength: c.end - c.start, keyStart: -1, variant: c.value, reveal: REVEAL.self_censoring, originalEnd: c.originalEnd });
@@ -343,12 +336,15 @@ function collect(n: NormalizedText, start: number, end: number, entry: Entry, hi
  * match ends mid-word.
  */
 function endOfWord(n: NormalizedText, end: number, suffixes: readonly string[], endsInE: boolean): number {
-  const text = n.text;
-  if (isBoundary(text, end)) return end;
-  const plain = (s: string) => text.startsWith(s, end) && isBoundary(text, end + s.length) && singleRuns(n, end, end + s.length);
-  for (const s of suffixes) if (plain(s)) return end + s.length;
-  if (endsInE && suffixes.includes('ing')) for (const s of E_SUFFIXES) if (plain(s)) return end + s.length;
+  if (isBoundary(n.text, end)) return end;
+  for (const s of suffixes) if (plainSuffix(n, end, s)) return end + s.length;
+  if (endsInE && suffixes.includes('ing')) for (const s of E_SUFFIXES) if (plainSuffix(n, end, s)) return end + s.length;
   return -1;
+}
+
+/** `s` ends the word at `end`, each letter written once. (A function, not a closure: `find` calls this for every candidate.) */
+function plainSuffix(n: NormalizedText, end: number, s: string): boolean {
+  return n.text.startsWith(s, end) && isBoundary(n.text, end + s.length) && singleRuns(n, end, end + s.length);
 }
 
 function singleRuns(n: NormalizedText, from: number, to: number): boolean {

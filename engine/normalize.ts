@@ -190,6 +190,10 @@ function buildAsciiInfo(cp: number): CpInfo {
 }
 
 const ASCII_INFO: readonly CpInfo[] = Array.from({ length: 128 }, (_, cp) => buildAsciiInfo(cp));
+// An ASCII char is always one kept unit: `expand` reads these instead of its CpInfo.
+const ASCII_UNIT = Uint8Array.from(ASCII_INFO, (info) => info.units[0]!);
+const ASCII_KIND = Uint8Array.from(ASCII_INFO, (info) => info.kinds[0]!);
+const ASCII_FLAGS = Uint8Array.from(ASCII_INFO, (info) => info.flags);
 const INFO_CACHE = new Map<number, CpInfo>();
 const INFO_CACHE_LIMIT = 65_536; // bounds memory against posts made of ever-new code points
 
@@ -226,6 +230,16 @@ const TRAILING_CENSORS = new Set([...'*#_\u2022\u2217\u2731\u2605\u2606'].map((c
 const BREAK_PUNCTUATION = new Set([...'.!?;:,\u3002'].map((c) => c.charCodeAt(0)));
 const ELLIPSIS = 0x2026;
 const LINE_BREAKS = new Set([10, 11, 12, 13, 0x85, 0x2028, 0x2029]);
+const ASCII_BREAK = Uint8Array.from({ length: 128 }, (_, cp) => lookUpBreakBits(cp));
+
+/** What a non-letter adds to its space: 1 sentence punctuation, 4 line break (whitespace, 2, comes from its kind). */
+function breakBitsOf(cp: number): number {
+  return cp < 128 ? ASCII_BREAK[cp]! : lookUpBreakBits(cp); // a table, not two Set lookups, for ASCII
+}
+
+function lookUpBreakBits(cp: number): number {
+  return (BREAK_PUNCTUATION.has(cp) ? 1 : 0) | (LINE_BREAKS.has(cp) ? 4 : 0);
+}
 
 // ---------------------------------------------------------------------------
 // Scratch buffers reused across calls (single-threaded; results are copied out).
@@ -281,6 +295,21 @@ function expand(text: string): number {
   let prevFirst = -1; // first unit of the previous kept code point
   for (let i = 0; i < text.length; ) {
     let cp = text.charCodeAt(i);
+    if (cp < 128) {
+      if (n === u.cp.length) u.ensure(n + 1);
+      const kind = ASCII_KIND[cp]!;
+      const zw = pendingInvisible && n > 0 && u.kind[n - 1] === LETTER && kind !== SPACE;
+      prevFirst = n;
+      u.cp[n] = ASCII_UNIT[cp]!;
+      u.kind[n] = kind;
+      u.st[n] = i;
+      u.en[n] = i + 1;
+      u.fl[n] = ASCII_FLAGS[cp]! | (zw ? REVEAL['zero-width'] : 0);
+      n++;
+      pendingInvisible = false;
+      i++;
+      continue;
+    }
     let width = 1;
     if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < text.length) {
       const lo = text.charCodeAt(i + 1);
@@ -327,9 +356,13 @@ function applyLeetspeak(n: number): void {
     }
     let end = i;
     let hasLetter = false;
-    for (; end < n && u.kind[end] !== SPACE; end++) if (u.kind[end] === LETTER) hasLetter = true;
+    let hasLeet = false; // most words hold no leet char: skip the two passes below
+    for (; end < n && u.kind[end] !== SPACE; end++) {
+      if (u.kind[end] === LETTER) hasLetter = true;
+      else if (u.cp[end]! < 128 && LEET[u.cp[end]!] !== 0) hasLeet = true;
+    }
     // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
-    if (hasLetter) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
+    if (hasLetter && hasLeet) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
     i = end;
   }
 }
@@ -370,11 +403,9 @@ function markCensors(n: number): void {
 /** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
 function joinSpacedLetters(n: number): void {
   const u = units;
-  const single = (k: number): boolean =>
-    u.kind[k] === LETTER && (k === 0 || u.kind[k - 1] !== LETTER) && (k === n - 1 || u.kind[k + 1] !== LETTER);
   let i = 0;
   while (i < n) {
-    if (!single(i)) {
+    if (!single(i, n)) {
       i++;
       continue;
     }
@@ -388,7 +419,7 @@ function joinSpacedLetters(n: number): void {
       u.kind[last + 1] !== LETTER &&
       SEPARATORS.has(u.cp[last + 1]!) &&
       (u.cp[last + 1] === 0x20) === spaced &&
-      single(last + 2)
+      single(last + 2, n)
     ) {
       last += 2;
       count++;
@@ -403,6 +434,12 @@ function joinSpacedLetters(n: number): void {
     }
     i = last + 1;
   }
+}
+
+/** A letter standing alone between non-letters. */
+function single(k: number, n: number): boolean {
+  const kind = units.kind;
+  return kind[k] === LETTER && (k === 0 || kind[k - 1] !== LETTER) && (k === n - 1 || kind[k + 1] !== LETTER);
 }
 
 class Output {
@@ -467,7 +504,7 @@ function collapse(n: number): NormalizedText {
         lastCp = -1;
       }
       o.en[m - 1] = u.en[k]!;
-      breakBits |= (BREAK_PUNCTUATION.has(cp) ? 1 : 0) | (kind === SPACE ? 2 : 0) | (LINE_BREAKS.has(cp) ? 4 : 0);
+      breakBits |= breakBitsOf(cp) | (kind === SPACE ? 2 : 0);
       if (breakBits >= 4 || breakBits === 3) o.fl[m - 1] = SENTENCE_BREAK;
       continue;
     }
@@ -491,15 +528,22 @@ function collapse(n: number): NormalizedText {
   }
   if (censor !== undefined && trailingOk) (censors ??= []).push(censor);
   if (m > 0 && lastCp === -1) m--; // no trailing space
+  // One buffer for the four arrays: one allocation, not four.
+  const buffer = new ArrayBuffer(11 * m);
   const out: NormalizedText = {
     text: decode(o.code, m),
-    start: o.st.slice(0, m),
-    end: o.en.slice(0, m),
-    runs: o.runs.slice(0, m),
-    flags: o.fl.slice(0, m),
+    start: copy(o.st, new Int32Array(buffer, 0, m)),
+    end: copy(o.en, new Int32Array(buffer, 4 * m, m)),
+    runs: copy(o.runs, new Uint16Array(buffer, 8 * m, m)),
+    flags: copy(o.fl, new Uint8Array(buffer, 10 * m, m)),
   };
   if (censors !== undefined) out.censors = censors;
   return out;
+}
+
+function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): T {
+  to.set(from.subarray(0, to.length));
+  return to;
 }
 
 function decode(code: Uint16Array, m: number): string {
