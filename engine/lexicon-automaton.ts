@@ -51,7 +51,7 @@ class AsciiAutomaton<T> implements KeyScanner<T> {
     const rows: Int32Array[] = [new Int32Array(width)];
     const keyOf: number[] = [-1];
     const at = new Int32Array(entries.length); // each key's state so far
-    const maxLength = Math.max(0, ...this.#lengths);
+    const maxLength = this.#lengths.reduce((a, b) => Math.max(a, b), 0); // not max(...lengths): 100,000 keys overflow the stack
     for (let depth = 0; depth < maxLength; depth++) {
       entries.forEach(([key], index) => {
         if (depth >= key.length) return;

@@ -38,6 +38,14 @@ describe('keyScanner', () => {
     );
   });
 
+  it('builds from 300,000 keys (more states than 16 bits, no argument-list limits)', () => {
+    const keys = Array.from({ length: 300_000 }, (_, i) => `k${i.toString(36)}q`);
+    const scanner = keyScanner(keys.map((k) => [k, k] as const));
+    const found: string[] = [];
+    scanner.forEachMatch('a k1q and kzzzq', (_start, _end, key) => found.push(key));
+    expect(found).toEqual(['k1q', 'kzzzq']);
+  });
+
   it('keeps grapheme matching for non-ASCII keys', () => {
     expect(scanned(['дурак'], 'ты дурак')).toEqual([[3, 8, 'дурак']]);
   });
