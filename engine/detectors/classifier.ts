@@ -9,6 +9,12 @@ export const classifierParams = Type.Object(
     type: Type.Literal('classifier'),
     model: Type.String({ minLength: 1, description: 'Id of the pack text model (`models:`) this check reads.' }),
     threshold: Type.Optional(Type.Number({ description: "Fire at this score instead of the model's own threshold (higher: fewer false positives)." })),
+    guards_below: Type.Optional(
+      Type.Number({
+        description:
+          'With unless_guarded: the guards overrule the model only while its score with every word counted stays below this (a post the model reads as a plain threat is not explained away by a stray "headline" or "rat"). Default: always.',
+      }),
+    ),
     unless_guarded: Type.Optional(
       Type.Array(Type.String({ minLength: 1 }), {
         description:
@@ -70,7 +76,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         // cannot. The words of a suppressed match do not count; the rest of the thread does.
         const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
         let present: Present = all;
-        if (suppressed.length > 0) {
+        if (suppressed.length > 0 && !(params.guards_below !== undefined && model.scoreOf(all) >= params.guards_below)) {
           present = model.table.presentAt(slotAt, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
           if (input.trace && model.scoreOf(all) >= threshold && model.scoreOf(present) < threshold) {
             input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(model.scoreOf(all) * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });

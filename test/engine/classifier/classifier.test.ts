@@ -80,6 +80,23 @@ describe('the classifier detector', () => {
     expect(rest.violations).toMatchObject([{ code: 'VIOLENT_THREAT', evidence: expect.any(String), message: 'model threat scored 1.6: hurt you' }]);
   });
 
+  it('lets the guards overrule it only below guards_below (its score with every word counted)', async () => {
+    const strict = compilePack({
+      id: 't',
+      version: '1.0.0',
+      description: '',
+      defaults: { platform: 'x', thread_split: 'none' },
+      lexicons: {},
+      phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
+      models: { threat: model },
+      checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'scored {{score}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'], guards_below: 1.5 } }],
+    } as ResolvedPack);
+    // Every word counted: -1 + 1.5 (kill) + 1 (kill you) + 0.1 (<yo) = 1.6, at or above 1.5: the guard does not overrule.
+    expect((await evaluate(strict, { content: 'i will kill you with kindness' })).violations).toMatchObject([{ message: 'scored 1.6' }]);
+    // Below it, the guard does (the pack above, without guards_below, stays silent on the same post).
+    expect((await evaluate(pack, { content: 'i will kill you with kindness' })).violations).toEqual([]);
+  });
+
   it('refuses an unknown model at compile time', () => {
     expect(() =>
       compilePack({ id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'm', detector: { type: 'classifier', model: 'nope' } }] } as ResolvedPack),
