@@ -52,16 +52,19 @@ describe('gatehouse train', () => {
 describe('the classifier detector', () => {
   const model = { label: 'threat', bias: -1, threshold: 1, features: { 'b:hurt you': 2.5, 'w:kill': 1.5, 'b:kill you': 1, 'c:<yo': 0.1 } };
   const base = { severity: 'block' as const, category: 'harmful' as const, suggestedFix: 'fix', required_edit: { action: 'review' as const } };
-  const pack = compilePack({
-    id: 't',
-    version: '1.0.0',
-    description: '',
-    defaults: { platform: 'x', thread_split: 'none' },
-    lexicons: {},
-    phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
-    models: { threat: model },
-    checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model {{model}} scored {{score}}: {{reasons}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'] } }],
-  } as ResolvedPack);
+  /** A pack with one guarded phrase rule and the model check, its detector extended by `extra`. */
+  const packWith = (extra: Record<string, unknown> = {}) =>
+    compilePack({
+      id: 't',
+      version: '1.0.0',
+      description: '',
+      defaults: { platform: 'x', thread_split: 'none' },
+      lexicons: {},
+      phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
+      models: { threat: model },
+      checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model {{model}} scored {{score}}: {{reasons}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'], ...extra } }],
+    } as ResolvedPack);
+  const pack = packWith();
 
   it('fires at its threshold, names the words that weighed most, and points at them', async () => {
     const d = await evaluate(pack, { content: 'ok i will hurt you later' });
@@ -81,18 +84,9 @@ describe('the classifier detector', () => {
   });
 
   it('lets the guards overrule it only below guards_below (its score with every word counted)', async () => {
-    const strict = compilePack({
-      id: 't',
-      version: '1.0.0',
-      description: '',
-      defaults: { platform: 'x', thread_split: 'none' },
-      lexicons: {},
-      phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
-      models: { threat: model },
-      checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'scored {{score}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'], guards_below: 1.5 } }],
-    } as ResolvedPack);
+    const strict = packWith({ guards_below: 1.5 });
     // Every word counted: -1 + 1.5 (kill) + 1 (kill you) + 0.1 (<yo) = 1.6, at or above 1.5: the guard does not overrule.
-    expect((await evaluate(strict, { content: 'i will kill you with kindness' })).violations).toMatchObject([{ message: 'scored 1.6' }]);
+    expect((await evaluate(strict, { content: 'i will kill you with kindness' })).violations).toMatchObject([{ message: 'model threat scored 1.6: kill, kill you' }]);
     // Below it, the guard does (the pack above, without guards_below, stays silent on the same post).
     expect((await evaluate(pack, { content: 'i will kill you with kindness' })).violations).toEqual([]);
   });
