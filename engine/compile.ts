@@ -57,9 +57,36 @@ export interface CompiledPack {
   };
 }
 
-export function compilePack(resolved: ResolvedPack): CompiledPack {
+// Compiling the default pack takes seconds. A compiled pack is immutable, so a process that
+// compiles the same document again (a pack registry that restarts, a second service in one
+// process, every test that builds one) gets the pack it compiled before, by content hash. Held
+// weakly: a version nobody holds any more is collected, and its entry with it.
+const compiledByHash = new Map<string, WeakRef<CompiledPack>>();
+const forget = new FinalizationRegistry<string>((hash) => {
+  if (compiledByHash.get(hash)?.deref() === undefined) compiledByHash.delete(hash);
+});
+
+export interface CompileOptions {
+  /** Return the pack compiled earlier from an identical document, if it is still alive. @defaultValue true */
+  reuse?: boolean;
+}
+
+export function compilePack(resolved: ResolvedPack, options: CompileOptions = {}): CompiledPack {
   const schemaIssues = validateAgainst(resolvedPackSchema, resolved);
   if (schemaIssues.length > 0) throw new PackError(schemaIssues.map(({ at: _at, ...issue }) => issue));
+  const hash = contentHash(resolved);
+  const reuse = options.reuse ?? true;
+  const earlier = reuse ? compiledByHash.get(hash)?.deref() : undefined;
+  if (earlier) return earlier;
+  const pack = compileFresh(resolved, hash);
+  if (reuse) {
+    compiledByHash.set(hash, new WeakRef(pack));
+    forget.register(pack, hash);
+  }
+  return pack;
+}
+
+function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
 
   const lexicons = new Map<string, ResolvedLexicon>(
     Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, ...l }]),
@@ -96,7 +123,7 @@ export function compilePack(resolved: ResolvedPack): CompiledPack {
   return {
     id: resolved.id,
     version: resolved.version,
-    hash: contentHash(resolved),
+    hash,
     description: resolved.description,
     resolved,
     checks: checks.map(({ id, code, severity, category, labels }) => ({ id, code, severity, category, labels })),

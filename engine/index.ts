@@ -17,7 +17,7 @@ export type { CompiledPack, CheckInfo } from './compile.js';
 export { evaluate } from './evaluate.js';
 export { PackError } from './errors.js';
 export type { PackIssue } from './errors.js';
-export { compilePack } from './compile.js';
+export { compilePack, type CompileOptions } from './compile.js';
 export type { ResolvedPack } from './pack-schema.js';
 export { loadPackTests, runPackTests } from './pack-tests.js';
 export type { LoadedCase, CaseResult } from './pack-tests.js';

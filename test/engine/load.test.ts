@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, mkdir, writeFile, cp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadPack, loadPacks, PackError, formatIssue } from '../../engine/index.js';
+import { compilePack, loadPack, loadPacks, PackError, formatIssue } from '../../engine/index.js';
 
 const fixtures = 'test/fixtures/packs';
 
@@ -38,6 +38,17 @@ describe('loadPack', () => {
     await writeFile(path.join(dir, 'lexicons/fake-engagement.yaml'), 'terms: [buy followers, buy fans]\n');
     const c = await loadPack(dir);
     expect(c.hash).not.toBe(a.hash);
+  });
+
+  it('compiles a document once per process: the same content gives the same compiled pack, unless asked not to reuse', async () => {
+    const a = await loadPack('rules/qa');
+    // Another object with the same content (a registry reading the stored document again).
+    const copy = JSON.parse(JSON.stringify(a.resolved)) as typeof a.resolved;
+    expect(compilePack(copy)).toBe(a);
+    const fresh = compilePack(copy, { reuse: false });
+    expect(fresh).not.toBe(a);
+    expect(fresh.hash).toBe(a.hash);
+    expect(compilePack({ ...copy, version: '9.9.9' })).not.toBe(a);
   });
 
   it('names file, line, column and path for a wrong enum value', async () => {
