@@ -87,7 +87,6 @@ export function compilePack(resolved: ResolvedPack, options: CompileOptions = {}
 }
 
 function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
-
   const lexicons = new Map<string, ResolvedLexicon>(
     Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, ...l }]),
   );

@@ -52,13 +52,13 @@ export interface ModelScore {
   reasons: Contribution[];
 }
 
+/** The feature table's filter is indexed by a hash's top 19 bits (the table by its low bits): 2^19 bits. */
+const FILTER_SHIFT = 13;
+
 /**
  * The features of every model of a pack in one table, so that a post's features are looked up
  * once for all its models: feature hash → slot, and each model's weights by slot.
  */
-/** The filter is indexed by a hash's top 19 bits (the table by its low bits): 2^19 bits. */
-const FILTER_SHIFT = 13;
-
 export class FeatureTable {
   private readonly slots = new Map<number, number>();
   readonly names: string[] = [];

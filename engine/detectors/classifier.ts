@@ -73,13 +73,17 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
         const all = input.memo(slotAt, () => model.table.presentAt(slotAt));
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
-        // cannot. The words of a suppressed match do not count; the rest of the thread does.
-        const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
+        // cannot. The words of a suppressed match do not count; the rest of the thread does. A
+        // model already sure with every word counted (guards_below) is not overruled.
         let present: Present = all;
-        if (suppressed.length > 0 && !(params.guards_below !== undefined && model.scoreOf(all) >= params.guards_below)) {
-          present = model.table.presentAt(slotAt, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
-          if (input.trace && model.scoreOf(all) >= threshold && model.scoreOf(present) < threshold) {
-            input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(model.scoreOf(all) * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
+        const whole = model.scoreOf(all);
+        if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
+          const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
+          if (suppressed.length > 0) {
+            present = model.table.presentAt(slotAt, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
+            if (input.trace && whole >= threshold && model.scoreOf(present) < threshold) {
+              input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(whole * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
+            }
           }
         }
         // Most posts score below the threshold: the reasons are only gathered for those that fire.
