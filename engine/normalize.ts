@@ -218,8 +218,8 @@ LEET['!'.charCodeAt(0)] = -'i'.charCodeAt(0);
 const SEPARATORS = new Set([...' .-_*,/|~+'].map((c) => c.charCodeAt(0)));
 /**
  * Symbols that stand for letters when written against them (`f*ck`, `sh#t`, `a**hole`,
- * `f***`, `motherf…ing`); `…` stands for up to three. Apostrophes, dots, slashes and
- * ampersands are not among them: `don't`, `e.g`, `and/or`, `AT&T` are ordinary writing.
+ * `f***`, `motherf…ing`); `…` stands for up to three. Apostrophes, dots and slashes are not
+ * among them (`don't`, `e.g`, `and/or`), and `&` only beside another symbol (`f%&k`, not `AT&T`).
  */
 const CENSOR_WIDTH = new Map<number, number>([
   ...[...'*#%?_-^~@!$&\u2022\u00b7\u2217\u2731\u2605\u2606\u2013\u2014\u2012'].map((c): [number, number] => [c.charCodeAt(0), 1]),
@@ -229,6 +229,7 @@ const CENSOR_WIDTH = new Map<number, number>([
 const TRAILING_CENSORS = new Set([...'*#_\u2022\u2217\u2731\u2605\u2606'].map((c) => c.charCodeAt(0)));
 const BREAK_PUNCTUATION = new Set([...'.!?;:,\u3002'].map((c) => c.charCodeAt(0)));
 const ELLIPSIS = 0x2026;
+const AMPERSAND = 0x26;
 const LINE_BREAKS = new Set([10, 11, 12, 13, 0x85, 0x2028, 0x2029]);
 const ASCII_BREAK = Uint8Array.from({ length: 128 }, (_, cp) => lookUpBreakBits(cp));
 
@@ -275,7 +276,7 @@ const units = new Scratch();
 export function normalizeForMatching(text: string): NormalizedText {
   const n = expand(text);
   applyLeetspeak(n);
-  markCensors(n);
+  markCensors(n, text);
   joinSpacedLetters(n);
   return collapse(n);
 }
@@ -385,7 +386,7 @@ function leetAt(k: number, tokenEnd: number, unconditional: boolean): void {
  * CENSOR units: inside a word (`f*ck`) or at its end (`f***`). A run before a word's
  * first letter is not one (`*it*` is emphasis; `**note**` is Markdown).
  */
-function markCensors(n: number): void {
+function markCensors(n: number, text: string): void {
   const u = units;
   let k = 0;
   while (k < n) {
@@ -395,9 +396,26 @@ function markCensors(n: number): void {
     }
     let end = k;
     while (end < n && u.kind[end] === OTHER && CENSOR_WIDTH.has(u.cp[end]!)) end++;
-    if (k > 0 && u.kind[k - 1] === LETTER) for (let j = k; j < end; j++) u.kind[j] = CENSOR;
+    if (k > 0 && u.kind[k - 1] === LETTER && !(end - k === 1 && isAbbreviationJoint(text, n, k))) {
+      for (let j = k; j < end; j++) u.kind[j] = CENSOR;
+    }
     k = end;
   }
+}
+
+/**
+ * One symbol that joins rather than censors: a lone `&` (`AT&T`, `T&Cs`), or any one symbol
+ * between two capitals that stand alone (`J-R`, `P&P`, `S*S`), which are abbreviations.
+ */
+function isAbbreviationJoint(text: string, n: number, k: number): boolean {
+  const u = units;
+  if (u.cp[k] === AMPERSAND) return true;
+  const capital = (i: number): boolean => {
+    const c = text.charCodeAt(u.st[i]!);
+    return c >= 65 && c <= 90 && u.en[i]! - u.st[i]! === 1;
+  };
+  const letterAt = (i: number): boolean => i >= 0 && i < n && u.kind[i] === LETTER;
+  return capital(k - 1) && !letterAt(k - 2) && letterAt(k + 1) && capital(k + 1) && !letterAt(k + 2);
 }
 
 /** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */

@@ -48,6 +48,12 @@ describe('self-censoring', () => {
     expect(spans('was it fun! wh… ok')).toEqual([]);
     expect(spans('c*tting again')).toEqual([]); // a doubled t is not cunt's single t
   });
+
+  it('reads a lone & and one symbol between two lone capitals as joining an abbreviation', () => {
+    expect(spans('T&Cs apply, P&P extra, S&S ISA, sizes J-R, AT&T')).toEqual([]);
+    expect(spans('what the f%&k')).toEqual([['fuck', 'f%&k', 'self_censoring']]);
+    expect(spans('f—k, missed it')).toEqual([['fuck', 'f—k', 'self_censoring']]);
+  });
 });
 
 describe('phonetic and misspelt forms (generated at compile time)', () => {
