@@ -1,7 +1,7 @@
 /**
  * Spelling variants of a lexicon term, generated once at compile time so that
  * the matcher needs no per-post work for them: phonetic and misspelt forms
- * (`phuck`, `fuk`, `fvck`, `fcuk`, `azz`, vowel-dropped `fck`), and splits of
+ * (`phuck`, `fuk`, `fvck`, `fcuk`, `azz`, vowel-dropped `btch`), and splits of
  * a word across one space (`fu ck`). Every generated form is checked against
  * dictionaries by the collision finder (engine/tooling/collisions.ts).
  */
@@ -56,11 +56,13 @@ function applyRule(word: string, rule: Rule): string[] {
   return rule.to.map((to) => word.replace(rule.from, to));
 }
 
-/** `fuck` → `fck`, `bitch` → `btch`: every vowel after the first letter dropped. */
+/** `bitch` → `btch`, `bastard` → `bstrd`: every vowel after the first letter dropped, four letters or more. */
 function dropVowels(word: string): string | undefined {
   const out = word[0] + word.slice(1).replace(/[aeiou]/g, '');
   const consonants = new Set(out.replace(/[aeiouy]/g, ''));
-  return out !== word && out.length >= 3 && consonants.size >= 3 ? out : undefined;
+  // Three consonants are an abbreviation more often than an evasion (salope → SLP, bosta → BST,
+  // chieuse → CHS): a pack lists the short forms it means (`fck`, `mrd`) as terms.
+  return out !== word && out.length >= 4 && consonants.size >= 3 ? out : undefined;
 }
 
 /** `fuck` → `fcuk`, `fukc`: the second and third letters, or the last two, swapped (typos and FCUK). */
