@@ -49,6 +49,11 @@ export const phraseGuard = Type.Union([
       ),
       before: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 3 })),
       after: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 0 })),
+      except: Type.Optional(
+        Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
+          description: 'patterns that, anywhere in the post, keep the guard from holding: the post says the context does not apply ("irl" against a games guard)',
+        }),
+      ),
       description: Type.Optional(Type.String()),
     },
     { additionalProperties: false },
@@ -133,6 +138,8 @@ interface CompiledGuard {
   name: string;
   quoted: boolean;
   patterns: GuardPattern[];
+  /** Patterns that, anywhere in the post, keep the guard from holding. */
+  except: GuardPattern[];
   within: 'window' | 'sentence' | 'post' | 'thread';
   before: number;
   after: number;
@@ -191,17 +198,20 @@ export class PhraseSet {
     for (const [guardName, guard] of Object.entries(spec.guards ?? {})) {
       guardIndex.set(guardName, this.guards.length);
       if ('quoted' in guard) {
-        this.guards.push({ name: guardName, quoted: true, patterns: [], within: 'window', before: 0, after: 0 });
+        this.guards.push({ name: guardName, quoted: true, patterns: [], except: [], within: 'window', before: 0, after: 0 });
         continue;
       }
-      this.guards.push({
-        name: guardName,
-        quoted: false,
-        patterns: this.compilePatterns(`guards.${guardName}`, guard.match, resolve).map(({ start, requirements }) => ({
+      const guardPatterns = (where: string, match: string | string[]): GuardPattern[] =>
+        this.compilePatterns(where, match, resolve).map(({ start, requirements }) => ({
           start,
           requirements: requirements.map(requirement),
           first: null, // set once every pattern is in the automaton
-        })),
+        }));
+      this.guards.push({
+        name: guardName,
+        quoted: false,
+        patterns: guardPatterns(`guards.${guardName}`, guard.match),
+        except: guard.except ? guardPatterns(`guards.${guardName}.except`, guard.except) : [],
         within: guard.within ?? 'window',
         before: guard.before ?? 3,
         after: guard.after ?? 0,
@@ -227,7 +237,7 @@ export class PhraseSet {
       }
     });
     // Looked up after the last pattern is added: the automaton packs itself once for lookups.
-    for (const guard of this.guards) for (const p of guard.patterns) p.first = this.automaton.firstWordsOf(p.start);
+    for (const guard of this.guards) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
     for (const p of this.patterns) this.firstWords.push(this.automaton.firstWordsOf(p.start));
     this.checkedIn = new Int32Array(this.patterns.length);
     // Filled first so that V8 keeps it a flat array (assigning sparse ids to [] can make it a dictionary).
@@ -315,6 +325,18 @@ export class PhraseSet {
   ): boolean {
     const guard = this.guards[g]!;
     if (guard.quoted) return insideQuotes(ctx, at);
+    if (!this.inScope(guard, g, ctx, ids, at, cache)) return false;
+    return guard.except.length === 0 || !this.cached(cache, `${g}:x`, () => this.occurs(guard.except, ids, 0, ctx.tokens.keys.length));
+  }
+
+  private inScope(
+    guard: CompiledGuard,
+    g: number,
+    ctx: PhraseContext,
+    ids: readonly (readonly number[] | null)[],
+    at: { from: number; to: number; t: number; end: number; sentence: number },
+    cache: Map<string, boolean>,
+  ): boolean {
     switch (guard.within) {
       case 'window':
         return this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));

@@ -17,7 +17,7 @@ const threats: PhraseSetSpec = {
   guards: {
     negation: { match: 'never/not', before: 3 },
     news: { match: ['police said', 'allegedly'], within: 'sentence' },
-    fiction: { match: 'chapter/novel', within: 'post' },
+    fiction: { match: 'chapter/novel', within: 'post', except: ['irl', 'in real life'] },
     quoted: { quoted: true },
   },
   rules: [
@@ -142,5 +142,14 @@ describe('phrase rules', () => {
   it('refuses a check that names a signal no rule has', () => {
     const check = { ...base, id: 'c', code: 'CC', detector: { type: 'phrase' as const, phrases: ['threats'], signals: ['nope'] } };
     expect(() => compilePack(packWith({ threats }, [check]))).toThrow('has the signal(s) nope');
+  });
+});
+
+describe('guard exceptions', () => {
+  it('does not let a guard hold in a post that says its context does not apply', async () => {
+    const codes = async (content: string) => (await evaluate(pack, { content })).violations.map((v) => v.code);
+    expect(await codes('in chapter 3 i will stab him')).toEqual([]);
+    expect(await codes('in chapter 3 i will stab him. irl, not in the novel')).toEqual(['VIOLENT_THREAT']);
+    expect(await codes('finished the novel. in real life i will kill you')).toEqual(['VIOLENT_THREAT']);
   });
 });
