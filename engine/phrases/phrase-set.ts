@@ -325,30 +325,24 @@ export class PhraseSet {
   ): boolean {
     const guard = this.guards[g]!;
     if (guard.quoted) return insideQuotes(ctx, at);
-    if (!this.inScope(guard, g, ctx, ids, at, cache)) return false;
-    return guard.except.length === 0 || !this.cached(cache, `${g}:x`, () => this.occurs(guard.except, ids, 0, ctx.tokens.keys.length));
-  }
-
-  private inScope(
-    guard: CompiledGuard,
-    g: number,
-    ctx: PhraseContext,
-    ids: readonly (readonly number[] | null)[],
-    at: { from: number; to: number; t: number; end: number; sentence: number },
-    cache: Map<string, boolean>,
-  ): boolean {
+    const post = ctx.tokens.keys.length;
+    let inScope: boolean;
     switch (guard.within) {
       case 'window':
-        return this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
+        inScope = this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
+        break;
       case 'sentence':
-        return this.cached(cache, `${g}:s${at.sentence}`, () => this.occurs(guard.patterns, ids, at.from, at.to));
+        inScope = this.cached(cache, `${g}:s${at.sentence}`, () => this.occurs(guard.patterns, ids, at.from, at.to));
+        break;
       case 'post':
-        return this.cached(cache, `${g}:p`, () => this.occurs(guard.patterns, ids, 0, ctx.tokens.keys.length));
+        inScope = this.cached(cache, `${g}:p`, () => this.occurs(guard.patterns, ids, 0, post));
+        break;
       case 'thread':
-        return this.cached(cache, `${g}:t`, () =>
-          ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length)),
-        );
+        inScope = this.cached(cache, `${g}:t`, () => ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length)));
+        break;
     }
+    // An exception anywhere in the post ("irl" against a games guard) keeps the guard from holding.
+    return inScope && (guard.except.length === 0 || !this.cached(cache, `${g}:x`, () => this.occurs(guard.except, ids, 0, post)));
   }
 
   private cached(cache: Map<string, boolean>, key: string, compute: () => boolean): boolean {
