@@ -408,14 +408,18 @@ function markCensors(n: number, text: string): void {
  * between two capitals that stand alone (`J-R`, `P&P`, `S*S`), which are abbreviations.
  */
 function isAbbreviationJoint(text: string, n: number, k: number): boolean {
-  const u = units;
-  if (u.cp[k] === AMPERSAND) return true;
-  const capital = (i: number): boolean => {
-    const c = text.charCodeAt(u.st[i]!);
-    return c >= 65 && c <= 90 && u.en[i]! - u.st[i]! === 1;
-  };
-  const letterAt = (i: number): boolean => i >= 0 && i < n && u.kind[i] === LETTER;
-  return capital(k - 1) && !letterAt(k - 2) && letterAt(k + 1) && capital(k + 1) && !letterAt(k + 2);
+  if (units.cp[k] === AMPERSAND) return true;
+  return isLoneCapital(text, k - 1) && !isLetterUnit(n, k - 2) && isLetterUnit(n, k + 1) && isLoneCapital(text, k + 1) && !isLetterUnit(n, k + 2);
+}
+
+/** Unit i is one ASCII capital as written (hyphenated words reach here often: no closures). */
+function isLoneCapital(text: string, i: number): boolean {
+  const c = text.charCodeAt(units.st[i]!);
+  return c >= 65 && c <= 90 && units.en[i]! - units.st[i]! === 1;
+}
+
+function isLetterUnit(n: number, i: number): boolean {
+  return i >= 0 && i < n && units.kind[i] === LETTER;
 }
 
 /** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
