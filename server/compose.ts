@@ -149,7 +149,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     logger,
     instanceId,
     intervalMs: config.rollout.fleetIntervalMs,
-    describe: describeInstance({ version, modeCeiling: config.modeCeiling, pollMs: config.rollout.pollMs, state, bus, shadow }),
+    describe: describeInstance({ version, modeCeiling: config.modeCeiling, pollMs: config.rollout.pollMs, state, bus, shadow, engine }),
   });
   const closeRollout = async () => {
     // Shadow results and the fleet's "stopped" mark are written before the audit sink closes.

@@ -47,7 +47,8 @@ export interface EngineWorkers extends EngineRunner {
   /** Starts (or renews) the workers with these packs among theirs; settles once they are ready. */
   warm(packs: readonly CompiledPack[]): Promise<void>;
   /** `timedOut`: evaluations aborted at their budget (a running one terminates its worker, a queued one leaves the queue). */
-  stats(): { threads: number; generation: number; packs: string[]; timedOut: number; inline: number; pooled: number };
+  /** `ready`: the current generation's threads have compiled their packs (until then they compete for the CPU). */
+  stats(): { threads: number; generation: number; ready: boolean; packs: string[]; timedOut: number; inline: number; pooled: number };
   close(): Promise<void>;
 }
 
@@ -64,6 +65,8 @@ interface Generation {
   pool: Piscina<WorkerTask, WorkerResult>;
   refs: Set<string>;
   ready: Promise<void>;
+  /** Set once every thread has compiled its packs. */
+  started: boolean;
 }
 
 const here = fileURLToPath(import.meta.url);
@@ -128,12 +131,14 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     });
     pool.on('error', (error: unknown) => logger.error({ err: error }, 'engine worker failed'));
     const id = ++generations;
+    const generation: Generation = { id, pool, refs: new Set(packs.map((p) => p.ref)), ready: Promise.resolve(), started: false };
     // One ping per thread: each answers once its module (and so its packs) is compiled.
-    const ready = Promise.all(Array.from({ length: threads }, () => pool.run({ ping: true }))).then(() => {
+    generation.ready = Promise.all(Array.from({ length: threads }, () => pool.run({ ping: true }))).then(() => {
+      generation.started = true;
       logger.info({ generation: id, threads, packs: packs.map((p) => p.ref) }, 'engine workers ready');
     });
-    ready.catch(() => undefined);
-    return { id, pool, refs: new Set(packs.map((p) => p.ref)), ready };
+    generation.ready.catch(() => undefined);
+    return generation;
   }
 
   /** The generation that has `pack`, starting one when needed; the old one is closed once the new one is ready. */
@@ -221,6 +226,7 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     stats: () => ({
       threads,
       generation: current?.id ?? 0,
+      ready: threads === 0 || (current?.started ?? false),
       packs: current ? [...current.refs] : [],
       timedOut,
       inline: inlineCount,

@@ -101,9 +101,8 @@ export function createPackRegistry(deps: { store: PackStore; rulesDir: string; l
       const ref = key(packId, version);
       const known = summaries.get(ref);
       if (known) return known;
-      const stored = await store.get(packId, version);
-      if (!stored) throw notFound(packId, version);
-      const summary = { pack_id: stored.pack_id, version: stored.version, hash: stored.hash, published_at: stored.published_at };
+      const summary = await store.summary(packId, version);
+      if (!summary) throw notFound(packId, version);
       summaries.set(ref, summary);
       return summary;
     },

@@ -19,6 +19,8 @@ export interface PackStore {
   versions(packId: string): Promise<PublishedPack[]>;
   /** One version, with `resolved`. */
   get(packId: string, version: string): Promise<PublishedPack | undefined>;
+  /** One version without `resolved` (megabytes for a pack with models). */
+  summary(packId: string, version: string): Promise<PublishedPack | undefined>;
 }
 
 /** A published version is immutable: the same id@version with other content is refused. */
@@ -78,6 +80,11 @@ export function createPackStore(knex: Knex): PackStore {
     async get(packId, version) {
       const row = await knex(TABLE).where({ pack_id: packId, version }).first();
       return row ? { ...mapSummary(row), resolved: fromJson<unknown>(row.resolved) } : undefined;
+    },
+
+    async summary(packId, version) {
+      const row = await knex(TABLE).select(SUMMARY_COLUMNS).where({ pack_id: packId, version }).first();
+      return row ? mapSummary(row) : undefined;
     },
   };
 }

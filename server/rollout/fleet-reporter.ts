@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Mode } from '../../contract/modes.js';
+import type { EngineWorkers } from '../evaluations/engine-workers.js';
 import type { ChangeBus } from './change-bus.js';
 import type { FleetStore, InstanceReport } from './fleet-store.js';
 import type { RolloutState } from './rollout-state.js';
@@ -38,6 +39,8 @@ export function describeInstance(deps: {
   state: Pick<RolloutState, 'refreshedAt' | 'killSwitch' | 'serving' | 'lastError'>;
   bus: Pick<ChangeBus, 'status'>;
   shadow: Pick<ShadowRunner, 'stats'>;
+  /** The engine worker threads: whether they have compiled their packs (until then they compete for the CPU). */
+  engine: Pick<EngineWorkers, 'stats'>;
 }): FleetReporterDeps['describe'] {
   const { state } = deps;
   return () => ({
@@ -46,8 +49,13 @@ export function describeInstance(deps: {
     kill_switch: state.killSwitch(),
     mode_ceiling: deps.modeCeiling,
     stages: state.serving(),
-    runtime: { bus: deps.bus.status(), poll_ms: deps.pollMs, refresh_error: state.lastError() ?? null, shadow: deps.shadow.stats() },
+    runtime: { bus: deps.bus.status(), poll_ms: deps.pollMs, refresh_error: state.lastError() ?? null, shadow: deps.shadow.stats(), engine: engineRuntime(deps.engine) },
   });
+}
+
+function engineRuntime(engine: Pick<EngineWorkers, 'stats'>) {
+  const { threads, generation, ready, packs } = engine.stats();
+  return { threads, generation, ready, packs };
 }
 
 /** hostname:pid:random — unique even for two processes that reuse a pid on one host. */

@@ -35,6 +35,8 @@ describe.each(databaseKinds)('pack and stage stores on %s', (kind) => {
       const got = await packs.get('qa', '1.0.0');
       expect(got).toEqual({ pack_id: 'qa', version: '1.0.0', hash: 'sha256:aaa', published_at: expect.any(Date), resolved: resolvedQa('1.0.0') });
       expect(Math.abs((got?.published_at.getTime() ?? 0) - started)).toBeLessThan(60_000);
+      // The summary leaves the (large) document out.
+      expect(await packs.summary('qa', '1.0.0')).toEqual({ pack_id: 'qa', version: '1.0.0', hash: 'sha256:aaa', published_at: got?.published_at });
     });
 
     it('refuses other content under a published id@version with PackVersionConflictError', async () => {
@@ -74,6 +76,7 @@ describe.each(databaseKinds)('pack and stage stores on %s', (kind) => {
 
     it('answers undefined and [] for what was never published', async () => {
       expect(await packs.get('qa', '9.9.9')).toBeUndefined();
+      expect(await packs.summary('qa', '9.9.9')).toBeUndefined();
       expect(await packs.versions('nope')).toEqual([]);
       expect(await packs.list()).toEqual([]);
     });
