@@ -19,6 +19,11 @@ export interface ContextRuleSpec {
   names?: boolean;
   /** Words that aim the term at a person when one of the two words before it; default you, your, ur, u, ya. */
   targets?: string[];
+  /**
+   * The term swears written in lower case; in capitals it is an acronym (AF-1, a TF card, MF
+   * film), unless the words around it are in capitals too (`TIRED AF`).
+   */
+  lowercase?: boolean;
 }
 
 interface Rule {
@@ -26,6 +31,7 @@ interface Rule {
   window: number;
   names: boolean;
   targets: Set<string>;
+  lowercase: boolean;
 }
 
 const SPACE = 0x20;
@@ -50,6 +56,7 @@ export class ContextRules {
           window: spec.window ?? 6,
           names: spec.names ?? false,
           targets: new Set((spec.targets ?? DEFAULT_TARGETS).map(key)),
+          lowercase: spec.lowercase ?? false,
         };
         for (const term of spec.terms) byTerm.set(term, [...(byTerm.get(term) ?? []), rule]);
       }
@@ -66,6 +73,7 @@ export class ContextRules {
     for (const rule of rules) {
       if (before.slice(0, 2).some((w) => rule.targets.has(w.text))) continue;
       if (rule.names && isName(n, start, end, before[0], after[0])) return true;
+      if (rule.lowercase && hasCapital(n, start, end) && !shouted(n, before[0], after[0])) return true;
       const near = [...before.slice(0, rule.window), ...after.slice(0, rule.window)];
       if (near.some((w) => rule.benign.has(w.text))) return true;
     }
@@ -111,6 +119,26 @@ function capitalised(n: NormalizedText, start: number, end: number): boolean {
   for (let i = start + 1; i < end; i++) if ((n.flags[i]! & REVEAL.case) !== 0) return false;
   return true;
 }
+
+function hasCapital(n: NormalizedText, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((n.flags[i]! & REVEAL.case) !== 0) return true;
+  return false;
+}
+
+/** A neighbour with two letters or more, all in capitals. */
+function shouted(n: NormalizedText, ...words: (Word | undefined)[]): boolean {
+  return words.some((w) => {
+    let letters = 0;
+    for (let i = w?.start ?? 0; i < (w?.end ?? 0); i++) {
+      if (!isLetter(n.text.charCodeAt(i))) continue;
+      if ((n.flags[i]! & REVEAL.case) === 0) return false;
+      letters++;
+    }
+    return letters >= 2;
+  });
+}
+
+const isLetter = (c: number) => c >= 0x61 && c <= 0x7a;
 
 function isName(n: NormalizedText, start: number, end: number, before: Word | undefined, after: Word | undefined): boolean {
   if (!capitalised(n, start, end)) return false;

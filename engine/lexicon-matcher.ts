@@ -302,6 +302,9 @@ function collect(n: NormalizedText, start: number, end: number, entry: Entry, hi
   const text = n.text;
   const atWordStart = start === 0 || text.charCodeAt(start - 1) === SPACE || inSpacedChain(n, start);
   if (!atWordStart && !entry.midWord) return; // the common case: a term inside an ordinary word
+  // A term of two or three letters is spelt by chance inside longer spaced-out words (`a f t e r`
+  // holds `af`, `c l a s s` holds `ass`): spaced out, it must be the whole chain.
+  if (end - start < MIN_CHAIN_PIECE && (inSpacedChain(n, start) || inSpacedChain(n, end))) return;
   if (entry.multiWord && crossesSentence(n, start, end)) {
     if (!entry.variants.some((v) => v.allow)) return;
   }
@@ -400,6 +403,9 @@ function runsCover(n: NormalizedText, start: number, v: Variant): boolean {
   }
   return true;
 }
+
+/** Letters a term needs to be matched as a piece of a longer spaced-out chain. */
+const MIN_CHAIN_PIECE = 4;
 
 const VOWEL = new Set([...'aeiouy'].map((c) => c.charCodeAt(0)));
 

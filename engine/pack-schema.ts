@@ -195,6 +195,9 @@ export const lexiconMatching = {
           benign_near: Type.Optional(Type.Array(lexiconString, { description: 'words that, near the term, give its innocent sense' })),
           window: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 6, description: 'words either side' })),
           names: Type.Optional(Type.Boolean({ description: 'capitalised next to another capitalised word: a name (Moby Dick)' })),
+          lowercase: Type.Optional(
+            Type.Boolean({ description: 'the term swears in lower case; in capitals it is an acronym (AF-1, a TF card) unless its neighbours are in capitals too' }),
+          ),
           targets: Type.Optional(Type.Array(lexiconString, { description: 'words that, just before the term, aim it at a person (default you, your, ur, u, ya)' })),
         },
         { additionalProperties: false },

@@ -14,12 +14,14 @@ const english: MatcherLexicon = {
   terms: [
     'fuck', 'fucking', 'motherfucking', 'shit', 'asshole', 'bitch', 'cunt', 'ass', 'dick', 'cock', 'tit', 'cum', 'prick',
     { term: 'shit', compound: 'any' },
+    { term: 'af', variants: false },
   ],
   allow: ['summa cum laude', 'blue tit', 'moby dick', 'cumin', 'shiitake'],
   context: [
     { terms: ['bitch'], benign_near: ['puppies', 'litter'] },
     { terms: ['ass'], benign_near: ['donkey'] },
     { terms: ['dick'], names: true },
+    { terms: ['af'], lowercase: true },
   ],
 };
 const french: MatcherLexicon = { id: 'fr', language: 'fr', terms: ['merde', 'putain', 'sale con'], allow: ['pique nique'] };
@@ -91,6 +93,13 @@ describe('spacing', () => {
   it('joins a word split across a space and spaced letters beside a one-letter word', () => {
     expect(spans('fu ck off mate')).toEqual([['fuck', 'fu ck', 'spacing']]);
     expect(spans('what a s h i t show')).toEqual([['shit', 's h i t', 'separators']]);
+    expect(spans('a s h i t show')).toEqual([['shit', 's h i t', 'separators']]);
+  });
+
+  it('matches a term of fewer than four letters spaced out only as the whole chain', () => {
+    expect(spans('c l a s s starts at nine')).toEqual([]);
+    expect(spans('a f t e r the show')).toEqual([]);
+    expect(spans('what an a s s')).toEqual([['ass', 'a s s', 'separators']]);
   });
 });
 
@@ -125,5 +134,12 @@ describe('languages, allow-lists and context', () => {
     expect(spans('Dick Whittington is the panto')).toEqual([]);
     expect(spans('you bitch, keep your puppies')).toEqual([['bitch', 'bitch', '']]);
     expect(spans('stop being a dick')).toEqual([['dick', 'dick', '']]);
+  });
+
+  it('reads a lowercase-only acronym in capitals as an acronym, unless its neighbours shout too', () => {
+    expect(spans('tired af today')).toEqual([['af', 'af', '']]);
+    expect(spans('Our AF-1 model kit')).toEqual([]);
+    expect(spans('the AF base gate')).toEqual([]);
+    expect(spans('SO TIRED AF')).toEqual([['af', 'AF', '']]);
   });
 });
