@@ -105,7 +105,7 @@ describe('packs', () => {
     const brokenDir = path.join(dir, 'broken');
     cpSync(path.join(RULES_DIR, 'qa'), brokenDir, { recursive: true });
     const file = path.join(brokenDir, 'pack.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('id: qa', 'id: broken').replace('severity: warn', 'severity: loud'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('id: qa', 'id: broken').replace(/^    severity: warn$/m, '    severity: loud'));
     const logs: string[] = [];
     const partial = await buildGatehouse(database().db, { env: { GATEHOUSE_RULES_DIR: dir }, logSink: logs });
     expect(partial.packs.report().errors.join('\n')).toMatch(/pack\.yaml:\d+:\d+ .*severity/);
