@@ -128,8 +128,9 @@ function hasCapital(n: NormalizedText, start: number, end: number): boolean {
 /** A neighbour with two letters or more, all in capitals. */
 function shouted(n: NormalizedText, ...words: (Word | undefined)[]): boolean {
   return words.some((w) => {
+    if (w === undefined) return false;
     let letters = 0;
-    for (let i = w?.start ?? 0; i < (w?.end ?? 0); i++) {
+    for (let i = w.start; i < w.end; i++) {
       if (!isLetter(n.text.charCodeAt(i))) continue;
       if ((n.flags[i]! & REVEAL.case) === 0) return false;
       letters++;
