@@ -404,12 +404,22 @@ function markCensors(n: number, text: string): void {
 }
 
 /**
- * One symbol that joins rather than censors: a lone `&` (`AT&T`, `T&Cs`), or any one symbol
- * between two capitals that stand alone (`J-R`, `P&P`, `S*S`), which are abbreviations.
+ * One symbol that joins rather than censors: a lone `&` (`AT&T`, `T&Cs`), one symbol between
+ * two capitals that stand alone (`J-R`, `P&P`, `S*S`), which are abbreviations, or one symbol
+ * next to a digit as written (`4-H`, `$28-35`, `B-52`): codes and ranges, not a censored word
+ * (the digit would have to be leetspeak and the symbol a censor at once).
  */
 function isAbbreviationJoint(text: string, n: number, k: number): boolean {
   if (units.cp[k] === AMPERSAND) return true;
+  if (isWrittenDigit(text, k - 1) || (k + 1 < n && isWrittenDigit(text, k + 1))) return true;
   return isLoneCapital(text, k - 1) && !isLetterUnit(n, k - 2) && isLetterUnit(n, k + 1) && isLoneCapital(text, k + 1) && !isLetterUnit(n, k + 2);
+}
+
+/** Unit i is written as one ASCII digit (its letter is leetspeak). */
+function isWrittenDigit(text: string, i: number): boolean {
+  if (i < 0) return false;
+  const c = text.charCodeAt(units.st[i]!);
+  return c >= 48 && c <= 57 && units.en[i]! - units.st[i]! === 1;
 }
 
 /** Unit i is one ASCII capital as written (hyphenated words reach here often: no closures). */

@@ -56,6 +56,11 @@ describe('self-censoring', () => {
     expect(spans('what the f%&k')).toEqual([['fuck', 'f%&k', 'self_censoring']]);
     expect(spans('f—k, missed it')).toEqual([['fuck', 'f—k', 'self_censoring']]);
   });
+
+  it('still reads a censor in a word with a leetspeak digit away from the symbol', () => {
+    // One symbol beside a written digit is a joint (`4-H`, `$28-35`: rules/qa/tests/profanity.yaml).
+    expect(spans('5h*t show')).toEqual([['shit', '5h*t', 'leetspeak+self_censoring']]);
+  });
 });
 
 describe('phonetic and misspelt forms (generated at compile time)', () => {
