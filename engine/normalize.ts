@@ -363,10 +363,25 @@ function applyLeetspeak(n: number): void {
       else if (u.cp[end]! < 128 && LEET[u.cp[end]!] !== 0) hasLeet = true;
     }
     // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
-    if (hasLetter && hasLeet) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
+    if (hasLetter && hasLeet && !isOrdinal(i, end)) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
     i = end;
   }
 }
+
+/** Digits and then st, nd, rd, th or s, punctuation after: `71st`, `4th,`, `1990s`: a number, not leetspeak. */
+function isOrdinal(from: number, to: number): boolean {
+  const u = units;
+  let k = from;
+  while (k < to && u.cp[k]! >= 48 && u.cp[k]! <= 57) k++;
+  if (k === from) return false;
+  let letters = '';
+  for (; k < to && u.kind[k] === LETTER && letters.length < 3; k++) letters += String.fromCharCode(u.cp[k]! | 0x20);
+  if (!ORDINAL_SUFFIXES.has(letters)) return false;
+  for (; k < to; k++) if (u.kind[k] === LETTER || (u.cp[k]! >= 48 && u.cp[k]! <= 57)) return false;
+  return true;
+}
+
+const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th', 's']);
 
 function leetAt(k: number, tokenEnd: number, unconditional: boolean): void {
   const u = units;

@@ -113,6 +113,13 @@ describe('normalizeForMatching: what stays as it is', () => {
     expect(union(n)).toEqual([]);
   });
 
+  it('does not apply leetspeak to ordinals and decades (71st, 4th, 1990s)', () => {
+    const n = normalizeForMatching('on 71st, the 4th time, the 1990s');
+    expect(n.text).toBe('on st the th time the s');
+    expect(union(n)).toEqual([]);
+    expect(normalizeForMatching('5h1t').text).toBe('shit');
+  });
+
   it('does not map ASCII through the confusables data (l stays l, I becomes i)', () => {
     expect(normalizeForMatching('Illegal').text).toBe('ilegal');
   });
