@@ -59,7 +59,7 @@ export const phraseGuard = Type.Union([
     { additionalProperties: false },
   ),
   Type.Object(
-    { quoted: Type.Literal(true, { description: 'the match sits inside double quotes' }), description: Type.Optional(Type.String()) },
+    { quoted: Type.Literal(true, { description: 'the match sits inside quotation marks, double or single' }), description: Type.Optional(Type.String()) },
     { additionalProperties: false },
   ),
 ]);
@@ -533,20 +533,63 @@ function rarity(vocab: Vocabulary, id: number): number {
 
 /** " “ ” « » */
 const isQuote = (c: number): boolean => c === 0x22 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb;
-const quoteCounts = new WeakMap<Tokens, Int32Array>();
+const isSingleQuote = (c: number): boolean => c === 0x27 || c === 0x2018 || c === 0x2019;
+/** A letter or digit (any script): what an apostrophe sits between (`don't`, `rock'n'roll`). */
+const isWordChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c > 0x7f && /\p{L}/u.test(String.fromCharCode(c)));
 
-/** An odd number of double quotes before the match and at least one after it (prefix counts, once per post). */
+interface Quotes {
+  /** Prefix counts of double quotes. */
+  double: Int32Array;
+  /** Per offset: 1 while a single-quoted span is open there ('kms', ‘a whole phrase’). */
+  singleOpen: Uint8Array;
+  /** Suffix counts of closing single quotes. */
+  singleClosing: Int32Array;
+}
+const quotesByPost = new WeakMap<Tokens, Quotes>();
+
+/**
+ * Inside double quotes (an odd number before the match and one after it), or inside single
+ * quotes used as quotation marks: one that opens (no letter before it, one after) and one that
+ * closes after the match (a letter or punctuation before it, no letter after). An apostrophe
+ * (`don't`) sits between letters and does neither. Scanned once per post.
+ */
 function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boolean {
-  let counts = quoteCounts.get(ctx.tokens);
-  if (!counts) {
-    counts = new Int32Array(ctx.text.length + 1);
-    const text = ctx.text;
-    for (let i = 0; i < text.length; i++) counts[i + 1] = counts[i]! + (isQuote(text.charCodeAt(i)) ? 1 : 0);
-    quoteCounts.set(ctx.tokens, counts);
+  const q = quotesOf(ctx);
+  const from = ctx.tokens.from[at.t]!;
+  const to = ctx.tokens.to[at.end - 1]!;
+  const before = q.double[from]!;
+  if (before % 2 === 1 && q.double[ctx.text.length]! - q.double[to]! > 0) return true;
+  return q.singleOpen[from] === 1 && q.singleClosing[to]! > 0;
+}
+
+function quotesOf(ctx: PhraseContext): Quotes {
+  let q = quotesByPost.get(ctx.tokens);
+  if (q) return q;
+  const text = ctx.text;
+  const n = text.length;
+  const double = new Int32Array(n + 1);
+  const singleOpen = new Uint8Array(n + 1);
+  const closing = new Uint8Array(n + 1);
+  let open = false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    double[i + 1] = double[i]! + (isQuote(c) ? 1 : 0);
+    if (isSingleQuote(c)) {
+      const letterBefore = i > 0 && isWordChar(text.charCodeAt(i - 1));
+      const letterAfter = i + 1 < n && isWordChar(text.charCodeAt(i + 1));
+      if (!letterBefore && letterAfter) open = true;
+      else if (!letterAfter && i > 0 && text.charCodeAt(i - 1) !== 0x20) {
+        closing[i] = 1;
+        open = false;
+      }
+    }
+    singleOpen[i + 1] = open ? 1 : 0;
   }
-  const before = counts[ctx.tokens.from[at.t]!]!;
-  const after = counts[ctx.text.length]! - counts[ctx.tokens.to[at.end - 1]!]!;
-  return before % 2 === 1 && after > 0;
+  const singleClosing = new Int32Array(n + 1);
+  for (let i = n - 1; i >= 0; i--) singleClosing[i] = singleClosing[i + 1]! + closing[i]!;
+  q = { double, singleOpen, singleClosing };
+  quotesByPost.set(ctx.tokens, q);
+  return q;
 }
 
 /** The word ids of tokens [from, to), each once, marking them in `present` with `gen`. */

@@ -112,6 +112,16 @@ describe('phrase rules', () => {
     expect(quoted.trace).toMatchObject([{ check: 'threat', rule: 'will-harm', outcome: 'suppressed', guard: 'quoted' }]);
   });
 
+  it('reads single quotes as quotation marks, and an apostrophe as none', async () => {
+    for (const text of ["He wrote 'I will kill you' and got banned", 'He wrote ‘i will kill you’, reported', "his bio says 'gonna kill u', lol"]) {
+      expect((await fired(text)).trace, text).toMatchObject([{ rule: 'will-harm', outcome: 'suppressed', guard: 'quoted' }]);
+    }
+    // Apostrophes open nothing, and a quote that never closes holds nothing.
+    for (const text of ["don't care, i will kill you", "'cause i will kill you tonight", "it's decided. i'll kill you"]) {
+      expect((await fired(text)).codes, text).toEqual(['VIOLENT_THREAT']);
+    }
+  });
+
   it('matches numbers, amounts and links as token classes', async () => {
     expect((await fired('10,000 real followers from $9.99')).codes).toEqual(['TOS_FAKE_ENGAGEMENT']);
     expect((await fired('10k followers only 15 usd')).codes).toEqual(['TOS_FAKE_ENGAGEMENT']);
