@@ -372,14 +372,16 @@ function applyLeetspeak(n: number): void {
 function isOrdinal(from: number, to: number): boolean {
   const u = units;
   let k = from;
-  while (k < to && u.cp[k]! >= 48 && u.cp[k]! <= 57) k++;
+  while (k < to && isAsciiDigit(u.cp[k]!)) k++;
   if (k === from) return false;
   let letters = '';
   for (; k < to && u.kind[k] === LETTER && letters.length < 3; k++) letters += String.fromCharCode(u.cp[k]! | 0x20);
   if (!ORDINAL_SUFFIXES.has(letters)) return false;
-  for (; k < to; k++) if (u.kind[k] === LETTER || (u.cp[k]! >= 48 && u.cp[k]! <= 57)) return false;
+  for (; k < to; k++) if (u.kind[k] === LETTER || isAsciiDigit(u.cp[k]!)) return false;
   return true;
 }
+
+const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th', 's']);
 
@@ -426,21 +428,18 @@ function markCensors(n: number, text: string): void {
  */
 function isAbbreviationJoint(text: string, n: number, k: number): boolean {
   if (units.cp[k] === AMPERSAND) return true;
-  if (isWrittenDigit(text, k - 1) || (k + 1 < n && isWrittenDigit(text, k + 1))) return true;
-  return isLoneCapital(text, k - 1) && !isLetterUnit(n, k - 2) && isLetterUnit(n, k + 1) && isLoneCapital(text, k + 1) && !isLetterUnit(n, k + 2);
+  if (writtenAs(text, k - 1, DIGITS) || (k + 1 < n && writtenAs(text, k + 1, DIGITS))) return true;
+  return writtenAs(text, k - 1, CAPITALS) && !isLetterUnit(n, k - 2) && isLetterUnit(n, k + 1) && writtenAs(text, k + 1, CAPITALS) && !isLetterUnit(n, k + 2);
 }
 
-/** Unit i is written as one ASCII digit (its letter is leetspeak). */
-function isWrittenDigit(text: string, i: number): boolean {
+const DIGITS = [48, 57] as const;
+const CAPITALS = [65, 90] as const;
+
+/** Unit i is one ASCII char of `range` as written (hyphenated words reach here often: no closures). */
+function writtenAs(text: string, i: number, range: readonly [number, number]): boolean {
   if (i < 0) return false;
   const c = text.charCodeAt(units.st[i]!);
-  return c >= 48 && c <= 57 && units.en[i]! - units.st[i]! === 1;
-}
-
-/** Unit i is one ASCII capital as written (hyphenated words reach here often: no closures). */
-function isLoneCapital(text: string, i: number): boolean {
-  const c = text.charCodeAt(units.st[i]!);
-  return c >= 65 && c <= 90 && units.en[i]! - units.st[i]! === 1;
+  return c >= range[0] && c <= range[1] && units.en[i]! - units.st[i]! === 1;
 }
 
 function isLetterUnit(n: number, i: number): boolean {

@@ -9,7 +9,7 @@ import type { NormalizedText } from '../normalize.js';
 import { Automaton, expandPhrase, Vocabulary, type Expansion } from './automaton.js';
 import { inflectPhrase, inflections, type Inflection } from './inflect.js';
 import { parsePattern, type PatternNode } from './pattern.js';
-import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
+import { isAsciiWordChar, TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
 import { frequency } from './common-words.js';
 
 const name = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,63}$' });
@@ -534,16 +534,16 @@ function rarity(vocab: Vocabulary, id: number): number {
 /** " “ ” « » */
 const isQuote = (c: number): boolean => c === 0x22 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb;
 const isSingleQuote = (c: number): boolean => c === 0x27 || c === 0x2018 || c === 0x2019;
-/** A letter or digit (any script): what an apostrophe sits between (`don't`, `rock'n'roll`). */
-const isWordChar = (c: number): boolean => (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c > 0x7f && /\p{L}/u.test(String.fromCharCode(c)));
+/** A letter (any script) or digit: what an apostrophe sits between (`don't`, `rock'n'roll`). */
+const isWordChar = (c: number): boolean => isAsciiWordChar(c) || (c > 0x7f && /\p{L}/u.test(String.fromCharCode(c)));
 
 interface Quotes {
   /** Prefix counts of double quotes. */
   double: Int32Array;
   /** Per offset: 1 while a single-quoted span is open there ('kms', ‘a whole phrase’). */
   singleOpen: Uint8Array;
-  /** Suffix counts of closing single quotes. */
-  singleClosing: Int32Array;
+  /** Offset of the post's last closing single quote; -1 when none. */
+  lastClosing: number;
 }
 const quotesByPost = new WeakMap<Tokens, Quotes>();
 
@@ -559,7 +559,7 @@ function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boole
   const to = ctx.tokens.to[at.end - 1]!;
   const before = q.double[from]!;
   if (before % 2 === 1 && q.double[ctx.text.length]! - q.double[to]! > 0) return true;
-  return q.singleOpen[from] === 1 && q.singleClosing[to]! > 0;
+  return q.singleOpen[from] === 1 && q.lastClosing >= to;
 }
 
 function quotesOf(ctx: PhraseContext): Quotes {
@@ -569,7 +569,7 @@ function quotesOf(ctx: PhraseContext): Quotes {
   const n = text.length;
   const double = new Int32Array(n + 1);
   const singleOpen = new Uint8Array(n + 1);
-  const closing = new Uint8Array(n + 1);
+  let lastClosing = -1;
   let open = false;
   for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
@@ -579,15 +579,13 @@ function quotesOf(ctx: PhraseContext): Quotes {
       const letterAfter = i + 1 < n && isWordChar(text.charCodeAt(i + 1));
       if (!letterBefore && letterAfter) open = true;
       else if (!letterAfter && i > 0 && text.charCodeAt(i - 1) !== 0x20) {
-        closing[i] = 1;
+        lastClosing = i;
         open = false;
       }
     }
     singleOpen[i + 1] = open ? 1 : 0;
   }
-  const singleClosing = new Int32Array(n + 1);
-  for (let i = n - 1; i >= 0; i--) singleClosing[i] = singleClosing[i + 1]! + closing[i]!;
-  q = { double, singleOpen, singleClosing };
+  q = { double, singleOpen, lastClosing };
   quotesByPost.set(ctx.tokens, q);
   return q;
 }

@@ -41,7 +41,8 @@ interface Special {
 }
 
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
-const isWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** An ASCII letter or digit. */
+export const isAsciiWordChar = (c: number): boolean => isDigit(c) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 
 /** [from, to) of every link in the text (trailing `.` and `,` are punctuation, not the link). */
 export function linkSpans(text: string): [number, number][] {
@@ -55,7 +56,7 @@ function specials(text: string): Special[] {
   const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
   let u = 0; // next link that could contain the scan position
   for (let i = 0; i < text.length; i++) {
-    if (!isDigit(text.charCodeAt(i)) || (i > 0 && isWordChar(text.charCodeAt(i - 1)))) continue;
+    if (!isDigit(text.charCodeAt(i)) || (i > 0 && isAsciiWordChar(text.charCodeAt(i - 1)))) continue;
     let end = i + 1;
     while (end < text.length && (isDigit(text.charCodeAt(end)) || ((text[end] === ',' || text[end] === '.') && isDigit(text.charCodeAt(end + 1))))) end++;
     const suffix = /^(?:[kKmM]\b|\+|%)/.exec(text.slice(end, end + 2));
