@@ -15,7 +15,7 @@ export const modelSpec = Type.Object(
     bias: Type.Number(),
     threshold: Type.Number({ description: 'The score (bias + weights of the features present) at which the model fires.' }),
     features: Type.Record(Type.String({ minLength: 3, maxLength: 200 }), Type.Number(), {
-      description: 'Feature name (`w:word`, `b:two words`, `t:three words words`, `c:<pie`) → weight.',
+      description: 'Feature name (`w:word`, `b:two words`, `t:three words words`, `s:first third` of three words, `c:<pie`) → weight.',
     }),
     trained: Type.Optional(
       Type.Object(

@@ -103,7 +103,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           post: postIndex,
           span,
           match: input.posts[postIndex]!.text.slice(span[0], span[1]),
-          vars: { model: params.model, score: Math.round(score * 100) / 100, reasons: shown.slice(0, REASONS_SHOWN).map((r) => r.name.slice(2)).join(', ') },
+          vars: { model: params.model, score: Math.round(score * 100) / 100, reasons: shown.slice(0, REASONS_SHOWN).map((r) => reasonText(r.name)).join(', ') },
         };
         input.trace?.({ post: postIndex, span, rule: `${params.model} (score ${finding.vars!.score} ≥ ${threshold})`, outcome: 'matched' });
         return [finding];
@@ -111,6 +111,11 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+/** A feature as a reviewer reads it: `kill you`, and `kill … you` for the pair with a word between. */
+function reasonText(name: string): string {
+  return name.startsWith('s:') ? name.slice(2).replace(' ', ' … ') : name.slice(2);
+}
 
 /** Per post, which words lie in a suppressed match (their spans overlap). */
 function guardedWords(words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array[] {

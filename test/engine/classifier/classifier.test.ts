@@ -22,7 +22,7 @@ describe('text model features', () => {
   it('hashes step by step exactly what the names spell, so the model file can name its features', () => {
     const words = wordsOf(['kill you now', 'again']);
     const names = featureNames(words);
-    expect(names).toEqual(expect.arrayContaining(['w:kill', 'b:kill you', 't:kill you now', 'c:<ki', 'c:kill>']));
+    expect(names).toEqual(expect.arrayContaining(['w:kill', 'b:kill you', 't:kill you now', 's:kill now', 'c:<ki', 'c:kill>']));
     expect(names).not.toContain('b:now again'); // pairs stay inside a post
     const list = featuresOf(words);
     expect([...new Set(list.hash.subarray(0, list.length))].sort()).toEqual([...new Set(names.map(featureHash))].sort());
