@@ -44,6 +44,18 @@ describe('gatehouse train', () => {
     expect(model.score(wordsOf(['i will hurt you'])).score).toBeGreaterThan(model.score(wordsOf(['you will love this'])).score);
   });
 
+  it('keeps only the heaviest features, fitted again, so the pruned model still separates the corpus', () => {
+    const full = trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2 });
+    const pruned = trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2, maxFeatures: 6 });
+    expect(Object.keys(pruned.features)).toHaveLength(6);
+    expect(Object.keys(full.features).length).toBeGreaterThan(6);
+    const model = new TextModel(pruned);
+    const scores = (texts: string[]) => texts.map((t) => model.score(wordsOf([t])).score);
+    const positives = scores(['i will hurt you', 'gonna hurt you bad', 'hurt you i will']);
+    const negatives = scores(['hope you feel better', 'see you tonight', 'my knee hurts']);
+    expect(Math.min(...positives)).toBeGreaterThan(Math.max(...negatives));
+  });
+
   it('refuses a corpus with one side only', () => {
     expect(() => trainModel(corpus.slice(0, 5), { label: 'threat' })).toThrow(/both positive and negative/);
   });
@@ -71,6 +83,21 @@ describe('the classifier detector', () => {
     expect(d.violations).toHaveLength(1);
     expect(d.violations[0]).toMatchObject({ code: 'VIOLENT_THREAT', message: 'model threat scored 1.6: hurt you' });
     expect((await evaluate(pack, { content: 'you are lovely' })).violations).toEqual([]);
+  });
+
+  it('names a pair with a word between as `first … third`', async () => {
+    const skipping = compilePack({
+      id: 't',
+      version: '1.0.0',
+      description: '',
+      defaults: { platform: 'x', thread_split: 'none' },
+      lexicons: {},
+      models: { threat: { label: 'threat', bias: -1, threshold: 1, features: { 's:will you': 2.5 } } },
+      checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: '{{reasons}}', detector: { type: 'classifier', model: 'threat' } }],
+    } as ResolvedPack);
+    const d = await evaluate(skipping, { content: 'i will end you' });
+    expect(d.violations[0]).toMatchObject({ message: 'will … you' });
+    expect((await evaluate(skipping, { content: 'will you end' })).violations).toEqual([]);
   });
 
   it('does not count the words of a match that a guard of the named phrase sets suppressed', async () => {
