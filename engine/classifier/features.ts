@@ -3,9 +3,10 @@
  * them, and the 3- to 5-letter pieces of each word, as 32-bit FNV-1a hashes of their names
  * (`w:kill`, `b:kill you`, `t:i will kill`, `s:i kill`, `c:<ki`). The skipped pair carries a
  * phrase across the word people vary most ("i'll [really|fucking|come] end you"): cross-validated
- * over held-out corpus rounds it added 0.4–1.4 points of recall. Hashing the same bytes step by
- * step as the names are built means no string is made
- * on the evaluate path; the model file keeps the names, hashed once when the pack compiles.
+ * over held-out corpus rounds it added 0.4–1.4 points of recall.
+ *
+ * Hashing the same bytes step by step as the names are built means no string is made on the
+ * evaluate path; the model file keeps the names, hashed once when the pack compiles.
  *
  * Words come from the caller's text with their spans: NFKC folds decorative letterforms
  * (mathematical bold, fullwidth, circled), digits and symbols inside a word are read as the
