@@ -113,7 +113,13 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
   const packs = createPackRegistry({ store: stores.packs, rulesDir: config.rulesDir, logger });
   await packs.start();
   // A test's replacement engine runs in this thread: there is nothing to send to a worker.
-  const engine = createEngineWorkers({ threads: deps.evaluate ? 0 : config.engine.threads, inlineChars: config.engine.inlineChars, logger });
+  const engine = createEngineWorkers({
+    threads: deps.evaluate ? 0 : config.engine.threads,
+    inlineChars: config.engine.inlineChars,
+    inlineLimitMs: config.engine.inlineLimitMs,
+    maxPosts: config.limits.postsPerRequest,
+    logger,
+  });
   const poolEvaluate: typeof engineEvaluate = deps.evaluate ?? ((pack, input) => engine.run(pack, input, config.limits.evaluationTimeoutMs));
 
   // The evaluate path reads pins and the kill switch from this in-memory snapshot, kept current

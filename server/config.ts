@@ -48,6 +48,11 @@ export interface EngineConfig {
   threads: number;
   /** Posts totalling at most this many UTF-16 units are evaluated inline (the hop costs more). @defaultValue 500 (X and Threads posts) */
   inlineChars: number;
+  /**
+   * A pack's short posts run inline only if its worst-case probe of `inlineChars` (engine/tooling/worst-case.ts)
+   * takes at most this; otherwise all its posts go to the workers, under the hard deadline. @defaultValue 50 ms
+   */
+  inlineLimitMs: number;
   /** Compile the rules folder's packs in the workers at start (serve), not at the first long post. @defaultValue true */
   warmAtStart: boolean;
 }
@@ -181,6 +186,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     engine: {
       threads: read.int('GATEHOUSE_ENGINE_THREADS', 2, 0, 64),
       inlineChars: read.int('GATEHOUSE_ENGINE_INLINE_CHARS', 500, 0, 10_000_000),
+      inlineLimitMs: read.int('GATEHOUSE_ENGINE_INLINE_LIMIT_MS', 50, 1, 600_000),
       warmAtStart: read.bool('GATEHOUSE_ENGINE_WARM', true),
     },
     http: {

@@ -1,18 +1,23 @@
 /**
  * `gatehouse check DIR…` and `gatehouse test DIR…`: what a reviewer's CI runs
- * on rules/. check validates and compiles every pack, loads its tests and runs
- * the lexicon collision finder over the system's dictionaries; test runs every
+ * on rules/. check validates and compiles every pack, loads its tests, measures its
+ * worst case per evaluation (worst-case.ts) and runs the lexicon collision finder over
+ * the system's dictionaries; test runs every
  * pack's tests/*.yaml. Both use the engine's public index only.
  */
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { loadPack, loadPackTests, packDirs, runPackTests } from '../index.js';
 import { findCollisionsCached, formatCollision, loadWordLists, type WordList } from './collisions.js';
 import { printPackError, stdio, type CommandIo } from './command-io.js';
 import { CommandLine } from './command-line.js';
+import { measureWorstCase } from './worst-case.js';
 
 const DEFAULT_WORDLISTS = '/usr/share/dict';
+// The server's defaults: a short post is at most 500 characters, a request at most 100 posts.
+const PROBE_CHARS = 500;
+const PROBE_POSTS = 100;
 
 /** `gatehouse check [--no-collisions] [--wordlists DIR] DIR…` */
 export async function checkCommand(args: string[], io: CommandIo = stdio): Promise<number> {
@@ -23,6 +28,12 @@ export async function checkCommand(args: string[], io: CommandIo = stdio): Promi
     .argument('<DIR...>', 'pack folders, or folders of packs')
     .option('--no-collisions', 'skip the lexicon collision finder')
     .option('--wordlists <DIR>', 'where the dictionaries are (Debian: wamerican, wbritish, wfrench, …)', DEFAULT_WORDLISTS)
+    .option(
+      '--max-worst-ms <ms>',
+      `refuse a pack whose slowest probe of ${PROBE_CHARS} characters (engine/tooling/worst-case.ts) takes longer than this`,
+      (value: string) => positiveNumber('--max-worst-ms', value),
+      250,
+    )
     .action(cli.action((dirs: string[], flags: CheckFlags) => check(dirs, flags, io)));
   return cli.run(program, args);
 }
@@ -30,6 +41,13 @@ export async function checkCommand(args: string[], io: CommandIo = stdio): Promi
 interface CheckFlags {
   collisions: boolean;
   wordlists: string;
+  maxWorstMs: number;
+}
+
+function positiveNumber(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} takes a positive number of milliseconds, not "${value}"`);
+  return n;
 }
 
 async function check(args: string[], flags: CheckFlags, io: CommandIo): Promise<number> {
@@ -60,7 +78,19 @@ async function check(args: string[], flags: CheckFlags, io: CommandIo): Promise<
           continue;
         }
       }
-      io.out(`ok   ${pack.id}@${pack.version} ${pack.hash} (${pack.checks.length} checks) ${dir}`);
+      // Measured last, so the figure is of code the earlier steps already warmed.
+      const worst = await measureWorstCase(pack, PROBE_CHARS, PROBE_POSTS, flags.maxWorstMs);
+      const cost = `worst case ${worst.ms < 10 ? worst.ms.toFixed(1) : Math.round(worst.ms)} ms per ${PROBE_CHARS} characters`;
+      if (worst.ms > flags.maxWorstMs) {
+        failed++;
+        io.err(
+          `${dir}: too slow: the probe "${worst.probe}" of ${PROBE_CHARS} characters ${worst.projected ? 'projects to' : 'takes'} ` +
+            `${Math.round(worst.ms)} ms (limit ${flags.maxWorstMs} ms, --max-worst-ms). Every post pays for every pattern, ` +
+            'phrase set and model: look for a check that repeats a costly detector, or raise the limit if this figure is expected.',
+        );
+        continue;
+      }
+      io.out(`ok   ${pack.id}@${pack.version} ${pack.hash} (${pack.checks.length} checks, ${cost}) ${dir}`);
     } catch (error) {
       if (!printPackError(error, io)) throw error;
       failed++;

@@ -4,9 +4,10 @@
  * Posts longer than `inlineChars` in all are evaluated in a piscina pool of worker
  * threads: past its budget an evaluation is aborted, which terminates the thread it
  * runs on (piscina starts another), and answered EVALUATION_TIMEOUT, while the main
- * loop keeps serving /healthz and every other request. Short posts run inline: the
- * hop costs more than their evaluation, and at that size the engine's worst case is
- * measured (and bounded by `check`'s limits on patterns and lexicons).
+ * loop keeps serving /healthz and every other request. Short posts run inline, where the
+ * hop would cost more than their evaluation, but only for a pack whose worst case at that
+ * size is measured first and found under `inlineLimitMs` (engine/tooling/worst-case.ts):
+ * a pack that is not goes to the pool with every post, so no pack can hold the loop longer.
  *
  * Workers get compiled packs by compiling them at start from workerData (engine-worker.ts).
  * Packs are pinned per stage and change at runtime, so a pack the current workers do not
@@ -21,6 +22,7 @@ import type { Logger } from 'pino';
 import { evaluate as engineEvaluate, type CompiledPack, type EngineDecision, type EvaluationInput } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import { deadline } from '../lib/deadline.js';
+import { measureWorstCase } from '../../engine/tooling/worst-case.js';
 import type { WorkerPack, WorkerResult, WorkerTask } from './engine-worker.js';
 
 export interface EngineRunner {
@@ -34,8 +36,12 @@ export interface EngineRunner {
 export interface EngineWorkersOptions {
   /** Worker threads; 0 → every evaluation inline (no hard deadline). */
   threads: number;
-  /** Posts totalling at most this many UTF-16 units run inline. */
+  /** Posts totalling at most this many UTF-16 units run inline (for a pack measured cheap enough). */
   inlineChars: number;
+  /** Longest a pack's worst-case probe of `inlineChars` may take for its short posts to run inline. @defaultValue 50 ms */
+  inlineLimitMs?: number;
+  /** Posts a request may hold: the thread probe's size. @defaultValue 100 */
+  maxPosts?: number;
   logger: Logger;
   /** Packs kept compiled in the workers, most recently used first. @defaultValue 8 */
   maxPacks?: number;
@@ -48,7 +54,8 @@ export interface EngineWorkers extends EngineRunner {
   warm(packs: readonly CompiledPack[]): Promise<void>;
   /** `timedOut`: evaluations aborted at their budget (a running one terminates its worker, a queued one leaves the queue). */
   /** `ready`: the current generation's threads have compiled their packs (until then they compete for the CPU). */
-  stats(): { threads: number; generation: number; ready: boolean; packs: string[]; timedOut: number; inline: number; pooled: number };
+  /** `slowPacks`: packs whose worst case at `inlineChars` is over `inlineLimitMs`, so that every post of theirs runs in the pool. */
+  stats(): { threads: number; generation: number; ready: boolean; packs: string[]; timedOut: number; inline: number; pooled: number; slowPacks: string[] };
   close(): Promise<void>;
 }
 
@@ -91,6 +98,12 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
   const { threads, inlineChars, logger } = options;
   const maxPacks = options.maxPacks ?? 8;
   const warmLimitMs = options.warmLimitMs ?? 60_000;
+  const inlineLimitMs = options.inlineLimitMs ?? 50;
+  const maxPosts = options.maxPosts ?? 100;
+  /** Whether a pack's short posts may run inline, once measured; the measurement while it runs. */
+  const inlineSafe = new WeakMap<CompiledPack, boolean>();
+  const measuring = new WeakMap<CompiledPack, Promise<boolean>>();
+  const slowPacks = new Set<string>();
   const inline = inlineRunner();
   /** Packs given to workers, least recently used first. */
   const known = new Map<string, CompiledPack>();
@@ -206,18 +219,66 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     }
   }
 
+  /**
+   * Measures `pack` once on the worst-case probes (on this thread, a few milliseconds for the
+   * default pack; a hostile one stops at its first tenth-size probe). Not charged to a request's budget.
+   */
+  function measure(pack: CompiledPack): Promise<boolean> {
+    let pending = measuring.get(pack);
+    if (!pending) {
+      pending = measureWorstCase(pack, inlineChars, maxPosts, inlineLimitMs).then(
+        (worst) => {
+          const safe = worst.ms <= inlineLimitMs;
+          inlineSafe.set(pack, safe);
+          if (!safe) {
+            slowPacks.add(packRef(pack));
+            logger.warn({ pack: packRef(pack), worst_ms: Math.round(worst.ms), probe: worst.probe, limit_ms: inlineLimitMs }, 'pack too slow to evaluate inline: every post of it runs in the worker pool');
+          }
+          return safe;
+        },
+        (error: unknown) => {
+          // A probe that throws is the engine's bug, not the pack's cost: keep the posts off the loop.
+          logger.error({ err: error, pack: packRef(pack) }, 'measuring the pack failed: every post of it runs in the worker pool');
+          inlineSafe.set(pack, false);
+          slowPacks.add(packRef(pack));
+          return false;
+        },
+      );
+      measuring.set(pack, pending);
+    }
+    return pending;
+  }
+
+  async function measuredThenRun(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
+    const measuringFrom = performance.now();
+    const safe = await measure(pack);
+    const shifted = startedAt + (performance.now() - measuringFrom);
+    return safe ? inlineRun(pack, input, budgetMs, shifted) : pooledRun(pack, input, budgetMs, shifted);
+  }
+
+  function inlineRun(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
+    inlineCount++;
+    return inline.run(pack, input, budgetMs, startedAt);
+  }
+
+  function pooledRun(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
+    pooledCount++;
+    return pooled(pack, input, budgetMs, startedAt);
+  }
+
   return {
     run(pack, input, budgetMs, startedAt = performance.now()) {
-      if (closed || threads === 0 || totalChars(input.content) <= inlineChars) {
-        inlineCount++;
-        return inline.run(pack, input, budgetMs, startedAt);
-      }
-      pooledCount++;
-      return pooled(pack, input, budgetMs, startedAt);
+      if (closed || threads === 0) return inlineRun(pack, input, budgetMs, startedAt);
+      if (totalChars(input.content) > inlineChars) return pooledRun(pack, input, budgetMs, startedAt);
+      const safe = inlineSafe.get(pack);
+      if (safe === true) return inlineRun(pack, input, budgetMs, startedAt);
+      if (safe === false) return pooledRun(pack, input, budgetMs, startedAt);
+      return measuredThenRun(pack, input, budgetMs, startedAt);
     },
 
     async warm(packs) {
       if (threads === 0 || closed) return;
+      for (const pack of packs) await measure(pack);
       for (const pack of packs) remember(pack);
       if (current && packs.every((p) => current!.refs.has(packRef(p)))) return current.ready;
       await replaceGeneration().ready;
@@ -231,6 +292,7 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
       timedOut,
       inline: inlineCount,
       pooled: pooledCount,
+      slowPacks: [...slowPacks],
     }),
 
     async close() {

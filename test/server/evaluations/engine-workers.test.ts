@@ -2,8 +2,8 @@
  * The engine worker pool (server/evaluations/engine-workers.ts) with real worker threads:
  * a long post decided in a worker equals the same post decided inline, whichever pack it is
  * evaluated with (a pack the workers lack starts a new generation that has it); short posts
- * stay inline; an evaluation past its budget is EVALUATION_TIMEOUT, and the pool answers
- * afterwards with a replacement worker.
+ * stay inline unless the pack's measured worst case is over the inline limit; an evaluation past
+ * its budget is EVALUATION_TIMEOUT, and the pool answers afterwards with a replacement worker.
  */
 import path from 'node:path';
 import { pino } from 'pino';
@@ -46,10 +46,25 @@ describe('engine workers', () => {
     expect(workers.stats().generation).toBe(2);
   });
 
-  it('keeps short posts inline', async () => {
+  it('keeps short posts inline for a pack measured cheap enough', async () => {
     const before = workers.stats();
     expect(await workers.run(a, { content: 'darn' }, 60_000)).toEqual(await evaluate(a, { content: 'darn' }));
-    expect(workers.stats()).toMatchObject({ inline: before.inline + 1, pooled: before.pooled });
+    expect(workers.stats()).toMatchObject({ inline: before.inline + 1, pooled: before.pooled, slowPacks: [] });
+  });
+
+  it("sends every post of a pack over the inline limit to the pool, where a short post's deadline stops it too", async () => {
+    // A limit no pack meets stands in for a slow pack: what is tested is the routing and the deadline.
+    // Every post is "short" here, so a post that takes seconds shows the deadline holds for them.
+    const strict = createEngineWorkers({ threads: 1, inlineChars: 10_000_000, inlineLimitMs: 0.001, logger: pino({ level: 'silent' }) });
+    try {
+      expect(await strict.run(a, { content: 'darn' }, 60_000)).toEqual(await evaluate(a, { content: 'darn' }));
+      expect(strict.stats()).toMatchObject({ inline: 0, pooled: 1, slowPacks: [`${a.id}@${a.version}#${a.hash}`] });
+      const error = await strict.run(a, { content: Array.from({ length: 50 }, () => 'darn heck frick '.repeat(2_500)) }, 1).catch((e: unknown) => e);
+      expect((error as AppError).code).toBe('EVALUATION_TIMEOUT');
+      expect(strict.stats().timedOut).toBe(1);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('answers EVALUATION_TIMEOUT past the budget, and evaluates again afterwards', async () => {

@@ -18,7 +18,7 @@ describe('createConfig', () => {
       audit: { tickMs: 1, maxBatch: 200 },
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
-      engine: { threads: 2, inlineChars: 500, warmAtStart: true },
+      engine: { threads: 2, inlineChars: 500, inlineLimitMs: 50, warmAtStart: true },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, maxHeaderBytes: 16 * 1024, maxStreams: 100, maxStreamsPerKey: 5 },
     });
   });
@@ -36,7 +36,7 @@ describe('createConfig', () => {
       GATEHOUSE_MAX_STREAMS: '0',
       GATEHOUSE_MAX_STREAMS_PER_KEY: '1',
     });
-    expect(c.engine).toEqual({ threads: 0, inlineChars: 0, warmAtStart: false });
+    expect(c.engine).toEqual({ threads: 0, inlineChars: 0, inlineLimitMs: 50, warmAtStart: false });
     expect(c.http).toEqual({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 3_000, maxConnections: 10, maxHeaderBytes: 8 * 1024, maxStreams: 0, maxStreamsPerKey: 1 });
     expect(() => createConfig({ GATEHOUSE_MAX_CONNECTIONS: '0' })).toThrow(/GATEHOUSE_MAX_CONNECTIONS=0/);
     expect(() => createConfig({ GATEHOUSE_ENGINE_THREADS: '65' })).toThrow(/GATEHOUSE_ENGINE_THREADS=65/);
