@@ -38,12 +38,14 @@ export async function evaluate(
   const findings = new Map<string, Finding[]>();
   const hits: Record<string, number> = {};
   const signals: Record<string, SignalGroups> = {};
+  const scores: Record<string, number> = {};
   const candidates: string[] = [];
   const fired = new Set<string>();
   for (const check of checks) {
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
     const found = check.detector ? check.detector.detect(input) : [];
     hits[check.id] = found.length;
+    if (check.detector?.score) scores[check.id] = check.detector.score(input);
     if (found.length > 0) {
       findings.set(check.id, found);
       const groups = signalGroups(found);
@@ -57,7 +59,7 @@ export async function evaluate(
   }
 
   if (candidates.length > 0) {
-    const facts = { hits, signals, post_count: posts.length, platform: detection.platform, metadata: detection.metadata };
+    const facts = { hits, signals, scores, post_count: posts.length, platform: detection.platform, metadata: detection.metadata };
     const decided = pool.decide(candidates, facts);
     for (const id of decided.fired) fired.add(id);
     if (decided.rest.length > 0) for (const id of await pool.run(decided.rest, facts)) fired.add(id);

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
 import { FeatureTable, TextModel, type ModelSpec, type Present } from '../classifier/model.js';
-import type { CompiledDetector, CompileContext, DetectorType, Finding } from './detector.js';
+import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
 export const classifierParams = Type.Object(
@@ -63,15 +63,22 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     const model = textModel(params.model, ctx);
     const threshold = params.threshold ?? model.threshold;
     const guardedBy = (params.unless_guarded ?? []).map((id) => phraseSet(id, ctx));
+    /** The thread's words, their table slots and the features present: shared by the pack's models. */
+    const read = (input: DetectionInput) => {
+      const reading = input.memo(WORDS, (): Reading => {
+        const words = wordsOf(input.posts.map((p) => p.text));
+        return { words, features: featuresOf(words) };
+      });
+      const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
+      const all = input.memo(slotAt, () => model.table.presentAt(slotAt));
+      return { reading, slotAt, all };
+    };
     return {
+      // Every word counted, no guard applied: what `when:` conditions compare (e.g. a phrase
+      // check that stands down when the model reads the text as clearly harmless).
+      score: (input) => model.scoreOf(read(input).all),
       detect(input) {
-        const reading = input.memo(WORDS, (): Reading => {
-          const words = wordsOf(input.posts.map((p) => p.text));
-          return { words, features: featuresOf(words) };
-        });
-        // One table lookup per feature occurrence, shared by the pack's models.
-        const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
-        const all = input.memo(slotAt, () => model.table.presentAt(slotAt));
+        const { reading, slotAt, all } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
         // cannot. The words of a suppressed match do not count; the rest of the thread does. A
         // model already sure with every word counted (guards_below) is not overruled.

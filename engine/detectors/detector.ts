@@ -79,6 +79,11 @@ export interface ResolvedLexicon extends ResolvedLexiconSpec {
 /** A compiled detector: all matchers built, `detect` allocates only its findings. */
 export interface CompiledDetector {
   detect(input: DetectionInput): Finding[];
+  /**
+   * A detector that reads a number (a text model's score) gives it to `when:` conditions as the
+   * `scores` fact, whether or not it found anything. Called after `detect`, on the same input.
+   */
+  score?(input: DetectionInput): number;
 }
 
 /** A bad detector parameter, located inside the detector's parameters (e.g. `['patterns', 2]`). */
