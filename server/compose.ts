@@ -12,6 +12,7 @@ import { createApp } from './app.js';
 import { createAuditRouter } from './audit/audit-router.js';
 import type { DurableAuditSink } from './audit/audit-sink.js';
 import { openDurableAuditSink } from './audit/durable-audit-sink.js';
+import { createHeadWitness } from './audit/head-witness.js';
 import { bootstrapKeys, KEY_RELOAD_MS } from './auth/api-keys.js';
 import type { Config } from './config.js';
 import { createEventStreams, type EventStreams } from './dashboard/events-router.js';
@@ -163,6 +164,8 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     await state.close();
     await fleet.close();
   };
+  // Heads logged for `audit verify --heads`: watching before the sink opens, so an outbox replay's rows are witnessed too.
+  const headWitness = createHeadWitness({ store: stores.audit, logger, intervalMs: config.auditHeadLogSeconds * 1000 });
   // Group commit behind a circuit breaker, with a durable local outbox for rows the database cannot take in time.
   let audit: DurableAuditSink;
   try {
@@ -179,6 +182,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     });
   } catch (error) {
     // The rollout holds a LISTEN connection that would keep a failed start alive.
+    headWitness.close();
     await closeRollout().catch(() => undefined);
     throw error;
   }
@@ -259,6 +263,8 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
       clearInterval(keyReload);
       await closeRollout();
       await audit.close();
+      // After the sink's last batch, so its head is logged too.
+      headWitness.close();
       await engine.close();
     })());
   return {

@@ -96,6 +96,8 @@ export interface Config {
   engine: EngineConfig;
   http: HttpConfig;
   audit: { tickMs: number; maxBatch: number };
+  /** How often each audit chain's new head is logged (`audit chain head`, for `audit verify --heads`); 0 → never. @defaultValue 60 */
+  auditHeadLogSeconds: number;
   /** What keeps audit rows safe when the database is down or slow (docs/decisions/0004-audit-outbox.md). */
   auditSink: AuditSinkConfig;
   /** Origins allowed by CORS; empty → no CORS headers at all. */
@@ -202,6 +204,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
       tickMs: read.int('GATEHOUSE_AUDIT_TICK_MS', 1, 0, 1_000),
       maxBatch: read.int('GATEHOUSE_AUDIT_MAX_BATCH', 200, 1, 5_000),
     },
+    auditHeadLogSeconds: read.int('GATEHOUSE_AUDIT_HEAD_LOG_SECONDS', 60, 0, 86_400),
     auditSink: {
       // Beside the data by default, as it must survive restarts as the data does; one folder per
       // instance (database and port), so that two instances in one checkout never share one.

@@ -31,6 +31,13 @@ export interface ChainLink {
   prev_hash: string;
 }
 
+/** A chain's last row: kept outside the database, it lets `audit verify --heads` see rows cut off the end. */
+export interface ChainHead {
+  chain: string;
+  seq: number;
+  row_hash: string;
+}
+
 /** The chain a row belongs to: its stage. Stages are few, and `audit verify --stage S` walks one. */
 export function chainOf(row: Pick<AuditRow, 'stage'>): string {
   return row.stage;

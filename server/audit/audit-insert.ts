@@ -17,7 +17,7 @@
  * was given, the transaction is rolled back and retried once without the rows present.
  */
 import type { Knex } from 'knex';
-import { canonicalRow, chainOf, GENESIS_HASH, sha256Hex, type ChainLink } from './audit-chain.js';
+import { canonicalRow, chainOf, GENESIS_HASH, sha256Hex, type ChainHead, type ChainLink } from './audit-chain.js';
 import type { AuditRow } from './audit-store.js';
 
 // The columns written; every one is a key of canonicalRow's object (extra row properties never reach the INSERT).
@@ -66,7 +66,7 @@ interface KnexClient {
 }
 
 /** The insert for this knex handle: pg (named statements) or PGlite (its one connection). */
-export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<void> {
+export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]) => void = () => undefined): (rows: AuditRow[]) => Promise<void> {
   const client = knex.client as unknown as KnexClient;
   const named = client.config.client === 'pg';
   // A writer stuck holding a chain's lock (a hung instance) must not hold every other writer's
@@ -83,17 +83,18 @@ export function createChainedInsert(knex: Knex): (rows: AuditRow[]) => Promise<v
     const connection = await client.acquireConnection();
     try {
       const run = runOn(connection);
-      if (await insertOnce(run, begin, rows, false)) return;
-      // An outbox replay met rows already committed: once more, without them.
-      if (!(await insertOnce(run, begin, rows, true))) throw new Error('the audit chain insert skipped rows twice');
+      // An outbox replay may meet rows already committed: then once more, without them.
+      const heads = (await insertOnce(run, begin, rows, false)) ?? (await insertOnce(run, begin, rows, true));
+      if (!heads) throw new Error('the audit chain insert skipped rows twice');
+      onCommitted(heads);
     } finally {
       await client.releaseConnection(connection);
     }
   };
 }
 
-/** One transaction; false (rolled back) when ON CONFLICT skipped a row. */
-async function insertOnce(run: Run, begin: string, rows: AuditRow[], skipPresent: boolean): Promise<boolean> {
+/** One transaction: the heads it left, or undefined (rolled back) when ON CONFLICT skipped a row. */
+async function insertOnce(run: Run, begin: string, rows: AuditRow[], skipPresent: boolean): Promise<ChainHead[] | undefined> {
   await run(begin);
   try {
     const chains = [...new Set(rows.map(chainOf))].sort();
@@ -103,8 +104,9 @@ async function insertOnce(run: Run, begin: string, rows: AuditRow[], skipPresent
       const present = new Set((await run(SQL.present, [rows.map((r) => r.request_id)])).map((r) => String(r.request_id)));
       todo = rows.filter((r) => !present.has(r.request_id));
     }
+    let heads = new Map<string, ChainLink>();
     if (todo.length > 0) {
-      const heads = nextLinks(await run(SQL.heads, [chains]));
+      heads = nextLinks(await run(SQL.heads, [chains]));
       // Each row is sent as the very text it is hashed over, with its row_hash appended: one serialisation per row.
       const payload = todo.map((row) => {
         const chain = chainOf(row);
@@ -117,11 +119,12 @@ async function insertOnce(run: Run, begin: string, rows: AuditRow[], skipPresent
       const inserted = await run(SQL.insert, [`[${payload.join(',')}]`]);
       if (inserted.length !== todo.length) {
         await run('ROLLBACK');
-        return false;
+        return undefined;
       }
     }
     await run('COMMIT');
-    return true;
+    const written = new Set(todo.map(chainOf));
+    return [...heads.values()].filter((h) => written.has(h.chain)).map((h) => ({ chain: h.chain, seq: h.seq - 1, row_hash: h.prev_hash }));
   } catch (error) {
     await run('ROLLBACK').catch(() => undefined);
     throw error;

@@ -3,6 +3,7 @@ import { AppError } from '../errors.js';
 import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toNumber, toStringArray } from '../db/driver-values.js';
+import type { ChainHead } from './audit-chain.js';
 import { createChainedInsert } from './audit-insert.js';
 
 export interface AuditRow {
@@ -74,14 +75,24 @@ export interface AuditStore {
   get(requestId: string): Promise<AuditRow | undefined>;
   /** Newest first, paged by an opaque cursor over (created_at, request_id). */
   query(q: AuditQuery): Promise<AuditPage>;
+  /** Calls `listener` with each chain's new head after every committed insert; returns the unsubscribe. */
+  watchHeads(listener: (heads: ChainHead[]) => void): () => void;
 }
 
 export const MAX_AUDIT_PAGE = 1000;
 const TABLE = 'audit_events';
 
 export function createAuditStore(knex: Knex): AuditStore {
-  const insertChained = createChainedInsert(knex);
+  const watchers = new Set<(heads: ChainHead[]) => void>();
+  const insertChained = createChainedInsert(knex, (heads) => {
+    for (const watch of watchers) watch(heads);
+  });
   return {
+    watchHeads(listener) {
+      watchers.add(listener);
+      return () => watchers.delete(listener);
+    },
+
     async insertMany(rows) {
       if (rows.length === 0) return;
       await insertChained(rows);

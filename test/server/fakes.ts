@@ -59,6 +59,7 @@ export function fakeAuditStore(): AuditStore & { batches: AuditRow[][]; failing:
     },
     get: async (id: string) => rows.get(id),
     query: async () => ({ rows: [...rows.values()], next_cursor: null }),
+    watchHeads: () => () => undefined,
   };
   return store;
 }

@@ -5,7 +5,7 @@
  *   prune --older-than 30d --export DIR   archive, verify, then delete rows older than the cut
  *   prune --older-than 30d --no-export    delete without an archive (must be asked for)
  *   prune --older-than 30d --dry-run      count only
- *   verify [--stage S]                    walk the audit hash chains (audit-verify.ts); exit 1 when broken
+ *   verify [--stage S] [--heads FILE]     walk the audit hash chains (audit-verify.ts); exit 1 when broken
  *   verify ARCHIVE                        check an archive's files against its manifest
  *   restore ARCHIVE                       put archived rows back (rows present are skipped)
  */
@@ -63,9 +63,14 @@ export async function auditCommand(args: string[], env: NodeJS.ProcessEnv, io: C
     )
     .argument('[ARCHIVE]', 'the archive folder a prune wrote')
     .option('--stage <STAGE>', "walk only this stage's chain")
+    .option(
+      '--heads <FILE>',
+      'check the chains against heads kept outside the database (the service log\'s "audit chain head" lines, or an earlier ' +
+        '`verify --format json`): names rows cut off the end and chains rewritten with their hashes recomputed',
+    )
     .addOption(new Option('--format <FORMAT>', 'the output format').choices(['text', 'json']).default('text'))
     .action(
-      cli.action((dir: string | undefined, options: { stage?: string; format: 'text' | 'json' }) =>
+      cli.action((dir: string | undefined, options: { stage?: string; heads?: string; format: 'text' | 'json' }) =>
         dir === undefined ? chainVerifyCommand(options, env, io) : verifyCommand(dir, io),
       ),
     );

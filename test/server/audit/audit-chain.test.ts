@@ -1,12 +1,13 @@
 // The audit hash chain on PGlite and PostgreSQL: group-committed batches from two writers on one
 // database link into one chain per stage; `verify` finds it clean, and names the row a superuser
-// changed, deleted or slipped in with the append-only trigger disabled.
+// changed, deleted or slipped in with the append-only trigger disabled; given heads kept outside
+// the database, it also names rows cut off the end and a chain rewritten with its hashes recomputed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { GENESIS_HASH } from '../../../server/audit/audit-chain.js';
-import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
+import { GENESIS_HASH, rowHash, type ChainHead } from '../../../server/audit/audit-chain.js';
+import { createAuditStore, mapChainedRow, type AuditRow } from '../../../server/audit/audit-store.js';
 import { createAuditWriter } from '../../../server/audit/audit-writer.js';
 import { verifyAuditChain } from '../../../server/audit/audit-verify.js';
 import { restoreArchive } from '../../../server/audit/retention/audit-archive.js';
@@ -152,6 +153,41 @@ describe.each(databaseKinds)('audit hash chain on %s', (kind) => {
     } finally {
       rmSync(parentDir, { recursive: true, force: true });
     }
+  });
+
+  it('with kept heads, names rows cut off the end, a whole chain removed, and a head rewritten with its hash recomputed', async () => {
+    const store = createAuditStore(knex());
+    const kept: ChainHead[] = [];
+    store.watchHeads((heads) => kept.push(...heads));
+    await store.insertMany(burst('t', 15));
+    await store.insertMany(burst('u', 15));
+    expect(kept.filter((h) => h.chain === 'prod').map((h) => h.seq)).toEqual([5, 10]);
+    const clean = await verifyAuditChain(knex(), { heads: kept });
+    expect(clean.ok).toBe(true);
+    expect(clean.chains.map((c) => c.heads_matched)).toEqual([2, 2, 2]);
+
+    // The last two prod rows cut off the end: the chain alone still verifies, the kept head does not.
+    await asSuperuser("DELETE FROM audit_events WHERE chain = 'prod' AND seq > 8");
+    expect((await verifyAuditChain(knex())).ok).toBe(true);
+    const cut = await verifyAuditChain(knex(), { heads: kept });
+    expect(cut.chains.find((c) => c.chain === 'prod')!.problem).toMatchObject({ kind: 'truncated', seq: 10 });
+    expect(cut.chains.find((c) => c.chain === 'prod')!.problem!.message).toMatch(/ends at seq 8, but seq 10 was kept/);
+
+    // A chain removed whole is still named, from its kept heads alone.
+    await asSuperuser("DELETE FROM audit_events WHERE chain = 'canary'");
+    expect((await verifyAuditChain(knex(), { heads: kept })).chains.find((c) => c.chain === 'canary')!.problem).toMatchObject({ kind: 'truncated' });
+
+    // dev's head rewritten and its row_hash recomputed, so that the chain alone verifies.
+    const head = mapChainedRow(await knex()('audit_events').where({ chain: 'dev', seq: 10 }).first());
+    const forged = { ...head, decision: head.decision === 'PASS' ? 'FAIL' : 'PASS' } as typeof head;
+    await asSuperuser('UPDATE audit_events SET decision = ?, row_hash = ? WHERE chain = ? AND seq = 10', [
+      forged.decision,
+      rowHash(forged, { chain: 'dev', seq: 10, prev_hash: head.prev_hash! }),
+      'dev',
+    ]);
+    expect((await verifyAuditChain(knex(), { stage: 'dev' })).ok).toBe(true);
+    const rewritten = await verifyAuditChain(knex(), { stage: 'dev', heads: kept });
+    expect(rewritten.chains[0]!.problem).toMatchObject({ kind: 'rewritten', seq: 10, request_id: head.request_id });
   });
 
   it('names a row inserted out of order, and a row slipped in outside the chain', async () => {

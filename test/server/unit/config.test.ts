@@ -16,6 +16,7 @@ describe('createConfig', () => {
       receiptTtlSeconds: 86_400,
       limits: { bodyBytes: 256 * 1024, postsPerRequest: 100, charsPerPost: 40_000, evaluationTimeoutMs: 2_000 },
       audit: { tickMs: 1, maxBatch: 200 },
+      auditHeadLogSeconds: 60,
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
       engine: { threads: 2, inlineChars: 500, inlineLimitMs: 50, warmAtStart: true },
