@@ -54,12 +54,13 @@ describe('engine workers', () => {
 
   it("sends every post of a pack over the inline limit to the pool, where a short post's deadline stops it too", async () => {
     // A limit no pack meets stands in for a slow pack: what is tested is the routing and the deadline.
-    // Every post is "short" here, so a post that takes seconds shows the deadline holds for them.
-    const strict = createEngineWorkers({ threads: 1, inlineChars: 10_000_000, inlineLimitMs: 0.001, logger: pino({ level: 'silent' }) });
+    // A 20,000-character post is "short" here: one that takes far longer than its budget shows
+    // the deadline holds for short posts too. (The measure itself costs probes of a tenth of that.)
+    const strict = createEngineWorkers({ threads: 1, inlineChars: 20_000, inlineLimitMs: 0.001, logger: pino({ level: 'silent' }) });
     try {
       expect(await strict.run(a, { content: 'darn' }, 60_000)).toEqual(await evaluate(a, { content: 'darn' }));
       expect(strict.stats()).toMatchObject({ inline: 0, pooled: 1, slowPacks: [`${a.id}@${a.version}#${a.hash}`] });
-      const error = await strict.run(a, { content: Array.from({ length: 50 }, () => 'darn heck frick '.repeat(2_500)) }, 1).catch((e: unknown) => e);
+      const error = await strict.run(a, { content: 'darn heck frick '.repeat(1_250) }, 1).catch((e: unknown) => e);
       expect((error as AppError).code).toBe('EVALUATION_TIMEOUT');
       expect(strict.stats().timedOut).toBe(1);
     } finally {
