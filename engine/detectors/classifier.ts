@@ -74,9 +74,11 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       return { reading, slotAt, all };
     };
     return {
-      // Every word counted, no guard applied: what `when:` conditions compare (e.g. a phrase
-      // check that stands down when the model reads the text as clearly harmless).
-      score: (input) => model.scoreOf(read(input).all),
+      // What the words add to the model's bias, every word counted, no guard applied: what `when:`
+      // conditions compare (a phrase check that stands down when the words read as clearly
+      // harmless). Not the score itself: a post of words the model does not know scores its
+      // bias, far below any threshold, and that is no evidence of anything.
+      score: (input) => model.scoreOf(read(input).all) - model.bias,
       detect(input) {
         const { reading, slotAt, all } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words

@@ -80,8 +80,9 @@ export interface ResolvedLexicon extends ResolvedLexiconSpec {
 export interface CompiledDetector {
   detect(input: DetectionInput): Finding[];
   /**
-   * A detector that reads a number (a text model's score) gives it to `when:` conditions as the
-   * `scores` fact, whether or not it found anything. Called after `detect`, on the same input.
+   * A detector that reads a number (a text model's evidence: its score minus its bias) gives it
+   * to `when:` conditions as the `scores` fact, whether or not it found anything. Called after
+   * `detect`, on the same input.
    */
   score?(input: DetectionInput): number;
 }

@@ -118,8 +118,8 @@ describe('the classifier detector', () => {
     expect((await evaluate(pack, { content: 'i will kill you with kindness' })).violations).toEqual([]);
   });
 
-  it("gives when: conditions its score with every word counted (the `scores` fact), whether it fired or not", async () => {
-    // A phrase check that stands down when the model reads the post as clearly harmless.
+  it("gives when: conditions what the words add to its bias (the `scores` fact), whether it fired or not", async () => {
+    // A phrase check that stands down when the words read as clearly harmless.
     const vetoed = compilePack({
       id: 't',
       version: '1.0.0',
@@ -127,18 +127,18 @@ describe('the classifier detector', () => {
       defaults: { platform: 'x', thread_split: 'none' },
       lexicons: {},
       phrases: { threats: { rules: [{ id: 'find-you', match: 'find you' }] } },
-      models: { threat: model },
+      models: { threat: { ...model, features: { ...model.features, 'w:recipe': -2 } } },
       checks: [
         { ...base, id: 'rule', code: 'RULE', message: 'rule', detector: { type: 'phrase', phrases: ['threats'] }, when: { all: [{ fact: 'scores', path: '$.m', operator: 'greaterThanInclusive', value: -0.5 }] } },
         { ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model', detector: { type: 'classifier', model: 'threat' } },
       ],
     } as ResolvedPack);
     const codes = async (content: string) => (await evaluate(vetoed, { content })).violations.map((v) => v.code);
-    // -1 (bias) + 0.1 (<yo): -0.9 is below -0.5, so the rule stands down; the model does not fire either.
-    expect(await codes('i will find you')).toEqual([]);
-    // -1 + 1.5 (kill) + 0.1: 0.6, the rule's condition holds while the model stays under its threshold of 1.
-    expect(await codes('i will find you and kill')).toEqual(['RULE']);
-    // Both: 1.6 with `hurt you`.
+    // Words the model barely knows: score -0.9 (bias -1, <yo 0.1), but evidence +0.1: the rule holds.
+    expect(await codes('i will find you')).toEqual(['RULE']);
+    // `recipe` weighs -2: evidence -1.9, below -0.5, so the rule stands down.
+    expect(await codes('i will find you a recipe')).toEqual([]);
+    // The model fires on its own at 1.6 (`hurt you`), the rule beside it.
     expect(await codes('i will find you and hurt you')).toEqual(['RULE', 'VIOLENT_THREAT']);
   });
 
