@@ -142,6 +142,25 @@ describe('the classifier detector', () => {
     expect(await codes('i will find you and hurt you')).toEqual(['RULE', 'VIOLENT_THREAT']);
   });
 
+  it('refuses a scores condition that names no classifier check, which could never hold', () => {
+    const pack = (path: string) =>
+      compilePack({
+        id: 't',
+        version: '1.0.0',
+        description: '',
+        defaults: { platform: 'x', thread_split: 'none' },
+        lexicons: { words: { terms: ['heck'], allow: [] } },
+        models: { threat: model },
+        checks: [
+          { ...base, id: 'rule', code: 'RULE', message: 'rule', detector: { type: 'lexicon', lexicons: ['words'] }, when: { all: [{ fact: 'scores', path, operator: 'greaterThanInclusive', value: -2 }] } },
+          { ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model', detector: { type: 'classifier', model: 'threat' } },
+        ],
+      } as ResolvedPack);
+    expect(() => pack('$.m')).not.toThrow();
+    expect(() => pack('$.tos-model')).toThrow(/checks\[0\]\.when\.all\[0\]: reads the scores fact at "\$\.tos-model", which names no enabled classifier check of this pack \(m\)/);
+    expect(() => pack('$.rule')).toThrow(/names no enabled classifier check/);
+  });
+
   it('refuses an unknown model at compile time', () => {
     expect(() =>
       compilePack({ id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'm', detector: { type: 'classifier', model: 'nope' } }] } as ResolvedPack),
