@@ -64,18 +64,16 @@ describe('gatehouse train', () => {
 describe('the classifier detector', () => {
   const model = { label: 'threat', bias: -1, threshold: 1, features: { 'b:hurt you': 2.5, 'w:kill': 1.5, 'b:kill you': 1, 'c:<yo': 0.1 } };
   const base = { severity: 'block' as const, category: 'harmful' as const, suggestedFix: 'fix', required_edit: { action: 'review' as const } };
+  /** A pack of these parts around an empty shell (no lexicons unless given). */
+  const packOf = (parts: Record<string, unknown>) =>
+    compilePack({ id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, ...parts } as unknown as ResolvedPack);
   /** A pack with one guarded phrase rule and the model check, its detector extended by `extra`. */
   const packWith = (extra: Record<string, unknown> = {}) =>
-    compilePack({
-      id: 't',
-      version: '1.0.0',
-      description: '',
-      defaults: { platform: 'x', thread_split: 'none' },
-      lexicons: {},
+    packOf({
       phrases: { threats: { guards: { idiom: { match: 'with kindness', within: 'sentence' } }, rules: [{ id: 'kill-you', match: 'kill you', unless: ['idiom'] }] } },
       models: { threat: model },
       checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model {{model}} scored {{score}}: {{reasons}}', detector: { type: 'classifier', model: 'threat', unless_guarded: ['threats'], ...extra } }],
-    } as ResolvedPack);
+    });
   const pack = packWith();
 
   it('fires at its threshold, names the words that weighed most, and points at them', async () => {
@@ -86,15 +84,10 @@ describe('the classifier detector', () => {
   });
 
   it('names a pair with a word between as `first … third`', async () => {
-    const skipping = compilePack({
-      id: 't',
-      version: '1.0.0',
-      description: '',
-      defaults: { platform: 'x', thread_split: 'none' },
-      lexicons: {},
+    const skipping = packOf({
       models: { threat: { label: 'threat', bias: -1, threshold: 1, features: { 's:will you': 2.5 } } },
       checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: '{{reasons}}', detector: { type: 'classifier', model: 'threat' } }],
-    } as ResolvedPack);
+    });
     const d = await evaluate(skipping, { content: 'i will end you' });
     expect(d.violations[0]).toMatchObject({ message: 'will … you' });
     expect((await evaluate(skipping, { content: 'will you end' })).violations).toEqual([]);
@@ -120,19 +113,14 @@ describe('the classifier detector', () => {
 
   it("gives when: conditions what the words add to its bias (the `scores` fact), whether it fired or not", async () => {
     // A phrase check that stands down when the words read as clearly harmless.
-    const vetoed = compilePack({
-      id: 't',
-      version: '1.0.0',
-      description: '',
-      defaults: { platform: 'x', thread_split: 'none' },
-      lexicons: {},
+    const vetoed = packOf({
       phrases: { threats: { rules: [{ id: 'find-you', match: 'find you' }] } },
       models: { threat: { ...model, features: { ...model.features, 'w:recipe': -2 } } },
       checks: [
         { ...base, id: 'rule', code: 'RULE', message: 'rule', detector: { type: 'phrase', phrases: ['threats'] }, when: { all: [{ fact: 'scores', path: '$.m', operator: 'greaterThanInclusive', value: -0.5 }] } },
         { ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model', detector: { type: 'classifier', model: 'threat' } },
       ],
-    } as ResolvedPack);
+    });
     const codes = async (content: string) => (await evaluate(vetoed, { content })).violations.map((v) => v.code);
     // Words the model barely knows: score -0.9 (bias -1, <yo 0.1), but evidence +0.1: the rule holds.
     expect(await codes('i will find you')).toEqual(['RULE']);
@@ -144,18 +132,14 @@ describe('the classifier detector', () => {
 
   it('refuses a scores condition that names no classifier check, which could never hold', () => {
     const pack = (path: string) =>
-      compilePack({
-        id: 't',
-        version: '1.0.0',
-        description: '',
-        defaults: { platform: 'x', thread_split: 'none' },
+      packOf({
         lexicons: { words: { terms: ['heck'], allow: [] } },
         models: { threat: model },
         checks: [
           { ...base, id: 'rule', code: 'RULE', message: 'rule', detector: { type: 'lexicon', lexicons: ['words'] }, when: { all: [{ fact: 'scores', path, operator: 'greaterThanInclusive', value: -2 }] } },
           { ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model', detector: { type: 'classifier', model: 'threat' } },
         ],
-      } as ResolvedPack);
+      });
     expect(() => pack('$.m')).not.toThrow();
     expect(() => pack('$.tos-model')).toThrow(/checks\[0\]\.when\.all\[0\]: reads the scores fact at "\$\.tos-model", which names no enabled classifier check of this pack \(m\)/);
     expect(() => pack('$.rule')).toThrow(/names no enabled classifier check/);
@@ -163,7 +147,7 @@ describe('the classifier detector', () => {
 
   it('refuses an unknown model at compile time', () => {
     expect(() =>
-      compilePack({ id: 't', version: '1.0.0', description: '', defaults: { platform: 'x', thread_split: 'none' }, lexicons: {}, checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'm', detector: { type: 'classifier', model: 'nope' } }] } as ResolvedPack),
+      packOf({ checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'm', detector: { type: 'classifier', model: 'nope' } }] }),
     ).toThrow(/unknown model "nope"/);
   });
 });
