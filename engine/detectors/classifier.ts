@@ -71,21 +71,22 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       });
       const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
       const all = input.memo(slotAt, () => model.table.presentAt(slotAt));
-      return { reading, slotAt, all };
+      // The model's score with every word counted: read by detect and by the `scores` fact, once.
+      const whole = input.memo(model, () => model.scoreOf(all));
+      return { reading, slotAt, all, whole };
     };
     return {
       // What the words add to the model's bias, every word counted, no guard applied: what `when:`
       // conditions compare (a phrase check that stands down when the words read as clearly
       // harmless). Not the score itself: a post of words the model does not know scores its
       // bias, far below any threshold, and that is no evidence of anything.
-      score: (input) => model.scoreOf(read(input).all) - model.bias,
+      score: (input) => read(input).whole - model.bias,
       detect(input) {
-        const { reading, slotAt, all } = read(input);
+        const { reading, slotAt, all, whole } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
         // cannot. The words of a suppressed match do not count; the rest of the thread does. A
         // model already sure with every word counted (guards_below) is not overruled.
         let present: Present = all;
-        const whole = model.scoreOf(all);
         if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
           if (suppressed.length > 0) {
