@@ -28,6 +28,7 @@ describe('createConfig', () => {
     const c = createConfig({
       GATEHOUSE_ENGINE_THREADS: '0',
       GATEHOUSE_ENGINE_INLINE_CHARS: '0',
+      GATEHOUSE_ENGINE_INLINE_LIMIT_MS: '20',
       GATEHOUSE_ENGINE_WARM: '0',
       GATEHOUSE_HEADERS_TIMEOUT_MS: '1000',
       GATEHOUSE_REQUEST_TIMEOUT_MS: '2000',
@@ -37,7 +38,7 @@ describe('createConfig', () => {
       GATEHOUSE_MAX_STREAMS: '0',
       GATEHOUSE_MAX_STREAMS_PER_KEY: '1',
     });
-    expect(c.engine).toEqual({ threads: 0, inlineChars: 0, inlineLimitMs: 50, warmAtStart: false });
+    expect(c.engine).toEqual({ threads: 0, inlineChars: 0, inlineLimitMs: 20, warmAtStart: false });
     expect(c.http).toEqual({ headersTimeoutMs: 1_000, requestTimeoutMs: 2_000, keepAliveTimeoutMs: 3_000, maxConnections: 10, maxHeaderBytes: 8 * 1024, maxStreams: 0, maxStreamsPerKey: 1 });
     expect(() => createConfig({ GATEHOUSE_MAX_CONNECTIONS: '0' })).toThrow(/GATEHOUSE_MAX_CONNECTIONS=0/);
     expect(() => createConfig({ GATEHOUSE_ENGINE_THREADS: '65' })).toThrow(/GATEHOUSE_ENGINE_THREADS=65/);
@@ -60,6 +61,7 @@ describe('createConfig', () => {
       GATEHOUSE_EVALUATION_TIMEOUT_MS: '50',
       GATEHOUSE_AUDIT_TICK_MS: '0',
       GATEHOUSE_AUDIT_MAX_BATCH: '10',
+      GATEHOUSE_AUDIT_HEAD_LOG_SECONDS: '0',
       GATEHOUSE_CORS_ORIGINS: 'https://a.example, https://b.example',
       GATEHOUSE_RATE_LIMIT_PER_MINUTE: '0',
     });
@@ -73,6 +75,7 @@ describe('createConfig', () => {
     expect(c.modeCeiling).toBe('advisory');
     expect(c.limits).toEqual({ bodyBytes: 1024 * 1024, postsPerRequest: 5, charsPerPost: 500, evaluationTimeoutMs: 50 });
     expect(c.audit).toEqual({ tickMs: 0, maxBatch: 10 });
+    expect(c.auditHeadLogSeconds).toBe(0);
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(c.rateLimitPerMinute).toBe(0);
   });
