@@ -100,9 +100,8 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
   const warmLimitMs = options.warmLimitMs ?? 60_000;
   const inlineLimitMs = options.inlineLimitMs ?? 50;
   const maxPosts = options.maxPosts ?? 100;
-  /** Whether a pack's short posts may run inline, once measured; the measurement while it runs. */
-  const inlineSafe = new WeakMap<CompiledPack, boolean>();
-  const measuring = new WeakMap<CompiledPack, Promise<boolean>>();
+  /** Each pack's measurement: `safe` (its short posts may run inline) once `done` has settled. */
+  const measured = new WeakMap<CompiledPack, { done: Promise<boolean>; safe?: boolean }>();
   const slowPacks = new Set<string>();
   const inline = inlineRunner();
   /** Packs given to workers, least recently used first. */
@@ -224,29 +223,30 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
    * default pack; a hostile one stops at its first tenth-size probe). Not charged to a request's budget.
    */
   function measure(pack: CompiledPack): Promise<boolean> {
-    let pending = measuring.get(pack);
-    if (!pending) {
-      pending = measureWorstCase(pack, inlineChars, maxPosts, inlineLimitMs).then(
-        (worst) => {
-          const safe = worst.ms <= inlineLimitMs;
-          inlineSafe.set(pack, safe);
-          if (!safe) {
-            slowPacks.add(packRef(pack));
+    const known = measured.get(pack);
+    if (known) return known.done;
+    const entry: { done: Promise<boolean>; safe?: boolean } = {
+      done: measureWorstCase(pack, inlineChars, maxPosts, inlineLimitMs)
+        .then(
+          (worst) => {
+            if (worst.ms <= inlineLimitMs) return true;
             logger.warn({ pack: packRef(pack), worst_ms: Math.round(worst.ms), probe: worst.probe, limit_ms: inlineLimitMs }, 'pack too slow to evaluate inline: every post of it runs in the worker pool');
-          }
+            return false;
+          },
+          (error: unknown) => {
+            // A probe that throws is the engine's bug, not the pack's cost: keep the posts off the loop.
+            logger.error({ err: error, pack: packRef(pack) }, 'measuring the pack failed: every post of it runs in the worker pool');
+            return false;
+          },
+        )
+        .then((safe) => {
+          entry.safe = safe;
+          if (!safe) slowPacks.add(packRef(pack));
           return safe;
-        },
-        (error: unknown) => {
-          // A probe that throws is the engine's bug, not the pack's cost: keep the posts off the loop.
-          logger.error({ err: error, pack: packRef(pack) }, 'measuring the pack failed: every post of it runs in the worker pool');
-          inlineSafe.set(pack, false);
-          slowPacks.add(packRef(pack));
-          return false;
-        },
-      );
-      measuring.set(pack, pending);
-    }
-    return pending;
+        }),
+    };
+    measured.set(pack, entry);
+    return entry.done;
   }
 
   async function measuredThenRun(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
@@ -270,7 +270,7 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     run(pack, input, budgetMs, startedAt = performance.now()) {
       if (closed || threads === 0) return inlineRun(pack, input, budgetMs, startedAt);
       if (totalChars(input.content) > inlineChars) return pooledRun(pack, input, budgetMs, startedAt);
-      const safe = inlineSafe.get(pack);
+      const safe = measured.get(pack)?.safe;
       if (safe === true) return inlineRun(pack, input, budgetMs, startedAt);
       if (safe === false) return pooledRun(pack, input, budgetMs, startedAt);
       return measuredThenRun(pack, input, budgetMs, startedAt);
