@@ -89,7 +89,7 @@ function vocabularyOf(resolved: CompiledPack['resolved']): string[] {
     } else if (Array.isArray(value)) value.forEach(walk);
     else if (value && typeof value === 'object') Object.values(value).forEach(walk);
   };
-  walk((resolved as { lexicons?: unknown }).lexicons);
-  walk((resolved as { phrases?: unknown }).phrases);
+  walk(resolved.lexicons);
+  walk(resolved.phrases);
   return [...words];
 }
