@@ -18,12 +18,15 @@ export function compileTemplate(source: string): Template {
   return parts;
 }
 
+/** A template variable's value by name; undefined when nothing provides it. */
+export type TemplateVars = (name: string) => string | number | undefined;
+
 /** Unknown names render as themselves in braces, so a typo shows instead of vanishing. */
-export function render(template: Template, vars: Readonly<Record<string, string | number | undefined>>): string {
+export function render(template: Template, vars: TemplateVars): string {
   let out = '';
   for (const part of template) {
     if (typeof part === 'string') out += part;
-    else out += vars[part.v] ?? `{{${part.v}}}`;
+    else out += vars(part.v) ?? `{{${part.v}}}`;
   }
   return out;
 }
