@@ -44,6 +44,18 @@ describe('pattern', () => {
     expect(detect({ patterns: ['x*'] }, ['abc'])).toEqual([]);
     expect(detect({ patterns: ['.'] }, ['y'.repeat(500)])).toHaveLength(100);
   });
+
+  // The search for a further match first asks the DFA about the rest of the post, cut one
+  // character early so that an assertion at the cut sees the character before it.
+  it.each([
+    ['a match right where the last one ended, after \\B', ['\\Bb'], 'abb', [[1, 2], [2, 3]]],
+    ['after \\b', ['\\bcode'], 'code code xcode code', [[0, 4], [5, 9], [16, 20]]],
+    ['after ^ in multi-line mode', ['(?m)^u'], 'u\nu\nxu', [[0, 1], [2, 3]]],
+    ['after an emoji', ['\\bab'], 'ab😀ab', [[0, 2], [4, 6]]],
+    ['between empty matches', ['b*'], 'abba', [[1, 3]]],
+  ])('finds every further match: %s', (_name, patterns, text, spans) => {
+    expect(detect({ patterns }, [text]).map((f) => f.span)).toEqual(spans);
+  });
 });
 
 describe('compileSafePattern', () => {
