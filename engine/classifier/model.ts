@@ -195,6 +195,28 @@ export class TextModel {
     return { score, reasons };
   }
 
+  /**
+   * The `count` heaviest features present with a positive weight that `keep` accepts, heaviest
+   * first, ties in order of presence: what `scorePresent(present).reasons` starts with, without
+   * an object per feature and a sort of them all (a firing model has ~100 such features).
+   */
+  strongest(present: Present, count: number, keep: (name: string) => boolean = () => true): Contribution[] {
+    const top: Contribution[] = [];
+    for (let i = 0; i < present.slots.length; i++) {
+      const slot = present.slots[i]!;
+      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      if (!(weight > 0) || (top.length === count && weight <= top[count - 1]!.weight)) continue;
+      const name = this.table.names[slot]!;
+      if (!keep(name)) continue;
+      // After every kept feature at least as heavy, so that ties keep their order of presence.
+      let j = top.length;
+      while (j > 0 && top[j - 1]!.weight < weight) j--;
+      top.splice(j, 0, { name, weight, at: present.at[i]! });
+      if (top.length > count) top.pop();
+    }
+    return top;
+  }
+
   score(words: readonly Word[][]): ModelScore {
     return this.scorePresent(this.table.present(featuresOf(words)));
   }

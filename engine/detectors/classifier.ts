@@ -97,12 +97,12 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           }
         }
         // Most posts score below the threshold: the reasons are only gathered for those that fire.
-        if (model.scoreOf(present) < threshold) return [];
-        const { score, reasons } = model.scorePresent(present);
-        if (reasons.length === 0) return [];
+        const score = model.scoreOf(present);
+        if (score < threshold) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
-        const wordReasons = reasons.filter((r) => !r.name.startsWith('c:'));
-        const shown = wordReasons.length > 0 ? wordReasons : reasons;
+        const wordReasons = model.strongest(present, REASONS_SHOWN, isWordFeature);
+        const shown = wordReasons.length > 0 ? wordReasons : model.strongest(present, REASONS_SHOWN);
+        if (shown.length === 0) return [];
         // The span is the heaviest feature's words: where a reviewer looks first.
         const { features } = reading;
         const at = shown[0]!.at;
@@ -113,7 +113,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           post: postIndex,
           span,
           match: input.posts[postIndex]!.text.slice(span[0], span[1]),
-          vars: { model: params.model, score: Math.round(score * 100) / 100, reasons: shown.slice(0, REASONS_SHOWN).map((r) => reasonText(r.name)).join(', ') },
+          vars: { model: params.model, score: Math.round(score * 100) / 100, reasons: shown.map((r) => reasonText(r.name)).join(', ') },
         };
         input.trace?.({ post: postIndex, span, rule: `${params.model} (score ${finding.vars!.score} ≥ ${threshold})`, outcome: 'matched' });
         return [finding];
@@ -121,6 +121,11 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+/** A word feature, as opposed to a letter piece (`c:`). */
+function isWordFeature(name: string): boolean {
+  return !name.startsWith('c:');
+}
 
 /** A feature as a reviewer reads it: `kill you`, and `kill … you` for the pair with a word between. */
 function reasonText(name: string): string {

@@ -29,6 +29,22 @@ describe('text model features', () => {
   });
 });
 
+describe('TextModel.strongest', () => {
+  const model = new TextModel({ label: 'x', bias: -1, threshold: 0, features: { 'w:a': 2, 'w:b': 3, 'w:c': 2, 'c:<a>': 5, 'w:d': -4, 'w:e': 1 } });
+  const present = model.table.present(featuresOf(wordsOf(['e a d c b'])));
+
+  it('is the head of scorePresent\'s reasons, ties in order of presence', () => {
+    const reasons = model.scorePresent(present).reasons;
+    for (const count of [1, 2, 3, 10]) expect(model.strongest(present, count)).toEqual(reasons.slice(0, count));
+    expect(model.strongest(present, 3).map((r) => r.name)).toEqual(['c:<a>', 'w:b', 'w:a']);
+  });
+
+  it('keeps only the features `keep` accepts', () => {
+    const words = model.scorePresent(present).reasons.filter((r) => !r.name.startsWith('c:'));
+    expect(model.strongest(present, 3, (name) => !name.startsWith('c:'))).toEqual(words.slice(0, 3));
+  });
+});
+
 const item = (id: string, content: string, positive: boolean): CorpusItem => ({ id, content, labels: { threat: positive }, file: 'mem', line: 1 });
 const corpus = [
   ...['i will hurt you', 'gonna hurt you bad', 'i will find you and hurt you', 'you will get hurt tonight', 'hurt you i will'].map((t, i) => item(`p${i}`, t, true)),
