@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { RE2JS, RE2Set } from 're2js';
+import { RE2JS } from 're2js';
 import { ParamError, type CompiledDetector, type DetectorType, type Finding, type Post } from './detector.js';
+import { joinPackScan } from './pattern-scan.js';
 
 export const patternParams = Type.Object(
   {
@@ -150,20 +151,20 @@ function mayMatchFrom(re: RE2JS, text: string, from: number): boolean {
 export const patternDetector: DetectorType<PatternParams> = {
   type: 'pattern',
   vars: ['pattern'],
-  compile(params): CompiledDetector {
+  compile(params, ctx): CompiledDetector {
     const flags = params.flags ?? 'i';
     const compiled = compileEach('patterns', params.patterns, flags);
-    const patterns = params.patterns.map((source, i) => ({ source, re: compiled[i]! }));
-    // One pass over a post says which patterns match at all; only those run for spans.
-    const anyOf = new RE2Set(RE2Set.UNANCHORED, flagBits(flags));
-    for (const { source } of patterns) anyOf.add(source);
-    anyOf.compile();
+    const patterns = params.patterns.map((source, i) => ({ source, re: compiled[i]!, program: compiled[i]!.programSize() }));
+    // One pass over a post, shared by the pack's pattern checks, says which patterns match at
+    // all; only those run for spans.
+    const anyOf = joinPackScan(ctx, patterns, flags);
     const unless = params.unless?.length ? compileAny(params.unless, flags, 'unless') : undefined;
     return {
-      detect({ posts }) {
+      detect(input) {
+        const { posts } = input;
         const findings: Finding[] = [];
         for (const post of posts) {
-          for (const id of anyOf.match(post.text)) {
+          for (const id of anyOf.matching(input, post)) {
             const { source, re } = patterns[id]!;
             findings.push(...matchesOf(post, re, source));
           }

@@ -118,3 +118,29 @@ describe('pattern: cost limits', () => {
     expect(compileSafePattern('\\bguaranteed\\s+(returns?|profits?)\\b').programSize()).toBeLessThan(100);
   });
 });
+
+describe('pattern: the checks of one pack share one scan', () => {
+  const specs: Omit<PatternParams, 'type'>[] = [
+    { patterns: ['SALE'], flags: '' },
+    { patterns: ['sale', 'b$'], flags: 'i' },
+    { patterns: ['^b'], flags: 'm' },
+    { patterns: ['a.b', 'nothing'], flags: 's' },
+  ];
+  const texts = ['sale SALE', 'a\nb', 'Sale a b'];
+  const alone = (spec: Omit<PatternParams, 'type'>) => patternDetector.compile({ type: 'pattern', ...spec }, { ...ctx }).detect(input(texts));
+
+  it('each check matches with its own flags, as it does in a pack of its own', () => {
+    const pack = { ...ctx };
+    const detectors = specs.map((spec) => patternDetector.compile({ type: 'pattern', ...spec }, pack));
+    detectors.forEach((d, i) => expect(d.detect(input(texts))).toEqual(alone(specs[i]!)));
+  });
+
+  it('a check compiled after the scan has run starts a scan of its own', () => {
+    const pack = { ...ctx };
+    const first = patternDetector.compile({ type: 'pattern', ...specs[0]! }, pack);
+    expect(first.detect(input(texts))).toEqual(alone(specs[0]!));
+    const later = patternDetector.compile({ type: 'pattern', ...specs[1]! }, pack);
+    expect(later.detect(input(texts))).toEqual(alone(specs[1]!));
+    expect(later.detect(input(texts))).not.toEqual([]);
+  });
+});
