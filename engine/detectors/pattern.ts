@@ -113,7 +113,12 @@ export function compileEach(key: string, sources: readonly string[], flags = 'i'
 export function compileAny(sources: readonly string[], flags = 'i', key?: string): RE2JS {
   if (key) compileEach(key, sources, flags);
   else for (const source of sources) compileSafePattern(source, flags);
-  return compileSafePattern(sources.map((s) => `(?:${s})`).join('|'), flags);
+  return compileSafePattern(anySource(sources), flags);
+}
+
+/** One pattern matching where any of the sources does. */
+function anySource(sources: readonly string[]): string {
+  return sources.map((s) => `(?:${s})`).join('|');
 }
 
 /**
@@ -155,22 +160,28 @@ export const patternDetector: DetectorType<PatternParams> = {
     const flags = params.flags ?? 'i';
     const compiled = compileEach('patterns', params.patterns, flags);
     const patterns = params.patterns.map((source, i) => ({ source, re: compiled[i]!, program: compiled[i]!.programSize() }));
-    // One pass over a post, shared by the pack's pattern checks, says which patterns match at
-    // all; only those run for spans.
-    const anyOf = joinPackScan(ctx, patterns, flags);
     const unless = params.unless?.length ? compileAny(params.unless, flags, 'unless') : undefined;
+    // One pass over a post, shared by the pack's pattern checks, says which patterns match at
+    // all (only those run for spans) and whether `unless` does (it is the last of the check's).
+    const unlessId = patterns.length;
+    const scanned = unless ? [...patterns, { source: anySource(params.unless!), program: unless.programSize() }] : patterns;
+    const anyOf = joinPackScan(ctx, scanned, flags);
     return {
       detect(input) {
         const { posts } = input;
         const findings: Finding[] = [];
+        let excused = false;
         for (const post of posts) {
           for (const id of anyOf.matching(input, post)) {
+            if (id === unlessId) {
+              excused = true;
+              continue;
+            }
             const { source, re } = patterns[id]!;
             findings.push(...matchesOf(post, re, source));
           }
         }
-        if (findings.length > 0 && unless && posts.some((p) => unless.test(p.text))) return [];
-        return findings;
+        return excused ? [] : findings;
       },
     };
   },
