@@ -567,8 +567,9 @@ function quotesOf(ctx: PhraseContext): Quotes {
   if (q) return q;
   const text = ctx.text;
   const n = text.length;
-  const double = new Int32Array(n + 1);
-  const singleOpen = new Uint8Array(n + 1);
+  const buffer = new ArrayBuffer(5 * (n + 1)); // one allocation for both arrays
+  const double = new Int32Array(buffer, 0, n + 1);
+  const singleOpen = new Uint8Array(buffer, 4 * (n + 1), n + 1);
   let lastClosing = -1;
   let open = false;
   for (let i = 0; i < n; i++) {

