@@ -9,6 +9,7 @@ import { detectorTypes } from './detectors/index.js';
 import { EnginePool } from './engine-pool.js';
 import { formatPath, PackError, type PackIssue } from './errors.js';
 import { ParamError } from './detectors/detector.js';
+import { compilePackScans } from './detectors/pattern-scan.js';
 import { contentHash } from './hash.js';
 import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
 import { checkTemplate, COMMON_VARS, compileTemplate, TemplateError, type Template } from './template.js';
@@ -119,6 +120,7 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
   });
   issues.push(...unknownScores(resolved));
   if (issues.length > 0) throw new PackError(issues);
+  compilePackScans(ctx);
 
   return {
     id: resolved.id,
