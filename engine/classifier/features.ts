@@ -159,6 +159,8 @@ export interface FeatureList {
   /** First and last word of the occurrence, in its post. */
   first: Uint32Array;
   last: Uint32Array;
+  /** How many different features the words have (`featureNames(words).length`): what a normalised model divides by. */
+  distinct: number;
 }
 
 export function featuresOf(posts: readonly Word[][]): FeatureList {
@@ -172,6 +174,7 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     post: new Uint32Array(buffer, 4 * capacity, capacity),
     first: new Uint32Array(buffer, 8 * capacity, capacity),
     last: new Uint32Array(buffer, 12 * capacity, capacity),
+    distinct: 0,
   };
   const { hash, post: postOf, first, last } = list;
   let n = 0;
@@ -206,7 +209,29 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     }
   }
   list.length = n;
+  list.distinct = distinctCount(hash, n);
   return list;
+}
+
+/** The number of different values among the first `n` hashes: an open-addressing set, no Set of numbers. */
+function distinctCount(hash: Uint32Array, n: number): number {
+  let size = 16;
+  while (size < 2 * n) size *= 2;
+  const mask = size - 1;
+  const keys = new Uint32Array(size);
+  const used = new Uint8Array(size);
+  let count = 0;
+  for (let k = 0; k < n; k++) {
+    const h = hash[k]!;
+    let i = h & mask;
+    while (used[i] === 1 && keys[i] !== h) i = (i + 1) & mask;
+    if (used[i] === 0) {
+      used[i] = 1;
+      keys[i] = h;
+      count++;
+    }
+  }
+  return count;
 }
 
 /** The feature names of the words, for training (same order and first-occurrence rule as `featuresOf`). */

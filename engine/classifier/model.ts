@@ -13,7 +13,14 @@ export const modelSpec = Type.Object(
   {
     label: Type.String({ minLength: 1, description: 'The corpus label the model was trained to predict (e.g. `violent_threat`).' }),
     bias: Type.Number(),
-    threshold: Type.Number({ description: 'The score (bias + weights of the features present) at which the model fires.' }),
+    threshold: Type.Number({ description: 'The score (bias + weights of the features present, scaled as `normalize` says) at which the model fires.' }),
+    normalize: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        description:
+          'A text of n different features, n above this, has the weights of its features multiplied by sqrt(normalize / n): a long post does not add up many small weights into a finding. Shorter texts are not scaled (raised, their few words would weigh double). Absent: no text is scaled.',
+      }),
+    ),
     features: Type.Record(Type.String({ minLength: 3, maxLength: 200 }), Type.Number(), {
       description: 'Feature name (`w:word`, `b:two words`, `t:three words words`, `s:first third` of three words, `c:<pie`) → weight.',
     }),
@@ -127,7 +134,7 @@ export class FeatureTable {
    * The slots present among the occurrences (`slotsAt`), each once, with its first occurrence;
    * occurrences marked in `skip` do not count.
    */
-  presentAt(slotAt: Int32Array, skip?: Uint8Array): Present {
+  presentAt(slotAt: Int32Array, distinct: number, skip?: Uint8Array): Present {
     if (this.mask === 0) this.rebuild();
     const seen = this.seen;
     const gen = ++this.generation;
@@ -140,12 +147,12 @@ export class FeatureTable {
       slots.push(slot);
       at.push(i);
     }
-    return { slots, at };
+    return { slots, at, distinct };
   }
 
   /** The slots present in a post's features, each once, with its first occurrence. */
   present(features: FeatureList): Present {
-    return this.presentAt(this.slotsAt(features));
+    return this.presentAt(this.slotsAt(features), features.distinct);
   }
 }
 
@@ -153,6 +160,8 @@ export class FeatureTable {
 export interface Present {
   slots: number[];
   at: number[];
+  /** How many different features the whole text has, known to a model or not (FeatureList.distinct). */
+  distinct: number;
 }
 
 export class TextModel {
@@ -171,28 +180,37 @@ export class TextModel {
     for (const [slot, weight] of bySlot) this.weights[slot]! += weight;
     this.threshold = spec.threshold;
     this.bias = spec.bias;
+    this.normalize = spec.normalize;
+  }
+
+  private readonly normalize: number | undefined;
+
+  /** What the weights' sum is multiplied by for a text of `distinct` different features. */
+  scale(distinct: number): number {
+    return this.normalize === undefined || distinct <= this.normalize ? 1 : Math.sqrt(this.normalize / distinct);
   }
 
   /** The score of the slots present (FeatureTable.present). */
-  scoreOf(present: Pick<Present, 'slots'>): number {
-    let score = this.bias;
-    for (const slot of present.slots) if (slot < this.weights.length) score += this.weights[slot]!;
-    return score;
+  scoreOf(present: Pick<Present, 'slots' | 'distinct'>): number {
+    let sum = 0;
+    for (const slot of present.slots) if (slot < this.weights.length) sum += this.weights[slot]!;
+    return this.bias + this.scale(present.distinct) * sum;
   }
 
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
   scorePresent(present: Present): ModelScore {
-    let score = this.bias;
+    const scale = this.scale(present.distinct);
+    let sum = 0;
     const reasons: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;
-      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
       if (weight === 0) continue;
-      score += weight;
+      sum += weight;
       if (weight > 0) reasons.push({ name: this.table.names[slot]!, weight, at: present.at[i]! });
     }
     reasons.sort((a, b) => b.weight - a.weight);
-    return { score, reasons };
+    return { score: this.bias + sum, reasons };
   }
 
   /**
@@ -201,10 +219,11 @@ export class TextModel {
    * an object per feature and a sort of them all (a firing model has ~100 such features).
    */
   strongest(present: Present, count: number, keep: (name: string) => boolean = () => true): Contribution[] {
+    const scale = this.scale(present.distinct);
     const top: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;
-      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
       if (!(weight > 0) || (top.length === count && weight <= top[count - 1]!.weight)) continue;
       const name = this.table.names[slot]!;
       if (!keep(name)) continue;

@@ -5,7 +5,7 @@ import { formatIssue, PackError } from '../errors.js';
 import { CommandLine } from './command-line.js';
 import { loadCorpus } from './corpus.js';
 import type { Output } from './score-command.js';
-import { trainModel } from './train.js';
+import { DEFAULT_NORMALIZE, trainModel } from './train.js';
 
 interface TrainArgs {
   corpus: string;
@@ -15,6 +15,7 @@ interface TrainArgs {
   maxFeatures: number;
   epochs: number;
   seed: number;
+  normalize: number;
 }
 
 export async function trainCommand(args: string[], io: Output): Promise<number> {
@@ -28,6 +29,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--max-features <N>', 'keep the N heaviest features').argParser(count).default(20000))
     .addOption(new Option('--epochs <N>', 'passes over the corpus').argParser(count).default(30))
     .addOption(new Option('--seed <N>', 'the order of the passes; the same seed and corpus give the same file').argParser(count).default(1))
+    .addOption(new Option('--normalize <N>', "scale each post's weights by sqrt(N / its number of features), so that long posts do not add up small weights; 0: not scaled").argParser(countOrZero).default(DEFAULT_NORMALIZE))
     .action(cli.action((options: TrainArgs) => train(options, io)));
   return cli.run(program, args);
 }
@@ -35,7 +37,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
 async function train(options: TrainArgs, io: Output): Promise<number> {
   try {
     const items = await loadCorpus(options.corpus);
-    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, maxFeatures: options.maxFeatures, targetFp: options.targetFp, corpus: options.corpus });
+    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, maxFeatures: options.maxFeatures, targetFp: options.targetFp, corpus: options.corpus });
     await writeFile(options.out, `${JSON.stringify(model, null, 1)}\n`);
     const t = model.trained!;
     io.out(`wrote ${options.out}: ${Object.keys(model.features).length} features, threshold ${model.threshold}, cross-validated recall ${t.cv_recall} at ${t.target_fp} false positives (${t.positives} of ${t.items} items positive)`);
@@ -57,6 +59,10 @@ function rate(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('a rate between 0 and 1, e.g. 0.01');
   return n;
+}
+
+function countOrZero(value: string): number {
+  return value === '0' ? 0 : count(value);
 }
 
 function count(value: string): number {

@@ -29,6 +29,31 @@ describe('text model features', () => {
   });
 });
 
+describe('normalised models', () => {
+  it('count the different features a text has as the names a model is trained on do, repeats and threads included', () => {
+    for (const posts of [['kill kill kill you'], ['i will hurt you', 'i will hurt you tonight'], ['a'], ['K1LL u @sam https://x.co/a 2024 🔪']]) {
+      const words = wordsOf(posts);
+      expect(featuresOf(words).distinct).toBe(featureNames(words).length);
+    }
+  });
+
+  it('scale the weights of a text with more than `normalize` different features by sqrt(normalize / n), and leave shorter texts and unnormalised models as they were', () => {
+    const spec = { label: 'x', bias: -1, threshold: 0, features: { 'w:hurt': 2, 'b:hurt you': 1 } };
+    const plain = new TextModel(spec);
+    const scaled = new TextModel({ ...spec, normalize: 32 });
+    const short = wordsOf(['hurt you']);
+    const long = wordsOf(['hurt you and then hurt them a lot more than anyone ever hurt anybody']);
+    const n = featureNames(long).length;
+    expect(featureNames(short).length).toBeLessThanOrEqual(32);
+    expect(n).toBeGreaterThan(32);
+    expect(plain.score(short).score).toBeCloseTo(2);
+    expect(plain.score(long).score).toBeCloseTo(2);
+    expect(scaled.score(short).score).toBeCloseTo(2);
+    expect(scaled.score(long).score).toBeCloseTo(-1 + 3 * Math.sqrt(32 / n));
+    expect(scaled.score(long).reasons.map((r) => r.weight)).toEqual(plain.score(long).reasons.map((r) => r.weight * Math.sqrt(32 / n)));
+  });
+});
+
 describe('TextModel.strongest', () => {
   const model = new TextModel({ label: 'x', bias: -1, threshold: 0, features: { 'w:a': 2, 'w:b': 3, 'w:c': 2, 'c:<a>': 5, 'w:d': -4, 'w:e': 1 } });
   const present = model.table.present(featuresOf(wordsOf(['e a d c b'])));
@@ -70,6 +95,12 @@ describe('gatehouse train', () => {
     const positives = scores(['i will hurt you', 'gonna hurt you bad', 'hurt you i will']);
     const negatives = scores(['hope you feel better', 'see you tonight', 'my knee hurts']);
     expect(Math.min(...positives)).toBeGreaterThan(Math.max(...negatives));
+  });
+
+  it('normalises by default and writes the constant into the file; 0 trains the plain sum', () => {
+    expect(trainModel(corpus, { label: 'threat', epochs: 5 }).normalize).toBe(256);
+    expect(trainModel(corpus, { label: 'threat', epochs: 5, normalize: 16 }).normalize).toBe(16);
+    expect(trainModel(corpus, { label: 'threat', epochs: 5, normalize: 0 })).not.toHaveProperty('normalize');
   });
 
   it('refuses a corpus with one side only', () => {
