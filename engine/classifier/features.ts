@@ -159,8 +159,8 @@ export interface FeatureList {
   /** First and last word of the occurrence, in its post. */
   first: Uint32Array;
   last: Uint32Array;
-  /** How many different features the words have (`featureNames(words).length`): what a normalised model divides by. */
-  distinct: number;
+  /** How many different features the words have, once `distinctFeatures` has counted them. */
+  distinct?: number;
 }
 
 export function featuresOf(posts: readonly Word[][]): FeatureList {
@@ -174,7 +174,7 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     post: new Uint32Array(buffer, 4 * capacity, capacity),
     first: new Uint32Array(buffer, 8 * capacity, capacity),
     last: new Uint32Array(buffer, 12 * capacity, capacity),
-    distinct: 0,
+    distinct: undefined, // one shape for every list, counted or not
   };
   const { hash, post: postOf, first, last } = list;
   let n = 0;
@@ -209,8 +209,16 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     }
   }
   list.length = n;
-  list.distinct = distinctCount(hash, n);
   return list;
+}
+
+/**
+ * How many different features the words have (`featureNames(words).length`), what a normalised
+ * model divides by. Counted on first need (~10 µs for a 280-character post) and kept on the list:
+ * a pack with no normalised model never pays for it.
+ */
+export function distinctFeatures(list: FeatureList): number {
+  return (list.distinct ??= distinctCount(list.hash, list.length));
 }
 
 /** The number of different values among the first `n` hashes: an open-addressing set, no Set of numbers. */

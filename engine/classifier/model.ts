@@ -5,7 +5,7 @@
  * the weights it names as evidence say why it fired.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { featureHash, featuresOf, type FeatureList, type Word } from './features.js';
+import { distinctFeatures, featureHash, featuresOf, type FeatureList, type Word } from './features.js';
 
 export const MAX_MODEL_FEATURES = 50_000;
 
@@ -134,7 +134,7 @@ export class FeatureTable {
    * The slots present among the occurrences (`slotsAt`), each once, with its first occurrence;
    * occurrences marked in `skip` do not count.
    */
-  presentAt(slotAt: Int32Array, distinct: number, skip?: Uint8Array): Present {
+  presentAt(slotAt: Int32Array, features: FeatureList, skip?: Uint8Array): Present {
     if (this.mask === 0) this.rebuild();
     const seen = this.seen;
     const gen = ++this.generation;
@@ -147,12 +147,12 @@ export class FeatureTable {
       slots.push(slot);
       at.push(i);
     }
-    return { slots, at, distinct };
+    return { slots, at, features };
   }
 
   /** The slots present in a post's features, each once, with its first occurrence. */
   present(features: FeatureList): Present {
-    return this.presentAt(this.slotsAt(features), features.distinct);
+    return this.presentAt(this.slotsAt(features), features);
   }
 }
 
@@ -160,8 +160,8 @@ export class FeatureTable {
 export interface Present {
   slots: number[];
   at: number[];
-  /** How many different features the whole text has, known to a model or not (FeatureList.distinct). */
-  distinct: number;
+  /** The whole text's feature occurrences, known to a model or not: what a normalised model scales by. */
+  features: FeatureList;
 }
 
 export class TextModel {
@@ -185,21 +185,24 @@ export class TextModel {
 
   private readonly normalize: number | undefined;
 
-  /** What the weights' sum is multiplied by for a text of `distinct` different features. */
-  scale(distinct: number): number {
-    return this.normalize === undefined || distinct <= this.normalize ? 1 : Math.sqrt(this.normalize / distinct);
+  /** What the weights' sum is multiplied by for a text with these feature occurrences. */
+  scale(features: FeatureList): number {
+    // A text of at most `normalize` occurrences cannot have more different features: no count needed.
+    if (this.normalize === undefined || features.length <= this.normalize) return 1;
+    const distinct = distinctFeatures(features);
+    return distinct <= this.normalize ? 1 : Math.sqrt(this.normalize / distinct);
   }
 
   /** The score of the slots present (FeatureTable.present). */
-  scoreOf(present: Pick<Present, 'slots' | 'distinct'>): number {
+  scoreOf(present: Pick<Present, 'slots' | 'features'>): number {
     let sum = 0;
     for (const slot of present.slots) if (slot < this.weights.length) sum += this.weights[slot]!;
-    return this.bias + this.scale(present.distinct) * sum;
+    return this.bias + this.scale(present.features) * sum;
   }
 
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
   scorePresent(present: Present): ModelScore {
-    const scale = this.scale(present.distinct);
+    const scale = this.scale(present.features);
     let sum = 0;
     const reasons: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
@@ -219,7 +222,7 @@ export class TextModel {
    * an object per feature and a sort of them all (a firing model has ~100 such features).
    */
   strongest(present: Present, count: number, keep: (name: string) => boolean = () => true): Contribution[] {
-    const scale = this.scale(present.distinct);
+    const scale = this.scale(present.features);
     const top: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;

@@ -70,7 +70,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         return { words, features: featuresOf(words) };
       });
       const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
-      const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features.distinct));
+      const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
       // The model's score with every word counted: read by detect and by the `scores` fact, once.
       const whole = input.memo(model, () => model.scoreOf(all));
       return { reading, slotAt, all, whole };
@@ -90,7 +90,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
           if (suppressed.length > 0) {
-            present = model.table.presentAt(slotAt, reading.features.distinct, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
+            present = model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
             if (input.trace && whole >= threshold && model.scoreOf(present) < threshold) {
               input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(whole * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
             }

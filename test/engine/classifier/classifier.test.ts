@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
+import { distinctFeatures, featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
 import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
@@ -33,7 +33,7 @@ describe('normalised models', () => {
   it('count the different features a text has as the names a model is trained on do, repeats and threads included', () => {
     for (const posts of [['kill kill kill you'], ['i will hurt you', 'i will hurt you tonight'], ['a'], ['K1LL u @sam https://x.co/a 2024 🔪']]) {
       const words = wordsOf(posts);
-      expect(featuresOf(words).distinct).toBe(featureNames(words).length);
+      expect(distinctFeatures(featuresOf(words))).toBe(featureNames(words).length);
     }
   });
 
