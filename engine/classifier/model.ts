@@ -164,6 +164,14 @@ export interface Present {
   features: FeatureList;
 }
 
+/**
+ * What a model with `normalize` (ModelSpec) multiplies its weights' sum by for a text of
+ * `distinct` different features: training (engine/tooling/train.ts) and scoring share it.
+ */
+export function normalizedScale(normalize: number | undefined, distinct: number): number {
+  return normalize === undefined || distinct <= normalize ? 1 : Math.sqrt(normalize / distinct);
+}
+
 export class TextModel {
   private readonly weights: Float64Array;
   readonly threshold: number;
@@ -189,8 +197,7 @@ export class TextModel {
   scale(features: FeatureList): number {
     // A text of at most `normalize` occurrences cannot have more different features: no count needed.
     if (this.normalize === undefined || features.length <= this.normalize) return 1;
-    const distinct = distinctFeatures(features);
-    return distinct <= this.normalize ? 1 : Math.sqrt(this.normalize / distinct);
+    return normalizedScale(this.normalize, distinctFeatures(features));
   }
 
   /** The score of the slots present (FeatureTable.present). */

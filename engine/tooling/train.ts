@@ -5,6 +5,7 @@
  * threshold is chosen by 5-fold cross-validation for a target false-positive rate, so it is
  * set on posts the model did not see. Train on the dev split only: the test split measures it.
  */
+import { normalizedScale } from '../classifier/model.js';
 import { featureNames, wordsOf, type ModelSpec } from '../index.js';
 import type { CorpusItem } from './corpus.js';
 
@@ -51,7 +52,6 @@ const FOLDS = 5;
 
 export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
   const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01, normalize = DEFAULT_NORMALIZE } = options;
-  const scaleOf = (n: number): number => (normalize > 0 && n > normalize ? Math.sqrt(normalize / n) : 1);
   const judged = items.filter((item) => label in item.labels);
   const positives = judged.filter((item) => item.labels[label]).length;
   if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
@@ -64,7 +64,7 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
       if (index === undefined) vocabulary.set(name, (index = names.push(name) - 1));
       return index;
     });
-    return { positive: item.labels[label]!, features, scale: scaleOf(features.length) };
+    return { positive: item.labels[label]!, features, scale: normalizedScale(normalize > 0 ? normalize : undefined, features.length) };
   });
 
   const model = fit(examples, names.length, epochs, seed, maxFeatures);
@@ -126,8 +126,8 @@ function pass(examples: readonly Example[], order: number[], random: () => numbe
     let sum = 0;
     for (const f of features) sum += w[f]!;
     const gradient = 1 / (1 + Math.exp(-(state.bias + x * sum))) - (positive ? 1 : 0);
-    // Each weight's true gradient is gradient * x; taken at a rate of LEARNING_RATE / sqrt(normalize)
-    // that is LEARNING_RATE / sqrt(n), the step the unnormalised model takes.
+    // A damped post's weights have the true gradient gradient * x, x = sqrt(normalize / n); at a
+    // rate of LEARNING_RATE / sqrt(normalize) that is the step below, the one every post takes.
     const scale = LEARNING_RATE / Math.sqrt(Math.max(1, features.length));
     for (const f of features) if (keep === undefined || keep[f] === 1) w[f]! -= scale * gradient + LEARNING_RATE * L2 * w[f]!;
     state.bias -= LEARNING_RATE * gradient * 0.1;
