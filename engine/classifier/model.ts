@@ -5,7 +5,8 @@
  * the weights it names as evidence say why it fired.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { distinctFeatures, featureHash, featuresOf, type FeatureList, type Word } from './features.js';
+import { distinctFeatures } from './distinct.js';
+import { featureHash, featuresOf, type FeatureList, type Word } from './features.js';
 
 export const MAX_MODEL_FEATURES = 50_000;
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { distinctFeatures, featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
+import { distinctFeatures } from '../../../engine/classifier/distinct.js';
+import { featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
 import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
