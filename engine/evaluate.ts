@@ -4,13 +4,13 @@
  * checks become violations, edits and sanitized posts.
  */
 import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
-import type { CompiledCheck, CompiledPack } from './compile.js';
+import type { CompiledPack } from './compile.js';
 import type { DetectionInput, DetectorTrace, Finding, Post } from './detectors/detector.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
 import { tokenize, type Tokens } from './phrases/tokens.js';
 import { splitPosts } from './posts.js';
-import { render, type TemplateVars } from './template.js';
 import { mask } from './mask.js';
+import { sanitize, sanitizingEdit, toEdit, toViolation, type SanitizingEdit } from './violations.js';
 
 /** Violations (and required edits) reported per check and post; the rest are still masked in `sanitized`. */
 export const MAX_REPORTED_PER_CHECK_AND_POST = 20;
@@ -147,113 +147,4 @@ function detectionInput(posts: Post[], platform: string, metadata: Record<string
     normalized,
     tokens: (index) => (tokens[index] ??= tokenize(normalized(index), posts[index]!.text)),
   };
-}
-
-/** Finding spans are relative to the post; the caller's string may hold several posts. */
-function shift(span: [number, number] | undefined, post: Post): [number, number] | undefined {
-  return span ? [span[0] + post.offset, span[1] + post.offset] : undefined;
-}
-
-/**
- * The template variables of a violation: those every violation offers (COMMON_VARS), then the
- * detector's own. Looked up by name instead of merged with `{ ...finding.vars, … }`: the vars'
- * shape differs per detector, and that spread cost ~3 µs per violation (a megamorphic clone).
- */
-function violationVars(check: CompiledCheck, finding: Finding, post: Post, evidence: string | undefined): TemplateVars {
-  return (name) => {
-    switch (name) {
-      case 'post': return post.index;
-      case 'post_number': return post.index + 1;
-      case 'evidence': return evidence;
-      case 'check': return check.id;
-      case 'code': return check.code;
-      default: return finding.vars?.[name];
-    }
-  };
-}
-
-/** An edit's template variables: the post's, then the detector's own. */
-function editVars(finding: Finding, post: Post): TemplateVars {
-  return (name) => (name === 'post' ? post.index : name === 'post_number' ? post.index + 1 : finding.vars?.[name]);
-}
-
-/** `evidence` is the finding's match masked (mask(finding.match)), computed once per finding by the caller. */
-function toViolation(check: CompiledCheck, finding: Finding, post: Post, evidence: string | undefined): Violation {
-  const vars = violationVars(check, finding, post, evidence);
-  const violation: Violation = {
-    code: check.code,
-    check: check.id,
-    severity: check.severity,
-    category: check.category,
-    post: post.index,
-    message: render(check.message, vars),
-    suggestedFix: render(check.suggestedFix, vars),
-  };
-  const span = shift(finding.span, post);
-  if (span) violation.span = span;
-  if (evidence !== undefined) violation.evidence = evidence;
-  if (finding.revealed_by?.length) violation.revealed_by = finding.revealed_by;
-  return violation;
-}
-
-function toEdit(check: CompiledCheck, finding: Finding, post: Post, masked: string | undefined): RequiredEdit {
-  const edit: RequiredEdit = {
-    check: check.id,
-    code: check.code,
-    post: post.index,
-    action: finding.edit?.action ?? check.edit.action,
-  };
-  const span = shift(finding.edit?.span ?? finding.span, post);
-  if (span) edit.span = span;
-  const replacement =
-    finding.edit?.replacement ??
-    (check.edit.replacement === 'mask'
-      ? masked
-      : check.edit.replacement && render(check.edit.replacement, editVars(finding, post)));
-  if (replacement !== undefined) edit.replacement = replacement;
-  if (finding.edit?.by !== undefined) edit.by = finding.edit.by;
-  const note = finding.edit?.note ?? check.edit.note;
-  if (note !== undefined) edit.note = note;
-  return edit;
-}
-
-interface SanitizingEdit {
-  post: number;
-  span: [number, number];
-  replacement: string;
-}
-
-/**
- * Only edits that are safe without a person: masking, and a detector's own autofix. Spans are
- * post-relative. `masked` is mask(finding.match), computed by the caller for a masking check.
- */
-function sanitizingEdit(check: CompiledCheck, finding: Finding, masked: string | undefined): SanitizingEdit | undefined {
-  if (check.sanitize === 'mask' && finding.span && masked !== undefined) {
-    return { post: finding.post, span: finding.span, replacement: masked };
-  }
-  if (check.sanitize === 'autofix' && finding.autofix && finding.edit?.replacement !== undefined) {
-    const span = finding.edit.span ?? finding.span;
-    if (span) return { post: finding.post, span, replacement: finding.edit.replacement };
-  }
-  return undefined;
-}
-
-function sanitize(posts: Post[], edits: SanitizingEdit[]): string[] {
-  const out = posts.map((p) => p.text);
-  if (edits.length === 0) return out;
-  // Right to left per post so earlier spans stay valid; overlapping edits keep the first one applied.
-  edits.sort((a, b) => a.post - b.post || b.span[0] - a.span[0]);
-  let lastPost = -1;
-  let floor = Infinity;
-  for (const { post, span, replacement } of edits) {
-    if (post !== lastPost) {
-      lastPost = post;
-      floor = Infinity;
-    }
-    if (span[1] > floor) continue;
-    const text = out[post]!;
-    out[post] = text.slice(0, span[0]) + replacement + text.slice(span[1]);
-    floor = span[0];
-  }
-  return out;
 }
