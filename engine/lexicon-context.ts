@@ -6,7 +6,8 @@
  * ("great tit", "summa cum laude") belong on the allow-list instead.
  * Runs only on hits, so clean text costs nothing.
  */
-import { type NormalizedText, normalizeForMatching, REVEAL } from './normalize.js';
+import { type NormalizedText, normalizeForMatching } from './normalize.js';
+import { REVEAL } from './normalize/revelations.js';
 
 export interface ContextRuleSpec {
   /** Lexicon terms the rule is about, as written in the lexicon. */

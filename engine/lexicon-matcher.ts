@@ -9,7 +9,8 @@
  * (lexicon-context.ts). Allow-lists and context apply to their own lexicon only.
  */
 import type { Revelation } from './decision.js';
-import { type NormalizedText, normalizeForMatching, REVEAL, revelationsOf, SENTENCE_BREAK } from './normalize.js';
+import { type NormalizedText, normalizeForMatching } from './normalize.js';
+import { REVEAL, revelationsOf, SENTENCE_BREAK } from './normalize/revelations.js';
 import { keyScanner, type KeyScanner } from './lexicon-automaton.js';
 import { CensoredMatcher, type CensorTarget } from './lexicon-censored.js';
 import { ContextRules, type ContextRuleSpec } from './lexicon-context.js';

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { REVEAL, revelationsOf, SENTENCE_BREAK, type NormalizedText } from '../normalize.js';
+import type { NormalizedText } from '../normalize.js';
+import { REVEAL, revelationsOf, SENTENCE_BREAK } from '../normalize/revelations.js';
 import { PhraseSet } from '../phrases/phrase-set.js';
 import { Vocabulary } from '../phrases/automaton.js';
 import type { Tokens } from '../phrases/tokens.js';

@@ -5,7 +5,8 @@
  * and links — as single tokens of a class (`$NUMBER`, `$MONEY`, `$URL`).
  * Every token knows its sentence, and where it sits in the caller's text.
  */
-import { SENTENCE_BREAK, type NormalizedText } from '../normalize.js';
+import type { NormalizedText } from '../normalize.js';
+import { SENTENCE_BREAK } from '../normalize/revelations.js';
 
 export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;

@@ -1,13 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  normalizeForMatching,
-  normalizeTerm,
-  REVEAL,
-  revelationsOf,
-  SENTENCE_BREAK,
-  type NormalizedText,
-} from '../../engine/normalize.js';
+import { normalizeForMatching, normalizeTerm, type NormalizedText } from '../../engine/normalize.js';
+import { REVEAL, revelationsOf, SENTENCE_BREAK } from '../../engine/normalize/revelations.js';
 import type { Revelation } from '../../engine/decision.js';
 
 function union(n: NormalizedText): Revelation[] {

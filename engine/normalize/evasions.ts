@@ -1,0 +1,150 @@
+/**
+ * The passes that undo an evasion over a post's units, in place: leetspeak digits and symbols
+ * become letters, censoring symbols written against a letter are marked, and spaced-out
+ * letters are joined into one word.
+ */
+import { AMPERSAND, CENSOR, CENSOR_WIDTH, LEET, LETTER, OTHER, SEPARATORS, SKIP, SPACE } from './code-points.js';
+import { REVEAL } from './revelations.js';
+import { units } from './units.js';
+
+/** Inside whitespace-delimited tokens that hold a real letter, map leet digits/symbols to letters. */
+export function applyLeetspeak(n: number): void {
+  const u = units;
+  let i = 0;
+  while (i < n) {
+    if (u.kind[i] === SPACE) {
+      i++;
+      continue;
+    }
+    let end = i;
+    let hasLetter = false;
+    let hasLeet = false; // most words hold no leet char: skip the two passes below
+    for (; end < n && u.kind[end] !== SPACE; end++) {
+      if (u.kind[end] === LETTER) hasLetter = true;
+      else if (u.cp[end]! < 128 && LEET[u.cp[end]!] !== 0) hasLeet = true;
+    }
+    // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
+    if (hasLetter && hasLeet && !isOrdinal(i, end)) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
+    i = end;
+  }
+}
+
+/** Digits and then st, nd, rd, th or s, punctuation after: `71st`, `4th,`, `1990s`: a number, not leetspeak. */
+function isOrdinal(from: number, to: number): boolean {
+  const u = units;
+  let k = from;
+  while (k < to && isAsciiDigit(u.cp[k]!)) k++;
+  if (k === from) return false;
+  let letters = '';
+  for (; k < to && u.kind[k] === LETTER && letters.length < 3; k++) letters += String.fromCharCode(u.cp[k]! | 0x20);
+  if (!ORDINAL_SUFFIXES.has(letters)) return false;
+  for (; k < to; k++) if (u.kind[k] === LETTER || isAsciiDigit(u.cp[k]!)) return false;
+  return true;
+}
+
+const isAsciiDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+const ORDINAL_SUFFIXES = new Set(['st', 'nd', 'rd', 'th', 's']);
+
+function leetAt(k: number, tokenEnd: number, unconditional: boolean): void {
+  const u = units;
+  const cp = u.cp[k]!;
+  if (u.kind[k] !== OTHER || cp >= 128) return;
+  let to = LEET[cp]!;
+  if (unconditional !== to > 0) return;
+  if (to < 0) to = k + 1 < tokenEnd && u.kind[k + 1] === LETTER ? -to : 0;
+  if (to === 0) return;
+  u.cp[k] = to;
+  u.kind[k] = LETTER;
+  u.fl[k] |= REVEAL.leetspeak;
+}
+
+/**
+ * Runs of censoring symbols written against a letter (no whitespace between) become
+ * CENSOR units: inside a word (`f*ck`) or at its end (`f***`). A run before a word's
+ * first letter is not one (`*it*` is emphasis; `**note**` is Markdown).
+ */
+export function markCensors(n: number, text: string): void {
+  const u = units;
+  let k = 0;
+  while (k < n) {
+    if (u.kind[k] !== OTHER || !CENSOR_WIDTH.has(u.cp[k]!)) {
+      k++;
+      continue;
+    }
+    let end = k;
+    while (end < n && u.kind[end] === OTHER && CENSOR_WIDTH.has(u.cp[end]!)) end++;
+    if (k > 0 && u.kind[k - 1] === LETTER && !(end - k === 1 && isAbbreviationJoint(text, n, k))) {
+      for (let j = k; j < end; j++) u.kind[j] = CENSOR;
+    }
+    k = end;
+  }
+}
+
+/**
+ * One symbol that joins rather than censors: a lone `&` (`AT&T`, `T&Cs`), one symbol between
+ * two capitals that stand alone (`J-R`, `P&P`, `S*S`), which are abbreviations, or one symbol
+ * next to a digit as written (`4-H`, `$28-35`, `B-52`): codes and ranges, not a censored word
+ * (the digit would have to be leetspeak and the symbol a censor at once).
+ */
+function isAbbreviationJoint(text: string, n: number, k: number): boolean {
+  if (units.cp[k] === AMPERSAND) return true;
+  if (writtenAs(text, k - 1, DIGITS) || (k + 1 < n && writtenAs(text, k + 1, DIGITS))) return true;
+  return writtenAs(text, k - 1, CAPITALS) && !isLetterUnit(n, k - 2) && isLetterUnit(n, k + 1) && writtenAs(text, k + 1, CAPITALS) && !isLetterUnit(n, k + 2);
+}
+
+const DIGITS = [48, 57] as const;
+const CAPITALS = [65, 90] as const;
+
+/** Unit i is one ASCII char of `range` as written (hyphenated words reach here often: no closures). */
+function writtenAs(text: string, i: number, range: readonly [number, number]): boolean {
+  if (i < 0) return false;
+  const c = text.charCodeAt(units.st[i]!);
+  return c >= range[0] && c <= range[1] && units.en[i]! - units.st[i]! === 1;
+}
+
+function isLetterUnit(n: number, i: number): boolean {
+  return i >= 0 && i < n && units.kind[i] === LETTER;
+}
+
+/** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
+export function joinSpacedLetters(n: number): void {
+  const u = units;
+  let i = 0;
+  while (i < n) {
+    if (!single(i, n)) {
+      i++;
+      continue;
+    }
+    // Spaces and punctuation do not mix in one chain: in `a s-h-i-t` the word `a` stays out,
+    // while `s_h*i|t` still joins.
+    const spaced = u.cp[i + 1] === 0x20;
+    let last = i;
+    let count = 1;
+    while (
+      last + 2 < n &&
+      u.kind[last + 1] !== LETTER &&
+      SEPARATORS.has(u.cp[last + 1]!) &&
+      (u.cp[last + 1] === 0x20) === spaced &&
+      single(last + 2, n)
+    ) {
+      last += 2;
+      count++;
+    }
+    if (count < 3) {
+      i++;
+      continue;
+    }
+    for (let k = i; k <= last; k++) {
+      if (u.kind[k] === LETTER) u.fl[k] |= REVEAL.separators;
+      else u.kind[k] = SKIP;
+    }
+    i = last + 1;
+  }
+}
+
+/** A letter standing alone between non-letters. */
+function single(k: number, n: number): boolean {
+  const kind = units.kind;
+  return kind[k] === LETTER && (k === 0 || kind[k - 1] !== LETTER) && (k === n - 1 || kind[k + 1] !== LETTER);
+}
