@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { NormalizedText } from '../normalize.js';
 import { REVEAL, revelationsOf, SENTENCE_BREAK } from '../normalize/revelations.js';
 import { PhraseSet } from '../phrases/phrase-set.js';
-import { Vocabulary } from '../phrases/automaton.js';
+import { Vocabulary } from '../phrases/vocabulary.js';
 import type { Tokens } from '../phrases/tokens.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 

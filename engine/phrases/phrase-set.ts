@@ -6,7 +6,8 @@
  */
 import { Type, type Static } from '@sinclair/typebox';
 import type { NormalizedText } from '../normalize.js';
-import { Automaton, expandPhrase, Vocabulary, type Expansion } from './automaton.js';
+import { Automaton } from './automaton.js';
+import { expandPhrase, Vocabulary, type Expansion } from './vocabulary.js';
 import { inflectPhrase, inflections, type Inflection } from './inflect.js';
 import { parsePattern, type PatternNode } from './pattern.js';
 import { isAsciiWordChar, TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';

@@ -1,0 +1,110 @@
+/**
+ * The words of a phrase set's patterns, each with an id that labels the automaton's edges, and a
+ * post's tokens looked up among them: a token is a spelling of a word when its letters are
+ * written at least as often as the word's (`killll` is `kill`; `kil` is not).
+ */
+import { normalizeTerm } from '../normalize.js';
+import type { NormalizedText } from '../normalize.js';
+import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
+
+/** A word as the automaton sees it: its collapsed form and how often each letter must be written. */
+interface VocabWord {
+  id: number;
+  runs: Uint16Array;
+}
+
+/** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
+export class Vocabulary {
+  private readonly byKey = new Map<string, VocabWord[]>();
+  private readonly bySignature = new Map<string, number>();
+  private readonly keys: string[] = [];
+  private next = 0;
+  /** Ids of the token classes ($NUMBER, $MONEY, $URL) that patterns use, by class bit. */
+  private readonly classIds = new Map<number, number>();
+
+  /** How many ids have been given out (ids are 0 … size - 1). */
+  get size(): number {
+    return this.next;
+  }
+
+  /** The collapsed form of a word id ('' for a token class). */
+  keyOf(id: number): string {
+    return this.keys[id] ?? '';
+  }
+
+  /** Id of a token class, as a slot such as `$NUMBER` names it. */
+  classId(cls: TokenClass): number {
+    const bit = TOKEN_CLASS[cls];
+    let id = this.classIds.get(bit);
+    if (id === undefined) this.classIds.set(bit, (id = this.next++));
+    return id;
+  }
+
+  /** Id of a single normalised word (no spaces). */
+  idOf(key: string, runs: Uint16Array | readonly number[]): number {
+    const signature = `${key}\u0000${Array.from(runs).join(',')}`;
+    let id = this.bySignature.get(signature);
+    if (id !== undefined) return id;
+    id = this.next++;
+    this.keys[id] = key;
+    this.bySignature.set(signature, id);
+    let list = this.byKey.get(key);
+    if (!list) this.byKey.set(key, (list = []));
+    list.push({ id, runs: Uint16Array.from(runs) });
+    return id;
+  }
+
+  /** Every token's ids (null where the token is no vocabulary word): once per post, shared by the pack's phrase sets. */
+  idsOf(n: NormalizedText, tokens: Tokens): (number[] | null)[] {
+    const out: (number[] | null)[] = new Array(tokens.keys.length);
+    for (let t = 0; t < out.length; t++) out[t] = this.lookup(n, tokens, t);
+    return out;
+  }
+
+  /** Ids of the vocabulary words that token `t` is a spelling of (`killll` is `kill`; `kil` is not). */
+  lookup(n: NormalizedText, tokens: Tokens, t: number): number[] | null {
+    const cls = tokens.classes[t]!;
+    if (cls !== 0) {
+      let out: number[] | null = null;
+      for (const [bit, id] of this.classIds) if ((cls & bit) !== 0) (out ??= []).push(id);
+      return out;
+    }
+    const list = this.byKey.get(tokens.keys[t]!);
+    if (!list) return null;
+    const start = tokens.start[t]!;
+    let out: number[] | null = null;
+    for (const word of list) {
+      let covered = true;
+      for (let i = 0; i < word.runs.length; i++) {
+        if (n.runs[start + i]! < word.runs[i]!) {
+          covered = false;
+          break;
+        }
+      }
+      if (covered) (out ??= []).push(word.id);
+    }
+    return out;
+  }
+}
+
+/** A phrase as token sequences: `i'll` → [[i, ll], [ill]]. Each token is a vocabulary id. */
+export type Expansion = number[];
+
+/** Every token sequence a written phrase stands for: the normalised form, and the joined form of an apostrophe word. */
+export function expandPhrase(vocab: Vocabulary, phrase: string): Expansion[] {
+  const forms = new Set([phrase]);
+  if (/['’]/.test(phrase)) forms.add(phrase.replace(/['’]/g, ''));
+  const out: Expansion[] = [];
+  for (const form of forms) {
+    const n = normalizeTerm(form);
+    if (n.text.length === 0) continue;
+    const ids: number[] = [];
+    let at = 0;
+    for (const word of n.text.split(' ')) {
+      ids.push(vocab.idOf(word, n.runs.slice(at, at + word.length)));
+      at += word.length + 1;
+    }
+    out.push(ids);
+  }
+  return out;
+}
