@@ -17,7 +17,7 @@ import {
 } from './pack-schema.js';
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
-import { phraseFile } from './phrases/phrase-set.js';
+import { phraseFile } from './phrases/phrase-schema.js';
 import { modelFile } from './classifier/model.js';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { compilePack, type CompiledPack } from './compile.js';

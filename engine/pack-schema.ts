@@ -12,7 +12,7 @@ import { lineLengthParams } from './detectors/line-length.js';
 import { policyTagsParams } from './detectors/policy-tags.js';
 import { citationParams } from './detectors/citation.js';
 import { phraseParams } from './detectors/phrase.js';
-import { phraseSetSpec } from './phrases/phrase-set.js';
+import { phraseSetSpec } from './phrases/phrase-schema.js';
 import { classifierParams } from './detectors/classifier.js';
 import { modelSpec } from './classifier/model.js';
 

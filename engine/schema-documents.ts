@@ -1,5 +1,5 @@
 import { lexiconFile, pack, packTestFile, standalone } from './pack-schema.js';
-import { phraseFile } from './phrases/phrase-set.js';
+import { phraseFile } from './phrases/phrase-schema.js';
 
 /**
  * Where the schemas live for good: each `$id` is `BASE` + the path a gatehouse server serves

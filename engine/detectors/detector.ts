@@ -1,6 +1,6 @@
 import type { RequiredEdit, Revelation } from '../decision.js';
 import type { NormalizedText } from '../normalize.js';
-import type { PhraseSetSpec } from '../phrases/phrase-set.js';
+import type { PhraseSetSpec } from '../phrases/phrase-schema.js';
 import type { ModelSpec } from '../classifier/model.js';
 import type { Tokens } from '../phrases/tokens.js';
 import type { ResolvedLexiconSpec } from '../pack-schema.js';

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { compilePack, evaluate } from '../../../engine/index.js';
 import type { ResolvedPack } from '../../../engine/index.js';
-import type { PhraseSetSpec } from '../../../engine/phrases/phrase-set.js';
+import type { PhraseSetSpec } from '../../../engine/phrases/phrase-schema.js';
 
 const threats: PhraseSetSpec = {
   slots: {
