@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
-import { FeatureTable, TextModel, type ModelSpec, type Present } from '../classifier/model.js';
+import { FeatureTable, type Present } from '../classifier/feature-table.js';
+import { TextModel, type ModelSpec } from '../classifier/model.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
