@@ -9,29 +9,16 @@
  * size is measured first and found under `inlineLimitMs` (engine/tooling/worst-case.ts):
  * a pack that is not goes to the pool with every post, so no pack can hold the loop longer.
  *
- * Workers get compiled packs by compiling them at start from workerData (engine-worker.ts).
- * Packs are pinned per stage and change at runtime, so a pack the current workers do not
- * have starts a new generation of workers given the previous packs and the new one; the
- * old generation finishes what it runs and is closed. Waiting for a generation to compile
- * is not part of an evaluation's budget (it is bounded by `warmLimitMs`).
+ * Workers get compiled packs in generations (worker-generations.ts). Waiting for a generation to
+ * compile is not part of an evaluation's budget (it is bounded by `warmLimitMs`).
  */
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
-import { evaluate as engineEvaluate, type CompiledPack, type EngineDecision, type EvaluationInput } from '../../engine/index.js';
+import type { CompiledPack, EngineDecision, EvaluationInput } from '../../engine/index.js';
 import { AppError } from '../errors.js';
 import { deadline } from '../lib/deadline.js';
 import { measureWorstCase } from '../../engine/tooling/worst-case.js';
-import type { WorkerPack, WorkerResult, WorkerTask } from './engine-worker.js';
-
-export interface EngineRunner {
-  /**
-   * The engine's decision, or EVALUATION_TIMEOUT once `budgetMs` have passed since `startedAt`
-   * (a performance.now() reading; default now): the budget is the request's, not the engine's alone.
-   */
-  run(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt?: number): Promise<EngineDecision>;
-}
+import { evaluationTimeout, inlineRunner, type EngineRunner } from './engine-runner.js';
+import { packRef, workerGenerations } from './worker-generations.js';
 
 export interface EngineWorkersOptions {
   /** Worker threads; 0 → every evaluation inline (no hard deadline). */
@@ -59,34 +46,6 @@ export interface EngineWorkers extends EngineRunner {
   close(): Promise<void>;
 }
 
-/** The engine inline, the caller no longer waiting past the budget (the work itself cannot be stopped). */
-export function inlineRunner(evaluate: typeof engineEvaluate = engineEvaluate): EngineRunner {
-  return {
-    run: (pack, input, budgetMs, startedAt = performance.now()) =>
-      deadline(evaluate(pack, input), Math.max(0, budgetMs - (performance.now() - startedAt)), () => evaluationTimeout(budgetMs)),
-  };
-}
-
-interface Generation {
-  id: number;
-  pool: Piscina<WorkerTask, WorkerResult>;
-  refs: Set<string>;
-  ready: Promise<void>;
-  /** Set once every thread has compiled its packs. */
-  started: boolean;
-}
-
-const here = fileURLToPath(import.meta.url);
-// Under tsx or vitest this file is TypeScript and so is the worker; from dist/ both are JavaScript.
-const WORKER_FILE = path.join(path.dirname(here), `engine-worker${path.extname(here)}`);
-const WORKER_EXEC_ARGV = path.extname(here) === '.ts' ? ['--import', 'tsx'] : [];
-
-const WORKER_NICE = 5;
-
-export function packRef(pack: CompiledPack): string {
-  return `${pack.id}@${pack.version}#${pack.hash}`;
-}
-
 export function totalChars(content: string | string[]): number {
   if (typeof content === 'string') return content.length;
   let n = 0;
@@ -104,84 +63,15 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
   const measured = new WeakMap<CompiledPack, { done: Promise<boolean>; safe?: boolean }>();
   const slowPacks = new Set<string>();
   const inline = inlineRunner();
-  /** Packs given to workers, least recently used first. */
-  const known = new Map<string, CompiledPack>();
-  let current: Generation | undefined;
-  let generations = 0;
   let timedOut = 0;
   let inlineCount = 0;
   let pooledCount = 0;
   let closed = false;
 
-  function remember(pack: CompiledPack): void {
-    const ref = packRef(pack);
-    known.delete(ref);
-    known.set(ref, pack);
-    while (known.size > maxPacks) known.delete(known.keys().next().value!);
-  }
-
-  function startGeneration(): Generation {
-    const packs: WorkerPack[] = [...known.entries()].map(([ref, pack]) => ({ ref, resolved: pack.resolved }));
-    // One string, not an object graph: piscina clones workerData for every worker it starts, on
-    // this thread, and a respawn after a timeout must not stall the loop cloning half a megabyte of objects.
-    const workerData = { packs: JSON.stringify(packs) };
-    const pool = new Piscina<WorkerTask, WorkerResult>({
-      filename: WORKER_FILE,
-      execArgv: WORKER_EXEC_ARGV,
-      workerData,
-      minThreads: threads,
-      maxThreads: threads,
-      // One evaluation per thread: an abort terminates the thread, and with it only that evaluation.
-      concurrentTasksPerWorker: 1,
-      // Idle workers must not sleep in Atomics.wait: the thread's own event loop stays live.
-      atomics: 'disabled',
-      idleTimeout: Number.POSITIVE_INFINITY,
-      // Below the main thread's priority: a worker compiling (after a respawn) or chewing on a
-      // hostile post must not take the CPU from the loop that answers /healthz and writes the
-      // EVALUATION_TIMEOUT answers. Without it, on a loaded machine, those took 200-500 ms.
-      niceIncrement: WORKER_NICE,
-    });
-    pool.on('error', (error: unknown) => logger.error({ err: error }, 'engine worker failed'));
-    const id = ++generations;
-    const generation: Generation = { id, pool, refs: new Set(packs.map((p) => p.ref)), ready: Promise.resolve(), started: false };
-    // One ping per thread: each answers once its module (and so its packs) is compiled.
-    generation.ready = Promise.all(Array.from({ length: threads }, () => pool.run({ ping: true }))).then(() => {
-      generation.started = true;
-      logger.info({ generation: id, threads, packs: packs.map((p) => p.ref) }, 'engine workers ready');
-    });
-    generation.ready.catch(() => undefined);
-    return generation;
-  }
-
-  /** The generation that has `pack`, starting one when needed; the old one is closed once the new one is ready. */
-  function generationFor(pack: CompiledPack): Generation {
-    const ref = packRef(pack);
-    remember(pack);
-    if (current?.refs.has(ref)) return current;
-    return replaceGeneration();
-  }
-
-  /**
-   * Starts a generation with the known packs; the previous one is closed once it is ready. One that
-   * fails to start is dropped and the previous one stays current (its evaluations fall back inline).
-   */
-  function replaceGeneration(): Generation {
-    const previous = current;
-    const next = startGeneration();
-    current = next;
-    next.ready.then(
-      () => previous?.pool.close().catch(() => undefined),
-      (error: unknown) => {
-        logger.error({ err: error, generation: next.id }, 'engine workers did not start');
-        if (current === next) current = previous;
-        next.pool.destroy().catch(() => undefined);
-      },
-    );
-    return next;
-  }
+  const generations = workerGenerations({ threads, maxPacks, logger });
 
   async function pooled(pack: CompiledPack, input: EvaluationInput, budgetMs: number, startedAt: number): Promise<EngineDecision> {
-    const generation = generationFor(pack);
+    const generation = generations.generationFor(pack);
     const warming = performance.now();
     try {
       await deadline(generation.ready, warmLimitMs, () => new AppError('EVALUATION_TIMEOUT', `The engine workers took longer than ${warmLimitMs} ms to start.`, { details: { limit_ms: warmLimitMs } }));
@@ -279,35 +169,29 @@ export function createEngineWorkers(options: EngineWorkersOptions): EngineWorker
     async warm(packs) {
       if (threads === 0 || closed) return;
       for (const pack of packs) await measure(pack);
-      for (const pack of packs) remember(pack);
-      if (current && packs.every((p) => current!.refs.has(packRef(p)))) return current.ready;
-      await replaceGeneration().ready;
+      for (const pack of packs) generations.remember(pack);
+      const current = generations.current();
+      if (current && packs.every((p) => current.refs.has(packRef(p)))) return current.ready;
+      await generations.replace().ready;
     },
 
-    stats: () => ({
-      threads,
-      generation: current?.id ?? 0,
-      ready: threads === 0 || (current?.started ?? false),
-      packs: current ? [...current.refs] : [],
-      timedOut,
-      inline: inlineCount,
-      pooled: pooledCount,
-      slowPacks: [...slowPacks],
-    }),
+    stats: () => {
+      const current = generations.current();
+      return {
+        threads,
+        generation: current?.id ?? 0,
+        ready: threads === 0 || (current?.started ?? false),
+        packs: current ? [...current.refs] : [],
+        timedOut,
+        inline: inlineCount,
+        pooled: pooledCount,
+        slowPacks: [...slowPacks],
+      };
+    },
 
     async close() {
       closed = true;
-      const last = current;
-      current = undefined;
-      // Terminate: a stuck evaluation must not hold up a shutdown.
-      await last?.pool.destroy().catch(() => undefined);
+      await generations.close();
     },
   };
-}
-
-export function evaluationTimeout(ms: number): AppError {
-  return new AppError('EVALUATION_TIMEOUT', `The evaluation took longer than ${ms} ms.`, {
-    details: { limit_ms: ms },
-    suggestedFix: 'Send shorter content, or raise GATEHOUSE_EVALUATION_TIMEOUT_MS.',
-  });
 }

@@ -22,7 +22,7 @@ import type { ReceiptService } from '../receipts/receipts.js';
 import type { StageStore } from '../stages/stage-store.js';
 import { auditRow, receiptFacts, rowAsAnswered } from './audit-row.js';
 import type { DecisionListener } from './decided.js';
-import { inlineRunner, type EngineRunner } from './engine-workers.js';
+import { inlineRunner, type EngineRunner } from './engine-runner.js';
 import { evaluatedDecision, skippedDecision, withAuditFailure, type DecisionContext } from './decision-body.js';
 
 export interface EvaluationServiceDeps {

@@ -13,7 +13,8 @@
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { loadPack, type EvaluationInput } from '../../engine/index.js';
-import { createEngineWorkers, inlineRunner } from '../../server/evaluations/engine-workers.js';
+import { inlineRunner } from '../../server/evaluations/engine-runner.js';
+import { createEngineWorkers } from '../../server/evaluations/engine-workers.js';
 
 const PACK_DIR = fileURLToPath(new URL('../../rules/qa', import.meta.url));
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
