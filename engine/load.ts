@@ -7,14 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { PackError, type PackIssue } from './errors.js';
-import {
-  lexiconFile,
-  pack as packSchema,
-  type PackSpec,
-  type ResolvedPack,
-  type LexiconFileSpec,
-  type ResolvedLexiconSpec,
-} from './pack-schema.js';
+import { pack as packSchema, type PackSpec, type ResolvedPack } from './pack-schema.js';
+import { lexiconFile, type LexiconFileSpec, type ResolvedLexiconSpec } from './lexicon-schema.js';
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
 import { phraseFile } from './phrases/phrase-schema.js';

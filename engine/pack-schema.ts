@@ -1,5 +1,5 @@
 /**
- * JSON Schemas (draft 2020-12) for rule packs, lexicon files and pack tests,
+ * JSON Schemas (draft 2020-12) for rule packs and pack tests (lexicon files: lexicon-schema.ts),
  * written with TypeBox so that the TypeScript types derive from the schemas
  * and never drift. `engine/schema/*.json` are generated from these for editors.
  */
@@ -15,6 +15,8 @@ import { phraseParams } from './detectors/phrase.js';
 import { phraseSetSpec } from './phrases/phrase-schema.js';
 import { classifierParams } from './detectors/classifier.js';
 import { modelSpec } from './classifier/model.js';
+import { resolvedLexicon } from './lexicon-schema.js';
+import { StringEnum } from './string-enum.js';
 
 export const SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
@@ -23,11 +25,6 @@ const semver = Type.String({
   pattern: '^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(?:-[0-9A-Za-z.-]+)?$',
   description: 'semantic version, e.g. 1.2.0; a published version is immutable',
 });
-
-/** A string enum that ajv reports as "must be one of a, b" rather than one error per literal. */
-export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string; default?: T[number] } = {}) {
-  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
-}
 
 const detectorSchemas = [
   lexiconParams,
@@ -160,71 +157,6 @@ export const pack = Type.Object(
 );
 export type PackSpec = Static<typeof pack>;
 
-export const MAX_LEXICON_TERMS = 200_000;
-
-const lexiconString = Type.String({ minLength: 1, maxLength: 200 });
-
-/** How a lexicon's terms are matched beyond whole words: shared by lexicon files and resolved packs. */
-export const lexiconMatching = {
-  language: Type.Optional(
-    StringEnum(['en', 'fr', 'es', 'de', 'pt', 'it'] as const, {
-      description: 'language of the terms: its inflection suffixes and its word list in the collision finder (default en)',
-    }),
-  ),
-  variants: Type.Optional(
-    Type.Boolean({
-      description: 'also match generated phonetic, misspelt and spaced forms of single-word terms (fuk, phuck, fck, fu ck); default false',
-    }),
-  ),
-  plain: Type.Optional(Type.Array(lexiconString, { description: 'terms matched without generated variants' })),
-  compound: Type.Optional(
-    Type.Object(
-      {
-        prefix: Type.Optional(Type.Array(lexiconString, { description: 'terms that may start a longer word (shitshow)' })),
-        suffix: Type.Optional(Type.Array(lexiconString, { description: 'terms that may end a longer word (bullshit)' })),
-        any: Type.Optional(Type.Array(lexiconString, { description: 'terms that may sit anywhere in a longer word' })),
-      },
-      { additionalProperties: false, description: 'terms that also match inside longer words; the collision finder lists the words this hits' },
-    ),
-  ),
-  context: Type.Optional(
-    Type.Array(
-      Type.Object(
-        {
-          terms: Type.Array(lexiconString, { minItems: 1 }),
-          benign_near: Type.Optional(Type.Array(lexiconString, { description: 'words that, near the term, give its innocent sense' })),
-          window: Type.Optional(Type.Integer({ minimum: 1, maximum: 20, default: 6, description: 'words either side' })),
-          names: Type.Optional(Type.Boolean({ description: 'capitalised next to another capitalised word: a name (Moby Dick)' })),
-          lowercase: Type.Optional(
-            Type.Boolean({ description: 'the term swears in lower case; in capitals it is an acronym (AF-1, a TF card) unless its neighbours are in capitals too' }),
-          ),
-          targets: Type.Optional(Type.Array(lexiconString, { description: 'words that, just before the term, aim it at a person (default you, your, ur, u, ya)' })),
-        },
-        { additionalProperties: false },
-      ),
-      { description: 'context rules for polysemous terms (birds, names, animals, sport)' },
-    ),
-  ),
-  accepted: Type.Optional(
-    Type.Array(lexiconString, {
-      maxItems: MAX_LEXICON_TERMS,
-      description: 'dictionary words the collision finder reports that are meant to match (bullshitter, shitload)',
-    }),
-  ),
-};
-
-export const lexiconFile = Type.Object(
-  {
-    $schema: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    ...lexiconMatching,
-    terms: Type.Array(lexiconString, { maxItems: MAX_LEXICON_TERMS }),
-    allow: Type.Optional(Type.Array(lexiconString, { maxItems: MAX_LEXICON_TERMS })),
-  },
-  { additionalProperties: false },
-);
-export type LexiconFileSpec = Static<typeof lexiconFile>;
-
 export const packTestCase = Type.Object(
   {
     name: Type.String({ minLength: 1 }),
@@ -247,13 +179,6 @@ export const packTestFile = Type.Object(
   },
   { additionalProperties: false },
 );
-
-/** A lexicon with its file and builtin list merged in. */
-export const resolvedLexicon = Type.Object(
-  { terms: Type.Array(Type.String()), allow: Type.Array(Type.String()), ...lexiconMatching },
-  { additionalProperties: false },
-);
-export type ResolvedLexiconSpec = Static<typeof resolvedLexicon>;
 
 /** A pack with its lexicons inlined: what is hashed, published and compiled. */
 export const resolvedPack = Type.Object(

@@ -1,4 +1,5 @@
-import { lexiconFile, pack, packTestFile, standalone } from './pack-schema.js';
+import { pack, packTestFile, standalone } from './pack-schema.js';
+import { lexiconFile } from './lexicon-schema.js';
 import { phraseFile } from './phrases/phrase-schema.js';
 
 /**

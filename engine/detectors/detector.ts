@@ -3,7 +3,7 @@ import type { NormalizedText } from '../normalize.js';
 import type { PhraseSetSpec } from '../phrases/phrase-schema.js';
 import type { ModelSpec } from '../classifier/model.js';
 import type { Tokens } from '../phrases/tokens.js';
-import type { ResolvedLexiconSpec } from '../pack-schema.js';
+import type { ResolvedLexiconSpec } from '../lexicon-schema.js';
 
 /** One post of the thread under evaluation, computed once per evaluation. */
 export interface Post {

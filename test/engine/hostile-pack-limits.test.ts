@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_PATTERN_CHARS, MAX_PATTERN_PROGRAM } from '../../engine/detectors/pattern.js';
 import { evaluate, loadPack, PackError } from '../../engine/index.js';
-import { MAX_LEXICON_TERMS } from '../../engine/pack-schema.js';
+import { MAX_LEXICON_TERMS } from '../../engine/lexicon-schema.js';
 
 let temp: string;
 beforeAll(() => {

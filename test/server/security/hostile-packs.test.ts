@@ -14,7 +14,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluate as engineEvaluate, loadPack } from '../../../engine/index.js';
 import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES } from '../../../engine/source.js';
-import { MAX_LEXICON_TERMS } from '../../../engine/pack-schema.js';
+import { MAX_LEXICON_TERMS } from '../../../engine/lexicon-schema.js';
 import { useDatabase } from '../../helpers/databases.js';
 import { CONTENT, RULES_DIR, buildGatehouse, evaluate, pin } from '../api/harness.js';
 
