@@ -5,7 +5,13 @@
  * a reviewer writes. The graph is built by pattern-graph.ts.
  */
 import type { PatternNode } from './pattern.js';
-import { ACCEPT, ANY, DISPATCH, NOP, PatternGraph, SPLIT, type LeafResolver } from './pattern-graph.js';
+import * as patternGraph from './pattern-graph.js';
+import type { LeafResolver } from './pattern-graph.js';
+
+// Bound here rather than read through the import: V8 reads an imported binding from the
+// exporting module's cell, with a TDZ check, at each use, and `scan` and `closure` read the
+// state kinds per state.
+const { ACCEPT, ANY, DISPATCH, NOP, PatternGraph, SPLIT } = patternGraph;
 
 export class Automaton {
   // The graph as it is built (pattern-graph.ts).
