@@ -101,8 +101,8 @@ export function resultsOf(set: PhraseSet, post: number, input: DetectionInput): 
 }
 
 /** A post's word ids in a pack's phrase vocabulary, once per evaluation. */
-function idsOf(vocab: Vocabulary, post: number, input: DetectionInput): (number[] | null)[] {
-  const perPost = input.memo(vocab, () => new Array<(number[] | null)[] | undefined>(input.posts.length));
+function idsOf(vocab: Vocabulary, post: number, input: DetectionInput): (readonly number[] | null)[] {
+  const perPost = input.memo(vocab, () => new Array<(readonly number[] | null)[] | undefined>(input.posts.length));
   return (perPost[post] ??= vocab.idsOf(input.normalized(post), input.tokens(post)));
 }
 

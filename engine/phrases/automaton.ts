@@ -51,16 +51,17 @@ export class Automaton {
   /**
    * Every match of the patterns in tokens [from, to) in one pass (a Pike VM): at each token the
    * live states of all patterns advance together, one thread per state keeping the earliest
-   * start. `injections` holds [t, start state] pairs, t non-decreasing within [from, to): the
-   * starts allowed at each token. Returns [tag, start, end] triples for every accepting thread;
-   * the caller picks leftmost-longest matches from them. With `firstOnly`, returns at the first
-   * accepting thread (does anything match?).
+   * start. `injections[0, count)` holds [t, start state] pairs, t non-decreasing within
+   * [from, to): the starts allowed at each token. Returns [tag, start, end] triples for every
+   * accepting thread; the caller picks leftmost-longest matches from them. With `firstOnly`,
+   * returns at the first accepting thread (does anything match?).
    */
   scan(
     ids: readonly (readonly number[] | null)[],
     from: number,
     to: number,
-    injections: readonly number[],
+    injections: Int32Array,
+    count: number,
     firstOnly = false,
   ): number[] {
     this.freeze();
@@ -74,14 +75,14 @@ export class Automaton {
     for (let t = from; t <= to; t++) {
       if (size === 0) {
         // No thread alive: jump to the next injection, or stop when none is left.
-        if (k >= injections.length) break;
+        if (k >= count) break;
         if (injections[k]! > t) {
           t = injections[k]!;
           gen = ++this.generation;
         }
       }
       // Threads carried over from t - 1 were added first: they keep priority (earlier starts).
-      while (k < injections.length && injections[k] === t) {
+      while (k < count && injections[k] === t) {
         size = this.closure(current, size, injections[k + 1]!, gen, t);
         k += 2;
       }

@@ -4,7 +4,7 @@
  * they require occurs, and stop at the first match.
  */
 import type { Automaton } from './automaton.js';
-import { allPresent, distinctIds, hasAny, type Requirement } from './prefilter.js';
+import { allPresent, distinctIds, hasAny, IntList, type Requirement } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 
@@ -34,14 +34,17 @@ export class Guards {
   // generation per range: the vocabulary ids present in it (the last range stamped is remembered).
   private rangePresent = new Int32Array(0);
   private rangeGeneration = 0;
-  private lastRange: { ids: unknown; from: number; to: number; distinct: number[] } = { ids: null, from: 0, to: 0, distinct: [] };
+  private lastRange: { ids: unknown; from: number; to: number } = { ids: null, from: 0, to: 0 };
+  /** The distinct ids of the last range, and the [token, start state] pairs of one run. */
+  private readonly rangeDistinct = new IntList();
+  private readonly injections = new IntList();
 
   constructor(private readonly automaton: Automaton) {}
 
   /** Scratch for a vocabulary of `size` ids (a pack's phrase sets share one, which grows as each adds its words). */
   resize(size: number): void {
     this.rangePresent = new Int32Array(size);
-    this.lastRange = { ids: null, from: 0, to: 0, distinct: [] };
+    this.lastRange = { ids: null, from: 0, to: 0 };
   }
 
   /** Does guard `g` hold around the match `at`? `cache` keeps the answers of one `find` for the wider scopes. */
@@ -90,20 +93,23 @@ export class Guards {
     if (from >= to || patterns.length === 0) return false;
     const present = this.rangePresent;
     const last = this.lastRange;
+    const distinct = this.rangeDistinct;
     if (last.ids !== ids || last.from !== from || last.to !== to) {
-      const distinct = distinctIds(ids, from, to, present, ++this.rangeGeneration);
-      this.lastRange = { ids, from, to, distinct };
+      distinctIds(ids, from, to, present, ++this.rangeGeneration, distinct);
+      last.ids = ids;
+      last.from = from;
+      last.to = to;
     }
     const gen = this.rangeGeneration;
-    const distinct = this.lastRange.distinct;
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (allPresent(p.requirements, present, gen, distinct)) (viable ??= []).push(p);
     if (!viable) return false;
-    const injections: number[] = [];
+    const injections = this.injections;
+    injections.length = 0;
     for (let t = from; t < to; t++) {
       const token = ids[t];
-      for (const p of viable) if (p.first === null || (token && hasAny(p.first, token))) injections.push(t, p.start);
+      for (const p of viable) if (p.first === null || (token && hasAny(p.first, token))) injections.pushPair(t, p.start);
     }
-    return injections.length > 0 && this.automaton.scan(ids, from, to, injections, true).length > 0;
+    return injections.length > 0 && this.automaton.scan(ids, from, to, injections.items, injections.length, true).length > 0;
   }
 }

@@ -8,7 +8,7 @@ import { Automaton } from './automaton.js';
 import { compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { allPresent, distinctIds, hasAny, requirement, type Requirement } from './prefilter.js';
+import { allPresent, distinctIds, hasAny, IntList, requirement, type Requirement } from './prefilter.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -63,6 +63,10 @@ export class PhraseSet {
   private checkedIn = new Int32Array(0);
   private presentIn = new Int32Array(0);
   private generation = 0;
+  /** More scratch of `find`: a sentence's distinct word ids, its viable patterns, their [token, start state] pairs. */
+  private readonly distinct = new IntList();
+  private readonly viable = new IntList();
+  private readonly injections = new IntList();
 
   /**
    * `vocab` may be shared by the phrase sets of one pack, so that a post's words are looked
@@ -152,16 +156,18 @@ export class PhraseSet {
       // One dictionary lookup per word. A pattern is run only in a sentence that holds its
       // trigger and some word of every other required element: most sentences run nothing.
       const gen = ++this.generation;
-      const distinct = distinctIds(ids, from, to, present, gen);
+      const distinct = this.distinct;
+      distinctIds(ids, from, to, present, gen, distinct);
       let triggered = false;
-      for (const id of distinct) {
-        if (this.anchorsById[id] !== undefined) {
+      for (let i = 0; i < distinct.length; i++) {
+        if (this.anchorsById[distinct.items[i]!] !== undefined) {
           triggered = true;
           break;
         }
       }
       if (!triggered) continue;
-      let viable: number[] | undefined;
+      const viable = this.viable;
+      viable.length = 0;
       for (let t = from; t < to; t++) {
         const found = ids[t];
         if (!found) continue;
@@ -171,21 +177,23 @@ export class PhraseSet {
           for (const p of list) {
             if (this.checkedIn[p] === gen) continue;
             this.checkedIn[p] = gen;
-            if (allPresent(this.patterns[p]!.others, present, gen, distinct)) (viable ??= []).push(p);
+            if (allPresent(this.patterns[p]!.others, present, gen, distinct)) viable.push(p);
           }
         }
       }
-      if (!viable) continue;
+      if (viable.length === 0) continue;
       // Only the viable patterns are started, at the words they can begin with.
-      const injections: number[] = [];
+      const injections = this.injections;
+      injections.length = 0;
       for (let t = from; t < to; t++) {
         const token = ids[t];
-        for (const p of viable) {
+        for (let v = 0; v < viable.length; v++) {
+          const p = viable.items[v]!;
           const first = this.firstWords[p]!;
-          if (first === null || (token && hasAny(first, token))) injections.push(t, this.patterns[p]!.start);
+          if (first === null || (token && hasAny(first, token))) injections.pushPair(t, this.patterns[p]!.start);
         }
       }
-      const events = this.automaton.scan(ids, from, to, injections);
+      const events = this.automaton.scan(ids, from, to, injections.items, injections.length);
       for (const [r, first, last] of leftmostLongest(events)) {
         const rule = this.rules[r]!;
         const match: PhraseMatch = { rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence };

@@ -15,37 +15,63 @@ export function requirement(anchor: Anchor): Requirement {
   return { ids: Int32Array.from(set), set };
 }
 
-export function allPresent(needs: readonly Requirement[], present: Int32Array, gen: number, distinct: readonly number[]): boolean {
+/** A list of small integers kept between calls (scratch of one matcher, single-threaded): no allocation per use. */
+export class IntList {
+  items = new Int32Array(64);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.items.length) this.grow();
+    this.items[this.length++] = value;
+  }
+
+  pushPair(a: number, b: number): void {
+    if (this.length + 2 > this.items.length) this.grow();
+    this.items[this.length++] = a;
+    this.items[this.length++] = b;
+  }
+
+  private grow(): void {
+    const bigger = new Int32Array(2 * this.items.length);
+    bigger.set(this.items);
+    this.items = bigger;
+  }
+}
+
+export function allPresent(needs: readonly Requirement[], present: Int32Array, gen: number, distinct: IntList): boolean {
   for (let i = 0; i < needs.length; i++) if (!anyPresent(needs[i]!, present, gen, distinct)) return false;
   return true;
 }
 
 /** Is some word of `need` among the range's words (stamped `gen` in `present`, listed in `distinct`)? Walks the shorter side. */
-function anyPresent(need: Requirement, present: Int32Array, gen: number, distinct: readonly number[]): boolean {
-  if (need.ids.length <= distinct.length) {
-    for (let i = 0; i < need.ids.length; i++) if (present[need.ids[i]!] === gen) return true;
+function anyPresent(need: Requirement, present: Int32Array, gen: number, distinct: IntList): boolean {
+  const ids = need.ids;
+  const count = distinct.length;
+  if (ids.length <= count) {
+    for (let i = 0; i < ids.length; i++) if (present[ids[i]!] === gen) return true;
     return false;
   }
-  for (let i = 0; i < distinct.length; i++) if (need.set.has(distinct[i]!)) return true;
+  const items = distinct.items;
+  for (let i = 0; i < count; i++) if (need.set.has(items[i]!)) return true;
   return false;
 }
 
 export function hasAny(set: ReadonlySet<number>, ids: readonly number[]): boolean {
-  for (const id of ids) if (set.has(id)) return true;
+  for (let i = 0; i < ids.length; i++) if (set.has(ids[i]!)) return true;
   return false;
 }
 
-/** The word ids of tokens [from, to), each once, marking them in `present` with `gen`. */
-export function distinctIds(ids: readonly (readonly number[] | null)[], from: number, to: number, present: Int32Array, gen: number): number[] {
-  const distinct: number[] = [];
+/** The word ids of tokens [from, to), each once, into `out` (emptied first), marking them in `present` with `gen`. */
+export function distinctIds(ids: readonly (readonly number[] | null)[], from: number, to: number, present: Int32Array, gen: number, out: IntList): void {
+  out.length = 0;
   for (let t = from; t < to; t++) {
     const found = ids[t];
     if (!found) continue;
-    for (const id of found) {
+    for (let i = 0; i < found.length; i++) {
+      const id = found[i]!;
       if (present[id] === gen) continue;
       present[id] = gen;
-      distinct.push(id);
+      out.push(id);
     }
   }
-  return distinct;
 }

@@ -19,7 +19,8 @@ interface Quotes {
   /** Offset of the post's last closing single quote; -1 when none. */
   lastClosing: number;
 }
-const quotesByPost = new WeakMap<Tokens, Quotes>();
+/** Per post (its tokens): its quote tables, or null when it holds no quotation mark or apostrophe at all. */
+const quotesByPost = new WeakMap<Tokens, Quotes | null>();
 
 /**
  * Inside double quotes (an odd number before the match and one after it), or inside single
@@ -29,6 +30,7 @@ const quotesByPost = new WeakMap<Tokens, Quotes>();
  */
 export function insideQuotes(ctx: PhraseContext, at: { t: number; end: number }): boolean {
   const q = quotesOf(ctx);
+  if (q === null) return false;
   const from = ctx.tokens.from[at.t]!;
   const to = ctx.tokens.to[at.end - 1]!;
   const before = q.double[from]!;
@@ -36,11 +38,21 @@ export function insideQuotes(ctx: PhraseContext, at: { t: number; end: number })
   return q.singleOpen[from] === 1 && q.lastClosing >= to;
 }
 
-function quotesOf(ctx: PhraseContext): Quotes {
+function quotesOf(ctx: PhraseContext): Quotes | null {
   let q = quotesByPost.get(ctx.tokens);
-  if (q) return q;
+  if (q !== undefined) return q;
   const text = ctx.text;
   const n = text.length;
+  // Most posts hold no quote: no tables to build (each lookup would say "not inside").
+  let any = false;
+  for (let i = 0; i < n && !any; i++) {
+    const c = text.charCodeAt(i);
+    any = isQuote(c) || isSingleQuote(c);
+  }
+  if (!any) {
+    quotesByPost.set(ctx.tokens, null);
+    return null;
+  }
   const buffer = new ArrayBuffer(5 * (n + 1)); // one allocation for both arrays
   const double = new Int32Array(buffer, 0, n + 1);
   const singleOpen = new Uint8Array(buffer, 4 * (n + 1), n + 1);

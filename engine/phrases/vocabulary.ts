@@ -11,6 +11,8 @@ import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
 interface VocabWord {
   id: number;
   runs: Uint16Array;
+  /** `[id]`, handed out for every token that spells this word alone (shared: callers only read it). */
+  alone: readonly number[];
 }
 
 /** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
@@ -21,6 +23,8 @@ export class Vocabulary {
   private next = 0;
   /** Ids of the token classes ($NUMBER, $MONEY, $URL) that patterns use, by class bit. */
   private readonly classIds = new Map<number, number>();
+  /** `lookup`'s answer per TOKEN_CLASS bit mask (0–7), filled on first use. */
+  private classAnswers: (readonly number[] | null | undefined)[] = [];
 
   /** How many ids have been given out (ids are 0 … size - 1). */
   get size(): number {
@@ -36,7 +40,10 @@ export class Vocabulary {
   classId(cls: TokenClass): number {
     const bit = TOKEN_CLASS[cls];
     let id = this.classIds.get(bit);
-    if (id === undefined) this.classIds.set(bit, (id = this.next++));
+    if (id === undefined) {
+      this.classIds.set(bit, (id = this.next++));
+      this.classAnswers = [];
+    }
     return id;
   }
 
@@ -50,41 +57,50 @@ export class Vocabulary {
     this.bySignature.set(signature, id);
     let list = this.byKey.get(key);
     if (!list) this.byKey.set(key, (list = []));
-    list.push({ id, runs: Uint16Array.from(runs) });
+    list.push({ id, runs: Uint16Array.from(runs), alone: [id] });
     return id;
   }
 
-  /** Every token's ids (null where the token is no vocabulary word): once per post, shared by the pack's phrase sets. */
-  idsOf(n: NormalizedText, tokens: Tokens): (number[] | null)[] {
-    const out: (number[] | null)[] = new Array(tokens.keys.length);
+  /**
+   * Every token's ids (null where the token is no vocabulary word): once per post, shared by the
+   * pack's phrase sets. The lists are shared between tokens and posts: read them, never change them.
+   */
+  idsOf(n: NormalizedText, tokens: Tokens): (readonly number[] | null)[] {
+    const out: (readonly number[] | null)[] = new Array(tokens.keys.length);
     for (let t = 0; t < out.length; t++) out[t] = this.lookup(n, tokens, t);
     return out;
   }
 
   /** Ids of the vocabulary words that token `t` is a spelling of (`killll` is `kill`; `kil` is not). */
-  lookup(n: NormalizedText, tokens: Tokens, t: number): number[] | null {
+  lookup(n: NormalizedText, tokens: Tokens, t: number): readonly number[] | null {
     const cls = tokens.classes[t]!;
-    if (cls !== 0) {
-      let out: number[] | null = null;
-      for (const [bit, id] of this.classIds) if ((cls & bit) !== 0) (out ??= []).push(id);
-      return out;
-    }
+    if (cls !== 0) return this.classAnswers[cls] ?? (this.classAnswers[cls] = this.classLookup(cls));
     const list = this.byKey.get(tokens.keys[t]!);
     if (!list) return null;
     const start = tokens.start[t]!;
+    // Most tokens spell one word: its shared `[id]` is returned, and a new list only for two or more.
+    let one: VocabWord | undefined;
     let out: number[] | null = null;
     for (const word of list) {
-      let covered = true;
-      for (let i = 0; i < word.runs.length; i++) {
-        if (n.runs[start + i]! < word.runs[i]!) {
-          covered = false;
-          break;
-        }
-      }
-      if (covered) (out ??= []).push(word.id);
+      if (!covers(n.runs, start, word.runs)) continue;
+      if (out !== null) out.push(word.id);
+      else if (one === undefined) one = word;
+      else out = [one.id, word.id];
     }
+    return out ?? one?.alone ?? null;
+  }
+
+  private classLookup(cls: number): readonly number[] | null {
+    let out: number[] | null = null;
+    for (const [bit, id] of this.classIds) if ((cls & bit) !== 0) (out ??= []).push(id);
     return out;
   }
+}
+
+/** Are the letters from `start` on written at least as often as `runs` asks? */
+function covers(written: Uint16Array, start: number, runs: Uint16Array): boolean {
+  for (let i = 0; i < runs.length; i++) if (written[start + i]! < runs[i]!) return false;
+  return true;
 }
 
 /** A phrase as token sequences: `i'll` → [[i, ll], [ill]]. Each token is a vocabulary id. */
