@@ -8,7 +8,7 @@ import { Automaton } from './automaton.js';
 import { compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { allPresent, distinctIds, hasAny, IntList, requirement, type Requirement } from './prefilter.js';
+import { distinctIds, hasAny, IntList, PatternNeeds, requirement } from './prefilter.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -50,8 +50,9 @@ export class PhraseSet {
   private readonly automaton = new Automaton();
   private readonly rules: CompiledRule[] = [];
   private readonly guards = new Guards(this.automaton);
-  /** Every compiled rule pattern: its start state and the words each required element other than its trigger needs. */
-  private readonly patterns: { start: number; others: Requirement[] }[] = [];
+  /** Every compiled rule pattern: its start state, and the words each required element other than its trigger needs. */
+  private readonly starts: number[] = [];
+  private readonly needs = new PatternNeeds();
   /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
   private readonly anchors = new Map<number, number[]>();
   /** The same by vocabulary id in a dense array (built after compilation; ids are small integers). */
@@ -117,17 +118,19 @@ export class PhraseSet {
       });
       this.rules.push({ id: rule.id, signal: rule.signal ?? rule.id, starts: compiled.map((p) => p.start), guards });
       for (const { start, requirements } of compiled) {
-        const p = this.patterns.length;
+        const p = this.starts.length;
         const trigger = requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a));
         // The trigger is present wherever the pattern is tried: only the other elements are checked.
-        this.patterns.push({ start, others: requirements.filter((r) => r !== trigger).map(requirement) });
+        this.starts.push(start);
+        this.needs.add(requirements.filter((r) => r !== trigger));
         for (const id of trigger.ids) this.anchors.set(id, [...(this.anchors.get(id) ?? []), p]);
       }
     });
     // Looked up after the last pattern is added: the automaton packs itself once for lookups.
     for (const guard of this.guards.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
-    for (const p of this.patterns) this.firstWords.push(this.automaton.firstWordsOf(p.start));
-    this.checkedIn = new Int32Array(this.patterns.length);
+    for (const start of this.starts) this.firstWords.push(this.automaton.firstWordsOf(start));
+    this.needs.freeze();
+    this.checkedIn = new Int32Array(this.starts.length);
     // Filled first so that V8 keeps it a flat array (assigning sparse ids to [] can make it a dictionary).
     this.anchorsById = new Array<number[] | undefined>(this.vocab.size).fill(undefined);
     for (const [id, list] of this.anchors) this.anchorsById[id] = list;
@@ -177,7 +180,7 @@ export class PhraseSet {
           for (const p of list) {
             if (this.checkedIn[p] === gen) continue;
             this.checkedIn[p] = gen;
-            if (allPresent(this.patterns[p]!.others, present, gen, distinct)) viable.push(p);
+            if (this.needs.allPresent(p, present, gen, distinct)) viable.push(p);
           }
         }
       }
@@ -190,7 +193,7 @@ export class PhraseSet {
         for (let v = 0; v < viable.length; v++) {
           const p = viable.items[v]!;
           const first = this.firstWords[p]!;
-          if (first === null || (token && hasAny(first, token))) injections.pushPair(t, this.patterns[p]!.start);
+          if (first === null || (token && hasAny(first, token))) injections.pushPair(t, this.starts[p]!);
         }
       }
       const events = this.automaton.scan(ids, from, to, injections.items, injections.length);

@@ -75,3 +75,80 @@ export function distinctIds(ids: readonly (readonly number[] | null)[], from: nu
     }
   }
 }
+
+/**
+ * The non-trigger requirements of every pattern of a phrase set in flat arrays, each distinct
+ * word list once (patterns share slots), with its answer kept for the sentence that asked: a
+ * sentence's check reads a few typed arrays instead of a pattern's objects, sets and arrays.
+ */
+export class PatternNeeds {
+  private readonly byKey = new Map<string, number>();
+  private readonly sets: (ReadonlySet<number> | null)[] = [];
+  private readonly idsAtList: number[] = [0];
+  private readonly idsList: number[] = [];
+  private readonly needsAtList: number[] = [0];
+  private readonly needsList: number[] = [];
+  // The lists above as typed arrays (`freeze`, after the last pattern).
+  private idsAt = new Int32Array(0);
+  private ids = new Int32Array(0);
+  private needsAt = new Int32Array(0);
+  private needs = new Int32Array(0);
+  /** Per word list: the generation it was last answered in, and the answer (1 present). */
+  private stamp = new Int32Array(0);
+  private answer = new Uint8Array(0);
+
+  /** The next pattern's requirements (patterns are numbered in the order they are added). */
+  add(anchors: readonly Anchor[]): void {
+    for (const anchor of anchors) {
+      const ids = [...new Set(anchor.ids)];
+      const key = ids.join(',');
+      let r = this.byKey.get(key);
+      if (r === undefined) {
+        this.byKey.set(key, (r = this.sets.length));
+        this.sets.push(ids.length > 1 ? new Set(ids) : null);
+        this.idsList.push(...ids);
+        this.idsAtList.push(this.idsList.length);
+      }
+      this.needsList.push(r);
+    }
+    this.needsAtList.push(this.needsList.length);
+  }
+
+  freeze(): void {
+    this.idsAt = Int32Array.from(this.idsAtList);
+    this.ids = Int32Array.from(this.idsList);
+    this.needsAt = Int32Array.from(this.needsAtList);
+    this.needs = Int32Array.from(this.needsList);
+    this.stamp = new Int32Array(this.sets.length);
+    this.answer = new Uint8Array(this.sets.length);
+  }
+
+  /** Does every requirement of pattern `p` have a word among the range's (stamped `gen` in `present`, listed in `distinct`)? */
+  allPresent(p: number, present: Int32Array, gen: number, distinct: IntList): boolean {
+    const { needs, stamp, answer } = this;
+    for (let i = this.needsAt[p]!, end = this.needsAt[p + 1]!; i < end; i++) {
+      const r = needs[i]!;
+      if (stamp[r] !== gen) {
+        stamp[r] = gen;
+        answer[r] = this.anyPresent(r, present, gen, distinct) ? 1 : 0;
+      }
+      if (answer[r] === 0) return false;
+    }
+    return true;
+  }
+
+  /** Walks the shorter side: the list's words in `present`, or the range's words in the list's set. */
+  private anyPresent(r: number, present: Int32Array, gen: number, distinct: IntList): boolean {
+    const from = this.idsAt[r]!;
+    const to = this.idsAt[r + 1]!;
+    const count = distinct.length;
+    if (to - from <= count) {
+      for (let i = from; i < to; i++) if (present[this.ids[i]!] === gen) return true;
+      return false;
+    }
+    const set = this.sets[r]!;
+    const items = distinct.items;
+    for (let i = 0; i < count; i++) if (set.has(items[i]!)) return true;
+    return false;
+  }
+}
