@@ -137,3 +137,20 @@ describe('gatehouse usage errors', () => {
     expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
   });
 });
+
+describe('gatehouse into a pipe its reader closed', () => {
+  it('stops quietly, as `gatehouse eval … | head -1` expects, without an EPIPE stack trace', async () => {
+    const lines = Array.from({ length: 4000 }, (_, i) => JSON.stringify({ id: `p${i}`, content: `post number ${i} is about lunch` })).join('\n');
+    const child = spawn(process.execPath, [CLI, 'eval', '--pack', 'rules/qa', '--jsonl'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    // The reader takes one chunk and goes away, as `head -1` does.
+    child.stdout.once('data', () => child.stdout.destroy());
+    // It may stop before reading all of its input: that pipe closes too.
+    child.stdin.on('error', () => {});
+    child.stdin.end(lines);
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
+});
