@@ -23,6 +23,12 @@ export const modelSpec = Type.Object(
           'A text of n different features, n above this, has the weights of its features multiplied by sqrt(normalize / n): a long post does not add up many small weights into a finding. Shorter texts are not scaled (raised, their few words would weigh double). Absent: no text is scaled.',
       }),
     ),
+    skip_quoted: Type.Optional(
+      Type.Boolean({
+        description:
+          'Words inside quotation marks do not count where the author writes at least four words of their own around them: a warning that quotes a scam, a victim who quotes a threat (engine/classifier/quoted-speech.ts). Training reads the posts the same way.',
+      }),
+    ),
     features: Type.Record(Type.String({ minLength: 3, maxLength: 200 }), Type.Number(), {
       description: 'Feature name (`w:word`, `b:two words`, `t:three words words`, `s:first third` of three words, `c:<pie`) → weight.',
     }),
@@ -86,7 +92,11 @@ export class TextModel {
     this.threshold = spec.threshold;
     this.bias = spec.bias;
     this.normalize = spec.normalize;
+    this.skipQuoted = spec.skip_quoted === true;
   }
+
+  /** Whether the model reads a post with its quoted speech blanked (ModelSpec.skip_quoted). */
+  readonly skipQuoted: boolean;
 
   private readonly normalize: number | undefined;
 

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
+import { unquoted } from '../classifier/quoted-speech.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
@@ -30,11 +31,18 @@ export type ClassifierParams = Static<typeof classifierParams>;
 // Checks naming the same model share it; the models of a pack share one feature table, and an
 // evaluation reads the words and looks their features up once for all of them.
 const packCache = new WeakMap<object, { table: FeatureTable; models: Map<string, TextModel> }>();
+// Memo keys: the thread as written, and as the models that skip quoted speech read it (shared
+// by those models; the same object as WORDS' reading when the thread quotes nothing).
 const WORDS = {};
+const UNQUOTED_WORDS = {};
+const SLOTS = {};
+const UNQUOTED_SLOTS = {};
 
 interface Reading {
   words: Word[][];
   features: FeatureList;
+  /** Read with its quoted speech blanked (a model with skip_quoted). */
+  blanked: boolean;
 }
 
 function textModel(id: string, ctx: CompileContext): TextModel {
@@ -66,11 +74,9 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     const guardedBy = (params.unless_guarded ?? []).map((id) => phraseSet(id, ctx));
     /** The thread's words, their table slots and the features present: shared by the pack's models. */
     const read = (input: DetectionInput) => {
-      const reading = input.memo(WORDS, (): Reading => {
-        const words = wordsOf(input.posts.map((p) => p.text));
-        return { words, features: featuresOf(words) };
-      });
-      const slotAt = input.memo(model.table, () => model.table.slotsAt(reading.features));
+      const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
+      const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
+      const slotAt = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAt(reading.features));
       const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
       // The model's score with every word counted: read by detect and by the `scores` fact, once.
       const whole = input.memo(model, () => model.scoreOf(all));
@@ -122,6 +128,17 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+function readingOf(texts: readonly string[], blanked: boolean): Reading {
+  const words = wordsOf(texts);
+  return { words, features: featuresOf(words), blanked };
+}
+
+/** The thread with its quoted speech blanked; the thread as written when it quotes nothing. */
+function unquotedReading(texts: readonly string[], written: () => Reading): Reading {
+  const blanked = texts.map(unquoted);
+  return blanked.every((text, i) => text === texts[i]) ? written() : readingOf(blanked, true);
+}
 
 /** A word feature, as opposed to a letter piece (`c:`). */
 function isWordFeature(name: string): boolean {

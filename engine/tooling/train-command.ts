@@ -1,4 +1,4 @@
-/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N]` */
+/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--skip-quoted]` */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
@@ -16,6 +16,7 @@ interface TrainArgs {
   epochs: number;
   seed: number;
   normalize: number;
+  skipQuoted?: boolean;
 }
 
 export async function trainCommand(args: string[], io: Output): Promise<number> {
@@ -30,6 +31,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--epochs <N>', 'passes over the corpus').argParser(count).default(30))
     .addOption(new Option('--seed <N>', 'the order of the passes; the same seed and corpus give the same file').argParser(count).default(1))
     .addOption(new Option('--normalize <N>', "scale each post's weights by sqrt(N / its number of features), so that long posts do not add up small weights; 0: not scaled").argParser(countOrZero).default(DEFAULT_NORMALIZE))
+    .option('--skip-quoted', 'read each post without the words inside quotation marks when the author writes words of their own around them (a warning that quotes a scam)')
     .action(cli.action((options: TrainArgs) => train(options, io)));
   return cli.run(program, args);
 }
@@ -37,7 +39,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
 async function train(options: TrainArgs, io: Output): Promise<number> {
   try {
     const items = await loadCorpus(options.corpus);
-    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, maxFeatures: options.maxFeatures, targetFp: options.targetFp, corpus: options.corpus });
+    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, targetFp: options.targetFp, corpus: options.corpus });
     await writeFile(options.out, `${JSON.stringify(model, null, 1)}\n`);
     const t = model.trained!;
     io.out(`wrote ${options.out}: ${Object.keys(model.features).length} features, threshold ${model.threshold}, cross-validated recall ${t.cv_recall} at ${t.target_fp} false positives (${t.positives} of ${t.items} items positive)`);

@@ -6,6 +6,7 @@
  * set on posts the model did not see. Train on the dev split only: the test split measures it.
  */
 import { normalizedScale } from '../classifier/model.js';
+import { unquoted } from '../classifier/quoted-speech.js';
 import { featureNames, wordsOf, type ModelSpec } from '../index.js';
 import type { CorpusItem } from './corpus.js';
 
@@ -20,6 +21,8 @@ export interface TrainOptions {
   corpus?: string;
   /** Scale each post's weights by sqrt(normalize / its number of features) (ModelSpec.normalize); 0: not scaled. */
   normalize?: number;
+  /** Read each post with its quoted speech blanked, as the engine will (ModelSpec.skip_quoted). */
+  skipQuoted?: boolean;
 }
 
 interface Example {
@@ -51,7 +54,7 @@ const REFIT_EPOCHS = 5;
 const FOLDS = 5;
 
 export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
-  const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01, normalize = DEFAULT_NORMALIZE } = options;
+  const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01, normalize = DEFAULT_NORMALIZE, skipQuoted = false } = options;
   const judged = items.filter((item) => label in item.labels);
   const positives = judged.filter((item) => item.labels[label]).length;
   if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
@@ -59,7 +62,8 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
   const vocabulary = new Map<string, number>();
   const names: string[] = [];
   const examples: Example[] = judged.map((item) => {
-    const features = featureNames(wordsOf(Array.isArray(item.content) ? item.content : [item.content])).map((name) => {
+    const posts = Array.isArray(item.content) ? item.content : [item.content];
+    const features = featureNames(wordsOf(skipQuoted ? posts.map(unquoted) : posts)).map((name) => {
       let index = vocabulary.get(name);
       if (index === undefined) vocabulary.set(name, (index = names.push(name) - 1));
       return index;
@@ -80,6 +84,7 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
     bias: round(model.bias),
     threshold: round(threshold.value),
     ...(normalize > 0 ? { normalize } : {}),
+    ...(skipQuoted ? { skip_quoted: true } : {}),
     features,
     trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, cv_recall: round(threshold.recall) },
   };

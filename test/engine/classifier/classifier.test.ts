@@ -104,6 +104,17 @@ describe('gatehouse train', () => {
     expect(trainModel(corpus, { label: 'threat', epochs: 5, normalize: 0 })).not.toHaveProperty('normalize');
   });
 
+  it('reads the posts without their quoted speech with skipQuoted, and says so in the file', () => {
+    const quoting = [...corpus, item('q0', 'he texted me "i will hurt you" and i reported him', false), item('q1', 'screenshot of "gonna hurt you bad" from my dms, blocked', false)];
+    const plain = trainModel(quoting, { label: 'threat', epochs: 20, targetFp: 0.2 });
+    const skipping = trainModel(quoting, { label: 'threat', epochs: 20, targetFp: 0.2, skipQuoted: true });
+    expect(plain).not.toHaveProperty('skip_quoted');
+    expect(skipping.skip_quoted).toBe(true);
+    // Read as written, the quoting negatives pull the threat's own words down; read without the
+    // quotes, they do not, and `hurt you` weighs more.
+    expect(skipping.features['b:hurt you']!).toBeGreaterThan(plain.features['b:hurt you']!);
+  });
+
   it('refuses a corpus with one side only', () => {
     expect(() => trainModel(corpus.slice(0, 5), { label: 'threat' })).toThrow(/both positive and negative/);
   });
@@ -157,6 +168,19 @@ describe('the classifier detector', () => {
     expect((await evaluate(strict, { content: 'i will kill you with kindness' })).violations).toMatchObject([{ message: 'model threat scored 1.6: kill, kill you' }]);
     // Below it, the guard does (the pack above, without guards_below, stays silent on the same post).
     expect((await evaluate(pack, { content: 'i will kill you with kindness' })).violations).toEqual([]);
+  });
+
+  it('with skip_quoted, does not count quoted speech the author comments on, for the finding and the `scores` fact', async () => {
+    const skipping = packOf({
+      models: { threat: { ...model, skip_quoted: true } },
+      checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: '{{reasons}}', detector: { type: 'classifier', model: 'threat' } }],
+    });
+    const warning = 'he sent me "i will hurt you" so i reported and blocked him';
+    expect((await evaluate(pack, { content: warning })).violations).toHaveLength(1);
+    expect((await evaluate(skipping, { content: warning })).violations).toEqual([]);
+    // A quote with little of the author's own around it is read as written; so is unquoted text.
+    expect((await evaluate(skipping, { content: '"i will hurt you" ok' })).violations).toHaveLength(1);
+    expect((await evaluate(skipping, { content: ['see you at lunch', 'i will hurt you'] })).violations).toMatchObject([{ post: 1, message: 'hurt you' }]);
   });
 
   it("gives when: conditions what the words add to its bias (the `scores` fact), whether it fired or not", async () => {
