@@ -97,7 +97,7 @@ export class PatternGraph {
       case 'seq':
         return this.sequence(node.items.map((item) => this.build(item, resolve)));
       case 'alt':
-        return this.alternation(node.options.map((option) => this.build(option, resolve)));
+        return this.alternation(this.branches(node.options, resolve));
       case 'opt':
         return this.optional(this.build(node.node, resolve));
       case 'gap': {
@@ -141,6 +141,30 @@ export class PatternGraph {
     return { start: root, outs: [[exit, 1]] };
   }
 
+  /**
+   * The branches of an alternation. Options that are a word, a slot or a few words in a row share
+   * one trie, built where the first of them stands, so that `(game|games|…|debug)` is one state
+   * with 60 edges, not 60 states that each take every token. Each branch is entered only through
+   * the alternation, so the threads in them all carry the same start: merging them changes no match.
+   */
+  private branches(options: readonly PatternNode[], resolve: LeafResolver): Fragment[] {
+    const frags: Fragment[] = [];
+    let shared: { at: number; list: Expansion[] } | undefined;
+    for (const option of options) {
+      const words = wordsOf(option, resolve);
+      if (words === undefined) {
+        frags.push(this.build(option, resolve));
+      } else if (shared === undefined) {
+        shared = { at: frags.length, list: [...words] };
+        frags.push({ start: -1, outs: [] }); // the shared trie, built below
+      } else {
+        for (const w of words) shared.list.push(w);
+      }
+    }
+    if (shared) frags[shared.at] = this.expansions(shared.list);
+    return frags;
+  }
+
   private sequence(frags: Fragment[]): Fragment {
     for (let i = 0; i + 1 < frags.length; i++) this.patch(frags[i]!, frags[i + 1]!.start);
     return { start: frags[0]!.start, outs: frags.at(-1)!.outs };
@@ -162,4 +186,28 @@ export class PatternGraph {
     this.out1[s] = frag.start;
     return { start: s, outs: [...frag.outs, [s, 2]] };
   }
+}
+
+/** At most this many token sequences for a run of words in an alternation to join the shared trie. */
+const MAX_JOINED = 64;
+
+/**
+ * The token sequences of an option that is a word or slot, or a run of words (`elden ring`) with
+ * at most MAX_JOINED sequences; undefined for any other option.
+ */
+function wordsOf(option: PatternNode, resolve: LeafResolver): Expansion[] | undefined {
+  if (option.kind === 'word' || option.kind === 'slot') return checked(resolve(option));
+  if (option.kind !== 'seq' || !option.items.every((item) => item.kind === 'word')) return undefined;
+  let out: Expansion[] = [[]];
+  for (const item of option.items) {
+    const list = checked(resolve(item as Extract<PatternNode, { kind: 'word' }>));
+    if (out.length * list.length > MAX_JOINED) return undefined;
+    out = out.flatMap((head) => list.map((tail) => [...head, ...tail]));
+  }
+  return out;
+}
+
+function checked(list: Expansion[]): Expansion[] {
+  if (list.length === 0) throw new Error('a word or slot in this pattern has no matchable form');
+  return list;
 }
