@@ -3,6 +3,7 @@
  * split, and each check becomes one json-rules-engine rule over the facts.
  */
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
+import { scoreBars, type ScoreBar } from './compile-bars.js';
 import type { Category, EditAction, Severity } from './decision.js';
 import type { CompiledDetector, CompileContext, ResolvedLexicon } from './detectors/detector.js';
 import { detectorTypes } from './detectors/index.js';
@@ -39,6 +40,8 @@ export interface CompiledCheck extends CheckInfo {
   suggestedFix: Template;
   edit: { action: EditAction; replacement?: Template | 'mask'; note?: string };
   sanitize: 'mask' | 'autofix' | 'none';
+  /** Score bars (compile-bars.ts): when one fails, the check cannot fire and its detector is skipped. */
+  bars?: ScoreBar[];
 }
 
 export interface CompiledPack {
@@ -121,6 +124,8 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
   issues.push(...unknownScores(resolved));
   if (issues.length > 0) throw new PackError(issues);
   compilePackScans(ctx);
+  const bars = scoreBars(resolved, checks);
+  for (const check of checks) if (bars.has(check.id)) check.bars = bars.get(check.id);
 
   return {
     id: resolved.id,

@@ -4,7 +4,8 @@
  * checks become violations, edits and sanitized posts.
  */
 import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
-import type { CompiledPack } from './compile.js';
+import type { CompiledCheck, CompiledPack } from './compile.js';
+import { passes } from './compile-bars.js';
 import type { DetectionInput, DetectorTrace, Finding, Post } from './detectors/detector.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
 import { tokenize, type Tokens } from './phrases/tokens.js';
@@ -41,11 +42,15 @@ export async function evaluate(
   const scores: Record<string, number> = {};
   const candidates: string[] = [];
   const fired = new Set<string>();
+  // Model scores asked for early by a score bar, for the loop below to reuse.
+  const early = new Map<CompiledCheck, number>();
   for (const check of checks) {
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
-    const found = check.detector ? check.detector.detect(input) : [];
+    // A check that a failed score bar keeps from firing is not detected (outside explain, whose trace lists its matches).
+    const barred = !trace && check.bars !== undefined && check.bars.some((bar) => !passes(bar, scoreOf(bar.model, detection, early)));
+    const found = check.detector && !barred ? check.detector.detect(input) : [];
     hits[check.id] = found.length;
-    if (check.detector?.score) scores[check.id] = check.detector.score(input);
+    if (check.detector?.score) scores[check.id] = early.get(check) ?? check.detector.score(input);
     if (found.length > 0) {
       findings.set(check.id, found);
       const groups = signalGroups(found);
@@ -129,6 +134,13 @@ function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
   const thread = new Set<string>();
   for (const p of posts.values()) for (const signal of p) thread.add(signal);
   return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]), thread: [[...thread]] };
+}
+
+/** A classifier check's score (the `scores` fact), computed once per evaluation. */
+function scoreOf(model: CompiledCheck, input: DetectionInput, early: Map<CompiledCheck, number>): number {
+  let score = early.get(model);
+  if (score === undefined) early.set(model, (score = model.detector!.score!(input)));
+  return score;
 }
 
 function detectionInput(posts: Post[], platform: string, metadata: Record<string, unknown>): DetectionInput {

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from 'json-rules-engine';
+import { passes, scoreBars } from '../../engine/compile-bars.js';
+import type { CompiledCheck } from '../../engine/compile.js';
+import { resolvePath } from '../../engine/engine-pool.js';
+import type { ResolvedPack } from '../../engine/pack-schema.js';
+
+const model = { id: 'm', detector: { detect: () => [], score: () => 0 } } as unknown as CompiledCheck;
+const lexicon = { id: 'lex', detector: { detect: () => [] } } as unknown as CompiledCheck;
+const check = (id: string): CompiledCheck => ({ id, detector: { detect: () => [] } }) as unknown as CompiledCheck;
+const bar = (operator: string, value: unknown, path = '$.m') => ({ fact: 'scores', path, operator, value });
+
+function barsFor(specs: { id: string; when?: unknown; detector?: unknown; enabled?: boolean }[], compiled: CompiledCheck[]) {
+  const resolved = { checks: specs.map((s) => ({ detector: { type: 'pattern' }, ...s })) } as unknown as ResolvedPack;
+  return scoreBars(resolved, [model, lexicon, ...compiled]);
+}
+
+describe('scoreBars', () => {
+  it('bars a check whose when: is only model scores compared with numbers', () => {
+    const bars = barsFor([{ id: 'p', when: { all: [bar('greaterThanInclusive', 0), bar('lessThan', 5)] } }, { id: 'm', when: undefined }], [check('p')]);
+    expect(bars.get('p')?.map((b) => [b.model.id, b.operator, b.value])).toEqual([
+      ['m', 'greaterThanInclusive', 0],
+      ['m', 'lessThan', 5],
+    ]);
+  });
+
+  it('bars nothing else', () => {
+    const specs = [
+      { id: 'other-leaf', when: { all: [bar('greaterThanInclusive', 0), { fact: 'hits', path: '$.x', operator: 'equal', value: 1 }] } },
+      { id: 'any', when: { any: [bar('greaterThanInclusive', 0)] } },
+      { id: 'not-a-model', when: { all: [bar('greaterThanInclusive', 0, '$.lex')] } },
+      { id: 'unknown-model', when: { all: [bar('greaterThanInclusive', 0, '$.nope')] } },
+      { id: 'string-value', when: { all: [bar('greaterThanInclusive', '0')] } },
+      { id: 'fact-value', when: { all: [bar('greaterThanInclusive', { fact: 'post_count' })] } },
+      { id: 'params', when: { all: [{ ...bar('greaterThan', 0), params: {} }] } },
+      { id: 'equal', when: { all: [bar('equal', 0)] } },
+      { id: 'no-detector', detector: undefined, when: { all: [bar('greaterThan', 0)] } },
+      { id: 'named', when: { all: [bar('greaterThan', 0)] } },
+      { id: 'reader', when: { any: [{ fact: 'hits', path: '$.named', operator: 'equal', value: 1 }] } },
+      { id: 'empty', when: { all: [] } },
+    ];
+    expect([...barsFor(specs, specs.map((s) => check(s.id))).keys()]).toEqual([]);
+  });
+});
+
+describe('passes', () => {
+  // The bar must decide each leaf as json-rules-engine's own operator does.
+  const engine = new Engine([], { allowUndefinedFacts: true, pathResolver: resolvePath });
+  const operators = (engine as unknown as { operators: { get(name: string): { evaluate(a: unknown, b: unknown): unknown } } }).operators;
+
+  it.each(['greaterThanInclusive', 'greaterThan', 'lessThanInclusive', 'lessThan'] as const)('%s', (operator) => {
+    for (const score of [-2.5, -1, -0, 0, 0.5, 1, 3, Number.NaN, Infinity, -Infinity]) {
+      for (const value of [-1, 0, 1]) {
+        expect(passes({ model, operator, value }, score), `${score} ${operator} ${value}`).toBe(Boolean(operators.get(operator)!.evaluate(score, value)));
+      }
+    }
+  });
+});
