@@ -97,7 +97,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
           if (suppressed.length > 0) {
-            present = model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, guardedWords(reading.words, suppressed)));
+            present = model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, reading.words, suppressed));
             if (input.trace && whole >= threshold && model.scoreOf(present) < threshold) {
               input.trace({ post: 0, span: [0, 0], rule: `${params.model} (score ${Math.round(whole * 100) / 100})`, outcome: 'suppressed', guard: suppressed[0]!.guard });
             }
@@ -150,27 +150,28 @@ function reasonText(name: string): string {
   return name.startsWith('s:') ? name.slice(2).replace(' ', ' … ') : name.slice(2);
 }
 
-/** Per post, which words lie in a suppressed match (their spans overlap). */
-function guardedWords(words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array[] {
-  const masked = words.map((w) => new Uint8Array(w.length));
-  for (const m of suppressed) {
-    words[m.post]!.forEach((w, i) => {
-      if (w.span[0] < m.to && w.span[1] > m.from) masked[m.post]![i] = 1;
-    });
-  }
-  return masked;
-}
-
-/** The feature occurrences that touch a masked word (an occurrence spans words first…last of its post). */
-function occurrencesTouching(features: FeatureList, masked: readonly Uint8Array[]): Uint8Array {
+/**
+ * The feature occurrences that touch a word of a suppressed match (their spans overlap). Only the
+ * occurrences around such a word are visited: they come in order of post and first word, and
+ * one spans at most three words (first…last), so those touching word w start at w - 2 to w.
+ */
+function occurrencesTouching(features: FeatureList, words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
   const out = new Uint8Array(features.length);
-  for (let i = 0; i < features.length; i++) {
-    const m = masked[features.post[i]!]!;
-    for (let w = features.first[i]!; w <= features.last[i]!; w++) {
-      if (m[w] === 1) {
-        out[i] = 1;
-        break;
+  const { post: postOf, first, last } = features;
+  for (const m of suppressed) {
+    const post = words[m.post]!;
+    for (let w = 0; w < post.length; w++) {
+      const span = post[w]!.span;
+      if (!(span[0] < m.to && span[1] > m.from)) continue;
+      // The first occurrence of this post whose first word is w - 2 or later.
+      let lo = 0;
+      let hi = features.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (postOf[mid]! < m.post || (postOf[mid] === m.post && first[mid]! + 2 < w)) lo = mid + 1;
+        else hi = mid;
       }
+      for (let i = lo; i < features.length && postOf[i] === m.post && first[i]! <= w; i++) if (last[i]! >= w) out[i] = 1;
     }
   }
   return out;
