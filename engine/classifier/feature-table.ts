@@ -70,9 +70,9 @@ export class FeatureTable {
   /** Each feature occurrence's slot, -1 for a feature no model of the table knows. */
   slotsAt(features: FeatureList): Int32Array {
     if (this.mask === 0) this.rebuild();
-    const out = new Int32Array(features.length);
+    const out = features.slot;
     for (let i = 0; i < features.length; i++) out[i] = this.lookup(features.hash[i]!);
-    return out;
+    return out.subarray(0, features.length);
   }
 
   /**

@@ -161,13 +161,23 @@ export interface FeatureList {
   last: Uint32Array;
   /** How many different features the words have, once `distinctFeatures` has counted them. */
   distinct?: number;
+  /**
+   * Room in the same buffer (as long as the arrays above, past `length` unused): each
+   * occurrence's slot, written by `FeatureTable.slotsAt`, and a mark per occurrence for a guarded
+   * model's rescoring, cleared by each use. Two typed arrays fewer per post, each a buffer outside
+   * the heap that the garbage collector tracks.
+   */
+  slot: Int32Array;
+  skip: Uint8Array;
 }
 
 export function featuresOf(posts: readonly Word[][]): FeatureList {
   let capacity = 0;
-  for (const words of posts) for (const w of words) capacity += 4 + 3 * (w.text.length + 2);
-  // One buffer for the four arrays: one allocation outside the heap, not four.
-  const buffer = new ArrayBuffer(16 * capacity);
+  // A word has 4 word features at most and 3 letter pieces per letter at most (3 to 5 long,
+  // starting at each of the `<word>`'s first length positions).
+  for (const words of posts) for (const w of words) capacity += 4 + 3 * w.text.length;
+  // One buffer for the six arrays: one allocation outside the heap, not six.
+  const buffer = new ArrayBuffer(21 * capacity);
   const list: FeatureList = {
     length: 0,
     hash: new Uint32Array(buffer, 0, capacity),
@@ -175,6 +185,8 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     first: new Uint32Array(buffer, 8 * capacity, capacity),
     last: new Uint32Array(buffer, 12 * capacity, capacity),
     distinct: undefined, // one shape for every list, counted or not
+    slot: new Int32Array(buffer, 16 * capacity, capacity),
+    skip: new Uint8Array(buffer, 20 * capacity, capacity),
   };
   const { hash, post: postOf, first, last } = list;
   let n = 0;

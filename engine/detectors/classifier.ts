@@ -154,9 +154,10 @@ function reasonText(name: string): string {
  * The feature occurrences that touch a word of a suppressed match (their spans overlap). Only the
  * occurrences around such a word are visited: they come in order of post and first word, and
  * one spans at most three words (first…last), so those touching word w start at w - 2 to w.
+ * The marks are the list's own scratch (`skip`): read at once by `presentAt`, never kept.
  */
 function occurrencesTouching(features: FeatureList, words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
-  const out = new Uint8Array(features.length);
+  const out = features.skip.fill(0, 0, features.length);
   const { post: postOf, first, last } = features;
   for (const m of suppressed) {
     const post = words[m.post]!;
