@@ -114,6 +114,19 @@ export class TextModel {
     return this.bias + this.scale(present.features) * sum;
   }
 
+  /**
+   * The highest score any part of the slots present can give, the same scale applied (a guard
+   * leaves some words out; the scale counts the whole text): the bias and the positive weights.
+   */
+  ceilingOf(present: Pick<Present, 'slots' | 'features'>): number {
+    let sum = 0;
+    for (const slot of present.slots) {
+      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      if (weight > 0) sum += weight;
+    }
+    return this.bias + this.scale(present.features) * sum;
+  }
+
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
   scorePresent(present: Present): ModelScore {
     const scale = this.scale(present.features);

@@ -64,6 +64,8 @@ function textModel(id: string, ctx: CompileContext): TextModel {
 }
 
 const REASONS_SHOWN = 3;
+/** Far above the rounding of a sum of a post's weights (~1e-12), far below any weight. */
+const CEILING_MARGIN = 1e-6;
 
 export const classifierDetector: DetectorType<ClassifierParams> = {
   type: 'classifier',
@@ -94,6 +96,10 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         // cannot. The words of a suppressed match do not count; the rest of the thread does. A
         // model already sure with every word counted (guards_below) is not overruled.
         let present: Present = all;
+        // Leaving words out cannot raise the score above every positive weight present: a model
+        // that cannot reach its threshold with them all (by a margin far above rounding) needs no
+        // guard read (outside explain, whose trace lists the guards' matches).
+        if (!input.trace && model.ceilingOf(all) < threshold - CEILING_MARGIN) return [];
         if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
           if (suppressed.length > 0) {
