@@ -5,7 +5,7 @@
  */
 import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
 import type { CompiledCheck, CompiledPack } from './compile.js';
-import { passes } from './compile-bars.js';
+import { passes, type ScoreBar } from './compile-bars.js';
 import type { DetectionInput, DetectorTrace, Finding, Post } from './detectors/detector.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
 import { tokenize, type Tokens } from './phrases/tokens.js';
@@ -47,7 +47,7 @@ export async function evaluate(
   for (const check of checks) {
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
     // A check that a failed score bar keeps from firing is not detected (outside explain, whose trace lists its matches).
-    const barred = !trace && check.bars !== undefined && check.bars.some((bar) => !passes(bar, scoreOf(bar.model, detection, early)));
+    const barred = !trace && check.bars !== undefined && failsABar(check.bars, detection, early);
     const found = check.detector && !barred ? check.detector.detect(input) : [];
     hits[check.id] = found.length;
     if (check.detector?.score) scores[check.id] = early.get(check) ?? check.detector.score(input);
@@ -134,6 +134,12 @@ function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
   const thread = new Set<string>();
   for (const p of posts.values()) for (const signal of p) thread.add(signal);
   return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]), thread: [[...thread]] };
+}
+
+/** Whether a score bar fails (a loop, not a closure per check and evaluation). */
+function failsABar(bars: readonly ScoreBar[], input: DetectionInput, early: Map<CompiledCheck, number>): boolean {
+  for (const bar of bars) if (!passes(bar, scoreOf(bar.model, input, early))) return true;
+  return false;
 }
 
 /** A classifier check's score (the `scores` fact), computed once per evaluation. */

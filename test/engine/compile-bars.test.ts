@@ -24,6 +24,20 @@ describe('scoreBars', () => {
     ]);
   });
 
+  it('bars a check whose when: also holds conditions that cannot throw (allInOne over signals, numeric facts)', () => {
+    const allInOne = (value: unknown, fact = 'signals', path = '$.x.posts') => ({ fact, path, operator: 'allInOne', value });
+    const specs = [
+      { id: 'phish', when: { all: [bar('greaterThanInclusive', 0), { any: [allInOne(['a'], 'signals', '$.phish.posts'), { all: [allInOne(['b', 'c'])] }] }, { fact: 'hits', path: '$.phish', operator: 'greaterThan', value: 1 }] } },
+      { id: 'metadata', when: { all: [bar('greaterThanInclusive', 0), { fact: 'metadata', path: '$.n', operator: 'greaterThan', value: 1 }] } },
+      { id: 'other-fact', when: { all: [bar('greaterThanInclusive', 0), allInOne(['a'], 'metadata')] } },
+      { id: 'not-names', when: { all: [bar('greaterThanInclusive', 0), allInOne([1])] } },
+      { id: 'fact-ref', when: { all: [bar('greaterThanInclusive', 0), allInOne({ fact: 'signals' })] } },
+      { id: 'not', when: { all: [bar('greaterThanInclusive', 0), { not: allInOne(['a']) }] } },
+      { id: 'no-bar', when: { all: [allInOne(['a'])] } },
+    ];
+    expect([...barsFor(specs, specs.map((s) => check(s.id))).keys()]).toEqual(['phish']);
+  });
+
   it('bars nothing else', () => {
     const specs = [
       { id: 'other-leaf', when: { all: [bar('greaterThanInclusive', 0), { fact: 'hits', path: '$.x', operator: 'equal', value: 1 }] } },
