@@ -161,20 +161,14 @@ export interface FeatureList {
   last: Uint32Array;
   /** How many different features the words have, once `distinctFeatures` has counted them. */
   distinct?: number;
-  /**
-   * Room in the same buffer (as long as the arrays above, past `length` unused): each
-   * occurrence's slot, written by `FeatureTable.slotsAt`, and a mark per occurrence for a guarded
-   * model's rescoring, cleared by each use. Two typed arrays fewer per post, each a buffer outside
-   * the heap that the garbage collector tracks.
-   */
+  /** Scratch in the same buffer: each occurrence's slot (`FeatureTable.slotsAt`), a guarded model's marks. */
   slot: Int32Array;
   skip: Uint8Array;
 }
 
 export function featuresOf(posts: readonly Word[][]): FeatureList {
   let capacity = 0;
-  // A word has 4 word features at most and 3 letter pieces per letter at most (3 to 5 long,
-  // starting at each of the `<word>`'s first length positions).
+  // At most 4 word features and 3 letter pieces (3 to 5 long) per letter: `<word>` has length starts.
   for (const words of posts) for (const w of words) capacity += 4 + 3 * w.text.length;
   // One buffer for the six arrays: one allocation outside the heap, not six.
   const buffer = new ArrayBuffer(21 * capacity);
