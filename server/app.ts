@@ -6,7 +6,6 @@
  */
 import cors from 'cors';
 import express, { type Express, type RequestHandler, type Router } from 'express';
-import helmet from 'helmet';
 import type { Logger } from 'pino';
 import { requestLog } from './http/request-log.js';
 import type { Authenticator } from './auth/api-keys.js';
@@ -14,6 +13,7 @@ import { authenticate, rateLimitPerKey } from './auth/auth-middleware.js';
 import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
 import { rejectDeepJson } from './http/json-depth.js';
+import { securityHeaders } from './http/security-headers.js';
 
 export interface AppDeps {
   config: Pick<Config, 'limits' | 'corsOrigins' | 'rateLimitPerMinute'>;
@@ -35,8 +35,8 @@ export function createApp(deps: AppDeps): Express {
   // Every API answer is unique (request ids, receipts): hashing it for an ETag is pure cost.
   app.set('etag', false);
   if (deps.countRequests) app.use(deps.countRequests);
-  // Plain HTTP is common inside a cluster: do not ask browsers to upgrade /docs assets to HTTPS.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // helmet's defaults, computed once; CSP only on the HTML pages (http/security-headers.ts).
+  app.use(securityHeaders());
   // One line per answer, and a successful evaluation's `decision` line is its only one (issue 14).
   app.use(requestLog(deps.logger, { quiet: QUIET_PATHS, ownLine: isEvaluation }));
   if (deps.config.corsOrigins.length > 0) app.use(cors({ origin: deps.config.corsOrigins }));

@@ -3,10 +3,10 @@
  * role checks, and the per-key rate limit.
  */
 import type { RequestHandler, Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors.js';
 import type { Authenticator, Caller } from './api-keys.js';
 import type { Role } from './key-store.js';
+import { fixedWindowLimit } from './rate-limit.js';
 
 const BEARER = /^Bearer\s+(\S{1,512})\s*$/i;
 
@@ -50,19 +50,13 @@ export function requireRole(role: Role): RequestHandler {
 /** Requests per minute per API key (in this process); 0 turns the limit off. */
 export function rateLimitPerKey(perMinute: number): RequestHandler {
   if (perMinute <= 0) return (_req, _res, next) => next();
-  return rateLimit({
+  return fixedWindowLimit({
     windowMs: 60_000,
     limit: perMinute,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (_req, res) => callerOf(res).id,
-    handler: (_req, res, next) => {
-      const retryAfter = Number(res.getHeader('Retry-After') ?? 60);
-      next(
-        new AppError('RATE_LIMITED', `More than ${perMinute} requests per minute for this API key.`, {
-          details: { limit_per_minute: perMinute, retry_after_seconds: retryAfter },
-        }),
-      );
-    },
+    keyOf: (res) => callerOf(res).id,
+    refused: ({ retryAfterSeconds }) =>
+      new AppError('RATE_LIMITED', `More than ${perMinute} requests per minute for this API key.`, {
+        details: { limit_per_minute: perMinute, retry_after_seconds: retryAfterSeconds },
+      }),
   });
 }

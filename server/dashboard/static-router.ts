@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Router, type Response } from 'express';
+import { setHtmlCsp } from '../http/security-headers.js';
 
 // Stricter than helmet's default (which allows inline styles and https: fonts): the page needs nothing but itself.
 export const DASHBOARD_CSP = [
@@ -33,7 +34,7 @@ export function createStaticRouter(publicDir = findPublicDir()): Router {
   const assets = listAssets(publicDir);
   const router = Router();
   const serve = (res: Response, file: string) => {
-    res.setHeader('Content-Security-Policy', DASHBOARD_CSP);
+    setHtmlCsp(res, DASHBOARD_CSP);
     res.setHeader('Content-Type', CONTENT_TYPES[path.extname(file)]!);
     // Revalidate every time: a new server version must never run with the old page's scripts.
     res.setHeader('Cache-Control', 'no-cache');

@@ -59,17 +59,47 @@ export function routeTemplate(method: string, path: string): string {
   return TEMPLATES.find((t) => t.method === m && t.pattern.test(path))?.route ?? UNMATCHED;
 }
 
+/** The children of one label set, found once: prom-client hashes the label object on every inc() and observe(). */
+interface Series {
+  requests: { inc(): void };
+  duration: { observe(seconds: number): void };
+}
+
+// Bounded: a path with an id in it (/v1/decisions/{id}) is a new key each time; past the cap
+// lookups are simply not remembered (the series themselves are bounded by the route table).
+const CACHE_LIMIT = 2_000;
+
 /** First middleware of the app: counts every answer, whoever sends it (a router, the key check, the error handler). */
 export function countHttpRequests(metrics: HttpMetrics): RequestHandler {
+  const templates = new Map<string, string>();
+  const series = new Map<string, Series>();
+  const templateOf = (method: string, path: string): string => {
+    const key = `${method} ${path}`;
+    let route = templates.get(key);
+    if (route === undefined) {
+      route = routeTemplate(method, path);
+      if (templates.size < CACHE_LIMIT) templates.set(key, route);
+    }
+    return route;
+  };
+  const seriesOf = (route: string, method: string, status: number): Series => {
+    const key = `${route} ${method} ${status}`;
+    let found = series.get(key);
+    if (!found) {
+      found = { requests: metrics.requests.labels(route, method, String(status)), duration: metrics.duration.labels(route, method) };
+      series.set(key, found);
+    }
+    return found;
+  };
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     let counted = false;
     const count = () => {
       if (counted) return;
       counted = true;
-      const labels = { route: routeTemplate(req.method, req.path), method: req.method };
-      metrics.requests.inc({ ...labels, status: String(res.statusCode) });
-      metrics.duration.observe(labels, Number(process.hrtime.bigint() - started) / 1e9);
+      const s = seriesOf(templateOf(req.method, req.path), req.method, res.statusCode);
+      s.requests.inc();
+      s.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     };
     // finish: the answer was sent; close alone: the client went away first (an event stream, an abort).
     res.once('finish', count);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Router } from 'express';
 import { schemaDocuments } from '../../engine/index.js';
 import { AppError } from '../errors.js';
+import { setHtmlCsp } from '../http/security-headers.js';
 import type { Metrics } from './metrics.js';
 import type { Readiness } from './readiness.js';
 
@@ -11,7 +12,7 @@ const require = createRequire(import.meta.url);
 const SWAGGER_DIR = path.dirname(require.resolve('swagger-ui-dist/package.json'));
 const SWAGGER_FILES = new Set(['swagger-ui.css', 'swagger-ui-bundle.js', 'swagger-ui-standalone-preset.js', 'favicon-32x32.png', 'favicon-16x16.png']);
 
-// No inline script: helmet's Content-Security-Policy (script-src 'self') stays on.
+// No inline script: the page is served under HTML_CSP (script-src 'self'; http/security-headers.ts).
 const DOCS_HTML = `<!doctype html>
 <html lang="en">
 <head>
@@ -74,6 +75,7 @@ export function createOpsRouter(deps: { metrics: Metrics; readiness: Readiness; 
   });
 
   router.get('/docs', (_req, res) => {
+    setHtmlCsp(res);
     res.type('html').send(DOCS_HTML);
   });
   router.get('/docs/init.js', (_req, res) => {

@@ -52,6 +52,10 @@
  *                            (summarise: npx tsx test/bench/cpuprofile-top.ts DIR/*.cpuprofile)
  *   BENCH_RULES_DIR=rules    the packs gatehouse serves (e.g. a committed copy while rules/ is being edited)
  *   BENCH_GATEHOUSE_CLI=dist/server/cli.js   the gatehouse build to run (e.g. a copy of dist/ with a change)
+ *   BENCH_BASELINE_CLI=PATH  also run that gatehouse build (one process, PostgreSQL) as server `base`,
+ *                            interleaved with the others: an A/B of a change in the same rounds (the
+ *                            build needs node_modules reachable from it, e.g. a copy of the repo with a
+ *                            node_modules symlink)
  *   BENCH_NODE_ARGS="--max-semi-space-size=32"   extra node flags for the gatehouse processes
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
  */
@@ -71,6 +75,7 @@ import { freePort } from '../helpers/server-process.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const CLI = path.resolve(ROOT, process.env.BENCH_GATEHOUSE_CLI ?? 'dist/server/cli.js');
+const BASELINE_CLI = process.env.BENCH_BASELINE_CLI ? path.resolve(ROOT, process.env.BENCH_BASELINE_CLI) : undefined;
 const BARE = path.join(ROOT, 'test/bench/bare-express.ts');
 const RULES_DIR = path.resolve(ROOT, process.env.BENCH_RULES_DIR ?? 'rules');
 const num = (name: string, fallback: number) => {
@@ -317,8 +322,8 @@ interface Server {
   half: Burst[];
 }
 
-function gatehouseArgs(): string[] {
-  return [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), CLI, 'serve'];
+function gatehouseArgs(cli = CLI): string[] {
+  return [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), cli, 'serve'];
 }
 
 function gatehouseEnv(dataDir: string, databaseUrl?: string): Record<string, string> {
@@ -418,12 +423,15 @@ async function startBare(): Promise<Server> {
   return newServer('bare', 'bare Express 5', 'bare', 1, r, startMs);
 }
 
-async function startPostgres(workers: number): Promise<Server> {
+/** `baseline`: the build of BENCH_BASELINE_CLI instead of CLI, reported as server `base`. */
+async function startPostgres(workers: number, baseline = false): Promise<Server> {
   const database = await createBenchDatabase();
   const env = { ...gatehouseEnv(mkdtempSync(path.join(workDir, 'pg-data-')), database.url), GATEHOUSE_WORKERS: String(workers) };
-  const r = await startProcess(`gatehouse-postgres-${workers}`, gatehouseArgs(), env, PIN && workers === 1 ? PIN_SERVER_CPU : undefined);
+  const name = baseline ? 'gatehouse-postgres-baseline' : `gatehouse-postgres-${workers}`;
+  const r = await startProcess(name, gatehouseArgs(baseline ? BASELINE_CLI : CLI), env, PIN && workers === 1 ? PIN_SERVER_CPU : undefined);
   const startMs = await waitReady(r);
   await pinAdvisory(r);
+  if (baseline) return { ...newServer('base', 'gatehouse + PostgreSQL, baseline build', 'postgres', workers, r, startMs), database };
   const label = workers === 1 ? 'gatehouse + PostgreSQL' : `gatehouse + PostgreSQL, ${workers} processes`;
   return { ...newServer(`pg${workers}`, label, 'postgres', workers, r, startMs), database };
 }
@@ -726,6 +734,11 @@ async function main(): Promise<void> {
     for (const workers of WORKERS) {
       progress(`starting gatehouse on PostgreSQL, ${workers} process${workers > 1 ? 'es' : ''} … `);
       servers.push(await startPostgres(workers));
+      progress('ready\n');
+    }
+    if (BASELINE_CLI) {
+      progress(`starting the baseline build (${BASELINE_CLI}) on PostgreSQL … `);
+      servers.push(await startPostgres(1, true));
       progress('ready\n');
     }
   }

@@ -208,11 +208,14 @@ describe('audit and agent runs', () => {
 });
 
 describe('security headers and CORS', () => {
-  it('sets helmet headers and no CORS headers by default', async () => {
+  it('sets the security headers and no CORS headers by default', async () => {
     const res = await request(gh.app).get('/healthz').set('Origin', 'https://evil.example');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
-    expect(res.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    // CSP only on the HTML pages (security/gate.test.ts), and without upgrade-insecure-requests.
+    expect(res.headers['content-security-policy']).toBeUndefined();
+    const docs = await request(gh.app).get('/docs').set('Origin', 'https://evil.example');
+    expect(docs.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     expect(res.headers['access-control-allow-origin']).toBeUndefined();
     expect(res.headers['x-powered-by']).toBeUndefined();
   });

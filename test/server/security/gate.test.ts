@@ -116,13 +116,14 @@ describe('rate limit per key', () => {
   });
 });
 
-describe('security headers (helmet) on every kind of answer', () => {
+describe('security headers on every kind of answer (helmet\'s defaults, computed once: http/security-headers.ts)', () => {
   it.each([
     ['a public route', () => request(gh.app).get('/healthz')],
     ['an API answer', () => request(gh.app).get('/v1/packs').set(auth(EVALUATOR_KEY))],
     ['a 401', () => request(gh.app).get('/v1/packs')],
     ['a 400 for malformed JSON', () => request(gh.app).post('/v1/evaluate').set(auth(EVALUATOR_KEY)).set('Content-Type', 'application/json').send('{')],
     ['a 404', () => request(gh.app).get('/nowhere')],
+    ['the HTML API reference', () => request(gh.app).get('/docs')],
   ])('%s', async (_name, call) => {
     const res = await call();
     expect(res.headers).toMatchObject({
@@ -135,10 +136,26 @@ describe('security headers (helmet) on every kind of answer', () => {
       'x-permitted-cross-domain-policies': 'none',
       'strict-transport-security': expect.stringMatching(/max-age=\d+/),
     });
-    expect(res.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-ancestors 'self'/);
-    expect(res.headers['content-security-policy']).toContain("object-src 'none'");
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['server']).toBeUndefined();
+  });
+
+  // A CSP governs what a rendered document may load and run. JSON answers are never rendered (and
+  // nosniff, above, stops a browser from sniffing one into HTML), so since issue 14 only the HTML
+  // pages carry one: the API reference helmet's default policy, the dashboard its own stricter one.
+  it('Content-Security-Policy on the HTML pages, none on JSON answers', async () => {
+    const docs = await request(gh.app).get('/docs');
+    expect(docs.headers['content-type']).toMatch(/^text\/html/);
+    expect(docs.headers['content-security-policy']).toMatch(/default-src 'self'.*frame-ancestors 'self'/);
+    expect(docs.headers['content-security-policy']).toContain("object-src 'none'");
+    expect(docs.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
+    const dashboard = await request(gh.app).get('/dashboard');
+    expect(dashboard.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(dashboard.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    for (const res of [await request(gh.app).get('/v1/packs').set(auth(EVALUATOR_KEY)), await request(gh.app).get('/v1/packs'), await request(gh.app).get('/nowhere')]) {
+      expect(res.headers['content-type']).toMatch(/^application\/json/);
+      expect(res.headers['content-security-policy']).toBeUndefined();
+    }
   });
 });
 
