@@ -29,8 +29,13 @@ export function storedForm(row: AuditRow): AuditRow {
     if (!isFinding(value)) return value;
     rendered.add(value.message);
     rendered.add(value.suggestedFix);
-    const { evidence: _evidence, message: _message, suggestedFix: _fix, ...kept } = value;
-    return { ...kept, message: `${value.code} (check ${value.check}, post ${Number(value.post) + 1}).`, suggestedFix: NOT_STORED_FIX };
+    // The other keys in their order, then message and fix: what `{ evidence, message, suggestedFix, ...kept }`
+    // gave, without V8's generic rest copy (~10 µs a finding on the evaluate path, three per finding in advisory).
+    const kept: Json = {};
+    for (const key of Object.keys(value)) if (key !== 'evidence' && key !== 'message' && key !== 'suggestedFix') kept[key] = value[key];
+    kept.message = `${value.code} (check ${value.check}, post ${Number(value.post) + 1}).`;
+    kept.suggestedFix = NOT_STORED_FIX;
+    return kept;
   };
   const findings = (list: unknown): unknown => (Array.isArray(list) ? list.map(finding) : list);
 
