@@ -6,15 +6,12 @@
  * over held-out corpus rounds it added 0.4–1.4 points of recall.
  *
  * Hashing the same bytes step by step as the names are built means no string is made on the
- * evaluate path; the model file keeps the names, hashed once when the pack compiles.
- *
- * Words come from the caller's text with their spans: NFKC folds decorative letterforms
- * (mathematical bold, fullwidth, circled), digits and symbols inside a word are read as the
- * letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two, a
- * number is `#`, a mention `@` and a link `/`.
+ * evaluate path; the model file keeps the names, hashed once when the pack compiles. The words
+ * themselves come from words.ts.
  */
+import type { Word } from './words.js';
 
-import { linkSpans } from '../phrases/tokens.js';
+export { wordsOf, type Word } from './words.js';
 
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
@@ -31,111 +28,6 @@ function hashOf(hash: number, text: string): number {
 /** The hash of a feature name, as the model file writes it (`b:kill you`). */
 export function featureHash(name: string): number {
   return hashOf(FNV_OFFSET, name);
-}
-
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
-
-export interface Word {
-  /** The word as the model reads it (`kill` for `K1LL`); `#` for a number. */
-  text: string;
-  post: number;
-  /** [start, end) in the post's text. */
-  span: [number, number];
-}
-
-// What a word is made of: letters and numbers of any script, and @ $ ! ' ’ * inside it.
-// The text is scanned by code unit with a table for ASCII (the bulk of every post): a /u
-// regular expression and a match object per word were the largest cost of a clean post.
-const NONE = 0;
-const LETTER = 1; // \p{L} or \p{N}
-const SYMBOL = 2; // @ $ ! ' ’ *
-const ASCII_KIND = new Uint8Array(128);
-for (let c = 48; c <= 57; c++) ASCII_KIND[c] = LETTER;
-for (let c = 65; c <= 90; c++) ASCII_KIND[c] = ASCII_KIND[c + 32] = LETTER;
-for (const ch of "@$!'*") ASCII_KIND[ch.charCodeAt(0)] = SYMBOL;
-const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
-const wideKinds = new Map<number, number>();
-
-function kindOf(cp: number): number {
-  if (cp < 128) return ASCII_KIND[cp]!;
-  if (cp === 0x2019) return SYMBOL;
-  let kind = wideKinds.get(cp);
-  if (kind === undefined) wideKinds.set(cp, (kind = LETTER_OR_NUMBER.test(String.fromCodePoint(cp)) ? LETTER : NONE));
-  return kind;
-}
-
-/** ! ' ’ * at either end of a word are punctuation ("wow!", "'kill'"), not letters. */
-const isEdgeSymbol = (c: number): boolean => c === 33 || c === 39 || c === 0x2019 || c === 42;
-
-function readWord(text: string, from: number, to: number): string | undefined {
-  // The common case: ASCII letters with no run of three of one letter. Read as is, lower-cased.
-  let plain = true;
-  for (let i = from; i < to; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 128 || ASCII_KIND[c] !== LETTER || c < 65 || (i - from >= 2 && (c | 32) === (text.charCodeAt(i - 1) | 32) && (c | 32) === (text.charCodeAt(i - 2) | 32))) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) return text.slice(from, to).toLowerCase();
-  return readSpelling(text.slice(from, to));
-}
-
-/** A word with digits, symbols, letters outside ASCII or long runs: k1ll, $cam, 𝐤𝐢𝐥𝐥, killlll, 2024. */
-function readSpelling(raw: string): string | undefined {
-  if (raw.length > 1 && raw.charCodeAt(0) === 64 /* @ */ && kindOf(raw.codePointAt(1)!) === LETTER) return '@'; // a mention: who, not what
-  const ascii = /^[\x20-\x7e]*$/.test(raw);
-  const folded = (ascii ? raw : raw.normalize('NFKC')).toLowerCase().replace(/['’*]/g, '');
-  if (folded.length === 0) return undefined;
-  let out = '';
-  let letters = 0;
-  let digits = 0;
-  for (const ch of folded) {
-    const code = ch.charCodeAt(0);
-    const isAsciiLetter = code >= 97 && code <= 122;
-    if (!isAsciiLetter && code >= 48 && code <= 57) digits++;
-    const letter = isAsciiLetter ? ch : (LEET[ch] ?? (code > 127 && /\p{L}/u.test(ch) ? ch : undefined));
-    if (letter === undefined) continue;
-    if (isAsciiLetter || !(ch in LEET)) letters++;
-    if (out.length >= 2 && out[out.length - 1] === letter && out[out.length - 2] === letter) continue;
-    out += letter;
-  }
-  // Digits and symbols are letters only inside a word that has real letters (k1ll, not 2024).
-  if (letters === 0) return digits > 0 ? '#' : undefined;
-  return out;
-}
-
-/** The words of each post, in order. */
-export function wordsOf(posts: readonly string[]): Word[][] {
-  return posts.map((text, post) => {
-    const words: Word[] = [];
-    // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
-    const links = linkSpans(text);
-    let l = 0;
-    for (let i = 0; i < text.length; ) {
-      let cp = text.codePointAt(i)!;
-      if (kindOf(cp) === NONE) {
-        i += cp > 0xffff ? 2 : 1;
-        continue;
-      }
-      const start = i;
-      do i += cp > 0xffff ? 2 : 1;
-      while (i < text.length && kindOf((cp = text.codePointAt(i)!)) !== NONE);
-      while (l < links.length && links[l]![1] <= start) l++;
-      const link = links[l];
-      if (link && start >= link[0]) {
-        if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
-        continue;
-      }
-      let from = start;
-      let to = i;
-      while (from < to && isEdgeSymbol(text.charCodeAt(from))) from++;
-      while (to > from && isEdgeSymbol(text.charCodeAt(to - 1))) to--;
-      const read = to > from ? readWord(text, from, to) : undefined;
-      if (read) words.push({ text: read, post, span: [start, i] });
-    }
-    return words;
-  });
 }
 
 const W = featureHash('w:');
@@ -182,69 +74,91 @@ export function featuresOf(posts: readonly Word[][]): FeatureList {
     slot: new Int32Array(buffer, 16 * capacity, capacity),
     skip: new Uint8Array(buffer, 20 * capacity, capacity),
   };
-  const { hash, post: postOf, first, last } = list;
   let n = 0;
   for (let post = 0; post < posts.length; post++) {
     const words = posts[post]!;
     for (let i = 0; i < words.length; i++) {
+      n = wordFeatures(list, n, post, words, i);
       const w = words[i]!.text;
-      const wordHash = hashOf(W, w);
-      hash[n] = wordHash; postOf[n] = post; first[n] = i; last[n++] = i;
-      if (i + 1 < words.length) {
-        const next = words[i + 1]!.text;
-        hash[n] = hashOf(step(hashOf(B, w), SPACE), next); postOf[n] = post; first[n] = i; last[n++] = i + 1;
-        if (i + 2 < words.length) {
-          const third = words[i + 2]!.text;
-          hash[n] = hashOf(step(hashOf(step(hashOf(T, w), SPACE), next), SPACE), third); postOf[n] = post; first[n] = i; last[n++] = i + 2;
-          hash[n] = hashOf(step(hashOf(S, w), SPACE), third); postOf[n] = post; first[n] = i; last[n++] = i + 2;
-        }
-      }
-      if (w === '#' || w === '@' || w === '/') continue;
-      // Letter pieces of `<word>`, 3 to 5 long.
-      const size = w.length + 2;
-      for (let start = 0; start + 3 <= size; start++) {
-        let h = C;
-        const end = Math.min(size, start + 5);
-        for (let k = start; k < end; k++) {
-          h = step(h, k === 0 ? OPEN : k === size - 1 ? CLOSE : w.charCodeAt(k - 1));
-          if (k - start >= 2) {
-            hash[n] = h; postOf[n] = post; first[n] = i; last[n++] = i;
-          }
-        }
-      }
+      if (w !== '#' && w !== '@' && w !== '/') n = letterPieces(list, n, post, i, w);
     }
   }
   list.length = n;
   return list;
 }
 
-/** The feature names of the words, for training (same order and first-occurrence rule as `featuresOf`). */
-export function featureNames(posts: readonly Word[][]): string[] {
-  const seen = new Set<string>();
-  const names: string[] = [];
-  const add = (name: string) => {
-    if (!seen.has(name)) {
-      seen.add(name);
-      names.push(name);
-    }
-  };
-  for (const words of posts) {
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i]!.text;
-      add(`w:${w}`);
-      if (i + 1 < words.length) {
-        add(`b:${w} ${words[i + 1]!.text}`);
-        if (i + 2 < words.length) {
-          add(`t:${w} ${words[i + 1]!.text} ${words[i + 2]!.text}`);
-          add(`s:${w} ${words[i + 2]!.text}`);
-        }
-      }
-      if (w === '#' || w === '@' || w === '/') continue;
-      const padded = `<${w}>`;
-      for (let start = 0; start + 3 <= padded.length; start++) {
-        for (let len = 3; len <= 5 && start + len <= padded.length; len++) add(`c:${padded.slice(start, start + len)}`);
-      }
-    }
-  }
-  return names;
+/** Writes occurrence n; returns n + 1. */
+function put(list: FeatureList, n: number, hash: number, post: number, first: number, last: number): number {
+  list.hash[n] = hash;
+  list.post[n] = post;
+  list.first[n] = first;
+  list.last[n] = last;
+  return n + 1;
 }
+
+/**
+ * The word, pair, triple and skipped pair that start at word i. FNV is a chain per feature, so
+ * the four chains that read word i (and the two that read each next word) are stepped together
+ * in one loop: independent multiplications overlap, where one chain after another waits on each.
+ */
+function wordFeatures(list: FeatureList, n: number, post: number, words: readonly Word[], i: number): number {
+  const w = words[i]!.text;
+  let word = W;
+  let pair = B;
+  let triple = T;
+  let skipped = S;
+  for (let k = 0; k < w.length; k++) {
+    const c = w.charCodeAt(k);
+    word = step(word, c);
+    pair = step(pair, c);
+    triple = step(triple, c);
+    skipped = step(skipped, c);
+  }
+  n = put(list, n, word, post, i, i);
+  if (i + 1 >= words.length) return n;
+  const next = words[i + 1]!.text;
+  pair = step(pair, SPACE);
+  triple = step(triple, SPACE);
+  for (let k = 0; k < next.length; k++) {
+    const c = next.charCodeAt(k);
+    pair = step(pair, c);
+    triple = step(triple, c);
+  }
+  n = put(list, n, pair, post, i, i + 1);
+  if (i + 2 >= words.length) return n;
+  const third = words[i + 2]!.text;
+  triple = step(triple, SPACE);
+  skipped = step(skipped, SPACE);
+  for (let k = 0; k < third.length; k++) {
+    const c = third.charCodeAt(k);
+    triple = step(triple, c);
+    skipped = step(skipped, c);
+  }
+  n = put(list, n, triple, post, i, i + 2);
+  return put(list, n, skipped, post, i, i + 2);
+}
+
+// `<word>` as char codes, reused from word to word (single-threaded; read at once).
+let padded = new Uint16Array(64);
+
+/** The letter pieces of `<word>`, 3 to 5 long, by start then length. */
+function letterPieces(list: FeatureList, n: number, post: number, i: number, w: string): number {
+  const size = w.length + 2;
+  if (padded.length < size) padded = new Uint16Array(2 * size);
+  const codes = padded;
+  codes[0] = OPEN;
+  for (let k = 0; k < w.length; k++) codes[k + 1] = w.charCodeAt(k);
+  codes[size - 1] = CLOSE;
+  for (let start = 0; start + 3 <= size; start++) {
+    let h = step(step(step(C, codes[start]!), codes[start + 1]!), codes[start + 2]!);
+    n = put(list, n, h, post, i, i);
+    if (start + 4 > size) continue;
+    h = step(h, codes[start + 3]!);
+    n = put(list, n, h, post, i, i);
+    if (start + 5 > size) continue;
+    n = put(list, n, step(h, codes[start + 4]!), post, i, i);
+  }
+  return n;
+}
+
+export { featureNames } from './feature-names.js';
