@@ -41,8 +41,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(requestLog(deps.logger, { quiet: QUIET_PATHS, ownLine: isEvaluation }));
   if (deps.config.corsOrigins.length > 0) app.use(cors({ origin: deps.config.corsOrigins }));
 
-  // Public: no key needed.
-  for (const router of deps.open) app.use(router);
+  // Public: no key needed. None of them serves a path under /v1/, so an API request skips them
+  // all at once instead of being matched against each of their routes (issue 14).
+  const open = express.Router();
+  for (const router of deps.open) open.use(router);
+  const openUnlessApi: RequestHandler = (req, res, next) => (isApiPath(req.url) ? next() : open(req, res, next));
+  // Its routes stay visible to whoever walks the app's router stack (test/server/ops/openapi.test.ts), as a Router's are.
+  app.use(Object.assign(openUnlessApi, { stack: open.stack }));
 
   // The API: a key first (before any body is read), then its rate limit, then the body.
   app.use('/v1', authenticate(deps.authenticator), rateLimitPerKey(deps.config.rateLimitPerMinute));
@@ -53,6 +58,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
   return app;
+}
+
+function isApiPath(url: string): boolean {
+  return url.startsWith('/v1/') || url === '/v1' || url.startsWith('/v1?');
 }
 
 function isEvaluation(req: { method?: string; url?: string }): boolean {
