@@ -57,7 +57,7 @@ export class Guards {
   ): boolean {
     const guard = this.list[g]!;
     if (guard.quoted) return insideQuotes(ctx, at);
-    const post = ctx.tokens.keys.length;
+    const post = ctx.tokens.count;
     let inScope: boolean;
     switch (guard.within) {
       case 'window':

@@ -143,7 +143,7 @@ export class PhraseSet {
   /** Matches of every rule, leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
   find(ctx: PhraseContext): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
     const { tokens, ids } = ctx;
-    const count = tokens.keys.length;
+    const count = tokens.count;
     const matches: PhraseMatch[] = [];
     const suppressed: Suppressed[] = [];
     if (count === 0) return { matches, suppressed };

@@ -12,8 +12,8 @@ export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;
 
 export interface Tokens {
-  /** The collapsed form of each word (`kill` and `killllll` are both `kil`); '' for a class token. */
-  keys: string[];
+  /** How many tokens. A word's collapsed form (`kill` and `killllll` are both `kil`) is its [start, end) in the normalised text. */
+  count: number;
   /** TOKEN_CLASS bits of each token (0 for a word). */
   classes: Uint8Array;
   /** [start, end) of each word in the normalised text; -1 for a class token. */
@@ -91,7 +91,6 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
   // at most one word per space-separated run, plus every class token.
   let capacity = special.length + 1;
   for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) capacity++;
-  const keys: string[] = [];
   // One buffer for the six arrays: a typed array of its own is one more allocation outside the
   // heap (six cost ~2.5 µs per post, one ~0.7).
   const buffer = new ArrayBuffer(21 * capacity);
@@ -107,7 +106,6 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
   let sentence = 0;
   let last: Special | undefined; // the class token pushed last
   const pushSpecial = (sp: Special): void => {
-    keys.push('');
     classes[count] = sp.cls;
     starts[count] = -1;
     ends[count] = -1;
@@ -126,7 +124,6 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
     while (s < special.length && special[s]!.from < to) pushSpecial(special[s++]!);
     // A word inside a link or an amount (`bit.ly`, `5k`, `50 usd`) is part of that token.
     if (!last || from >= last.to || to <= last.from) {
-      keys.push(text.slice(i, j));
       classes[count] = 0;
       starts[count] = i;
       ends[count] = j;
@@ -147,7 +144,7 @@ export function tokenize(n: NormalizedText, original: string): Tokens {
   while (s < special.length) pushSpecial(special[s++]!);
   if (sentenceStart.at(-1) !== count) sentenceStart.push(count);
   return {
-    keys,
+    count,
     classes: classes.subarray(0, count),
     start: starts.subarray(0, count),
     end: ends.subarray(0, count),

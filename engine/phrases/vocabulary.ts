@@ -5,6 +5,7 @@
  */
 import { normalizeTerm } from '../normalize.js';
 import type { NormalizedText } from '../normalize.js';
+import { KeyTable } from './key-table.js';
 import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
 
 /** A word as the automaton sees it: its collapsed form and how often each letter must be written. */
@@ -18,6 +19,9 @@ interface VocabWord {
 /** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
 export class Vocabulary {
   private readonly byKey = new Map<string, VocabWord[]>();
+  // `byKey` for the evaluate path, read straight from the normalised text: a token is looked up
+  // by its span, so tokenize makes no string per word and no Map hashes one (keys.ts).
+  private table: KeyTable<VocabWord[]> | undefined;
   private readonly bySignature = new Map<string, number>();
   private readonly keys: string[] = [];
   private next = 0;
@@ -56,7 +60,10 @@ export class Vocabulary {
     this.keys[id] = key;
     this.bySignature.set(signature, id);
     let list = this.byKey.get(key);
-    if (!list) this.byKey.set(key, (list = []));
+    if (!list) {
+      this.byKey.set(key, (list = []));
+      this.table = undefined; // rebuilt at the next lookup (compile time only)
+    }
     list.push({ id, runs: Uint16Array.from(runs), alone: [id] });
     return id;
   }
@@ -66,7 +73,7 @@ export class Vocabulary {
    * pack's phrase sets. The lists are shared between tokens and posts: read them, never change them.
    */
   idsOf(n: NormalizedText, tokens: Tokens): (readonly number[] | null)[] {
-    const out: (readonly number[] | null)[] = new Array(tokens.keys.length);
+    const out: (readonly number[] | null)[] = new Array(tokens.count);
     for (let t = 0; t < out.length; t++) out[t] = this.lookup(n, tokens, t);
     return out;
   }
@@ -75,9 +82,9 @@ export class Vocabulary {
   lookup(n: NormalizedText, tokens: Tokens, t: number): readonly number[] | null {
     const cls = tokens.classes[t]!;
     if (cls !== 0) return this.classAnswers[cls] ?? (this.classAnswers[cls] = this.classLookup(cls));
-    const list = this.byKey.get(tokens.keys[t]!);
-    if (!list) return null;
     const start = tokens.start[t]!;
+    const list = (this.table ??= new KeyTable(this.byKey)).get(n.text, start, tokens.end[t]!);
+    if (!list) return null;
     // Most tokens spell one word: its shared `[id]` is returned, and a new list only for two or more.
     let one: VocabWord | undefined;
     let out: number[] | null = null;
