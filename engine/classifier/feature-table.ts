@@ -24,6 +24,8 @@ export class FeatureTable {
   // Which slots `present` has seen, stamped per call rather than a fresh array of every slot.
   private seen = new Uint32Array(0);
   private generation = 0;
+  /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
+  private firsts = new Int32Array(0);
 
   slotOf(name: string): number {
     const hash = featureHash(name);
@@ -83,14 +85,22 @@ export class FeatureTable {
     if (this.mask === 0) this.rebuild();
     const seen = this.seen;
     const gen = ++this.generation;
-    const slots: number[] = [];
-    const at: number[] = [];
+    // First occurrences into kept scratch, then two arrays of their exact length: grown by push,
+    // each array was reallocated five or six times on a 280-character post (~140 slots).
+    if (this.firsts.length < slotAt.length) this.firsts = new Int32Array(slotAt.length * 2);
+    const firsts = this.firsts;
+    let count = 0;
     for (let i = 0; i < slotAt.length; i++) {
       const slot = slotAt[i]!;
       if (slot < 0 || seen[slot] === gen || skip?.[i] === 1) continue;
       seen[slot] = gen;
-      slots.push(slot);
-      at.push(i);
+      firsts[count++] = i;
+    }
+    const slots = new Array<number>(count);
+    const at = new Array<number>(count);
+    for (let k = 0; k < count; k++) {
+      at[k] = firsts[k]!;
+      slots[k] = slotAt[firsts[k]!]!;
     }
     return { slots, at, features };
   }

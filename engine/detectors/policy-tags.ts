@@ -42,6 +42,8 @@ interface Tag {
 const TAG_CHAR = /[\p{L}\p{M}\p{N}_]/u;
 const LEADING_HASHES = /^#+/;
 const MAX_METADATA_TAGS = 50;
+const MAX_CACHED_LISTS = 64;
+const MAX_CACHED_KEY = 1_024;
 
 function toTag(raw: string): Tag | undefined {
   const body = raw.trim().replace(LEADING_HASHES, '');
@@ -85,12 +87,25 @@ export const policyTagsDetector: DetectorType<PolicyTagsParams> = {
     const staticTags = uniqueTags(params.required ?? []);
     const key = params.from_metadata ?? 'required_tags';
     const perPost = (params.scope ?? 'thread') === 'post';
+    // Callers send the same few tag lists again and again (`['#AI']` on every request): a short
+    // list's tags are parsed once (the cache is emptied when it holds too many lists).
+    const byList = new Map<string, Tag[]>();
+    const requestTags = (extra: string[]): Tag[] => {
+      const listKey = JSON.stringify(extra);
+      let tags = byList.get(listKey);
+      if (tags) return tags;
+      tags = uniqueTags([...staticTags.map((t) => t.display), ...extra]);
+      if (listKey.length > MAX_CACHED_KEY) return tags;
+      if (byList.size >= MAX_CACHED_LISTS) byList.clear();
+      byList.set(listKey, tags);
+      return tags;
+    };
     return {
       detect({ posts, metadata }) {
         const last = posts[posts.length - 1];
         if (!last) return [];
         const extra = metadataTags(metadata?.[key]);
-        const tags = extra.length === 0 ? staticTags : uniqueTags([...staticTags.map((t) => t.display), ...extra]);
+        const tags = extra.length === 0 ? staticTags : requestTags(extra);
         if (tags.length === 0) return [];
         const lowered = posts.map((p) => p.text.toLowerCase());
         if (perPost) {

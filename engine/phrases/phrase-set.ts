@@ -55,8 +55,13 @@ export class PhraseSet {
   private readonly needs = new PatternNeeds();
   /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
   private readonly anchors = new Map<number, number[]>();
-  /** The same by vocabulary id in a dense array (built after compilation; ids are small integers). */
-  private anchorsById: (number[] | undefined)[] = [];
+  /**
+   * The same in two typed arrays, built after compilation: the patterns of vocabulary id `id` are
+   * anchorList[anchorAt[id] … anchorAt[id + 1]), for the ids given out by then (a later set of the
+   * pack may add more, which trigger nothing here). No list object per id to chase.
+   */
+  private anchorAt = new Int32Array(1);
+  private anchorList = new Int32Array(0);
   /** Per pattern: the word ids its match can begin with, or null when any word can begin it. */
   private readonly firstWords: (ReadonlySet<number> | null)[] = [];
   // Scratch reused by `find` (single-threaded), stamped with a generation per sentence: the
@@ -131,9 +136,14 @@ export class PhraseSet {
     for (const start of this.starts) this.firstWords.push(this.automaton.firstWordsOf(start));
     this.needs.freeze();
     this.checkedIn = new Int32Array(this.starts.length);
-    // Filled first so that V8 keeps it a flat array (assigning sparse ids to [] can make it a dictionary).
-    this.anchorsById = new Array<number[] | undefined>(this.vocab.size).fill(undefined);
-    for (const [id, list] of this.anchors) this.anchorsById[id] = list;
+    this.anchorAt = new Int32Array(this.vocab.size + 1);
+    const lists: number[] = [];
+    for (let id = 0; id < this.vocab.size; id++) {
+      this.anchorAt[id] = lists.length;
+      for (const p of this.anchors.get(id) ?? []) lists.push(p);
+    }
+    this.anchorAt[this.vocab.size] = lists.length;
+    this.anchorList = Int32Array.from(lists);
   }
 
   get signals(): string[] {
@@ -161,9 +171,12 @@ export class PhraseSet {
       const gen = ++this.generation;
       const distinct = this.distinct;
       distinctIds(ids, from, to, present, gen, distinct);
+      const { anchorAt, anchorList } = this;
+      const known = anchorAt.length - 1;
       let triggered = false;
       for (let i = 0; i < distinct.length; i++) {
-        if (this.anchorsById[distinct.items[i]!] !== undefined) {
+        const id = distinct.items[i]!;
+        if (id < known && anchorAt[id] !== anchorAt[id + 1]) {
           triggered = true;
           break;
         }
@@ -175,9 +188,9 @@ export class PhraseSet {
         const found = ids[t];
         if (!found) continue;
         for (const id of found) {
-          const list = this.anchorsById[id];
-          if (!list) continue;
-          for (const p of list) {
+          if (id >= known) continue;
+          for (let k = anchorAt[id]!, end = anchorAt[id + 1]!; k < end; k++) {
+            const p = anchorList[k]!;
             if (this.checkedIn[p] === gen) continue;
             this.checkedIn[p] = gen;
             if (this.needs.allPresent(p, present, gen, distinct)) viable.push(p);
@@ -203,7 +216,8 @@ export class PhraseSet {
         const cache = (guardCache ??= new Map());
         const guard = rule.guards.find((g) => this.guards.holds(g, ctx, ids, { from, to, t: first, end: last, sentence }, cache));
         if (guard === undefined) matches.push(match);
-        else suppressed.push({ ...match, guard: this.guards.list[guard]!.name });
+        // Spelt out rather than spread ({ ...match, guard }): same fields, same order, no object clone.
+        else suppressed.push({ rule: match.rule, signal: match.signal, from: match.from, to: match.to, first, last, sentence, guard: this.guards.list[guard]!.name });
       }
     }
     matches.sort((a, b) => a.from - b.from || b.to - a.to);
