@@ -12,7 +12,7 @@ import type { Authenticator } from './auth/api-keys.js';
 import { authenticate, rateLimitPerKey } from './auth/auth-middleware.js';
 import type { Config } from './config.js';
 import { errorHandler, notFoundHandler } from './errors.js';
-import { jsonBody } from './http/json-body.js';
+import { rejectDeepJson } from './http/json-depth.js';
 import { securityHeaders } from './http/security-headers.js';
 
 export interface AppDeps {
@@ -51,8 +51,8 @@ export function createApp(deps: AppDeps): Express {
 
   // The API: a key first (before any body is read), then its rate limit, then the body.
   app.use('/v1', authenticate(deps.authenticator), rateLimitPerKey(deps.config.rateLimitPerMinute));
-  // express.json's semantics, a short path for plain bodies; the depth guard runs on the raw bytes before JSON.parse (http/json-body.ts).
-  app.use(jsonBody({ limit: deps.config.limits.bodyBytes }));
+  // The depth guard runs on the raw bytes before JSON.parse: see http/json-depth.ts.
+  app.use(express.json({ limit: deps.config.limits.bodyBytes, strict: true, verify: rejectDeepJson() }));
   for (const router of deps.api) app.use(router);
 
   app.use(notFoundHandler);

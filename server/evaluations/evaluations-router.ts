@@ -4,7 +4,6 @@ import { EvaluateRequest, RequestIdParams } from '../../contract/schemas/evaluat
 import { validateBody, validateText } from '../http/validate.js';
 import type { EvaluationService } from './evaluation-service.js';
 import { receivedAt } from '../http/connections.js';
-import { sendJson } from '../http/json-answer.js';
 
 export function createEvaluationsRouter(service: EvaluationService): Router {
   const router = Router();
@@ -18,7 +17,7 @@ export function createEvaluationsRouter(service: EvaluationService): Router {
       'decision',
     );
     res.setHeader('Server-Timing', `evaluate;dur=${latency_ms.toFixed(2)}`);
-    sendJson(res, answer);
+    res.json(answer);
   });
 
   router.get('/v1/decisions/:request_id', requireRole('evaluator'), async (req, res) => {
