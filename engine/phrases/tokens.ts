@@ -2,13 +2,15 @@
  * Word tokens of a post for phrase rules: the words of the matching view
  * (engine/normalize.ts, so evasions and homoglyphs are already folded), plus
  * the things the view drops but scams are made of — numbers, amounts of money
- * and links — as single tokens of a class (`$NUMBER`, `$MONEY`, `$URL`).
+ * and links — as single tokens of a class (`$NUMBER`, `$MONEY`, `$URL`; a plain four-digit
+ * 1900–2099 is also a `$YEAR`, so "in $YEAR" can say "in the past" where "in $NUMBER" would also
+ * read "in 3 days").
  * Every token knows its sentence, and where it sits in the caller's text.
  */
 import type { NormalizedText } from '../normalize.js';
 import { SENTENCE_BREAK } from '../normalize/revelations.js';
 
-export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4 } as const;
+export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;
 
 export interface Tokens {
@@ -52,6 +54,10 @@ export function linkSpans(text: string): [number, number][] {
   return [...text.matchAll(URL_RE)].map((m) => [m.index, m.index + m[0].replace(/[.,]+$/, '').length]);
 }
 
+/** Do the four digits at `i` start 19 or 20? */
+const isYearStart = (text: string, i: number): boolean =>
+  (text[i] === '1' && text[i + 1] === '9') || (text[i] === '2' && text[i + 1] === '0');
+
 /** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
@@ -77,6 +83,7 @@ function specials(text: string): Special[] {
         end += after[0].length;
         cls |= TOKEN_CLASS.MONEY;
       }
+      if (cls === TOKEN_CLASS.NUMBER && end - i === 4 && isYearStart(text, i)) cls |= TOKEN_CLASS.YEAR;
       out.push({ from, to: end, cls });
     }
     i = end;

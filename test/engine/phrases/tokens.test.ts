@@ -41,6 +41,18 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('marks a plain four-digit 19xx or 20xx as a year too, and no other number or amount', () => {
+    expect(tokens('in 2019 I had 2,019 or 2019k or $2019 or 2150 and 1899; 1987').map((t) => [t.word, t.text]).filter(([w]) => w === w!.toUpperCase())).toEqual([
+      ['NUMBER+YEAR', '2019'],
+      ['NUMBER', '2,019'],
+      ['NUMBER', '2019k'],
+      ['NUMBER+MONEY', '$2019'],
+      ['NUMBER', '2150'],
+      ['NUMBER', '1899'],
+      ['NUMBER+YEAR', '1987'],
+    ]);
+  });
+
   it('puts an amount before a full stop in its own sentence, and a post of only an amount in one', () => {
     expect(tokens('Pay $5. Now').map((t) => [t.word, t.sentence])).toEqual([['pay', 0], ['NUMBER+MONEY', 0], ['now', 1]]);
     expect(tokens('$5').map((t) => t.word)).toEqual(['NUMBER+MONEY']);
