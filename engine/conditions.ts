@@ -12,6 +12,8 @@
  * operators) returns undefined and keeps going through json-rules-engine.
  * Decision record: docs/decisions/0009-native-conditions.md.
  */
+import { Engine } from 'json-rules-engine';
+import { allInOne, isGroups, isNames, someGroupHoldsAll } from './operators.js';
 /** Decides a compiled condition over the evaluator's facts (a leaf returns its operator's raw result). */
 export type Decide = (facts: Readonly<Record<string, unknown>>) => unknown;
 
@@ -77,18 +79,31 @@ function compileNode(
     const list = node[keys[0]];
     if (!Array.isArray(list)) return undefined;
     const parts: Node[] = [];
+    // The list's `allInOne` leaves over `signals`, by reader: the names of each leaf (undefined: not a list of names).
+    const batched = new Map<number, (readonly string[] | undefined)[]>();
     for (const item of list) {
+      const path = signalsAllInOne(item, operators);
+      if (path !== undefined) {
+        const at = readerOf('signals', path || undefined);
+        let names = batched.get(at);
+        if (!names) batched.set(at, (names = []));
+        names.push(isNames((item as { value: unknown }).value) ? (item as { value: string[] }).value : undefined);
+        continue;
+      }
       const part = compileNode(item, operators, readerOf, readers);
       if (!part) return undefined;
       parts.push(part);
     }
     // json-rules-engine: an empty list passes, for `any` as for `all`; a part passes only when `=== true`.
-    if (parts.length === 0) return () => true;
+    if (list.length === 0) return () => true;
     const every = keys[0] === 'all';
+    const batches = [...batched].map(([at, names]) => allInOneBatch(at, readers[at]!, names, every));
+    const size = list.length;
     return (facts, values) => {
       let passed = 0;
       for (const part of parts) if (part(facts, values) === true) passed++;
-      return every ? passed === parts.length : passed > 0;
+      for (const batch of batches) passed += batch(facts, values);
+      return every ? passed === size : passed > 0;
     };
   }
   if (keys.length === 1 && keys[0] === 'not') {
@@ -105,9 +120,94 @@ function compileNode(
   if (!operator) return undefined;
   const at = readerOf(fact, path);
   const read = readers[at]!;
+  const test = inlineTest(name, operator, value);
   return (facts, values) => {
     let factValue = values[at];
     if (factValue === UNREAD) factValue = values[at] = read(facts);
-    return operator.evaluate(factValue, value);
+    return test(factValue);
   };
+}
+
+/**
+ * The path of a leaf `{ fact: signals, operator: allInOne, value, path? }` ('' for none), or
+ * undefined for any other node. Such leaves cannot throw and read only what `evaluate` builds
+ * (dense arrays of arrays of signal names, or undefined), so a list decides them together.
+ */
+function signalsAllInOne(item: unknown, operators: OperatorLookup): string | undefined {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return undefined;
+  const leaf = item as Record<string, unknown>;
+  if (leaf.fact !== 'signals' || leaf.operator !== 'allInOne' || (operators.get('allInOne') as unknown) !== allInOne) return undefined;
+  if (!Object.keys(leaf).every((k) => LEAF_KEYS.has(k))) return undefined;
+  if (leaf.path !== undefined && typeof leaf.path !== 'string') return undefined;
+  const value = leaf.value;
+  if (value !== null && typeof value === 'object' && Object.prototype.hasOwnProperty.call(value, 'fact')) return undefined;
+  return (leaf.path as string | undefined) ?? '';
+}
+
+/**
+ * How many of a list's `allInOne` leaves over one reader pass (`names[i]` undefined: that leaf's
+ * value is not a list of names, so it fails). For an `all` list it may stop at the first that
+ * fails and for an `any` list at the first that passes, answering 0 or 1: the list's verdict is
+ * the same, and no leaf of the batch can throw or has an effect.
+ */
+function allInOneBatch(
+  at: number,
+  read: (facts: Readonly<Record<string, unknown>>) => unknown,
+  names: readonly (readonly string[] | undefined)[],
+  every: boolean,
+): (facts: Readonly<Record<string, unknown>>, values: unknown[]) => number {
+  return (facts, values) => {
+    let groups = values[at];
+    if (groups === UNREAD) groups = values[at] = read(facts);
+    if (!isGroups(groups)) return 0;
+    for (let i = 0; i < names.length; i++) {
+      const wanted = names[i];
+      const holds = wanted !== undefined && someGroupHolds(groups, wanted);
+      if (every && !holds) return 0;
+      if (!every && holds) return 1;
+    }
+    return every ? names.length : 0;
+  };
+}
+
+/** `someGroupHoldsAll` as loops, for the dense arrays `evaluate` builds (no callback per group and name). */
+function someGroupHolds(groups: readonly (readonly string[])[], names: readonly string[]): boolean {
+  for (let g = 0; g < groups.length; g++) {
+    const group = groups[g]!;
+    let all = true;
+    for (let n = 0; n < names.length && all; n++) all = group.includes(names[n]!);
+    if (all) return true;
+  }
+  return false;
+}
+
+/** json-rules-engine's own operators (no decorators, none of ours), to recognise them by identity. */
+const DEFAULTS = (new Engine() as unknown as { operators: OperatorLookup }).operators;
+
+/** The numeric comparisons' callbacks, as json-rules-engine's defaults write them. */
+const COMPARE: Record<string, (a: number, b: never) => boolean> = {
+  lessThan: (a, b) => a < b,
+  lessThanInclusive: (a, b) => a <= b,
+  greaterThan: (a, b) => a > b,
+  greaterThanInclusive: (a, b) => a >= b,
+};
+
+/**
+ * A leaf's test of its fact value, `operator.evaluate(factValue, value)` with the constant
+ * `value` bound. Two operators, which are most of a pack's leaves (self-harm and the TOS checks:
+ * ~160 `allInOne` leaves on a post with violations), are written out with the same result: a
+ * numeric comparison of a number (numberValidator, `parseFloat(x).toString() !== 'NaN'`, is
+ * `!isNaN(x)` for a number; any other fact value still goes through the operator), and
+ * `allInOne`, whose validator and callback only read arrays (`isNames(value)` decided once).
+ */
+function inlineTest(name: string, operator: RunnableOperator, value: unknown): (factValue: unknown) => unknown {
+  if ((operator as unknown) === allInOne) {
+    const names = isNames(value) ? value : undefined;
+    return (factValue) => isGroups(factValue) && names !== undefined && someGroupHoldsAll(factValue, names);
+  }
+  const compare = Object.prototype.hasOwnProperty.call(COMPARE, name) && operator === DEFAULTS.get(name) ? COMPARE[name]! : undefined;
+  if (compare) {
+    return (factValue) => (typeof factValue === 'number' ? !Number.isNaN(factValue) && compare(factValue, value as never) : operator.evaluate(factValue, value));
+  }
+  return (factValue) => operator.evaluate(factValue, value);
 }

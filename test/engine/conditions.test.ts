@@ -25,6 +25,10 @@ const FACTS: Record<string, unknown>[] = [
   { hits: { c: 2 }, signals: { c: { posts: [['a', 'b'], ['c']], sentences: [['a'], ['b'], ['c']] } }, post_count: 3, platform: 'linkedin', metadata: { tags: ['#AI'] } },
   { hits: { c: 1 }, signals: { c: { posts: [['a']], sentences: [['a']] } }, post_count: 1, platform: 'x', metadata: { tags: 'not-a-list' } },
   { hits: { c: 1 }, signals: { c: 'garbage' }, post_count: '2', platform: null, metadata: null },
+  // Fact values the inlined numeric comparisons and allInOne must treat as the operators do.
+  { hits: { c: Number.NaN }, scores: { m: Number.POSITIVE_INFINITY }, signals: { c: { posts: [['a', 'b'], 'c'], sentences: [] } }, post_count: '1e1' },
+  { hits: { c: '3' }, scores: { m: -0 }, signals: { c: { posts: [[1, 'a'], ['b', 'a']], sentences: [['a', 'b']] } }, post_count: null },
+  { hits: { c: [2] }, scores: { m: ' 0.5x' }, signals: { c: { posts: [], sentences: 'ab' } }, post_count: true },
 ];
 
 const CONDITIONS: unknown[] = [
@@ -36,6 +40,17 @@ const CONDITIONS: unknown[] = [
   { all: [{ fact: 'platform', operator: 'in', value: ['x', 'threads'] }, { not: { any: [{ fact: 'nope', operator: 'equal', value: 1 }] } }] },
   { any: [{ fact: 'metadata', path: '$.tags', operator: 'not:contains', value: '#AI' }] },
   { all: [{ fact: 'hits', operator: 'equal', value: 3 }] },
+  { any: [{ fact: 'hits', path: '$.c', operator: 'lessThan', value: 3 }, { fact: 'post_count', operator: 'lessThanInclusive', value: 10 }] },
+  { all: [{ fact: 'scores', path: '$.m', operator: 'greaterThan', value: -1 }, { fact: 'scores', path: '$.m', operator: 'lessThanInclusive', value: '0.5' }] },
+  { any: [{ fact: 'hits', path: '$.c', operator: 'greaterThanInclusive', value: null }, { fact: 'scores', path: '$.m', operator: 'greaterThanInclusive', value: 0 }] },
+  { any: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['a', 1] }, { fact: 'signals', path: '$.c.sentences', operator: 'allInOne', value: [] }] },
+  { any: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: 'a' }, { not: { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['b', 'a'] } }] },
+  { all: [{ fact: 'signals', path: '$.c.posts', operator: 'not:allInOne', value: ['a'] }, { fact: 'hits', path: '$.c', operator: 'not:greaterThan', value: 1 }] },
+  // allInOne leaves over signals decided together per path, beside other leaves of the same list.
+  { all: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['a'] }, { fact: 'hits', path: '$.c', operator: 'greaterThanInclusive', value: 1 }, { fact: 'signals', path: '$.c.sentences', operator: 'allInOne', value: ['a'] }, { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['b'] }] },
+  { any: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['x'] }, { fact: 'post_count', operator: 'equal', value: 9 }, { fact: 'signals', path: '$.c.sentences', operator: 'allInOne', value: ['c'] }, { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['a', 'b'] }] },
+  { all: [{ any: [{ fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: ['c'] }, { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: [] }] }, { not: { any: [{ fact: 'signals', path: '$.d.posts', operator: 'allInOne', value: ['a'] }] } }] },
+  { any: [{ fact: 'signals', operator: 'allInOne', value: ['a'] }, { fact: 'signals', path: '$.c.posts', operator: 'allInOne', value: 7 }] },
 ];
 
 describe('native conditions', () => {
