@@ -4,14 +4,16 @@
  * they require occurs, and stop at the first match.
  */
 import type { Automaton } from './automaton.js';
-import { allPresent, distinctIds, hasAny, IntList, type Requirement } from './prefilter.js';
+import type { Anchor } from './compile-patterns.js';
+import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 
-/** A compiled guard pattern: its start state, the words each required element needs, the words it can begin with. */
+/** A compiled guard pattern: its start state, its required words (`Guards.needs`), the words it can begin with. */
 export interface GuardPattern {
   start: number;
-  requirements: Requirement[];
+  /** Its number in the guards' `PatternNeeds`: the words each of its required elements needs. */
+  need: number;
   /** The words a match can begin with; null when any word can begin it. */
   first: ReadonlySet<number> | null;
 }
@@ -27,6 +29,12 @@ export interface CompiledGuard {
   after: number;
 }
 
+/** The scopes a guard's answer is cached for within one `find` (`Guards.cacheKey`). */
+const SENTENCE = 0;
+const POST = 1;
+const THREAD = 2;
+const EXCEPT = 3;
+
 /** The guards of one phrase set, by index (a compiled rule's `guards`). */
 export class Guards {
   readonly list: CompiledGuard[] = [];
@@ -38,8 +46,26 @@ export class Guards {
   /** The distinct ids of the last range, and the [token, start state] pairs of one run. */
   private readonly rangeDistinct = new IntList();
   private readonly injections = new IntList();
+  /**
+   * Every guard pattern's required words in flat arrays, each distinct word list answered once per
+   * range (guard patterns share slots: the TOS `warning` guard alone has 64 patterns).
+   */
+  private readonly needs = new PatternNeeds();
+  private patternCount = 0;
 
   constructor(private readonly automaton: Automaton) {}
+
+  /** A guard pattern starting at `start` that needs a word of each of `requirements`. */
+  pattern(start: number, requirements: readonly Anchor[]): GuardPattern {
+    this.needs.add(requirements);
+    return { start, need: this.patternCount++, first: null };
+  }
+
+  /** After the last guard pattern: the words each can begin with, and the flat requirement arrays. */
+  freeze(): void {
+    for (const guard of this.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
+    this.needs.freeze();
+  }
 
   /** Scratch for a vocabulary of `size` ids (a pack's phrase sets share one, which grows as each adds its words). */
   resize(size: number): void {
@@ -47,40 +73,56 @@ export class Guards {
     this.lastRange = { ids: null, from: 0, to: 0 };
   }
 
-  /** Does guard `g` hold around the match `at`? `cache` keeps the answers of one `find` for the wider scopes. */
+  /**
+   * Does guard `g` hold around the match `at`? `cache` keeps the answers of one `find` for the
+   * wider scopes, keyed by `cacheKey`.
+   */
   holds(
     g: number,
     ctx: PhraseContext,
     ids: readonly (readonly number[] | null)[],
     at: { from: number; to: number; t: number; end: number; sentence: number },
-    cache: Map<string, boolean>,
+    cache: Map<number, boolean>,
   ): boolean {
     const guard = this.list[g]!;
     if (guard.quoted) return insideQuotes(ctx, at);
     const post = ctx.tokens.count;
-    let inScope: boolean;
+    let inScope: boolean | undefined;
     switch (guard.within) {
       case 'window':
         inScope = this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
         break;
-      case 'sentence':
-        inScope = this.cached(cache, `${g}:s${at.sentence}`, () => this.occurs(guard.patterns, ids, at.from, at.to));
+      case 'sentence': {
+        const key = this.cacheKey(g, SENTENCE, at.sentence);
+        inScope = cache.get(key);
+        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, ids, at.from, at.to)));
         break;
-      case 'post':
-        inScope = this.cached(cache, `${g}:p`, () => this.occurs(guard.patterns, ids, 0, post));
+      }
+      case 'post': {
+        const key = this.cacheKey(g, POST, -1);
+        inScope = cache.get(key);
+        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, ids, 0, post)));
         break;
-      case 'thread':
-        inScope = this.cached(cache, `${g}:t`, () => ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length)));
+      }
+      case 'thread': {
+        const key = this.cacheKey(g, THREAD, -1);
+        inScope = cache.get(key);
+        if (inScope === undefined) cache.set(key, (inScope = ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length))));
         break;
+      }
     }
+    if (!inScope) return false;
+    if (guard.except.length === 0) return true;
     // An exception anywhere in the post ("irl" against a games guard) keeps the guard from holding.
-    return inScope && (guard.except.length === 0 || !this.cached(cache, `${g}:x`, () => this.occurs(guard.except, ids, 0, post)));
+    const key = this.cacheKey(g, EXCEPT, -1);
+    let excepted = cache.get(key);
+    if (excepted === undefined) cache.set(key, (excepted = this.occurs(guard.except, ids, 0, post)));
+    return !excepted;
   }
 
-  private cached(cache: Map<string, boolean>, key: string, compute: () => boolean): boolean {
-    let value = cache.get(key);
-    if (value === undefined) cache.set(key, (value = compute()));
-    return value;
+  /** One number per (guard, scope, sentence): the scope in the low two bits, the sentence (or −1) above the guard. */
+  private cacheKey(g: number, scope: number, sentence: number): number {
+    return ((sentence + 1) * this.list.length + g) * 4 + scope;
   }
 
   /**
@@ -102,7 +144,7 @@ export class Guards {
     }
     const gen = this.rangeGeneration;
     let viable: GuardPattern[] | undefined;
-    for (const p of patterns) if (allPresent(p.requirements, present, gen, distinct)) (viable ??= []).push(p);
+    for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);
     if (!viable) return false;
     const injections = this.injections;
     injections.length = 0;

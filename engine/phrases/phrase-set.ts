@@ -8,7 +8,7 @@ import { Automaton } from './automaton.js';
 import { compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { distinctIds, hasAny, IntList, PatternNeeds, requirement } from './prefilter.js';
+import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -96,11 +96,8 @@ export class PhraseSet {
         continue;
       }
       const guardPatterns = (where: string, match: string | string[]): GuardPattern[] =>
-        compilePatterns(this.automaton, this.vocab, where, match, resolve).map(({ start, requirements }) => ({
-          start,
-          requirements: requirements.map(requirement),
-          first: null, // set once every pattern is in the automaton
-        }));
+        // Their first words are set once every pattern is in the automaton (`freeze`).
+        compilePatterns(this.automaton, this.vocab, where, match, resolve).map(({ start, requirements }) => this.guards.pattern(start, requirements));
       this.guards.list.push({
         name: guardName,
         quoted: false,
@@ -132,7 +129,7 @@ export class PhraseSet {
       }
     });
     // Looked up after the last pattern is added: the automaton packs itself once for lookups.
-    for (const guard of this.guards.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
+    this.guards.freeze();
     for (const start of this.starts) this.firstWords.push(this.automaton.firstWordsOf(start));
     this.needs.freeze();
     this.checkedIn = new Int32Array(this.starts.length);
@@ -162,7 +159,7 @@ export class PhraseSet {
       this.guards.resize(this.vocab.size + 64);
     }
     const present = this.presentIn;
-    let guardCache: Map<string, boolean> | undefined;
+    let guardCache: Map<number, boolean> | undefined;
     for (let sentence = 0; sentence + 1 < tokens.sentenceStart.length; sentence++) {
       const from = tokens.sentenceStart[sentence]!;
       const to = tokens.sentenceStart[sentence + 1]!;

@@ -4,17 +4,6 @@
  */
 import type { Anchor } from './compile-patterns.js';
 
-/** The words of one required element, as a list and as a set. */
-export interface Requirement {
-  ids: Int32Array;
-  set: ReadonlySet<number>;
-}
-
-export function requirement(anchor: Anchor): Requirement {
-  const set = new Set(anchor.ids);
-  return { ids: Int32Array.from(set), set };
-}
-
 /** A list of small integers kept between calls (scratch of one matcher, single-threaded): no allocation per use. */
 export class IntList {
   items = new Int32Array(64);
@@ -36,24 +25,6 @@ export class IntList {
     bigger.set(this.items);
     this.items = bigger;
   }
-}
-
-export function allPresent(needs: readonly Requirement[], present: Int32Array, gen: number, distinct: IntList): boolean {
-  for (let i = 0; i < needs.length; i++) if (!anyPresent(needs[i]!, present, gen, distinct)) return false;
-  return true;
-}
-
-/** Is some word of `need` among the range's words (stamped `gen` in `present`, listed in `distinct`)? Walks the shorter side. */
-function anyPresent(need: Requirement, present: Int32Array, gen: number, distinct: IntList): boolean {
-  const ids = need.ids;
-  const count = distinct.length;
-  if (ids.length <= count) {
-    for (let i = 0; i < ids.length; i++) if (present[ids[i]!] === gen) return true;
-    return false;
-  }
-  const items = distinct.items;
-  for (let i = 0; i < count; i++) if (need.set.has(items[i]!)) return true;
-  return false;
 }
 
 export function hasAny(set: ReadonlySet<number>, ids: readonly number[]): boolean {
