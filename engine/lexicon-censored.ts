@@ -8,6 +8,7 @@
  * bounded, so time stays linear in the text.
  */
 import type { CensorRun, NormalizedText } from './normalize.js';
+import { REVEAL } from './normalize/revelations.js';
 
 const SPACE = 0x20;
 /** Trie states kept per position: bounds the work on one word whatever the lexicon. */
@@ -33,12 +34,23 @@ export interface CensoredHit<T> {
   /** End in the original text, past a trailing run (`f***`). */
   originalEnd: number;
   value: T;
+  /** REVEAL bits: self_censoring for symbols read as any letters, leetspeak for `+`/`<`, compound. */
+  reveal: number;
 }
+
+/** How a value may sit inside a longer word: PREFIX (`f*ckboy`), SUFFIX (`clusterf*ck`). */
+export type CompoundOf<T> = (value: T) => number;
+const PREFIX = 1;
+const SUFFIX = 2;
+/** Letters the other part of a compound needs at least (as for spelled-out compounds). */
+const MIN_COMPOUND_PART = 3;
 
 export class CensoredMatcher<T> {
   readonly #root: Node<T> = { children: new Map(), values: [], run: 0 };
+  readonly #compound: CompoundOf<T>;
 
-  constructor(targets: Iterable<CensorTarget<T> & { runs: ArrayLike<number> }>) {
+  constructor(targets: Iterable<CensorTarget<T> & { runs: ArrayLike<number> }>, compound: CompoundOf<T> = () => 0) {
+    this.#compound = compound;
     for (const t of targets) this.#add(t.key, t.runs, t.value);
   }
 
@@ -53,7 +65,7 @@ export class CensoredMatcher<T> {
     if (!node.values.includes(value)) node.values.push(value);
   }
 
-  /** Every self-censored word of `n` that reads as a lexicon form. */
+  /** Every self-censored word of `n` that reads as a lexicon form, or starts or ends with one. */
   find(n: NormalizedText): CensoredHit<T>[] {
     const censors = n.censors;
     if (!censors || censors.length === 0) return [];
@@ -71,30 +83,62 @@ export class CensoredMatcher<T> {
       i++;
       const last = runs[runs.length - 1]!;
       const end = last.inner ? wordEnd(n.text, last.at + 1) : last.at;
-      const value = this.#match(n, start, runs, end);
-      if (value !== undefined) out.push({ start, end, originalEnd: last.inner ? n.end[end - 1]! : last.end, value });
+      const reveal = runs.reduce((bits, r) => bits | (r.letters === undefined ? REVEAL.self_censoring : REVEAL.leetspeak), 0);
+      const originalEnd = last.inner ? n.end[end - 1]! : last.end;
+      const whole = this.#match(n, start, runs, end, 0);
+      if (whole !== undefined) {
+        out.push({ start, end, originalEnd, value: whole, reveal });
+        continue;
+      }
+      // A compound's self-censored part (`f*ckboy`, `$#!tcoins`, `clusterf*ck`): its runs lie inside it, between its
+      // letters, and are no dashes (`s-tier`, `f-stop` are hyphenated words).
+      if (!last.inner || runs.some((r) => r.dashes)) continue;
+      const compound = this.#match(n, start, runs, end, PREFIX) ?? this.#suffixMatch(n, start, runs, end);
+      if (compound !== undefined) out.push({ start, end, originalEnd, value: compound, reveal: reveal | REVEAL.compound });
     }
     return out;
   }
 
+  /** A lexicon form that ends the word and may end a compound, starting at least MIN_COMPOUND_PART letters in. */
+  #suffixMatch(n: NormalizedText, start: number, runs: CensorRun[], end: number): T | undefined {
+    for (let from = start + MIN_COMPOUND_PART; from < runs[0]!.at; from++) {
+      const value = this.#match(n, from, runs, end, SUFFIX);
+      if (value !== undefined) return value;
+    }
+    return undefined;
+  }
+
   /**
-   * Simulates the trie over the word: letters advance states (each written as often as the
-   * form spells it: `c*tting` is not `cunting`), a run inside a word stands for count-1…count+2
-   * letters (`f*king`, `f***k`, `f-ing`), a run at its end for exactly count (`f***`).
+   * Simulates the trie over the word from `start`: letters advance states (each written as often as the
+   * form spells it: `c*tting` is not `cunting`), a run stands for between its `min` and `max` letters
+   * (`f*king`, `f***k`, `f-ing`, `f***`), or for its own letters (`sh!+`). With `compound` = 0 the form
+   * must end at `end`; with PREFIX it may end earlier, past the last run and MIN_COMPOUND_PART letters
+   * before `end`; with SUFFIX it must end at `end` and allow compounds.
    */
-  #match(n: NormalizedText, start: number, runs: CensorRun[], end: number): T | undefined {
+  #match(n: NormalizedText, start: number, runs: CensorRun[], end: number, compound: number): T | undefined {
     let states: Node<T>[] = [this.#root];
     let pos = start;
     let real = 0;
     for (const run of runs) {
       for (; pos < run.at && states.length > 0; pos++, real++) states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);
       if (states.length === 0) return undefined;
-      states = run.inner ? wildcard(states, Math.max(1, run.count - 1), run.count + 2) : wildcard(states, run.count, run.count);
+      if (run.letters === undefined) states = wildcard(states, run.min, run.max);
+      else for (let j = 0; j < run.letters.length && states.length > 0; j++) states = step(states, run.letters.charCodeAt(j), 1);
       pos = run.at + 1;
     }
-    for (; pos < end && states.length > 0; pos++, real++) states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);
-    if (real === 0) return undefined;
-    for (const s of states) if (s.values.length > 0) return s.values[0];
+    for (; pos < end && states.length > 0; pos++, real++) {
+      states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);
+      if (compound === PREFIX && end - pos - 1 >= MIN_COMPOUND_PART) {
+        const value = this.#valueOf(states, PREFIX);
+        if (value !== undefined) return value;
+      }
+    }
+    if (real === 0 || compound === PREFIX) return undefined;
+    return this.#valueOf(states, compound);
+  }
+
+  #valueOf(states: Node<T>[], compound: number): T | undefined {
+    for (const s of states) for (const v of s.values) if (compound === 0 || (this.#compound(v) & compound) !== 0) return v;
     return undefined;
   }
 }

@@ -76,7 +76,7 @@ export class LexiconMatcher {
     this.size = size;
     this.#lexicons = lexicons.length;
     this.#automaton = keyScanner([...entries]);
-    this.#censored = censorTargets.length > 0 ? new CensoredMatcher(censorTargets) : undefined;
+    this.#censored = censorTargets.length > 0 ? new CensoredMatcher(censorTargets, (v) => v.compound) : undefined;
     const context = lexicons.map((l) => l.context ?? []);
     this.#context = context.some((c) => c.length > 0) ? new ContextRules(context) : undefined;
   }
@@ -89,7 +89,7 @@ export class LexiconMatcher {
     this.#automaton.forEachMatch(n.text, (start, end, entry) => collect(n, start, end, entry, hits, allowed));
     if (this.#censored && n.censors) {
       for (const c of this.#censored.find(n)) {
-        hits.push({ start: c.start, end: c.end, keyLength: c.end - c.start, keyStart: -1, variant: c.value, reveal: REVEAL.self_censoring, originalEnd: c.originalEnd });
+        hits.push({ start: c.start, end: c.end, keyLength: c.end - c.start, keyStart: -1, variant: c.value, reveal: c.reveal, originalEnd: c.originalEnd });
       }
     }
     if (hits.length === 0) return [];

@@ -30,18 +30,22 @@ export interface NormalizedText {
 export interface CensorRun {
   /** Index in `text`: the space that stands for the run, or the word's end for a trailing run. */
   at: number;
-  /** Letters the run may stand for at most (`…` counts three). */
-  count: number;
+  /** Letters the run may stand for: at least `min`, at most `max` (`…` counts three). */
+  min: number;
+  max: number;
+  /** The letters a run of `+` and `<` stands for (`sh!+`, `fu<k`): leetspeak, read only in a whole word. */
+  letters?: string;
   /** True when letters follow the run in the same word (`f*ck`); false for `f***`. */
   inner: boolean;
+  /** Hyphens and dashes only (`f--- off`): they join words as often as they censor, so never read in a compound. */
+  dashes: boolean;
   /** [start, end) of the symbols in the original text. */
   start: number;
   end: number;
 }
 
 export function normalizeForMatching(text: string): NormalizedText {
-  const n = expand(text);
-  applyLeetspeak(n);
+  const n = applyLeetspeak(expand(text));
   markCensors(n, text);
   joinSpacedLetters(n);
   return collapse(n);

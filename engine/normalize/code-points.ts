@@ -148,6 +148,47 @@ for (const [from, to] of Object.entries({ 0: 'o', 1: 'i', 3: 'e', 4: 'a', 5: 's'
 LEET['@'.charCodeAt(0)] = -'a'.charCodeAt(0);
 LEET['!'.charCodeAt(0)] = -'i'.charCodeAt(0);
 
+/**
+ * Symbols read as a letter only inside a word that then spells a lexicon form (`sh!+`, `fu<k`),
+ * never in the matching view: `+` and `<` join words and numbers far more often (`C++`,
+ * `like+share`, `i<3`). Rustrict's replacement table (`+` t, `<` c) and pyleetspeak's advanced
+ * alphabet both list them. In a post they become CENSOR units that carry the letter.
+ */
+export const WORD_LEET = new Int32Array(128);
+WORD_LEET['+'.charCodeAt(0)] = 't'.charCodeAt(0);
+WORD_LEET['<'.charCodeAt(0)] = 'c'.charCodeAt(0);
+
+/**
+ * Leetspeak written with two or more symbols per letter (`|3!tch`, `|<ill`, `c()ck`, `\/`),
+ * from pyleetspeak's intermediate and advanced alphabets (sourced from Fuchs 2013, Blashki &
+ * Nichol 2005, Craenen's cheat sheet), keeping the ones that no ordinary word, number, URL or
+ * emoticon is written with: `()` and `(_)` (parentheses) only between letters; the rest
+ * when a letter is on either side. Longest first, so `\/\/` is w before `\/` is v.
+ */
+export const LEET_SEQUENCES: readonly (readonly [string, string])[] = [
+  ['|\\/|', 'm'],
+  ['/\\/\\', 'm'],
+  ['\\/\\/', 'w'],
+  ['|\\|', 'n'],
+  ['/\\/', 'n'],
+  ['|_|', 'u'],
+  ['(_)', 'u'],
+  ['|-|', 'h'],
+  ['|3', 'b'],
+  ['|)', 'd'],
+  ['|=', 'f'],
+  ['|<', 'k'],
+  ['|{', 'k'],
+  ['|>', 'p'],
+  ['|2', 'r'],
+  ['\\/', 'v'],
+  ['()', 'o'],
+];
+/** Sequences of parentheses, written between letters only (`print()`, `(_)` are not letters). */
+export const ENCLOSED_SEQUENCES = new Set(['()', '(_)']);
+/** First chars of LEET_SEQUENCES: the one test a post's units pay. */
+export const SEQUENCE_START = Uint8Array.from({ length: 128 }, (_, cp) => (LEET_SEQUENCES.some(([s]) => s.charCodeAt(0) === cp) ? 1 : 0));
+
 export const SEPARATORS = new Set([...' .-_*,/|~+'].map((c) => c.charCodeAt(0)));
 /**
  * Symbols that stand for letters when written against them (`f*ck`, `sh#t`, `a**hole`,

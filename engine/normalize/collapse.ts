@@ -3,6 +3,7 @@
  * remembers a sentence break, identical letters collapse into runs, and censor runs are listed.
  */
 import type { CensorRun, NormalizedText } from '../normalize.js';
+import { RunReader } from './censor-runs.js';
 import * as codePoints from './code-points.js';
 import * as revelations from './revelations.js';
 import * as scratch from './units.js';
@@ -10,7 +11,7 @@ import * as scratch from './units.js';
 // Bound here rather than read through the imports: V8 reads an imported binding from the
 // exporting module's cell, with a TDZ check, at each use, and these are read per unit
 // (normalizeForMatching took a third longer with them imported into its loops).
-const { breakBitsOf, CENSOR, CENSOR_WIDTH, LETTER, SKIP, SPACE, TRAILING_CENSORS } = codePoints;
+const { breakBitsOf, CENSOR, LETTER, SKIP, SPACE } = codePoints;
 const { REVEAL, SENTENCE_BREAK } = revelations;
 const { grow, units } = scratch;
 
@@ -44,25 +45,19 @@ export function collapse(n: number): NormalizedText {
   let width = 0; // UTF-16 width of the last output letter
   let breakBits = 0; // 1 punctuation, 2 whitespace, 4 line break in the current non-letter run
   let censors: CensorRun[] | undefined;
-  let censor: CensorRun | undefined; // the run being read, right after a letter
-  let trailingOk = false; // every symbol of `censor` may censor at a word's end
+  let censor: RunReader | undefined; // the run being read, right after a letter
   for (let k = 0; k < n; k++) {
     const kind = u.kind[k]!;
     if (kind === SKIP) continue;
     const cp = u.cp[k]!;
     if (censor !== undefined && kind !== CENSOR) {
-      censor.inner = kind === LETTER;
-      if (censor.inner || trailingOk) (censors ??= []).push(censor);
+      const run = censor.finish(kind === LETTER, o.code, k, n);
+      if (run !== undefined) (censors ??= []).push(run);
       censor = undefined;
     }
     if (kind === CENSOR && (censor !== undefined || lastCp !== -1)) {
-      if (censor === undefined) {
-        censor = { at: m, count: 0, inner: false, start: u.st[k]!, end: u.en[k]! };
-        trailingOk = true;
-      }
-      censor.count += CENSOR_WIDTH.get(cp) ?? 1;
-      censor.end = u.en[k]!;
-      trailingOk &&= TRAILING_CENSORS.has(cp);
+      censor ??= new RunReader(m, u.st[k]!, u.en[k]!);
+      censor.add(cp, u.en[k]!);
     }
     if (kind !== LETTER) {
       if (lastCp !== -1 || m === 0) {
@@ -98,7 +93,8 @@ export function collapse(n: number): NormalizedText {
     }
     lastCp = cp;
   }
-  if (censor !== undefined && trailingOk) (censors ??= []).push(censor);
+  const last = censor?.finish(false, o.code, n, n);
+  if (last !== undefined) (censors ??= []).push(last);
   if (m > 0 && lastCp === -1) m--; // no trailing space
   // One buffer for the four arrays: one allocation, not four.
   const buffer = new ArrayBuffer(11 * m);

@@ -4,18 +4,22 @@
  * letters are joined into one word.
  */
 import * as codePoints from './code-points.js';
+import { joinLeetSequences } from './leet-sequences.js';
 import * as revelations from './revelations.js';
 import * as scratch from './units.js';
 
 // Bound here rather than read through the imports: V8 reads an imported binding from the
 // exporting module's cell, with a TDZ check, at each use, and these are read per unit
 // (normalizeForMatching took a third longer with them imported into its loops).
-const { AMPERSAND, CENSOR, CENSOR_WIDTH, LEET, LETTER, OTHER, SEPARATORS, SKIP, SPACE } = codePoints;
+const { AMPERSAND, CENSOR, CENSOR_WIDTH, LEET, LETTER, OTHER, SEPARATORS, SEQUENCE_START, SKIP, SPACE, WORD_LEET } = codePoints;
 const { REVEAL } = revelations;
 const { units } = scratch;
 
-/** Inside whitespace-delimited tokens that hold a real letter, map leet digits/symbols to letters. */
-export function applyLeetspeak(n: number): void {
+/**
+ * Inside whitespace-delimited tokens that hold a real letter, map leet digits/symbols to letters,
+ * multi-symbol ones (`|3`, `()`) first. Returns the unit count, which those make smaller.
+ */
+export function applyLeetspeak(n: number): number {
   const u = units;
   let i = 0;
   while (i < n) {
@@ -26,14 +30,26 @@ export function applyLeetspeak(n: number): void {
     let end = i;
     let hasLetter = false;
     let hasLeet = false; // most words hold no leet char: skip the two passes below
+    let hasSequence = false;
     for (; end < n && u.kind[end] !== SPACE; end++) {
+      const cp = u.cp[end]!;
       if (u.kind[end] === LETTER) hasLetter = true;
-      else if (u.cp[end]! < 128 && LEET[u.cp[end]!] !== 0) hasLeet = true;
+      else if (cp < 128 && (LEET[cp] !== 0 || SEQUENCE_START[cp] !== 0)) {
+        if (LEET[cp] !== 0) hasLeet = true;
+        else hasSequence = true;
+      }
+    }
+    if (hasSequence) {
+      const removed = joinLeetSequences(i, end, n);
+      end -= removed;
+      n -= removed;
+      hasLetter ||= removed > 0;
     }
     // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
     if (hasLetter && hasLeet && !isOrdinal(i, end)) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
     i = end;
   }
+  return n;
 }
 
 /** Digits and then st, nd, rd, th or s, punctuation after: `71st`, `4th,`, `1990s`: a number, not leetspeak. */
@@ -59,28 +75,39 @@ function leetAt(k: number, tokenEnd: number, unconditional: boolean): void {
   if (u.kind[k] !== OTHER || cp >= 128) return;
   let to = LEET[cp]!;
   if (unconditional !== to > 0) return;
-  if (to < 0) to = k + 1 < tokenEnd && u.kind[k + 1] === LETTER ? -to : 0;
+  if (to < 0) to = k + 1 < tokenEnd && (u.kind[k + 1] === LETTER || isWordLeet(k + 1)) ? -to : 0;
   if (to === 0) return;
   u.cp[k] = to;
   u.kind[k] = LETTER;
   u.fl[k] |= REVEAL.leetspeak;
 }
 
+/** `+` or `<`, which stand for a letter only in a word that then spells a lexicon form (`sh!+`). */
+function isWordLeet(k: number): boolean {
+  const cp = units.cp[k]!;
+  return units.kind[k] === OTHER && cp < 128 && WORD_LEET[cp] !== 0;
+}
+
+function isCensorSymbol(k: number): boolean {
+  return units.kind[k] === OTHER && (CENSOR_WIDTH.has(units.cp[k]!) || isWordLeet(k));
+}
+
 /**
  * Runs of censoring symbols written against a letter (no whitespace between) become
  * CENSOR units: inside a word (`f*ck`) or at its end (`f***`). A run before a word's
- * first letter is not one (`*it*` is emphasis; `**note**` is Markdown).
+ * first letter is not one (`*it*` is emphasis; `**note**` is Markdown). `+` and `<` join
+ * such runs as the letters they stand for (`sh!+`, `fu<k`).
  */
 export function markCensors(n: number, text: string): void {
   const u = units;
   let k = 0;
   while (k < n) {
-    if (u.kind[k] !== OTHER || !CENSOR_WIDTH.has(u.cp[k]!)) {
+    if (!isCensorSymbol(k)) {
       k++;
       continue;
     }
     let end = k;
-    while (end < n && u.kind[end] === OTHER && CENSOR_WIDTH.has(u.cp[end]!)) end++;
+    while (end < n && isCensorSymbol(end)) end++;
     if (k > 0 && u.kind[k - 1] === LETTER && !(end - k === 1 && isAbbreviationJoint(text, n, k))) {
       for (let j = k; j < end; j++) u.kind[j] = CENSOR;
     }
@@ -114,7 +141,10 @@ function isLetterUnit(n: number, i: number): boolean {
   return i >= 0 && i < n && units.kind[i] === LETTER;
 }
 
-/** `f u c k`, `f.u.c.k`: chains of ≥ 3 single letters, one separator apart, become one word. */
+/**
+ * `f u c k`, `f.u.c.k`, and a word written one letter per line (`f\nu\nc\nk`): chains of ≥ 3
+ * single letters, one separator apart (or whitespace holding one line break), become one word.
+ */
 export function joinSpacedLetters(n: number): void {
   const u = units;
   let i = 0;
@@ -123,20 +153,16 @@ export function joinSpacedLetters(n: number): void {
       i++;
       continue;
     }
-    // Spaces and punctuation do not mix in one chain: in `a s-h-i-t` the word `a` stays out,
-    // while `s_h*i|t` still joins.
-    const spaced = u.cp[i + 1] === 0x20;
+    // Spaces, punctuation and line breaks do not mix in one chain: in `a s-h-i-t` the word `a`
+    // stays out, while `s_h*i|t` still joins.
+    let next = gapEnd(i + 1, n);
+    const mode = gap;
     let last = i;
     let count = 1;
-    while (
-      last + 2 < n &&
-      u.kind[last + 1] !== LETTER &&
-      SEPARATORS.has(u.cp[last + 1]!) &&
-      (u.cp[last + 1] === 0x20) === spaced &&
-      single(last + 2, n)
-    ) {
-      last += 2;
+    while (next > 0 && gap === mode && single(next, n)) {
+      last = next;
       count++;
+      next = gapEnd(last + 1, n);
     }
     if (count < 3) {
       i++;
@@ -148,6 +174,31 @@ export function joinSpacedLetters(n: number): void {
     }
     i = last + 1;
   }
+}
+
+const SPACED = 1;
+const PUNCTUATED = 2;
+const VERTICAL = 3;
+/** The kind of the gap `gapEnd` last read (a module variable: this runs per single letter). */
+let gap = 0;
+/** Whitespace a line-per-letter gap may hold around its one line break (`f \n u`). */
+const MAX_VERTICAL_GAP = 6;
+
+/** Index of the letter after the gap that starts at `at`, or -1 when it is no chain's gap. */
+function gapEnd(at: number, n: number): number {
+  const u = units;
+  if (at + 1 >= n || u.kind[at] === LETTER) return -1;
+  const cp = u.cp[at]!;
+  if (SEPARATORS.has(cp) && u.kind[at + 1] === LETTER) {
+    gap = cp === 0x20 ? SPACED : PUNCTUATED;
+    return at + 1;
+  }
+  let breaks = 0;
+  let k = at;
+  for (; k < n && k - at < MAX_VERTICAL_GAP && u.kind[k] === SPACE; k++) if (u.cp[k] === 0x0a || (u.cp[k] === 0x0d && u.cp[k + 1] !== 0x0a)) breaks++;
+  if (breaks !== 1 || k >= n || u.kind[k] !== LETTER) return -1;
+  gap = VERTICAL;
+  return k;
 }
 
 /** A letter standing alone between non-letters. */

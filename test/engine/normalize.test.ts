@@ -26,6 +26,12 @@ describe('normalizeForMatching: evasions', () => {
     { kind: 'separators space', input: 'f u c k', text: 'fuck', reveals: ['separators'] },
     { kind: 'separators -', input: 'f-u-c-k', text: 'fuck', reveals: ['separators'] },
     { kind: 'separators mixed', input: 's_h*i|t', text: 'shit', reveals: ['separators'] },
+    { kind: 'one letter per line', input: 'f\nu\nc\nk', text: 'fuck', reveals: ['separators'] },
+    { kind: 'one letter per line, indented', input: 'f\n u\r\n c \n k', text: 'fuck', reveals: ['separators'] },
+    { kind: 'multi-symbol leetspeak |3', input: '|3itch', text: 'bitch', reveals: ['leetspeak'] },
+    { kind: 'multi-symbol leetspeak |_| and |<', input: 'f|_|c|<', text: 'fuck', reveals: ['leetspeak'] },
+    { kind: 'multi-symbol leetspeak () between letters', input: 'c()()n', text: 'con', runs: [1, 2, 1], reveals: ['leetspeak'] },
+    { kind: 'multi-symbol leetspeak \\/ then a digit', input: '\\/3ry', text: 'very', reveals: ['leetspeak'] },
     { kind: 'zero-width', input: 'f\u200Bu\u200Dck', text: 'fuck', reveals: ['zero-width'] },
     { kind: 'soft hyphen', input: 'fu\u00ADck', text: 'fuck', reveals: ['zero-width'] },
     { kind: 'bidi control', input: 'fu\u202Eck', text: 'fuck', reveals: ['zero-width'] },
@@ -93,7 +99,8 @@ describe('normalizeForMatching: what stays as it is', () => {
     ['  leading and trailing  ', 'leading and trailing'],
     ['a b', 'a b'], // two single letters are not joined
     ['a.b', 'a b'],
-    ['f\nu\nc\nk', 'f u c k'], // a newline is not a separator
+    ['f\n\nu\n\nc\n\nk', 'f u c k'], // one letter per paragraph is no word written down the page
+    ['A\nB', 'a b'], // two lines of one letter are not a chain
     ['f. u. c. k', 'f u c k'], // two separator chars are not a chain
     ['email @ home', 'email home'], // `@` not before a letter
     ['😀 ok 😀', 'ok'],
