@@ -86,10 +86,12 @@ export function addTerm(
     if (v.text === n.text || form.length < 3 || allowed.has(v.text)) continue;
     addVariant(entries, v.text, { ...base, runs: v.runs, flags: ownFlags(v.flags), reveal: REVEAL.phonetic, exactRuns: true, compound: 0 });
   }
-  for (const [left, right] of spacedSplits(n.text)) {
+  for (const [left, right] of spacedSplits(n.text, language)) {
+    // Past the term's own letters (an inflected split, `fuc king`), the suffix is written once.
     const split = left.length;
-    const runs = Uint16Array.from([...n.runs.subarray(0, split), 0, ...n.runs.subarray(split)]);
-    const flags = Uint8Array.from([...own.subarray(0, split), 0, ...own.subarray(split)]);
+    const tail = right.length - (n.text.length - split);
+    const runs = Uint16Array.from([...n.runs.subarray(0, split), 0, ...n.runs.subarray(split), ...Array<number>(tail).fill(1)]);
+    const flags = Uint8Array.from([...own.subarray(0, split), 0, ...own.subarray(split), ...Array<number>(tail).fill(0)]);
     addVariant(entries, `${left} ${right}`, { ...base, runs, flags, reveal: REVEAL.spacing, compound: 0 });
   }
   return true;

@@ -37,7 +37,7 @@ interface Rule {
 const RULES: readonly Rule[] = [
   { name: 'ck→k', from: /ck/g, to: ['k', 'q', 'kk'], pair: true },
   { name: 'hard c→k', from: /c(?=[aoulrt]|$)/g, to: ['k'], pair: true },
-  { name: 'f→ph', from: /^f/g, to: ['ph'], pair: true },
+  { name: 'f→ph', from: /f/g, to: ['ph'], pair: true },
   { name: 'ph→f', from: /ph/g, to: ['f'], pair: true },
   { name: 'u→v', from: /u/g, to: ['v'], pair: true },
   { name: 'u→oo', from: /u(?=ck|k|q)/g, to: ['oo'], pair: true, languages: ['en'] },
@@ -105,14 +105,32 @@ export function phoneticVariants(term: string, language: Language): string[] {
 
 /**
  * `fuck` → `fu ck`; `bitch` → `bi tch`, `bit ch`: splits of a short word with two letters on
- * one side and two to five on the other. Longer halves are mostly real word pairs (`bare back`).
+ * one side and two to five on the other. Longer halves are mostly real word pairs (`bare back`,
+ * `cream pie`, `date rape`: compounds split where their own words meet). In English, a short
+ * stem is also split inside itself before an `-ing` or `-ed` (`fuc king`, `fuc ked`; not `-in`: chin, kin, tin),
+ * three letters or more on each side. The collision finder lists every split whose two halves
+ * are dictionary words (`wan king`), for the lexicon to allow-list.
  */
-export function spacedSplits(collapsed: string): [string, string][] {
+export function spacedSplits(collapsed: string, language?: Language): [string, string][] {
   const out: [string, string][] = [];
   if (!/^[a-z]+$/.test(collapsed)) return out;
   for (let i = 2; i <= collapsed.length - 2; i++) {
     const [left, right] = [collapsed.slice(0, i), collapsed.slice(i)];
     if (Math.min(left.length, right.length) === 2 && Math.max(left.length, right.length) <= 5) out.push([left, right]);
   }
+  // A stem of four or five letters ending in a consonant: not a plural, an `-e` word (`rape` +
+  // `ing` is `raping`), nor a noun in a vowel or y (`porno`, `busty`) that takes no `-ing`.
+  if (collapsed.length < 4 || collapsed.length > 5 || /[aeiouys]$/.test(collapsed)) return out;
+  for (const suffix of (language && SPLIT_SUFFIXES[language]) || []) {
+    for (let i = MIN_STEM_HALF; i < collapsed.length; i++) {
+      const [left, right] = [collapsed.slice(0, i), collapsed.slice(i) + suffix];
+      if (right.length >= MIN_STEM_HALF && right.length <= 5) out.push([left, right]);
+    }
+  }
   return out;
 }
+
+/** Inflections after which a stem split inside itself is generated (`fuc king`). */
+const SPLIT_SUFFIXES: Partial<Record<Language, readonly string[]>> = { en: ['ing', 'ed'] };
+/** Letters each half of a split inside an inflected stem has at least (`fuc king`). */
+const MIN_STEM_HALF = 3;

@@ -128,7 +128,7 @@ export function findCollisions(pack: Pick<ResolvedPack, 'lexicons'>, lists: read
     const plainTerms = new Set(lexicon.spec.plain ?? []);
     for (const term of lexicon.spec.terms) {
       if (plainTerms.has(term)) continue;
-      for (const [left, right] of spacedSplits(normalizeForMatching(term).text)) {
+      for (const [left, right] of spacedSplits(normalizeForMatching(term).text, lexicon.language)) {
         if (!dictionary.has(left) || !dictionary.has(right)) continue;
         const pair = `${left} ${right}`;
         if (lexicon.accepted.has(pair)) continue;
@@ -190,7 +190,7 @@ export function findCollisionsCached(pack: Pick<ResolvedPack, 'lexicons'>, lists
 }
 
 /** The matching code itself is part of the key: a changed matcher reports anew. */
-const CACHE_VERSION = ['../lexicon-matcher', '../lexicon-variants', '../lexicon-censored', '../normalize', './collisions']
+const CACHE_VERSION = ['../lexicon-matcher', '../lexicon-variants', '../lexicon-censored', '../lexicon-candidates', '../lexicon-entries', '../normalize', '../normalize/code-points', '../normalize/collapse', '../normalize/evasions', '../normalize/leet-sequences', '../normalize/censor-runs', './collisions']
   .map((m) => {
     for (const ext of ['.js', '.ts']) {
       try {
