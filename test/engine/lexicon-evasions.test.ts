@@ -148,3 +148,64 @@ describe('languages, allow-lists and context', () => {
     expect(spans('SO TIRED AF')).toEqual([['af', 'AF', '']]);
   });
 });
+
+describe('issue 12, the evasions no peer matched', () => {
+  const strong = new LexiconMatcher([
+    {
+      id: 'en',
+      language: 'en',
+      variants: true,
+      terms: ['fuck', 'shit', 'bitch', 'twat', 'motherfucker', { term: 'fuck', compound: 'any' }, { term: 'shit', compound: 'any' }],
+      allow: ['wan king'],
+    },
+  ]);
+  const hits = (text: string) => spans(text, strong);
+
+  it('joins a word written one letter per line', () => {
+    expect(hits('F\nU\nC\nK\n\nthis song')).toEqual([['fuck', 'F\nU\nC\nK', 'separators']]);
+    expect(hits('f\n u\n c\n k')).toEqual([['fuck', 'f\n u\n c\n k', 'separators']]);
+    expect(hits('Options:\nA\nB\nC\nD')).toEqual([]);
+  });
+
+  it('reads a stem split inside itself before -ing or -ed', () => {
+    expect(hits('ur fuc king reaction')).toEqual([['fuck', 'fuc king', 'spacing']]);
+    expect(hits('all fuc ked up')).toEqual([['fuck', 'fuc ked', 'spacing']]);
+    expect(hits('sh it happens, bit ch')).toEqual([
+      ['shit', 'sh it', 'spacing'],
+      ['bitch', 'bit ch', 'spacing'],
+    ]);
+    expect(hits('the wan king smiled; a bit chewy; the pen is mightier')).toEqual([]);
+  });
+
+  it('reads a self-censored word at the head or the end of a compound', () => {
+    expect(hits('calling $#!tcoins utility tokens')).toEqual([['shit', '$#!tcoins', 'leetspeak+self_censoring+compound']]);
+    expect(hits('what a f*ckboy')).toEqual([['fuck', 'f*ckboy', 'self_censoring+compound']]);
+    expect(hits('a total clusterf*ck')).toEqual([['fuck', 'clusterf*ck', 'self_censoring+compound']]);
+  });
+
+  it('reads no compound through a hyphen or a trailing run: hyphenated words and Markdown', () => {
+    expect(hits('f-stop, s-tier, **Fresh** drops, **Shirts**')).toEqual([]);
+  });
+
+  it('reads `+` as t and `<` as c in a word that then spells a term, and multi-symbol leetspeak', () => {
+    expect(hits('holy sh!+ i passed')).toEqual([['shit', 'sh!+', 'leetspeak']]);
+    expect(hits('fu<k me')).toEqual([['fuck', 'fu<k', 'leetspeak']]);
+    expect(hits('|3!tch please')).toEqual([['bitch', '|3!tch', 'leetspeak']]);
+    expect(hits('f|_|ck off')).toEqual([['fuck', 'f|_|ck', 'leetspeak']]);
+    expect(hits('C++ and Disney+, like+share, i <3 u, a<b')).toEqual([]);
+  });
+
+  it('reads a grawlix after a first letter as the word it stands for', () => {
+    expect(hits('F@#% the Cowboys')).toEqual([['fuck', 'F@#%', 'self_censoring']]);
+    expect(hits('s#!% happens')).toEqual([['shit', 's#!%', 'self_censoring']]);
+    expect(hits('I love C#! and C#!! and F# minor')).toEqual([]);
+  });
+
+  it('reads a word cut short with dashes', () => {
+    expect(hits('tell ur ex to f- off')).toEqual([['fuck', 'f-', 'self_censoring']]);
+    expect(hits('what the f-')).toEqual([['fuck', 'f-', 'self_censoring']]);
+    expect(hits('f--- my entire life')).toEqual([['fuck', 'f---', 'self_censoring']]);
+    expect(hits('f—k, missed it')).toEqual([['fuck', 'f—k', 'self_censoring']]);
+    expect(hits('got an F- on it; f- and g-values; she said f- then stopped')).toEqual([]);
+  });
+});
