@@ -55,6 +55,10 @@ export interface CompiledPack {
   /** Engine internals; not part of the public contract. */
   readonly internal: {
     checks: CompiledCheck[];
+    /** Each enabled check's place in `checks`, by id. */
+    checkIndex: ReadonlyMap<string, number>;
+    /** The ids of `checks`, in order (a decision's `checks` is a copy). */
+    checkIds: readonly string[];
     pool: EnginePool;
     platform: string;
     threadSplit: 'auto' | 'none' | 'separator';
@@ -136,6 +140,8 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
     checks: checks.map(({ id, code, severity, category, labels }) => ({ id, code, severity, category, labels })),
     internal: {
       checks,
+      checkIndex: new Map(checks.map((c, i) => [c.id, i])),
+      checkIds: checks.map((c) => c.id),
       pool: new EnginePool(rules),
       platform: resolved.defaults.platform,
       threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',

@@ -31,33 +31,35 @@ export async function evaluate(
   input: EvaluationInput,
   options: EvaluateOptions = {},
 ): Promise<EngineDecision & { trace?: TraceEntry[] }> {
-  const { checks, pool, platform: defaultPlatform, threadSplit } = pack.internal;
+  const { checks, checkIndex, checkIds, pool, platform: defaultPlatform, threadSplit } = pack.internal;
   const posts = splitPosts(input.content, { split: threadSplit });
   const detection = detectionInput(posts, input.platform ?? defaultPlatform, input.metadata ?? {});
   const trace: TraceEntry[] | undefined = options.explain ? [] : undefined;
 
-  const findings = new Map<string, Finding[]>();
+  // Per check, by its place in `checks`: its findings, and whether it fired.
+  const findings: (readonly Finding[] | undefined)[] = new Array(checks.length);
+  const fired = new Uint8Array(checks.length);
   const hits: Record<string, number> = {};
   const signals: Record<string, SignalGroups> = {};
   const scores: Record<string, number> = {};
   const candidates: string[] = [];
-  const fired = new Set<string>();
   // Model scores asked for early by a score bar, for the loop below to reuse.
   const early = new Map<CompiledCheck, number>();
-  for (const check of checks) {
+  for (let c = 0; c < checks.length; c++) {
+    const check = checks[c]!;
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
     // A check that a failed score bar keeps from firing is not detected (outside explain, whose trace lists its matches).
     const barred = !trace && check.bars !== undefined && failsABar(check.bars, detection, early);
-    const found = check.detector && !barred ? check.detector.detect(input) : [];
+    const found = check.detector && !barred ? check.detector.detect(input) : NONE;
     hits[check.id] = found.length;
     if (check.detector?.score) scores[check.id] = early.get(check) ?? check.detector.score(input);
     if (found.length > 0) {
-      findings.set(check.id, found);
+      findings[c] = found;
       const groups = signalGroups(found);
       if (groups) signals[check.id] = groups;
     }
     if (check.indexOnly) {
-      if (found.length >= check.minHits) fired.add(check.id);
+      if (found.length >= check.minHits) fired[c] = 1;
     } else if (check.alwaysRun || found.length >= check.minHits) {
       candidates.push(check.id);
     }
@@ -66,28 +68,30 @@ export async function evaluate(
   if (candidates.length > 0) {
     const facts = { hits, signals, scores, post_count: posts.length, platform: detection.platform, metadata: detection.metadata };
     const decided = pool.decide(candidates, facts);
-    for (const id of decided.fired) fired.add(id);
-    if (decided.rest.length > 0) for (const id of await pool.run(decided.rest, facts)) fired.add(id);
+    for (const id of decided.fired) fired[checkIndex.get(id)!] = 1;
+    if (decided.rest.length > 0) for (const id of await pool.run(decided.rest, facts)) fired[checkIndex.get(id)!] = 1;
   }
 
   const violations: Violation[] = [];
   const warnings: Violation[] = [];
   const edits: RequiredEdit[] = [];
   const sanitizing: SanitizingEdit[] = [];
-  for (const check of checks) {
-    if (!fired.has(check.id)) continue;
-    const list = findings.get(check.id) ?? [{ post: 0 }];
-    const reported = new Map<number, number>();
+  for (let c = 0; c < checks.length; c++) {
+    if (fired[c] === 0) continue;
+    const check = checks[c]!;
+    const list = findings[c] ?? WHOLE_POST;
+    // Only a check with more findings than that can reach the cap in some post.
+    const reported = list.length > MAX_REPORTED_PER_CHECK_AND_POST ? new Map<number, number>() : undefined;
     for (const finding of list) {
       // Every finding is masked in `sanitized`, but only the first few per check and post are
       // reported: 240 kB of one repeated term would otherwise answer ~30 MB of violations.
-      const count = reported.get(finding.post) ?? 0;
+      const count = reported?.get(finding.post) ?? 0;
       const reporting = count < MAX_REPORTED_PER_CHECK_AND_POST;
       const masked = finding.match !== undefined && (reporting || check.sanitize === 'mask') ? mask(finding.match) : undefined;
       const fix = sanitizingEdit(check, finding, masked);
       if (fix) sanitizing.push(fix);
       if (!reporting) continue;
-      reported.set(finding.post, count + 1);
+      reported?.set(finding.post, count + 1);
       const post = posts[finding.post]!;
       const violation = toViolation(check, finding, post, masked);
       (check.severity === 'block' ? violations : warnings).push(violation);
@@ -98,7 +102,7 @@ export async function evaluate(
   return {
     decision: violations.length > 0 ? 'FAIL' : 'PASS',
     policy: { pack: pack.id, version: pack.version, hash: pack.hash },
-    checks: pack.checks.map((c) => c.id),
+    checks: checkIds.slice(),
     violations,
     warnings,
     required_edits: edits,
@@ -106,6 +110,11 @@ export async function evaluate(
     ...(trace ? { trace } : {}),
   };
 }
+
+/** A check that finds nothing (no detector, or one a score bar skips). */
+const NONE: readonly Finding[] = Object.freeze([]);
+/** What a fired check without findings reports: one violation about its first post. */
+const WHOLE_POST: readonly Finding[] = Object.freeze([Object.freeze({ post: 0 })]);
 
 /**
  * The `signals` fact of one check: the signal names found in each post, in each sentence, and in
@@ -118,22 +127,33 @@ interface SignalGroups {
 }
 
 function signalGroups(found: readonly Finding[]): SignalGroups | undefined {
-  const posts = new Map<number, Set<string>>();
-  const sentences = new Map<string, Set<string>>();
+  // Groups in the order their first finding comes, each signal once in the order it first comes
+  // (lists searched with `includes`: a check has a few dozen signals at most).
+  let posts: Map<number, string[]> | undefined;
+  let sentences: Map<number | string, string[]> | undefined;
   for (const f of found) {
     if (f.signal === undefined) continue;
+    posts ??= new Map();
+    sentences ??= new Map();
     let p = posts.get(f.post);
-    if (!p) posts.set(f.post, (p = new Set()));
-    p.add(f.signal);
-    const key = `${f.post}:${f.sentence ?? 0}`;
+    if (!p) posts.set(f.post, (p = []));
+    if (!p.includes(f.signal)) p.push(f.signal);
+    const key = sentenceKey(f.post, f.sentence ?? 0);
     let s = sentences.get(key);
-    if (!s) sentences.set(key, (s = new Set()));
-    s.add(f.signal);
+    if (!s) sentences.set(key, (s = []));
+    if (!s.includes(f.signal)) s.push(f.signal);
   }
-  if (posts.size === 0) return undefined;
-  const thread = new Set<string>();
-  for (const p of posts.values()) for (const signal of p) thread.add(signal);
-  return { posts: [...posts.values()].map((v) => [...v]), sentences: [...sentences.values()].map((v) => [...v]), thread: [[...thread]] };
+  if (!posts || !sentences) return undefined;
+  const thread: string[] = [];
+  for (const p of posts.values()) for (const signal of p) if (!thread.includes(signal)) thread.push(signal);
+  return { posts: [...posts.values()], sentences: [...sentences.values()], thread: [thread] };
+}
+
+/** One key per (post, sentence): a number for the integers detectors give, else the `post:sentence` string it replaced. */
+function sentenceKey(post: number, sentence: number): number | string {
+  return Number.isInteger(post) && Number.isInteger(sentence) && post >= 0 && sentence >= 0 && post < 2 ** 20 && sentence < 2 ** 32
+    ? post * 2 ** 32 + sentence
+    : `${post}:${sentence}`;
 }
 
 /** Whether a score bar fails (a loop, not a closure per check and evaluation). */
