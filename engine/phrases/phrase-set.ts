@@ -7,6 +7,7 @@
 import { Automaton } from './automaton.js';
 import { compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
+import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
 import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
 import type { Tokens } from './tokens.js';
@@ -207,37 +208,30 @@ export class PhraseSet {
         }
       }
       const events = this.automaton.scan(ids, from, to, injections.items, injections.length);
-      for (const [r, first, last] of leftmostLongest(events)) {
-        const rule = this.rules[r]!;
-        const match: PhraseMatch = { rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence };
-        const cache = (guardCache ??= new Map());
-        const guard = rule.guards.find((g) => this.guards.holds(g, ctx, ids, { from, to, t: first, end: last, sentence }, cache));
-        if (guard === undefined) matches.push(match);
-        // Spelt out rather than spread ({ ...match, guard }): same fields, same order, no object clone.
-        else suppressed.push({ rule: match.rule, signal: match.signal, from: match.from, to: match.to, first, last, sentence, guard: this.guards.list[guard]!.name });
+      if (events.length === 0) continue;
+      const kept = leftmostLongest(events);
+      for (let k = 0; k < kept.length; k++) {
+        const e = kept[k]!;
+        const first = events[e + 1]!;
+        const last = events[e + 2]!;
+        const rule = this.rules[events[e]!]!;
+        // The first of the rule's guards that holds around the match, if any.
+        let guard = -1;
+        if (rule.guards.length > 0) {
+          const cache = (guardCache ??= new Map());
+          const at = { from, to, t: first, end: last, sentence };
+          for (const g of rule.guards) {
+            if (this.guards.holds(g, ctx, ids, at, cache)) {
+              guard = g;
+              break;
+            }
+          }
+        }
+        if (guard < 0) matches.push({ rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence });
+        else suppressed.push({ rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence, guard: this.guards.list[guard]!.name });
       }
     }
     matches.sort((a, b) => a.from - b.from || b.to - a.to);
     return { matches, suppressed };
   }
-}
-
-/** From [rule, start, end] triples: per rule, the leftmost match, the longest at that start, then the next that does not overlap. */
-function leftmostLongest(events: readonly number[]): [number, number, number][] {
-  const triples: [number, number, number][] = [];
-  for (let i = 0; i < events.length; i += 3) triples.push([events[i]!, events[i + 1]!, events[i + 2]!]);
-  triples.sort((a, b) => a[0] - b[0] || a[1] - b[1] || b[2] - a[2]);
-  const out: [number, number, number][] = [];
-  let rule = -1;
-  let free = 0;
-  for (const triple of triples) {
-    if (triple[0] !== rule) {
-      rule = triple[0];
-      free = 0;
-    }
-    if (triple[1] < free) continue;
-    out.push(triple);
-    free = triple[2];
-  }
-  return out;
 }
