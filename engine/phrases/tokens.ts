@@ -4,13 +4,15 @@
  * the things the view drops but scams are made of — numbers, amounts of money
  * and links — as single tokens of a class (`$NUMBER`, `$MONEY`, `$URL`; a plain four-digit
  * 1900–2099 is also a `$YEAR`, so "in $YEAR" can say "in the past" where "in $NUMBER" would also
- * read "in 3 days").
+ * read "in 3 days"), the laughing emoji as `$LAUGH` and the loudly crying one as `$SOB` (a run of
+ * them is one token): the view drops emoji, and "😂" marks hyperbole as "lol" does, while "😭" is
+ * as often real distress as mock despair, so a guard names which it trusts.
  * Every token knows its sentence, and where it sits in the caller's text.
  */
 import type { NormalizedText } from '../normalize.js';
 import { SENTENCE_BREAK } from '../normalize/revelations.js';
 
-export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8 } as const;
+export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8, LAUGH: 16, SOB: 32 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;
 
 export interface Tokens {
@@ -58,12 +60,30 @@ export function linkSpans(text: string): [number, number][] {
 const isYearStart = (text: string, i: number): boolean =>
   (text[i] === '1' && text[i + 1] === '9') || (text[i] === '2' && text[i + 1] === '0');
 
+/** $LAUGH for 😂 U+1F602, 😆 U+1F606, 😹 U+1F639 and 🤣 U+1F923; $SOB for 😭 U+1F62D; else 0 (UTF-16 surrogate pairs). */
+function emojiClass(high: number, low: number): number {
+  if (high === 0xd83e) return low === 0xdd23 ? TOKEN_CLASS.LAUGH : 0;
+  if (low === 0xde02 || low === 0xde06 || low === 0xde39) return TOKEN_CLASS.LAUGH;
+  return low === 0xde2d ? TOKEN_CLASS.SOB : 0;
+}
+
 /** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
   let u = 0; // next link that could contain the scan position
   for (let i = 0; i < text.length; i++) {
-    if (!isDigit(text.charCodeAt(i)) || (i > 0 && isAsciiWordChar(text.charCodeAt(i - 1)))) continue;
+    const c = text.charCodeAt(i);
+    if (c === 0xd83d || c === 0xd83e) {
+      const cls = emojiClass(c, text.charCodeAt(i + 1));
+      if (cls !== 0) {
+        const prev = out.at(-1);
+        if (prev && prev.cls === cls && prev.to >= i - 1) prev.to = i + 2;
+        else out.push({ from: i, to: i + 2, cls });
+      }
+      i++;
+      continue;
+    }
+    if (!isDigit(c) || (i > 0 && isAsciiWordChar(text.charCodeAt(i - 1)))) continue;
     let end = i + 1;
     while (end < text.length && (isDigit(text.charCodeAt(end)) || ((text[end] === ',' || text[end] === '.') && isDigit(text.charCodeAt(end + 1))))) end++;
     const suffix = /^(?:[kKmM]\b|\+|%)/.exec(text.slice(end, end + 2));

@@ -53,6 +53,19 @@ describe('tokenize', () => {
     ]);
   });
 
+  it('reads a run of laughing emoji as one $LAUGH token, 😭 as $SOB, and no other emoji', () => {
+    expect(tokens('kill me 😂😂 now 🤣 ok 😭😭 🔪💀 😆😹').map((t) => [t.word, t.text])).toEqual([
+      ['kil', 'kill'],
+      ['me', 'me'],
+      ['LAUGH', '😂😂'],
+      ['now', 'now'],
+      ['LAUGH', '🤣'],
+      ['ok', 'ok'],
+      ['SOB', '😭😭'],
+      ['LAUGH', '😆😹'],
+    ]);
+  });
+
   it('puts an amount before a full stop in its own sentence, and a post of only an amount in one', () => {
     expect(tokens('Pay $5. Now').map((t) => [t.word, t.sentence])).toEqual([['pay', 0], ['NUMBER+MONEY', 0], ['now', 1]]);
     expect(tokens('$5').map((t) => t.word)).toEqual(['NUMBER+MONEY']);
