@@ -23,11 +23,15 @@ export function leafResolver(vocab: Vocabulary, slots: ReadonlyMap<string, Expan
       return found;
     }
     const words = node.inflect ? node.words.flatMap((w) => inflections(w.toLowerCase(), 'verb')) : node.words;
-    const out = words.flatMap((w) => expandPhrase(vocab, w));
-    if (out.length === 0) {
-      throw new Error(`"${node.words.join('/')}" has no letters to match (numbers, amounts and links are $NUMBER, $MONEY, $URL)`);
-    }
-    return out;
+    // Every alternative must match something: an emoji or a number among words would otherwise
+    // drop out silently (the matching view has no emoji), as 😂 did in a guard for months.
+    return words.flatMap((w) => {
+      const forms = expandPhrase(vocab, w);
+      if (forms.length === 0) {
+        throw new Error(`"${w}" has no letters to match (numbers, amounts, links, years and laughing or crying emoji are $NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB)`);
+      }
+      return forms;
+    });
   };
 }
 

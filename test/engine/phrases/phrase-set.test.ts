@@ -139,13 +139,16 @@ describe('phrase rules', () => {
     expect((await fired(['Verify your password today.', 'No link in this one.'])).codes).toEqual([]);
   });
 
-  it('refuses a rule with no required word, an unknown slot or guard, and a number written as a word', () => {
+  it('refuses a rule with no required word, an unknown slot or guard, and a number or an emoji written as a word', () => {
     const check = { ...base, id: 'c', code: 'CC', detector: { type: 'phrase' as const, phrases: ['s'] } };
     const compile = (rules: PhraseSetSpec['rules']) => () => compilePack(packWith({ s: { rules } }, [check]));
     expect(compile([{ id: 'r', match: '..3 _' }])).toThrow('has no required word');
     expect(compile([{ id: 'r', match: '$NOPE' }])).toThrow('unknown slot $NOPE');
     expect(compile([{ id: 'r', match: 'a', unless: ['nope'] }])).toThrow('unknown guard "nope"');
     expect(compile([{ id: 'r', match: 'within 24 hours' }])).toThrow('$NUMBER');
+    // An alternative with no letters among words that have them is refused too, not dropped.
+    expect(compile([{ id: 'r', match: 'kill you (lol|😂)' }])).toThrow('"😂" has no letters to match');
+    expect(compile([{ id: 'r', match: 'watch your (back|6)' }])).toThrow('"6" has no letters to match');
     expect(compile([{ id: 'r', match: 'a' }, { id: 'r', match: 'b' }])).toThrow('duplicate rule id');
   });
 
