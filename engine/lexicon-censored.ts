@@ -25,6 +25,8 @@ interface Node<T> {
   values: T[];
   /** Letters this node's char stands for in the term (a collapsed run). */
   run: number;
+  /** Chars of the key from the root to this node. */
+  depth: number;
 }
 
 export interface CensoredHit<T> {
@@ -46,7 +48,7 @@ const SUFFIX = 2;
 const MIN_COMPOUND_PART = 3;
 
 export class CensoredMatcher<T> {
-  readonly #root: Node<T> = { children: new Map(), values: [], run: 0 };
+  readonly #root: Node<T> = { children: new Map(), values: [], run: 0, depth: 0 };
   readonly #compound: CompoundOf<T>;
 
   constructor(targets: Iterable<CensorTarget<T> & { runs: ArrayLike<number> }>, compound: CompoundOf<T> = () => 0) {
@@ -59,7 +61,7 @@ export class CensoredMatcher<T> {
     for (let i = 0; i < key.length; i++) {
       const c = key.charCodeAt(i);
       let next = node.children.get(c);
-      if (!next) node.children.set(c, (next = { children: new Map(), values: [], run: runs[i] ?? 1 }));
+      if (!next) node.children.set(c, (next = { children: new Map(), values: [], run: runs[i] ?? 1, depth: i + 1 }));
       node = next;
     }
     if (!node.values.includes(value)) node.values.push(value);
@@ -91,8 +93,8 @@ export class CensoredMatcher<T> {
         continue;
       }
       // A compound's self-censored part (`f*ckboy`, `$#!tcoins`, `clusterf*ck`): its runs lie inside it, between its
-      // letters, and are no dashes (`s-tier`, `f-stop` are hyphenated words).
-      if (!last.inner || runs.some((r) => r.dashes)) continue;
+      // letters, and join no words (`s-tier`, `f-stop`, `@marcus_t` are hyphenated words and handles).
+      if (!last.inner || runs.some((r) => r.joiner)) continue;
       const compound = this.#match(n, start, runs, end, PREFIX) ?? this.#suffixMatch(n, start, runs, end);
       if (compound !== undefined) out.push({ start, end, originalEnd, value: compound, reveal: reveal | REVEAL.compound });
     }
@@ -129,16 +131,23 @@ export class CensoredMatcher<T> {
     for (; pos < end && states.length > 0; pos++, real++) {
       states = step(states, n.text.charCodeAt(pos), n.runs[pos]!);
       if (compound === PREFIX && end - pos - 1 >= MIN_COMPOUND_PART) {
-        const value = this.#valueOf(states, PREFIX);
+        const value = this.#valueOf(states, PREFIX, real + 1);
         if (value !== undefined) return value;
       }
     }
     if (real === 0 || compound === PREFIX) return undefined;
-    return this.#valueOf(states, compound);
+    return this.#valueOf(states, compound, real);
   }
 
-  #valueOf(states: Node<T>[], compound: number): T | undefined {
-    for (const s of states) for (const v of s.values) if (compound === 0 || (this.#compound(v) & compound) !== 0) return v;
+  /**
+   * A value of the states (that may be a compound part, for `compound`). In a compound, the part's
+   * own letters must outnumber those its runs stand for (`s*spended` is not `shits` + `pended`).
+   */
+  #valueOf(states: Node<T>[], compound: number, written: number): T | undefined {
+    for (const s of states) {
+      if (compound !== 0 && 2 * written <= s.depth) continue;
+      for (const v of s.values) if (compound === 0 || (this.#compound(v) & compound) !== 0) return v;
+    }
     return undefined;
   }
 }

@@ -37,8 +37,8 @@ export interface CensorRun {
   letters?: string;
   /** True when letters follow the run in the same word (`f*ck`); false for `f***`. */
   inner: boolean;
-  /** Hyphens and dashes only (`f--- off`): they join words as often as they censor, so never read in a compound. */
-  dashes: boolean;
+  /** Holds a symbol that joins words as often as it censors (`-`, dashes, `_`, `…`, `·`): never read in a compound (`s-tier`, `marcus_t`). */
+  joiner: boolean;
   /** [start, end) of the symbols in the original text. */
   start: number;
   end: number;

@@ -14,6 +14,8 @@ const { CENSOR_WIDTH, LETTER, SPACE, TRAILING_CENSORS, WORD_LEET } = codePoints;
 const { units } = scratch;
 
 const DASHES = new Set([0x2d, 0x2012, 0x2013, 0x2014]); // - ‒ – —
+/** Symbols that join words (`s-tier`, `@marcus_t`, `TQx9f…k2Lp`, `col·lecció`) as often as they censor. */
+const JOINERS = new Set([...DASHES, 0x5f, 0x2026, 0xb7, 0x2022]); // _ … · •
 /** Symbols that make a run a grawlix (`@#$%&*`), as opposed to punctuation (`?!`). */
 const GRAWLIX = new Set([...'@#$%&*'].map((c) => c.charCodeAt(0)));
 const QUESTION = 0x3f;
@@ -33,6 +35,7 @@ export class RunReader {
   #count = 0;
   #symbols = 0;
   #dashes = 0;
+  #joiner = false;
   #trailing = true; // every symbol may censor at a word's end on its own (`*`, `#`, `_`, `•`)
   #letters = ''; // what the `+` and `<` of the run stand for
   #grawlix = new Set<number>(); // the distinct symbols of @#$%&* in the run
@@ -52,6 +55,7 @@ export class RunReader {
     if (letter !== 0) this.#letters += String.fromCharCode(letter);
     this.#count += CENSOR_WIDTH.get(cp) ?? 1;
     if (DASHES.has(cp)) this.#dashes++;
+    if (JOINERS.has(cp)) this.#joiner = true;
     if (GRAWLIX.has(cp)) this.#grawlix.add(cp);
     this.#trailing &&= TRAILING_CENSORS.has(cp);
   }
@@ -61,7 +65,7 @@ export class RunReader {
    * censors nothing (`fun!`, `wh…`, `C++`). `code` is the matching view written so far.
    */
   finish(inner: boolean, code: Uint16Array, next: number, n: number): CensorRun | undefined {
-    const run: CensorRun = { at: this.#at, min: 0, max: 0, inner, dashes: this.#dashes === this.#symbols, start: this.#start, end: this.#end };
+    const run: CensorRun = { at: this.#at, min: 0, max: 0, inner, joiner: this.#joiner, start: this.#start, end: this.#end };
     if (this.#letters.length === this.#symbols) {
       run.letters = this.#letters;
       run.min = run.max = this.#letters.length;
@@ -82,7 +86,7 @@ export class RunReader {
       if (this.#last === BANG || this.#last === QUESTION) run.min = count - 1; // `F@#%!`: the last one may be punctuation
       return run;
     }
-    if (!run.dashes || WORD_LETTERS.has(code[this.#at - 1]!)) return undefined;
+    if (this.#dashes !== this.#symbols || WORD_LETTERS.has(code[this.#at - 1]!)) return undefined;
     if (this.#symbols >= 2) return run;
     if (code[this.#at - 1] !== F || !(AFTER_TRUNCATED.has(wordAfter(next, n)) || wordBefore(code, this.#at - 2) === 'the')) return undefined;
     run.min = run.max = 3;

@@ -183,8 +183,10 @@ describe('issue 12, the evasions no peer matched', () => {
     expect(hits('a total clusterf*ck')).toEqual([['fuck', 'clusterf*ck', 'self_censoring+compound']]);
   });
 
-  it('reads no compound through a hyphen or a trailing run: hyphenated words and Markdown', () => {
+  it('reads no compound through a symbol that joins words, a trailing run, or mostly unwritten letters', () => {
     expect(hits('f-stop, s-tier, **Fresh** drops, **Shirts**')).toEqual([]);
+    expect(hits('@marcus_t @Lewis_T quickcash_in lin.a_hidden TQx9f…k2Lp')).toEqual([]);
+    expect(hits('ur acc0unt w!ll b3 s*spended in 24h')).toEqual([]);
   });
 
   it('reads `+` as t and `<` as c in a word that then spells a term, and multi-symbol leetspeak', () => {

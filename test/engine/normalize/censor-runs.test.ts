@@ -6,30 +6,30 @@
 import { describe, expect, it } from 'vitest';
 import { normalizeForMatching } from '../../../engine/normalize.js';
 
-function runs(text: string): { min: number; max: number; letters?: string; inner: boolean; dashes: boolean; written: string }[] {
+function runs(text: string): { min: number; max: number; letters?: string; inner: boolean; joiner: boolean; written: string }[] {
   return (normalizeForMatching(text).censors ?? []).map((r) => ({
     min: r.min,
     max: r.max,
     ...(r.letters === undefined ? {} : { letters: r.letters }),
     inner: r.inner,
-    dashes: r.dashes,
+    joiner: r.joiner,
     written: text.slice(r.start, r.end),
   }));
 }
 
 describe('censor runs', () => {
   it.each([
-    ['f*ck', { min: 1, max: 3, inner: true, dashes: false, written: '*' }],
-    ['f***', { min: 3, max: 3, inner: false, dashes: false, written: '***' }],
-    ['F@#% this', { min: 3, max: 3, inner: false, dashes: false, written: '@#%' }],
-    ['s#!% happens', { min: 3, max: 3, inner: false, dashes: false, written: '#!%' }],
-    ['F@#%! this', { min: 3, max: 4, inner: false, dashes: false, written: '@#%!' }],
-    ['f--- off', { min: 3, max: 3, inner: false, dashes: true, written: '---' }],
-    ['f- off', { min: 3, max: 3, inner: false, dashes: true, written: '-' }],
-    ['what the f-', { min: 3, max: 3, inner: false, dashes: true, written: '-' }],
-    ['f—k', { min: 1, max: 3, inner: true, dashes: true, written: '—' }],
-    ['sh!+ happens', { min: 1, max: 1, letters: 't', inner: false, dashes: false, written: '+' }],
-    ['fu<k', { min: 1, max: 1, letters: 'c', inner: true, dashes: false, written: '<' }],
+    ['f*ck', { min: 1, max: 3, inner: true, joiner: false, written: '*' }],
+    ['f***', { min: 3, max: 3, inner: false, joiner: false, written: '***' }],
+    ['F@#% this', { min: 3, max: 3, inner: false, joiner: false, written: '@#%' }],
+    ['s#!% happens', { min: 3, max: 3, inner: false, joiner: false, written: '#!%' }],
+    ['F@#%! this', { min: 3, max: 4, inner: false, joiner: false, written: '@#%!' }],
+    ['f--- off', { min: 3, max: 3, inner: false, joiner: true, written: '---' }],
+    ['f- off', { min: 3, max: 3, inner: false, joiner: true, written: '-' }],
+    ['what the f-', { min: 3, max: 3, inner: false, joiner: true, written: '-' }],
+    ['f—k', { min: 1, max: 3, inner: true, joiner: true, written: '—' }],
+    ['sh!+ happens', { min: 1, max: 1, letters: 't', inner: false, joiner: false, written: '+' }],
+    ['fu<k', { min: 1, max: 1, letters: 'c', inner: true, joiner: false, written: '<' }],
   ])('%j', (text, run) => {
     expect(runs(text)).toEqual([run]);
   });
