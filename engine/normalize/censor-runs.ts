@@ -16,8 +16,8 @@ const { units } = scratch;
 const DASHES = new Set([0x2d, 0x2012, 0x2013, 0x2014]); // - ‒ – —
 /** Symbols that join words (`s-tier`, `@marcus_t`, `TQx9f…k2Lp`, `col·lecció`) as often as they censor. */
 const JOINERS = new Set([...DASHES, 0x5f, 0x2026, 0xb7, 0x2022]); // _ … · •
-/** Symbols that make a run a grawlix (`@#$%&*`), as opposed to punctuation (`?!`). */
-const GRAWLIX = new Set([...'@#$%&*'].map((c) => c.charCodeAt(0)));
+/** Symbols that make a run a grawlix (`@#$%&*`), as opposed to punctuation (`?!`): one bit each. */
+const GRAWLIX = new Map([...'@#$%&*'].map((c, i): [number, number] => [c.charCodeAt(0), 1 << i]));
 const QUESTION = 0x3f;
 const BANG = 0x21;
 const SPACE_CP = 0x20;
@@ -38,7 +38,7 @@ export class RunReader {
   #joiner = false;
   #trailing = true; // every symbol may censor at a word's end on its own (`*`, `#`, `_`, `•`)
   #letters = ''; // what the `+` and `<` of the run stand for
-  #grawlix = new Set<number>(); // the distinct symbols of @#$%&* in the run
+  #grawlix = 0; // a bit per distinct symbol of @#$%&* in the run
   #last = 0;
 
   constructor(at: number, start: number, end: number) {
@@ -56,7 +56,7 @@ export class RunReader {
     this.#count += CENSOR_WIDTH.get(cp) ?? 1;
     if (DASHES.has(cp)) this.#dashes++;
     if (JOINERS.has(cp)) this.#joiner = true;
-    if (GRAWLIX.has(cp)) this.#grawlix.add(cp);
+    this.#grawlix |= GRAWLIX.get(cp) ?? 0;
     this.#trailing &&= TRAILING_CENSORS.has(cp);
   }
 
@@ -82,7 +82,7 @@ export class RunReader {
     // One symbol after one letter reads a two-letter word: notes and languages (`C#`, `A#`, `F#`), not `af`.
     if (this.#trailing) return first && count === 1 ? undefined : run;
     if (!first) return undefined;
-    if (this.#grawlix.size >= 2 && this.#symbols >= 3) {
+    if ((this.#grawlix & (this.#grawlix - 1)) !== 0 && this.#symbols >= 3) {
       if (this.#last === BANG || this.#last === QUESTION) run.min = count - 1; // `F@#%!`: the last one may be punctuation
       return run;
     }

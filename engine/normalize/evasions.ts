@@ -32,12 +32,14 @@ export function applyLeetspeak(n: number): number {
     let hasLeet = false; // most words hold no leet char: skip the two passes below
     let hasSequence = false;
     for (; end < n && u.kind[end] !== SPACE; end++) {
-      const cp = u.cp[end]!;
-      if (u.kind[end] === LETTER) hasLetter = true;
-      else if (cp < 128 && (LEET[cp] !== 0 || SEQUENCE_START[cp] !== 0)) {
-        if (LEET[cp] !== 0) hasLeet = true;
-        else hasSequence = true;
+      if (u.kind[end] === LETTER) {
+        hasLetter = true;
+        continue;
       }
+      const cp = u.cp[end]!;
+      if (cp >= 128) continue;
+      if (LEET[cp] !== 0) hasLeet = true;
+      else if (SEQUENCE_START[cp] !== 0) hasSequence = true;
     }
     if (hasSequence) {
       const removed = joinLeetSequences(i, end, n);
@@ -89,7 +91,10 @@ function isWordLeet(k: number): boolean {
 }
 
 function isCensorSymbol(k: number): boolean {
-  return units.kind[k] === OTHER && (CENSOR_WIDTH.has(units.cp[k]!) || isWordLeet(k));
+  const u = units;
+  if (u.kind[k] !== OTHER) return false;
+  const cp = u.cp[k]!;
+  return CENSOR_WIDTH.has(cp) || (cp < 128 && WORD_LEET[cp] !== 0);
 }
 
 /**
@@ -102,7 +107,8 @@ export function markCensors(n: number, text: string): void {
   const u = units;
   let k = 0;
   while (k < n) {
-    if (!isCensorSymbol(k)) {
+    // Inline for the common case, a letter or a space (this runs per unit).
+    if (u.kind[k] !== OTHER || !isCensorSymbol(k)) {
       k++;
       continue;
     }
