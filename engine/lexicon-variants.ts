@@ -1,7 +1,7 @@
 /**
  * Spelling variants of a lexicon term, generated once at compile time so that
  * the matcher needs no per-post work for them: phonetic and misspelt forms
- * (`phuck`, `fuk`, `fvck`, `fcuk`, `azz`, vowel-dropped `btch`), and splits of
+ * (`phuck`, `fuk`, `fvck`, `fcuk`, `azz`, `fawk`, `dikhed`, vowel-dropped `btch`), and splits of
  * a word across one space (`fu ck`). Every generated form is checked against
  * dictionaries by the collision finder (engine/tooling/collisions.ts).
  */
@@ -40,7 +40,8 @@ const RULES: readonly Rule[] = [
   { name: 'f→ph', from: /f/g, to: ['ph'], pair: true },
   { name: 'ph→f', from: /ph/g, to: ['f'], pair: true },
   { name: 'u→v', from: /u/g, to: ['v'], pair: true },
-  { name: 'u→oo', from: /u(?=ck|k|q)/g, to: ['oo'], pair: true, languages: ['en'] },
+  { name: 'u→oo', from: /u(?=ck|k|q)/g, to: ['oo', 'aw'], pair: true, languages: ['en'] },
+  { name: 'ea→e', from: /ea/g, to: ['e'], pair: true, languages: ['en'] },
   { name: 'sch→sh', from: /sch/g, to: ['sh'], pair: true, languages: ['de'] },
   { name: 'ss→zz', from: /ss/g, to: ['zz'], pair: true },
   { name: 'final s→z', from: /(?<=[^s])s$/g, to: ['z'], pair: true },

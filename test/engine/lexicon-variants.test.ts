@@ -34,4 +34,10 @@ describe('phoneticVariants', () => {
     expect(phoneticVariants('motherfucker', 'en')).toContain('motherphucker');
     expect(phoneticVariants('fuck', 'en')).toContain('phuck');
   });
+
+  it('respells u as aw before ck/k (`fawk`) and ea as e (`dikhed`), in English only', () => {
+    expect(phoneticVariants('fuck', 'en')).toContain('fawk');
+    expect(phoneticVariants('dickhead', 'en')).toEqual(expect.arrayContaining(['dickhed', 'dikhed']));
+    expect(phoneticVariants('fuck', 'fr')).not.toContain('fawk');
+  });
 });
