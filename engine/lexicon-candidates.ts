@@ -26,6 +26,9 @@ const EN_NON_SIBILANT = SUFFIXES.en.filter((s) => s !== 'es');
 const E_SUFFIXES = ['d'] as const;
 /** Letters the other part of a compound needs at least (collapsed): `shit` + `show`, not `shit` + `e`. */
 const MIN_COMPOUND_PART = 3;
+/** The participles written inside a word (tmesis), and the letters of the outer word before one (`un`). */
+const INFIXED = ['ing', 'in'] as const;
+const MIN_INFIX_OUTER = 2;
 
 /** Validate one automaton match and file it as a hit or an allow-listed region. */
 export function collect(n: NormalizedText, start: number, end: number, entry: Entry, hits: Candidate[], allowed: Candidate[]): void {
@@ -47,11 +50,14 @@ export function collect(n: NormalizedText, start: number, end: number, entry: En
     let reveal = v.reveal;
     // A compound part starts or ends its word, never both at once (`englishtown` holds no `shit`).
     if (wordEnd < 0 && (v.compound & PREFIX) !== 0 && atWordStart) wordEnd = compoundEnd(text, end);
+    // Tmesis: a participle of a term that may start or end a word, inside one (`absofuckinglutely`).
+    const infix = wordEnd < 0 && !atWordStart && v.compound === (PREFIX | SUFFIX);
+    if (infix) wordEnd = infixEnd(n, end);
     if (wordEnd < 0) continue;
     let from = start;
     if (!atWordStart) {
       from = wordStart(text, start);
-      if (start - from < MIN_COMPOUND_PART) continue;
+      if (start - from < (infix ? MIN_INFIX_OUTER : MIN_COMPOUND_PART)) continue;
     }
     if (from !== start || (wordEnd > end && !isInflection(text, end, wordEnd, v.suffixes, entry.endsInE))) reveal |= REVEAL.compound;
     const candidate = { start: from, end: wordEnd, keyLength: end - start, keyStart: start, variant: v, reveal };
@@ -93,6 +99,18 @@ function inSpacedChain(n: NormalizedText, at: number): boolean {
 function isInflection(text: string, end: number, wordEnd: number, suffixes: readonly string[], endsInE: boolean): boolean {
   const tail = text.slice(end, wordEnd);
   return suffixes.includes(tail) || (endsInE && (E_SUFFIXES as readonly string[]).includes(tail));
+}
+
+/**
+ * End of the word around an infixed expletive (`absofuckinglutely`, `unfuckingbelievable`): the
+ * term's participle (`-ing`, `-in`, its letters written once), then at least MIN_COMPOUND_PART
+ * letters of the outer word; -1 otherwise. Writers infix the participle only (`absofucklutely` is not read).
+ */
+function infixEnd(n: NormalizedText, end: number): number {
+  // `-ing` when written (`absofuckingly` is not `fuckin` + `gly`), else `-in`.
+  const s = INFIXED.find((suffix) => n.text.startsWith(suffix, end));
+  if (s === undefined || !singleRuns(n, end, end + s.length)) return -1;
+  return compoundEnd(n.text, end + s.length);
 }
 
 /** End of a compound's word when enough letters follow the term in it; -1 otherwise. */

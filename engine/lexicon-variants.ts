@@ -41,7 +41,8 @@ const RULES: readonly Rule[] = [
   { name: 'ph→f', from: /ph/g, to: ['f'], pair: true },
   { name: 'u→v', from: /u/g, to: ['v'], pair: true },
   { name: 'u→oo', from: /u(?=ck|k|q)/g, to: ['oo', 'aw'], pair: true, languages: ['en'] },
-  { name: 'ea→e', from: /ea/g, to: ['e'], pair: true, languages: ['en'] },
+  // -head written -hed (dikhed); not ea elsewhere: beaner → bener is Indonesian for right.
+  { name: 'ead→ed', from: /ea(?=d)/g, to: ['e'], pair: true, languages: ['en'] },
   { name: 'sch→sh', from: /sch/g, to: ['sh'], pair: true, languages: ['de'] },
   { name: 'ss→zz', from: /ss/g, to: ['zz'], pair: true },
   { name: 'final s→z', from: /(?<=[^s])s$/g, to: ['z'], pair: true },

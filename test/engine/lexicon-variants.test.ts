@@ -35,9 +35,10 @@ describe('phoneticVariants', () => {
     expect(phoneticVariants('fuck', 'en')).toContain('phuck');
   });
 
-  it('respells u as aw before ck/k (`fawk`) and ea as e (`dikhed`), in English only', () => {
+  it('respells u as aw before ck/k (`fawk`) and -ead as -ed (`dikhed`), in English only', () => {
     expect(phoneticVariants('fuck', 'en')).toContain('fawk');
     expect(phoneticVariants('dickhead', 'en')).toEqual(expect.arrayContaining(['dickhed', 'dikhed']));
     expect(phoneticVariants('fuck', 'fr')).not.toContain('fawk');
+    expect(phoneticVariants('beaner', 'en')).not.toContain('bener');
   });
 });
