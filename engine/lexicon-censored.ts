@@ -92,13 +92,42 @@ export class CensoredMatcher<T> {
         out.push({ start, end, originalEnd, value: whole, reveal });
         continue;
       }
+      // A hyphenated word's self-censored part (`mother-f***ing`, `sh*t-faced`): read on its own.
+      if (runs.some((r) => r.joiner)) {
+        const part = this.#hyphenated(n, start, runs, end);
+        if (part !== undefined) out.push(part);
+        continue;
+      }
       // A compound's self-censored part (`f*ckboy`, `$#!tcoins`, `clusterf*ck`): its runs lie inside it, between its
       // letters, and join no words (`s-tier`, `f-stop`, `@marcus_t` are hyphenated words and handles).
-      if (!last.inner || runs.some((r) => r.joiner)) continue;
+      if (!last.inner) continue;
       const compound = this.#match(n, start, runs, end, PREFIX) ?? this.#suffixMatch(n, start, runs, end);
       if (compound !== undefined) out.push({ start, end, originalEnd, value: compound, reveal: reveal | REVEAL.compound });
     }
     return out;
+  }
+
+  /** The first part between single hyphens of the word that holds runs of its own and reads as a lexicon form. */
+  #hyphenated(n: NormalizedText, start: number, runs: CensorRun[], end: number): CensoredHit<T> | undefined {
+    let from = start;
+    let part: CensorRun[] = [];
+    for (let k = 0; k <= runs.length; k++) {
+      const r = runs[k];
+      if (r !== undefined && !isHyphen(r)) {
+        part.push(r);
+        continue;
+      }
+      const to = r === undefined ? end : r.at;
+      if (part.length > 0 && !(r !== undefined && part[part.length - 1]!.at === to)) {
+        const value = this.#match(n, from, part, to, 0);
+        const last = part[part.length - 1]!;
+        const reveal = part.reduce((bits, p) => bits | (p.letters === undefined ? REVEAL.self_censoring : REVEAL.leetspeak), 0);
+        if (value !== undefined) return { start: from, end: to, originalEnd: last.inner ? n.end[to - 1]! : last.end, value, reveal };
+      }
+      if (r !== undefined) from = r.at + 1;
+      part = [];
+    }
+    return undefined;
   }
 
   /** A lexicon form that ends the word and may end a compound, starting at least MIN_COMPOUND_PART letters in. */
@@ -150,6 +179,11 @@ export class CensoredMatcher<T> {
     }
     return undefined;
   }
+}
+
+/** One hyphen between two parts of a word (`mother-f***ing`): the word's parts are read apart. */
+function isHyphen(r: CensorRun): boolean {
+  return r.joiner && r.inner && r.end - r.start === 1 && r.letters === undefined;
 }
 
 function wordEnd(text: string, from: number): number {
