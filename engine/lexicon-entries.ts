@@ -81,7 +81,7 @@ export function addTerm(
     censorTargets.push({ key: inflected.text, runs: inflected.runs, value: base });
   }
   if (!(spec.variants ?? lexicon.variants ?? false) || allowed.has(n.text)) return true;
-  for (const form of phoneticVariants(spec.term, language)) {
+  for (const form of phoneticVariants(leetSpelled(spec.term, n.text, n.runs), language)) {
     const v = normalizeForMatching(form);
     if (v.text === n.text || form.length < 3 || allowed.has(v.text)) continue;
     addVariant(entries, v.text, { ...base, runs: v.runs, flags: ownFlags(v.flags), reveal: REVEAL.phonetic, exactRuns: true, compound: 0 });
@@ -118,6 +118,14 @@ export function addAllow(entries: Map<string, Entry>, term: string, lexicon: Mat
     const j = joinWords(n.text, n.runs, own);
     addVariant(entries, j.text, { ...variant, runs: j.runs, flags: j.flags, joined: true });
   }
+}
+
+/** A term written with leetspeak digits (`f4ck`) is respelt from its letters (`ph4ck` is `phack`). */
+function leetSpelled(term: string, text: string, runs: Uint16Array): string {
+  if (!/[0-9]/.test(term)) return term;
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += text[i]!.repeat(runs[i]!);
+  return out;
 }
 
 function compoundBits(mode: CompoundMode | undefined): number {

@@ -47,12 +47,35 @@ export function applyLeetspeak(n: number): number {
       n -= removed;
       hasLetter ||= removed > 0;
     }
+    if (!hasLetter && hasLeet && end - i >= 3) hasLetter = onlyAtAndDollar(i, end);
     // Unconditional digits and `$` first, so that `@$$` and `sh!7` see letters after `@` and `!`.
     if (hasLetter && hasLeet && !isOrdinal(i, end)) for (let pass = 0; pass < 2; pass++) for (let k = i; k < end; k++) leetAt(k, end, pass === 0);
     i = end;
   }
   return n;
 }
+
+/**
+ * `@$$`: a word written with no letter at all, only `@` first and then `$` (and `@`), is read as
+ * leetspeak; other all-symbol words are numbers, prices, emphasis or a grawlix (`$$$`, `!!!`, `#@$%`).
+ */
+function onlyAtAndDollar(from: number, to: number): boolean {
+  const u = units;
+  while (to > from && PUNCTUATION.has(u.cp[to - 1]!)) to--; // `@$$,` `@$$!`
+  if (u.cp[from] === 0x28 || u.cp[from] === 0x22) from++; // `(@$$` `"@$$`
+  if (u.cp[from] !== AT) return false;
+  let dollar = false;
+  for (let k = from + 1; k < to; k++) {
+    const cp = u.cp[k]!;
+    if (cp === DOLLAR) dollar = true;
+    else if (cp !== AT) return false;
+  }
+  return dollar;
+}
+
+const PUNCTUATION = new Set([...'.,;:!?)"\''].map((c) => c.charCodeAt(0)));
+const AT = 0x40;
+const DOLLAR = 0x24;
 
 /** Digits and then st, nd, rd, th or s, punctuation after: `71st`, `4th,`, `1990s`: a number, not leetspeak. */
 function isOrdinal(from: number, to: number): boolean {
