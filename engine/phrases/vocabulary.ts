@@ -5,23 +5,15 @@
  */
 import { normalizeTerm } from '../normalize.js';
 import type { NormalizedText } from '../normalize.js';
-import { KeyTable } from './key-table.js';
 import { TOKEN_CLASS, type TokenClass, type Tokens } from './tokens.js';
-
-/** A word as the automaton sees it: its collapsed form and how often each letter must be written. */
-interface VocabWord {
-  id: number;
-  runs: Uint16Array;
-  /** `[id]`, handed out for every token that spells this word alone (shared: callers only read it). */
-  alone: readonly number[];
-}
+import { WordTable, type TableWord } from './word-table.js';
 
 /** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
 export class Vocabulary {
-  private readonly byKey = new Map<string, VocabWord[]>();
-  // `byKey` for the evaluate path, read straight from the normalised text: a token is looked up
-  // by its span, so tokenize makes no string per word and no Map hashes one (keys.ts).
-  private table: KeyTable<VocabWord[]> | undefined;
+  private readonly byKey = new Map<string, TableWord[]>();
+  // `byKey` for the evaluate path in typed arrays, read straight from the normalised text: a token
+  // is looked up by its span, so tokenize makes no string per word and no Map hashes one.
+  private table: WordTable | undefined;
   private readonly bySignature = new Map<string, number>();
   private readonly keys: string[] = [];
   private next = 0;
@@ -83,18 +75,19 @@ export class Vocabulary {
     const cls = tokens.classes[t]!;
     if (cls !== 0) return this.classAnswers[cls] ?? (this.classAnswers[cls] = this.classLookup(cls));
     const start = tokens.start[t]!;
-    const list = (this.table ??= new KeyTable(this.byKey)).get(n.text, start, tokens.end[t]!);
-    if (!list) return null;
+    const table = (this.table ??= new WordTable(this.byKey));
+    const form = table.formOf(n.text, start, tokens.end[t]!);
+    if (form < 0) return null;
     // Most tokens spell one word: its shared `[id]` is returned, and a new list only for two or more.
-    let one: VocabWord | undefined;
+    let one = -1;
     let out: number[] | null = null;
-    for (const word of list) {
-      if (!covers(n.runs, start, word.runs)) continue;
-      if (out !== null) out.push(word.id);
-      else if (one === undefined) one = word;
-      else out = [one.id, word.id];
+    for (let w = table.wordAt[form]!, end = table.wordAt[form + 1]!; w < end; w++) {
+      if (!table.covers(n.runs, start, w)) continue;
+      if (out !== null) out.push(table.ids[w]!);
+      else if (one < 0) one = w;
+      else out = [table.ids[one]!, table.ids[w]!];
     }
-    return out ?? one?.alone ?? null;
+    return out ?? (one < 0 ? null : table.alone[one]!);
   }
 
   private classLookup(cls: number): readonly number[] | null {
@@ -102,12 +95,6 @@ export class Vocabulary {
     for (const [bit, id] of this.classIds) if ((cls & bit) !== 0) (out ??= []).push(id);
     return out;
   }
-}
-
-/** Are the letters from `start` on written at least as often as `runs` asks? */
-function covers(written: Uint16Array, start: number, runs: Uint16Array): boolean {
-  for (let i = 0; i < runs.length; i++) if (written[start + i]! < runs[i]!) return false;
-  return true;
 }
 
 /** A phrase as token sequences: `i'll` → [[i, ll], [ill]]. Each token is a vocabulary id. */
