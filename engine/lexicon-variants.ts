@@ -120,6 +120,8 @@ export function spacedSplits(collapsed: string, language?: Language): [string, s
     const [left, right] = [collapsed.slice(0, i), collapsed.slice(i)];
     if (Math.min(left.length, right.length) === 2 && Math.max(left.length, right.length) <= 5) out.push([left, right]);
   }
+  // A first letter written apart from the rest of a word of six letters or more (`f ucker`).
+  if (collapsed.length >= MIN_LETTER_SPLIT) out.push([collapsed.slice(0, 1), collapsed.slice(1)]);
   // A stem of four or five letters ending in a consonant: not a plural, an `-e` word (`rape` +
   // `ing` is `raping`), nor a noun in a vowel or y (`porno`, `busty`) that takes no `-ing`.
   if (collapsed.length < 4 || collapsed.length > 5 || /[aeiouys]$/.test(collapsed)) return out;
@@ -134,5 +136,7 @@ export function spacedSplits(collapsed: string, language?: Language): [string, s
 
 /** Inflections after which a stem split inside itself is generated (`fuc king`). */
 const SPLIT_SUFFIXES: Partial<Record<Language, readonly string[]>> = { en: ['ing', 'ed'] };
+/** Letters a word needs for its first letter to be split off (`f ucker`; not `s hit`, `b itch`). */
+const MIN_LETTER_SPLIT = 6;
 /** Letters each half of a split inside an inflected stem has at least (`fuc king`). */
 const MIN_STEM_HALF = 3;

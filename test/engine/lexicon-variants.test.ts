@@ -29,6 +29,14 @@ describe('spacedSplits', () => {
   });
 });
 
+describe('spacedSplits: a first letter spaced off', () => {
+  it('splits the first letter off a word of six letters or more (`f ucker`), never off a shorter one', () => {
+    expect(spacedSplits('fucker', 'en')).toContainEqual(['f', 'ucker']);
+    expect(spacedSplits('fucking', 'fr')).toContainEqual(['f', 'ucking']);
+    for (const word of ['bitch', 'shit', 'fuck']) expect(spacedSplits(word, 'en').filter(([left]) => left.length === 1)).toEqual([]);
+  });
+});
+
 describe('phoneticVariants', () => {
   it('respells every f as ph, not only the first (`motherphucker`)', () => {
     expect(phoneticVariants('motherfucker', 'en')).toContain('motherphucker');
