@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LexiconMatcher } from '../../engine/lexicon-matcher.js';
-import { normalizeForMatching } from '../../engine/normalize.js';
+import { hitsIn } from '../helpers/lexicon-hits.js';
 
 const matcher = new LexiconMatcher([
   {
@@ -15,9 +15,7 @@ const matcher = new LexiconMatcher([
   },
 ]);
 
-function hits(text: string): [string, string, string][] {
-  return matcher.find(normalizeForMatching(text)).map((h) => [h.term, text.slice(h.start, h.end), h.revealed_by.join('+')]);
-}
+const hits = (text: string) => hitsIn(matcher, text);
 
 describe('a self-censored part of a hyphenated word', () => {
   it('reads the part between hyphens on its own, and points at it', () => {

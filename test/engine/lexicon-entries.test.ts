@@ -4,13 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LexiconMatcher } from '../../engine/lexicon-matcher.js';
-import { normalizeForMatching } from '../../engine/normalize.js';
+import { hitsIn } from '../helpers/lexicon-hits.js';
 
 const matcher = new LexiconMatcher([{ id: 'en', language: 'en', variants: true, terms: ['f4ck'], allow: ['faking', 'faq'] }]);
 
-function hits(text: string): [string, string, string][] {
-  return matcher.find(normalizeForMatching(text)).map((h) => [h.term, text.slice(h.start, h.end), h.revealed_by.join('+')]);
-}
+const hits = (text: string) => hitsIn(matcher, text);
 
 describe('a term written with leetspeak digits', () => {
   it('is respelt from its letters: f as ph with digits (`ph4ck1ng`)', () => {

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { LexiconMatcher, type MatcherLexicon } from '../../engine/lexicon-matcher.js';
-import { normalizeForMatching } from '../../engine/normalize.js';
+import { hitsIn } from '../helpers/lexicon-hits.js';
 
 const english: MatcherLexicon = {
   id: 'en',
@@ -27,9 +27,7 @@ const english: MatcherLexicon = {
 const french: MatcherLexicon = { id: 'fr', language: 'fr', terms: ['merde', 'putain', 'sale con'], allow: ['pique nique'] };
 const matcher = new LexiconMatcher([english, french]);
 
-function spans(text: string, m = matcher): [string, string, string][] {
-  return m.find(normalizeForMatching(text)).map((h) => [h.term, text.slice(h.start, h.end), h.revealed_by.join('+')]);
-}
+const spans = (text: string, m = matcher) => hitsIn(m, text);
 
 describe('self-censoring', () => {
   it.each([
