@@ -9,25 +9,14 @@
  * evaluate path; the model file keeps the names, hashed once when the pack compiles. The words
  * themselves come from words.ts.
  */
+import { fnvRange, fnvStep as step } from '../fnv.js';
 import type { Word } from './words.js';
 
 export { wordsOf, type Word } from './words.js';
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function step(hash: number, code: number): number {
-  return Math.imul(hash ^ code, FNV_PRIME) >>> 0;
-}
-
-function hashOf(hash: number, text: string): number {
-  for (let i = 0; i < text.length; i++) hash = step(hash, text.charCodeAt(i));
-  return hash;
-}
-
 /** The hash of a feature name, as the model file writes it (`b:kill you`). */
 export function featureHash(name: string): number {
-  return hashOf(FNV_OFFSET, name);
+  return fnvRange(name, 0, name.length);
 }
 
 const W = featureHash('w:');

@@ -6,14 +6,7 @@
  * every post: arrays of numbers cost a few cache lines per lookup where a string, a list, a word
  * object and a typed array per word cost one each. Built once, after the last word is added.
  */
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-function hashOf(text: string, from: number, to: number): number {
-  let h = FNV_OFFSET;
-  for (let i = from; i < to; i++) h = Math.imul(h ^ text.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
-}
+import { fnvRange as hashOf } from '../fnv.js';
 
 /** A word of a form: its id, its `[id]` list (shared, read only) and how often each letter must be written. */
 export interface TableWord {
