@@ -47,6 +47,13 @@ const SUFFIX = 2;
 /** Letters the other part of a compound needs at least (as for spelled-out compounds). */
 const MIN_COMPOUND_PART = 3;
 
+/** What a word's runs reveal: self_censoring for symbols read as any letters, leetspeak for `+`/`<`. */
+function revealOf(runs: readonly CensorRun[]): number {
+  let bits = 0;
+  for (const r of runs) bits |= r.letters === undefined ? REVEAL.self_censoring : REVEAL.leetspeak;
+  return bits;
+}
+
 export class CensoredMatcher<T> {
   readonly #root: Node<T> = { children: new Map(), values: [], run: 0, depth: 0 };
   readonly #compound: CompoundOf<T>;
@@ -85,7 +92,7 @@ export class CensoredMatcher<T> {
       i++;
       const last = runs[runs.length - 1]!;
       const end = last.inner ? wordEnd(n.text, last.at + 1) : last.at;
-      const reveal = runs.reduce((bits, r) => bits | (r.letters === undefined ? REVEAL.self_censoring : REVEAL.leetspeak), 0);
+      const reveal = revealOf(runs);
       const originalEnd = last.inner ? n.end[end - 1]! : last.end;
       const whole = this.#match(n, start, runs, end, 0);
       if (whole !== undefined) {
@@ -121,8 +128,7 @@ export class CensoredMatcher<T> {
       if (part.length > 0 && !(r !== undefined && part[part.length - 1]!.at === to)) {
         const value = this.#match(n, from, part, to, 0);
         const last = part[part.length - 1]!;
-        const reveal = part.reduce((bits, p) => bits | (p.letters === undefined ? REVEAL.self_censoring : REVEAL.leetspeak), 0);
-        if (value !== undefined) return { start: from, end: to, originalEnd: last.inner ? n.end[to - 1]! : last.end, value, reveal };
+        if (value !== undefined) return { start: from, end: to, originalEnd: last.inner ? n.end[to - 1]! : last.end, value, reveal: revealOf(part) };
       }
       if (r !== undefined) from = r.at + 1;
       part = [];
