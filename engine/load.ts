@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { PackError, type PackIssue } from './errors.js';
 import { pack as packSchema, type PackSpec, type ResolvedPack } from './pack-schema.js';
 import { lexiconFile, type LexiconFileSpec, type ResolvedLexiconSpec } from './lexicon-schema.js';
-import { MAX_LEXICON_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
+import { MAX_LEXICON_FILE_BYTES, MAX_MODEL_FILE_BYTES, MAX_PACK_FILE_BYTES, readSource, SourceError, type SourceDocument } from './source.js';
 import { validateAgainst } from './validate.js';
 import { phraseFile } from './phrases/phrase-schema.js';
 import { modelFile } from './classifier/model.js';
@@ -35,8 +35,8 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
     description: spec.description,
     defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
     lexicons: await resolveLexicons(dir, source, spec),
-    ...(spec.phrases ? { phrases: await resolveFiles(dir, source, 'phrases', spec.phrases, phraseFile) } : {}),
-    ...(spec.models ? { models: await resolveFiles(dir, source, 'models', spec.models, modelFile) } : {}),
+    ...(spec.phrases ? { phrases: await resolveFiles(dir, source, 'phrases', spec.phrases, phraseFile, MAX_PACK_FILE_BYTES) } : {}),
+    ...(spec.models ? { models: await resolveFiles(dir, source, 'models', spec.models, modelFile, MAX_MODEL_FILE_BYTES) } : {}),
     checks: spec.checks,
   };
   try {
@@ -149,7 +149,7 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
  * The files a pack names under `key` (`phrases`, `models`), each read, validated against `schema`
  * and stripped of its `$schema`; every problem reported with its file and line.
  */
-async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocument, key: string, refs: Record<string, { file: string }>, schema: S): Promise<Record<string, Omit<Static<S>, '$schema'>>> {
+async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocument, key: string, refs: Record<string, { file: string }>, schema: S, maxBytes: number): Promise<Record<string, Omit<Static<S>, '$schema'>>> {
   const resolved: Record<string, Omit<Static<S>, '$schema'>> = {};
   const issues: PackIssue[] = [];
   for (const [id, ref] of Object.entries(refs)) {
@@ -159,7 +159,7 @@ async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocume
       continue;
     }
     try {
-      const doc = await readChecked(file, MAX_PACK_FILE_BYTES);
+      const doc = await readChecked(file, maxBytes);
       const problems = located(doc, validateAgainst(schema, doc.data));
       if (problems.length > 0) {
         append(issues, problems);

@@ -10,6 +10,8 @@ import type { Path } from './validate.js';
 
 export const MAX_PACK_FILE_BYTES = 1 * 1024 * 1024;
 export const MAX_LEXICON_FILE_BYTES = 8 * 1024 * 1024;
+/** A text model at MAX_MODEL_FEATURES (50,000) is ~1.3 MB of JSON, with room for longer feature names. */
+export const MAX_MODEL_FILE_BYTES = 4 * 1024 * 1024;
 /** Aliases are legitimate in YAML, but thousands of them are an expansion bomb. */
 const MAX_ALIAS_COUNT = 100;
 

@@ -1,11 +1,11 @@
-/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--skip-quoted]` */
+/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--nb-scale S] [--skip-quoted]` */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { CommandLine } from './command-line.js';
 import { loadCorpus } from './corpus.js';
 import type { Output } from './score-command.js';
-import { DEFAULT_NORMALIZE, trainModel } from './train.js';
+import { DEFAULT_NORMALIZE, NB_SCALE, trainModel } from './train.js';
 
 interface TrainArgs {
   corpus: string;
@@ -17,6 +17,7 @@ interface TrainArgs {
   seed: number;
   normalize: number;
   skipQuoted?: boolean;
+  nbScale: number;
 }
 
 export async function trainCommand(args: string[], io: Output): Promise<number> {
@@ -31,6 +32,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--epochs <N>', 'passes over the corpus').argParser(count).default(30))
     .addOption(new Option('--seed <N>', 'the order of the passes; the same seed and corpus give the same file').argParser(count).default(1))
     .addOption(new Option('--normalize <N>', "scale each post's weights by sqrt(N / its number of features), so that long posts do not add up small weights; 0: not scaled").argParser(countOrZero).default(DEFAULT_NORMALIZE))
+    .addOption(new Option('--nb-scale <S>', "scale each feature's input by (1 - S) + S * |its naive-Bayes log-count ratio| (NBSVM); 0: plain logistic regression").argParser(share).default(NB_SCALE))
     .option('--skip-quoted', 'read each post without the words inside quotation marks when the author writes words of their own around them (a warning that quotes a scam)')
     .action(cli.action((options: TrainArgs) => train(options, io)));
   return cli.run(program, args);
@@ -39,7 +41,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
 async function train(options: TrainArgs, io: Output): Promise<number> {
   try {
     const items = await loadCorpus(options.corpus);
-    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, targetFp: options.targetFp, corpus: options.corpus });
+    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, nbScale: options.nbScale, targetFp: options.targetFp, corpus: options.corpus });
     await writeFile(options.out, `${JSON.stringify(model, null, 1)}\n`);
     const t = model.trained!;
     io.out(`wrote ${options.out}: ${Object.keys(model.features).length} features, threshold ${model.threshold}, cross-validated recall ${t.cv_recall} at ${t.target_fp} false positives (${t.positives} of ${t.items} items positive)`);
@@ -60,6 +62,12 @@ async function train(options: TrainArgs, io: Output): Promise<number> {
 function rate(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('a rate between 0 and 1, e.g. 0.01');
+  return n;
+}
+
+function share(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('a share between 0 and 1, e.g. 0.25');
   return n;
 }
 

@@ -115,6 +115,17 @@ describe('gatehouse train', () => {
     expect(skipping.features['b:hurt you']!).toBeGreaterThan(plain.features['b:hurt you']!);
   });
 
+  it('scales each feature by its naive-Bayes log-count ratio by default (recorded in the file); nbScale 0 is plain logistic regression', () => {
+    const nb = trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2 });
+    const plain = trainModel(corpus, { label: 'threat', epochs: 20, targetFp: 0.2, nbScale: 0 });
+    expect(nb.trained).toMatchObject({ nb_scale: 0.25 });
+    expect(plain.trained).not.toHaveProperty('nb_scale');
+    // `w:hurt` is in every positive and no negative, `w:you` on both sides: the ratio puts the
+    // one-sided word further ahead of the shared one than the plain fit does.
+    const lead = (m: typeof nb) => m.features['w:hurt']! - m.features['w:you']!;
+    expect(lead(nb)).toBeGreaterThan(lead(plain));
+  });
+
   it('refuses a corpus with one side only', () => {
     expect(() => trainModel(corpus.slice(0, 5), { label: 'threat' })).toThrow(/both positive and negative/);
   });

@@ -1,0 +1,42 @@
+// `gatehouse train` from the command line: the options reach the trainer and a bad value is
+// refused with the option named, before any corpus is read.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { trainCommand } from '../../../engine/tooling/train-command.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'gatehouse-train-'));
+const corpus = path.join(dir, 'corpus.jsonl');
+const line = (id: string, content: string, threat: boolean) => JSON.stringify({ id, content, labels: { violent_threat: threat } });
+writeFileSync(
+  corpus,
+  [
+    ...['i will hurt you', 'gonna hurt you bad', 'i will find you and hurt you', 'you will get hurt tonight', 'hurt you i will'].map((t, i) => line(`p${i}`, t, true)),
+    ...['hope you feel better', 'see you tonight', 'you will love this', 'i will find the recipe', 'my knee hurts'].map((t, i) => line(`n${i}`, t, false)),
+  ].join('\n'),
+);
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await trainCommand(args, { out: (l) => void out.push(l), err: (l) => void err.push(l) });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
+
+describe('gatehouse train', () => {
+  it('writes the naive-Bayes scale it trained with, and none with --nb-scale 0', async () => {
+    const scaled = path.join(dir, 'scaled.json');
+    const plain = path.join(dir, 'plain.json');
+    expect((await run(['--corpus', corpus, '--label', 'violent_threat', '--out', scaled, '--epochs', '5', '--target-fp', '0.2'])).code).toBe(0);
+    expect((await run(['--corpus', corpus, '--label', 'violent_threat', '--out', plain, '--epochs', '5', '--target-fp', '0.2', '--nb-scale', '0'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(scaled, 'utf8')).trained.nb_scale).toBe(0.25);
+    expect(JSON.parse(readFileSync(plain, 'utf8')).trained).not.toHaveProperty('nb_scale');
+  });
+
+  it('refuses a scale outside 0..1 and names the option', async () => {
+    const r = await run(['--corpus', corpus, '--label', 'violent_threat', '--out', path.join(dir, 'x.json'), '--nb-scale', '2']);
+    expect(r.code).not.toBe(0);
+    expect(r.err).toMatch(/--nb-scale.*between 0 and 1/s);
+  });
+});
