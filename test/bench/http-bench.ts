@@ -34,6 +34,10 @@
  *   BENCH_BURST=3            seconds per burst (saturation and fixed rate)
  *   BENCH_HALF_ROUNDS=7      rounds of fixed-rate bursts at half the median req/s (0: skip)
  *   BENCH_WARMUP=3           seconds of warm-up per server before the first round (not measured)
+ *   BENCH_HALF_SENDERS=raw   the fixed-rate phase's sender: raw (keep-alive sockets, lib/paced-sender.ts)
+ *                            or http (node:http's client, the sender before 2026-12-06); raw,http runs both
+ *                            in the same rounds (one burst each per server and round), the first reported as
+ *                            the server's figure and in the targets
  *   BENCH_CONNECTIONS=50     autocannon connections (the same for every burst)
  *   BENCH_ONLY=bare,postgres,pglite   which servers (postgres = one server per BENCH_WORKERS value)
  *   BENCH_WORKERS=1,2        GATEHOUSE_WORKERS values of the PostgreSQL servers
@@ -68,6 +72,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { int, ms, ratio, table } from './lib/format.js';
 import { METADATA, oneFindingPost } from './lib/inputs.js';
+import { pacedRequests } from './lib/paced-sender.js';
 import { freePort } from '../helpers/server-process.js';
 
 // ---------------------------------------------------------------------------
@@ -90,6 +95,8 @@ const WARMUP = num('BENCH_WARMUP', 3);
 const CONNECTIONS = Math.max(1, Math.floor(num('BENCH_CONNECTIONS', 50)));
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'bare,postgres,pglite').split(',').map((s) => s.trim()));
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 1);
+const HALF_SENDERS = (process.env.BENCH_HALF_SENDERS ?? 'raw').split(',').map((s) => s.trim()).filter((s): s is Sender => s === 'raw' || s === 'http');
+if (HALF_SENDERS.length === 0) throw new Error('BENCH_HALF_SENDERS: raw, http or both');
 const PIN = process.env.BENCH_PIN === '1';
 const PIN_LOAD_CPU = process.env.BENCH_PIN_LOAD_CPU ?? '1';
 const PIN_SERVER_CPU = process.env.BENCH_PIN_SERVER_CPU ?? '0';
@@ -446,8 +453,12 @@ async function startPglite(dataDir: string, name = 'gatehouse-pglite'): Promise<
 // ---------------------------------------------------------------------------
 // Load
 
+type Sender = 'raw' | 'http';
+
 interface Burst {
   round: number;
+  /** The fixed-rate phase's sender (saturation bursts: autocannon). */
+  sender?: Sender;
   total: number;
   seconds: number;
   rps: number;
@@ -546,6 +557,46 @@ function burst(server: Server, seconds: number, round: number, overallRate?: num
   });
 }
 
+/** One fixed-rate burst with `sender` (lib/paced-sender.ts, or node:http's client as before). */
+async function paced(server: Server, seconds: number, round: number, rate: number, sender: Sender): Promise<Burst> {
+  if (sender === 'http') return { ...(await pacedHttp(server, seconds, round, rate)), sender };
+  const url = new URL(server.running.url);
+  const latencies = new Float64Array(Math.floor(seconds * rate));
+  let count = 0;
+  let errors = 0;
+  let non2xx = 0;
+  let auditNotOk = 0;
+  const cpuBefore = cpuMs(server.running);
+  const loadBefore = process.cpuUsage();
+  const { t0, t1 } = await pacedRequests({
+    host: url.hostname,
+    port: Number(url.port),
+    request: RAW_REQUEST(url.host),
+    rate,
+    seconds,
+    connections: CONNECTIONS,
+    onAnswer(status, body, latency) {
+      latencies[count++] = latency;
+      if (status !== 200) return void non2xx++;
+      const id = REQUEST_ID.exec(body)?.[1];
+      if (id) server.ids.push(id);
+      if (!body.includes('"audit_ok":true')) {
+        auditNotOk++;
+        if (id) server.deferred.push(id);
+      }
+    },
+    onError: () => void errors++,
+  });
+  return { ...measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, { errors, timeouts: 0, non2xx, auditNotOk }), sender };
+}
+
+/** The evaluate request as node:http's client sends it (Host, keep-alive, the same headers and body). */
+const RAW_REQUEST = (host: string): Buffer =>
+  Buffer.from(
+    `POST /v1/evaluate HTTP/1.1\r\nHost: ${host}\r\nContent-Type: ${HEADERS['content-type']}\r\nAuthorization: ${HEADERS.authorization}\r\n` +
+      `Content-Length: ${Buffer.byteLength(BODY)}\r\nConnection: keep-alive\r\n\r\n${BODY}`,
+  );
+
 /**
  * `seconds` of requests sent at an evenly spaced `rate` per second (open loop: a request is sent
  * when it is due, whether or not earlier ones were answered), over at most CONNECTIONS keep-alive
@@ -555,7 +606,7 @@ function burst(server: Server, seconds: number, round: number, overallRate?: num
  * from the moment a request is due to its last byte, so a stalled server cannot hide requests it
  * kept from being sent (no coordinated omission).
  */
-function paced(server: Server, seconds: number, round: number, rate: number): Promise<Burst> {
+function pacedHttp(server: Server, seconds: number, round: number, rate: number): Promise<Burst> {
   return new Promise((resolve) => {
     const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
     const url = new URL('/v1/evaluate', server.running.url);
@@ -627,6 +678,9 @@ function median(values: number[]): number {
   const mid = finite.length >> 1;
   return finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2;
 }
+
+/** A server's fixed-rate bursts by one sender (the first of BENCH_HALF_SENDERS: the reported one). */
+const halfOf = (server: Server, sender: Sender = HALF_SENDERS[0]!): Burst[] => server.half.filter((b) => b.sender === sender);
 
 function pooled(bursts: Burst[]): Float64Array {
   const all = new Float64Array(bursts.reduce((n, b) => n + b.latencies.length, 0));
@@ -781,13 +835,20 @@ async function main(): Promise<void> {
 
     const halfServers = servers.filter((s) => s.kind === 'postgres');
     const rateOf = new Map(halfServers.map((s) => [s, Math.max(1, Math.floor(median(s.bursts.map((b) => b.rps)) / 2))]));
+    // The senders' own code warmed up first (1 s each, not measured), as autocannon's is by the warm-up.
+    if (HALF_ROUNDS > 0) {
+      for (const server of halfServers) for (const sender of HALF_SENDERS) await paced(server, 1, 0, rateOf.get(server)!, sender);
+      await sleep(PAUSE_MS);
+    }
     for (let round = 1; round <= HALF_ROUNDS && halfServers.length > 0; round++) {
       progress(`half rate ${round}/${HALF_ROUNDS}:`);
       for (const server of rotate(halfServers, round - 1)) {
-        const b = await paced(server, BURST, round, rateOf.get(server)!);
-        server.half.push(b);
-        progress(` ${server.id} ${int(b.rps)}/s p99 ${ms(b.p99)} ms;`);
-        await sleep(PAUSE_MS);
+        for (const sender of rotate(HALF_SENDERS, round - 1)) {
+          const b = await paced(server, BURST, round, rateOf.get(server)!, sender);
+          server.half.push(b);
+          progress(` ${server.id}${HALF_SENDERS.length > 1 ? ` (${sender})` : ''} ${int(b.rps)}/s p99 ${ms(b.p99)} ms;`);
+          await sleep(PAUSE_MS);
+        }
       }
       progress('\n');
     }
@@ -911,21 +972,22 @@ function report(
     console.log(
       table(
         `Fixed offered rate: half of each server's median req/s, evenly spaced (open loop, latency from when each request was due), ${HALF_ROUNDS} interleaved ${BURST} s bursts; percentiles over every response`,
-        ['server', 'offered req/s', 'achieved req/s', 'responses', 'p50 ms', 'p99 ms', 'max ms', 'p99 per burst, median (range)', 'errors+non-2xx', 'CPU µs/req'],
-        halfServers.map((s) => {
-          const all = pooled(s.half);
-          const p99s = s.half.map((b) => b.p99);
+        ['server', 'offered req/s', 'achieved req/s', 'responses', 'p50 ms', 'p99 ms', 'max ms', 'p99 per burst, median (range)', 'errors+non-2xx', 'CPU µs/req', 'load gen µs/req'],
+        halfServers.flatMap((server) => HALF_SENDERS.map((sender) => ({ s: server, sender, half: halfOf(server, sender) }))).map(({ s, sender, half }) => {
+          const all = pooled(half);
+          const p99s = half.map((b) => b.p99);
           return [
-            s.label,
+            HALF_SENDERS.length > 1 ? `${s.label} (${sender} sender)` : s.label,
             int(rateOf.get(s)!),
-            int(median(s.half.map((b) => b.rps))),
+            int(median(half.map((b) => b.rps))),
             int(all.length),
             ms(percentile(all, 50)),
             ms(percentile(all, 99)),
             ms(all[all.length - 1]!),
             `${ms(median(p99s))} (${ms(Math.min(...p99s))}–${ms(Math.max(...p99s))})`,
-            int(errorsOf(s.half)),
-            int(median(s.half.map((b) => b.cpuUsPerRequest))),
+            int(errorsOf(half)),
+            int(median(half.map((b) => b.cpuUsPerRequest))),
+            int(median(half.map((b) => b.loadCpuUsPerRequest))),
           ];
         }),
       ),
@@ -956,7 +1018,7 @@ function report(
     lines.push(`${verdict(c <= 2.2)}  CPU µs/request ≤ 2.2× bare Express: ${ratio(c)} (${int(med(single, (b) => b.cpuUsPerRequest))} ÷ ${int(med(bare, (b) => b.cpuUsPerRequest))} µs)`);
   }
   if (single && single.half.length > 0) {
-    const all = pooled(single.half);
+    const all = pooled(halfOf(single));
     lines.push(`${verdict(percentile(all, 99) < 10)}  p99 < 10 ms at half its maximum rate: ${ms(percentile(all, 99))} ms (p50 ${ms(percentile(all, 50))}, max ${ms(all[all.length - 1]!)}) at ${int(rateOf.get(single)!)} req/s offered`);
   }
   for (const s of servers.filter((x) => x.kind !== 'bare')) {
