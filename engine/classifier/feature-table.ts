@@ -1,6 +1,11 @@
 /**
  * The features of every model of a pack in one table (feature hash → slot), looked up once per
  * post for all its models; each model keeps its weights by slot (model.ts).
+ *
+ * No object per feature: the table and the names are typed arrays (their contents lie outside the
+ * JS heap, and a major GC marks each as one object). A Map of hash → slot and an array of names
+ * were ~5.5 MB of the heap for three models of 40,000 features: ~110,000 Map entries (half their
+ * keys heap numbers) and name pointers for every major GC to visit.
  */
 import { featureHash, type FeatureList } from './features.js';
 
@@ -12,35 +17,54 @@ const FILTER_SHIFT = 13;
  * once for all its models: feature hash → slot, and each model's weights by slot.
  */
 export class FeatureTable {
-  private readonly slots = new Map<number, number>();
-  readonly names: string[] = [];
-  // An open-addressing copy of `slots` for the evaluate path, rebuilt lazily after a model is
-  // added (compile time only). Key and slot sit side by side, [hash, slot + 1] (0: empty), so a
-  // probe reads one cache line: the table is ~1 MiB and cold at every evaluation, and a Map
-  // lookup, then two arrays, per feature were most of a clean post's model cost.
-  private entries = new Uint32Array(0);
-  private mask = 0;
-  private filter = new Uint32Array(0);
+  // Open addressing, key and slot side by side, [hash, slot + 1] (0: empty), so that a probe
+  // reads one cache line: the table is ~1 MiB and cold at every evaluation. At most half full.
+  private entries = new Uint32Array(2 * 16);
+  private mask = 15;
+  // Most of a post's features are in no model: a 64 KiB bit filter (it stays in the CPU cache)
+  // answers those without touching the table (one cache miss each).
+  private readonly filter = new Uint32Array(1 << (32 - FILTER_SHIFT - 5));
+  private count = 0;
+  // The names, only read when a finding gives its reasons: their UTF-16 code units end to end
+  // (one byte each while every name is Latin-1), each name ending at `ends[slot]`. Outside the
+  // heap: as one string they were 2.4 MB of it. The names added since they were last packed wait
+  // in `pending` (compile time).
+  private codes: Uint8Array | Uint16Array = new Uint8Array(0);
+  private ends = new Uint32Array(0);
+  private pending: string[] = [];
   // Which slots `present` has seen, stamped per call rather than a fresh array of every slot.
   private seen = new Uint32Array(0);
   private generation = 0;
   /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
   private firsts = new Int32Array(0);
 
+  /** How many slots the table has: a model's weights are indexed below this. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** The slot of the feature, added if new (compile time). Names of the same hash share a slot. */
   slotOf(name: string): number {
     const hash = featureHash(name);
-    let slot = this.slots.get(hash);
-    if (slot === undefined) {
-      this.slots.set(hash, (slot = this.names.push(name) - 1));
-      this.mask = 0;
-    }
-    return slot;
+    const found = this.lookup(hash);
+    if (found >= 0) return found;
+    if (2 * (this.count + 1) > this.mask + 1) this.grow();
+    this.insert(hash, this.count);
+    const bit = hash >>> FILTER_SHIFT;
+    this.filter[bit >>> 5]! |= 1 << (bit & 31);
+    this.pending.push(name);
+    return this.count++;
+  }
+
+  /** The name a model file gives the slot's feature (the first, when names share a hash). */
+  nameOf(slot: number): string {
+    if (this.pending.length > 0) this.join();
+    const codes = this.codes.subarray(slot === 0 ? 0 : this.ends[slot - 1]!, this.ends[slot]!);
+    // A name is at most 200 units (modelSpec): well within the arguments a call takes.
+    return String.fromCharCode.apply(null, codes as unknown as number[]);
   }
 
   private lookup(hash: number): number {
-    if (this.mask === 0) this.rebuild();
-    // Most of a post's features are in no model: a 64 KiB bit filter (it stays in the CPU cache)
-    // answers those without touching the table (one cache miss each).
     const bit = hash >>> FILTER_SHIFT;
     if (((this.filter[bit >>> 5]! >>> (bit & 31)) & 1) === 0) return -1;
     const entries = this.entries;
@@ -51,27 +75,44 @@ export class FeatureTable {
     }
   }
 
-  private rebuild(): void {
-    let size = 16;
-    while (size < this.slots.size * 2) size *= 2;
-    this.entries = new Uint32Array(2 * size);
-    this.mask = size - 1;
-    this.filter = new Uint32Array(1 << (32 - FILTER_SHIFT - 5));
-    for (const [hash, slot] of this.slots) {
-      let i = hash & this.mask;
-      while (this.entries[2 * i + 1] !== 0) i = (i + 1) & this.mask;
-      this.entries[2 * i] = hash;
-      this.entries[2 * i + 1] = slot + 1;
-      const bit = hash >>> FILTER_SHIFT;
-      this.filter[bit >>> 5]! |= 1 << (bit & 31);
+  private insert(hash: number, slot: number): void {
+    const entries = this.entries;
+    let i = hash & this.mask;
+    while (entries[2 * i + 1] !== 0) i = (i + 1) & this.mask;
+    entries[2 * i] = hash;
+    entries[2 * i + 1] = slot + 1;
+  }
+
+  private grow(): void {
+    const old = this.entries;
+    this.entries = new Uint32Array(2 * old.length);
+    this.mask = old.length - 1;
+    for (let i = 0; i < old.length; i += 2) if (old[i + 1] !== 0) this.insert(old[i]!, old[i + 1]! - 1);
+  }
+
+  /** The pending names packed after the others (once per model added, before its first use). */
+  private join(): void {
+    const from = this.count - this.pending.length;
+    const ends = new Uint32Array(this.count);
+    ends.set(this.ends.subarray(0, from));
+    let end = from === 0 ? 0 : ends[from - 1]!;
+    let wide = this.codes instanceof Uint16Array;
+    for (let k = 0; k < this.pending.length; k++) {
+      const name = this.pending[k]!;
+      ends[from + k] = end += name.length;
+      for (let c = 0; c < name.length && !wide; c++) wide = name.charCodeAt(c) > 0xff;
     }
-    this.seen = new Uint32Array(this.names.length);
-    this.generation = 0;
+    const codes = wide ? new Uint16Array(end) : new Uint8Array(end);
+    codes.set(this.codes.subarray(0, from === 0 ? 0 : ends[from - 1]!));
+    let at = from === 0 ? 0 : ends[from - 1]!;
+    for (const name of this.pending) for (let c = 0; c < name.length; c++) codes[at++] = name.charCodeAt(c);
+    this.codes = codes;
+    this.ends = ends;
+    this.pending = [];
   }
 
   /** Each feature occurrence's slot, -1 for a feature no model of the table knows. */
   slotsAt(features: FeatureList): Int32Array {
-    if (this.mask === 0) this.rebuild();
     const out = features.slot;
     for (let i = 0; i < features.length; i++) out[i] = this.lookup(features.hash[i]!);
     return out.subarray(0, features.length);
@@ -82,7 +123,16 @@ export class FeatureTable {
    * occurrences marked in `skip` do not count.
    */
   presentAt(slotAt: Int32Array, features: FeatureList, skip?: Uint8Array): Present {
-    if (this.mask === 0) this.rebuild();
+    if (this.seen.length < this.count) {
+      this.seen = new Uint32Array(this.count);
+      this.generation = 0;
+    }
+    // The names are joined before the first evaluation, not at its first finding.
+    if (this.pending.length > 0) this.join();
+    if (this.generation === 0xffffffff) {
+      this.seen.fill(0);
+      this.generation = 0;
+    }
     const seen = this.seen;
     const gen = ++this.generation;
     // First occurrences into kept scratch, then two arrays of their exact length: grown by push,

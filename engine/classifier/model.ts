@@ -85,11 +85,17 @@ export class TextModel {
     spec: ModelSpec,
     readonly table: FeatureTable = new FeatureTable(),
   ) {
-    const entries = Object.entries(spec.features);
-    if (entries.length > MAX_MODEL_FEATURES) throw new Error(`a model may have at most ${MAX_MODEL_FEATURES} features (has ${entries.length})`);
-    const bySlot = entries.map(([name, weight]) => [table.slotOf(name), weight] as const);
-    this.weights = new Float64Array(table.names.length);
-    for (const [slot, weight] of bySlot) this.weights[slot]! += weight;
+    const { features } = spec;
+    let count = 0;
+    for (const _name in features) count++;
+    if (count > MAX_MODEL_FEATURES) throw new Error(`a model may have at most ${MAX_MODEL_FEATURES} features (has ${count})`);
+    // The slots first (the table grows), then the weights in the file's order: no pair per feature.
+    const slots = new Int32Array(count);
+    let k = 0;
+    for (const name in features) slots[k++] = table.slotOf(name);
+    this.weights = new Float64Array(table.size);
+    k = 0;
+    for (const name in features) this.weights[slots[k++]!]! += features[name]!;
     this.threshold = spec.threshold;
     this.bias = spec.bias;
     this.normalize = spec.normalize;
@@ -138,7 +144,7 @@ export class TextModel {
       const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
       if (weight === 0) continue;
       sum += weight;
-      if (weight > 0) reasons.push({ name: this.table.names[slot]!, weight, at: present.at[i]! });
+      if (weight > 0) reasons.push({ name: this.table.nameOf(slot), weight, at: present.at[i]! });
     }
     reasons.sort((a, b) => b.weight - a.weight);
     return { score: this.bias + sum, reasons };
@@ -156,7 +162,7 @@ export class TextModel {
       const slot = present.slots[i]!;
       const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
       if (!(weight > 0) || (top.length === count && weight <= top[count - 1]!.weight)) continue;
-      const name = this.table.names[slot]!;
+      const name = this.table.nameOf(slot);
       if (!keep(name)) continue;
       // After every kept feature at least as heavy, so that ties keep their order of presence.
       let j = top.length;
