@@ -6,7 +6,7 @@
  */
 import type { PatternNode } from './pattern.js';
 import * as patternGraph from './pattern-graph.js';
-import type { LeafResolver } from './pattern-graph.js';
+import type { LeafResolver, PatternGraph as Graph } from './pattern-graph.js';
 
 // Bound here rather than read through the import: V8 reads an imported binding from the
 // exporting module's cell, with a TDZ check, at each use, and `scan` and `closure` read the
@@ -14,8 +14,10 @@ import type { LeafResolver } from './pattern-graph.js';
 const { ACCEPT, ANY, DISPATCH, NOP, PatternGraph, SPLIT } = patternGraph;
 
 export class Automaton {
-  // The graph as it is built (pattern-graph.ts).
-  private readonly graph = new PatternGraph();
+  // The graph as it is built (pattern-graph.ts), until `freeze` packs it: then dropped. Its Maps
+  // and arrays (~63 MB for the default pack's three sets) would otherwise be marked by every
+  // major GC of the server for nothing: everything after packing reads `table` and `edges`.
+  private graph: Graph | null = new PatternGraph();
 
   // The same graph packed for matching (`freeze`, after the last `add`): three words per state in
   // one array, [kind, out1, out2] (DISPATCH: [kind, first edge, edge count]; ACCEPT: [kind, tag]),
@@ -25,14 +27,12 @@ export class Automaton {
   // state cost several.
   private table = new Int32Array(0);
   private edges = new Int32Array(0);
-  private frozen = false;
   private generation = 0;
 
-  /** Adds one pattern whose matches report `tag`; returns its start state. */
+  /** Adds one pattern whose matches report `tag`; returns its start state. Every pattern comes before the first lookup or scan. */
   add(node: PatternNode, resolve: LeafResolver, tag = 0): number {
-    const start = this.graph.add(node, resolve, tag);
-    this.frozen = false;
-    return start;
+    if (!this.graph) throw new Error('a pattern added after the automaton was packed (add every pattern before the first lookup or scan)');
+    return this.graph.add(node, resolve, tag);
   }
 
   /** The word ids a match from `start` can begin with; null when any word can begin it (a leading gap). */
@@ -43,7 +43,12 @@ export class Automaton {
     for (const s of this.bufA.subarray(0, size)) {
       const kind = this.table[3 * s]!;
       if (kind === ANY || kind === ACCEPT) return null;
-      if (kind === DISPATCH) for (const id of this.graph.maps[s]!.keys()) out.add(id);
+      if (kind === DISPATCH) {
+        // The state's edges, (word id, target) pairs: every word id it dispatches on, each once in the set.
+        const first = this.table[3 * s + 1]!;
+        const end = first + 2 * this.table[3 * s + 2]!;
+        for (let e = first; e < end; e += 2) out.add(this.edges[e]!);
+      }
     }
     return out;
   }
@@ -127,11 +132,12 @@ export class Automaton {
   /** Per state: [generation it was last added in, start token of its thread] (scan). */
   private marks = new Int32Array(0);
 
-  /** Packs the graph for matching (see `table`); a no-op until another pattern is added. */
+  /** Packs the graph for matching (see `table`) and drops it, once, after the last `add`. */
   private freeze(): void {
-    if (this.frozen) return;
+    if (!this.graph) return;
     const n = this.graph.kind.length;
     const { table, edges } = this.graph.pack();
+    this.graph = null;
     this.table = table;
     this.edges = edges;
     this.bufA = new Int32Array(n);
@@ -139,7 +145,6 @@ export class Automaton {
     this.marks = new Int32Array(2 * n);
     this.stack = new Int32Array(2 * n + 1); // each state expands once, pushing at most two
     this.generation = 0;
-    this.frozen = true;
   }
 
   /** Adds the epsilon closure of `s` to `list` from `size` on (each state once per generation); returns the new size. */
