@@ -10,11 +10,14 @@ import { WordTable, type TableWord } from './word-table.js';
 
 /** Every word the patterns of one phrase set mention, by collapsed form; ids label the automaton's edges. */
 export class Vocabulary {
-  private readonly byKey = new Map<string, TableWord[]>();
-  // `byKey` for the evaluate path in typed arrays, read straight from the normalised text: a token
-  // is looked up by its span, so tokenize makes no string per word and no Map hashes one.
+  // The words by collapsed form in typed arrays, read straight from the normalised text on the
+  // evaluate path: a token is looked up by its span, so tokenize makes no string per word and no
+  // Map hashes one. `built` holds every word given an id before the last build, `pending` those
+  // since (a form's words in the order they were added); `table` is `built` while nothing is
+  // pending. Once built, no Map, word object or typed array per word is kept for a major GC to mark.
   private table: WordTable | undefined;
-  private readonly bySignature = new Map<string, number>();
+  private built: WordTable | undefined;
+  private pending = new Map<string, TableWord[]>();
   private readonly keys: string[] = [];
   private next = 0;
   /** Ids of the token classes ($NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB) that patterns use, by class bit. */
@@ -43,20 +46,20 @@ export class Vocabulary {
     return id;
   }
 
-  /** Id of a single normalised word (no spaces). */
+  /** Id of a single normalised word (no spaces): one per collapsed form and letter counts. */
   idOf(key: string, runs: Uint16Array | readonly number[]): number {
-    const signature = `${key}\u0000${Array.from(runs).join(',')}`;
-    let id = this.bySignature.get(signature);
-    if (id !== undefined) return id;
-    id = this.next++;
+    const counts = Uint16Array.from(runs);
+    const list = this.pending.get(key);
+    for (const word of list ?? []) if (sameRuns(word.runs, counts)) return word.id;
+    const built = this.built;
+    const form = built ? built.formOf(key, 0, key.length) : -1;
+    if (form >= 0) for (let w = built!.wordAt[form]!, end = built!.wordAt[form + 1]!; w < end; w++) if (built!.hasRuns(w, counts)) return built!.ids[w]!;
+    const id = this.next++;
     this.keys[id] = key;
-    this.bySignature.set(signature, id);
-    let list = this.byKey.get(key);
-    if (!list) {
-      this.byKey.set(key, (list = []));
-      this.table = undefined; // rebuilt at the next lookup (compile time only)
-    }
-    list.push({ id, runs: Uint16Array.from(runs), alone: [id] });
+    const word = { id, runs: counts, alone: [id] };
+    if (list) list.push(word);
+    else this.pending.set(key, [word]);
+    this.table = undefined; // rebuilt at the next lookup (compile time only)
     return id;
   }
 
@@ -75,7 +78,7 @@ export class Vocabulary {
     const cls = tokens.classes[t]!;
     if (cls !== 0) return this.classAnswers[cls] ?? (this.classAnswers[cls] = this.classLookup(cls));
     const start = tokens.start[t]!;
-    const table = (this.table ??= new WordTable(this.byKey));
+    const table = (this.table ??= this.build());
     const form = table.formOf(n.text, start, tokens.end[t]!);
     if (form < 0) return null;
     // Most tokens spell one word: its shared `[id]` is returned, and a new list only for two or more.
@@ -90,11 +93,29 @@ export class Vocabulary {
     return out ?? (one < 0 ? null : table.alone[one]!);
   }
 
+  /** The table of every word: the last one's words, then the pending ones, each form's in the order they were added. */
+  private build(): WordTable {
+    const byForm = this.built?.words() ?? new Map<string, TableWord[]>();
+    for (const [key, words] of this.pending) {
+      const list = byForm.get(key);
+      if (list) for (const word of words) list.push(word);
+      else byForm.set(key, words);
+    }
+    this.pending = new Map();
+    return (this.built = new WordTable(byForm));
+  }
+
   private classLookup(cls: number): readonly number[] | null {
     let out: number[] | null = null;
     for (const [bit, id] of this.classIds) if ((cls & bit) !== 0) (out ??= []).push(id);
     return out;
   }
+}
+
+function sameRuns(a: Uint16Array, b: Uint16Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** A phrase as token sequences: `i'll` → [[i, ll], [ill]]. Each token is a vocabulary id. */

@@ -74,6 +74,28 @@ export class WordTable {
     }
   }
 
+  /** Does word `w` ask for exactly these letter counts? */
+  hasRuns(w: number, counts: Uint16Array): boolean {
+    const at = this.runAt[w]!;
+    if (this.runAt[w + 1]! - at !== counts.length) return false;
+    for (let i = 0; i < counts.length; i++) if (this.runs[at + i] !== counts[i]) return false;
+    return true;
+  }
+
+  /** The forms and their words again, in order (a vocabulary's next table starts from them). */
+  words(): Map<string, TableWord[]> {
+    const out = new Map<string, TableWord[]>();
+    for (let k = 0; k + 1 < this.unitAt.length; k++) {
+      const form = String.fromCharCode(...this.units.subarray(this.unitAt[k]!, this.unitAt[k + 1]!));
+      const list: TableWord[] = [];
+      for (let w = this.wordAt[k]!; w < this.wordAt[k + 1]!; w++) {
+        list.push({ id: this.ids[w]!, alone: this.alone[w]!, runs: this.runs.slice(this.runAt[w]!, this.runAt[w + 1]!) });
+      }
+      out.set(form, list);
+    }
+    return out;
+  }
+
   /** Are the letters from `start` on written at least as often as word `w` asks (`killll` is `kill`; `kil` is not)? */
   covers(written: Uint16Array, start: number, w: number): boolean {
     const { runs } = this;

@@ -49,3 +49,23 @@ describe('Vocabulary.lookup', () => {
     expect(ids[3]).toBe(vocab.idsOf(n, tokenize(n, text))[3]); // the shared `[id]`
   });
 });
+
+describe('Vocabulary after its table is built', () => {
+  it('gives a word its id again, and takes new words and forms, as if no table had been built between', () => {
+    const phrases = ['kill', 'kil', 'killll', 'you', 'kill you', 'yoo', "i'll", 'ill', 'kil', 'you', 'zzap'];
+    const text = 'kill killll kil you yoo ill i\'ll zzap zap';
+    const n = normalizeForMatching(text);
+    const tokens = tokenize(n, text);
+    const all = new Vocabulary();
+    const allIds = phrases.map((p) => expandPhrase(all, p));
+    const stepped = new Vocabulary();
+    const steppedIds = phrases.map((p) => {
+      const ids = expandPhrase(stepped, p);
+      stepped.idsOf(n, tokens); // builds the table, which the next new word replaces
+      return ids;
+    });
+    expect(steppedIds).toEqual(allIds);
+    expect(stepped.size).toBe(all.size);
+    expect(stepped.idsOf(n, tokens)).toEqual(all.idsOf(n, tokens));
+  });
+});
