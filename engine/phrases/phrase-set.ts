@@ -54,10 +54,9 @@ export class PhraseSet {
   /** Every compiled rule pattern: its start state, and the words each required element other than its trigger needs. */
   private readonly starts: number[] = [];
   private readonly needs = new PatternNeeds();
-  /** Vocabulary id → patterns for which it is the trigger (the rarest required element). */
-  private readonly anchors = new Map<number, number[]>();
   /**
-   * The same in two typed arrays, built after compilation: the patterns of vocabulary id `id` are
+   * Vocabulary id → patterns for which it is the trigger (the rarest required element), in two
+   * typed arrays built after compilation (from a Map that is then dropped): the patterns of vocabulary id `id` are
    * anchorList[anchorAt[id] … anchorAt[id + 1]), for the ids given out by then (a later set of the
    * pack may add more, which trigger nothing here). No list object per id to chase.
    */
@@ -109,6 +108,7 @@ export class PhraseSet {
         after: guard.after ?? 0,
       });
     }
+    const anchors = new Map<number, number[]>();
     const seen = new Set<string>();
     spec.rules.forEach((rule, index) => {
       if (seen.has(rule.id)) throw new Error(`rules[${index}]: duplicate rule id "${rule.id}"`);
@@ -126,7 +126,7 @@ export class PhraseSet {
         // The trigger is present wherever the pattern is tried: only the other elements are checked.
         this.starts.push(start);
         this.needs.add(requirements.filter((r) => r !== trigger));
-        for (const id of trigger.ids) this.anchors.set(id, [...(this.anchors.get(id) ?? []), p]);
+        for (const id of trigger.ids) anchors.set(id, [...(anchors.get(id) ?? []), p]);
       }
     });
     // Looked up after the last pattern is added: the automaton packs itself once for lookups.
@@ -138,7 +138,7 @@ export class PhraseSet {
     const lists: number[] = [];
     for (let id = 0; id < this.vocab.size; id++) {
       this.anchorAt[id] = lists.length;
-      for (const p of this.anchors.get(id) ?? []) lists.push(p);
+      for (const p of anchors.get(id) ?? []) lists.push(p);
     }
     this.anchorAt[this.vocab.size] = lists.length;
     this.anchorList = Int32Array.from(lists);

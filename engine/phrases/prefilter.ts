@@ -53,12 +53,13 @@ export function distinctIds(ids: readonly (readonly number[] | null)[], from: nu
  * sentence's check reads a few typed arrays instead of a pattern's objects, sets and arrays.
  */
 export class PatternNeeds {
-  private readonly byKey = new Map<string, number>();
+  // Built by `add`, dropped by `freeze` (all but `sets`, read by `anyPresent`).
+  private byKey = new Map<string, number>();
   private readonly sets: (ReadonlySet<number> | null)[] = [];
-  private readonly idsAtList: number[] = [0];
-  private readonly idsList: number[] = [];
-  private readonly needsAtList: number[] = [0];
-  private readonly needsList: number[] = [];
+  private idsAtList: number[] = [0];
+  private idsList: number[] = [];
+  private needsAtList: number[] = [0];
+  private needsList: number[] = [];
   // The lists above as typed arrays (`freeze`, after the last pattern).
   private idsAt = new Int32Array(0);
   private ids = new Int32Array(0);
@@ -90,6 +91,11 @@ export class PatternNeeds {
     this.ids = Int32Array.from(this.idsList);
     this.needsAt = Int32Array.from(this.needsAtList);
     this.needs = Int32Array.from(this.needsList);
+    this.byKey = new Map();
+    this.idsAtList = [];
+    this.idsList = [];
+    this.needsAtList = [];
+    this.needsList = [];
     this.stamp = new Int32Array(this.sets.length);
     this.answer = new Uint8Array(this.sets.length);
   }
