@@ -563,9 +563,7 @@ async function paced(server: Server, seconds: number, round: number, rate: numbe
   const url = new URL(server.running.url);
   const latencies = new Float64Array(Math.floor(seconds * rate));
   let count = 0;
-  let errors = 0;
-  let non2xx = 0;
-  let auditNotOk = 0;
+  const tally = answerTally(server);
   const cpuBefore = cpuMs(server.running);
   const loadBefore = process.cpuUsage();
   const { t0, t1 } = await pacedRequests({
@@ -577,17 +575,29 @@ async function paced(server: Server, seconds: number, round: number, rate: numbe
     connections: CONNECTIONS,
     onAnswer(status, body, latency) {
       latencies[count++] = latency;
-      if (status !== 200) return void non2xx++;
-      const id = REQUEST_ID.exec(body)?.[1];
+      tally.answer(status, () => body);
+    },
+    onError: () => void tally.outcome.errors++,
+  });
+  return { ...measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, tally.outcome), sender };
+}
+
+/** The fixed-rate senders' count of errors, non-2xx and answers not in the audit in time; answered ids go to the audit check. */
+function answerTally(server: Server): { outcome: Pick<Burst, 'errors' | 'timeouts' | 'non2xx' | 'auditNotOk'>; answer(status: number | undefined, body: () => string): void } {
+  const outcome = { errors: 0, timeouts: 0, non2xx: 0, auditNotOk: 0 };
+  return {
+    outcome,
+    answer(status, body) {
+      if (status !== 200) return void outcome.non2xx++;
+      const text = body();
+      const id = REQUEST_ID.exec(text)?.[1];
       if (id) server.ids.push(id);
-      if (!body.includes('"audit_ok":true')) {
-        auditNotOk++;
+      if (!text.includes('"audit_ok":true')) {
+        outcome.auditNotOk++;
         if (id) server.deferred.push(id);
       }
     },
-    onError: () => void errors++,
-  });
-  return { ...measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, { errors, timeouts: 0, non2xx, auditNotOk }), sender };
+  };
 }
 
 /** The evaluate request as node:http's client sends it (Host, keep-alive, the same headers and body). */
@@ -616,9 +626,7 @@ function pacedHttp(server: Server, seconds: number, round: number, rate: number)
     let sent = 0;
     let done = 0;
     let count = 0;
-    let errors = 0;
-    let non2xx = 0;
-    let auditNotOk = 0;
+    const tally = answerTally(server);
     const cpuBefore = cpuMs(server.running);
     const loadBefore = process.cpuUsage();
     const t0 = performance.now();
@@ -626,7 +634,7 @@ function pacedHttp(server: Server, seconds: number, round: number, rate: number)
     const finish = () => {
       clearInterval(timer);
       agent.destroy();
-      resolve(measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, { errors, timeouts: 0, non2xx, auditNotOk }));
+      resolve(measured({ server, round, count, t0, t1, latencies, cpuBefore, loadBefore }, tally.outcome));
     };
     const settle = () => {
       done++;
@@ -639,21 +647,12 @@ function pacedHttp(server: Server, seconds: number, round: number, rate: number)
         res.on('end', () => {
           t1 = performance.now();
           latencies[count++] = t1 - dueAt;
-          if (res.statusCode !== 200) non2xx++;
-          else {
-            const body = Buffer.concat(chunks).toString('utf8');
-            const id = REQUEST_ID.exec(body)?.[1];
-            if (id) server.ids.push(id);
-            if (!body.includes('"audit_ok":true')) {
-              auditNotOk++;
-              if (id) server.deferred.push(id);
-            }
-          }
+          tally.answer(res.statusCode, () => Buffer.concat(chunks).toString('utf8'));
           settle();
         });
       });
       req.on('error', () => {
-        errors++;
+        tally.outcome.errors++;
         settle();
       });
       req.end(BODY);
