@@ -23,6 +23,12 @@ export const classifierParams = Type.Object(
           'Phrase sets whose guards overrule the model on their own words: the words of a match that a guard of one of them suppressed (an idiom, a negation, news, a disclosure: "kill you" in "kill you with kindness") do not count for the model; the rest of the thread still does.',
       }),
     ),
+    unless_matched: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), {
+        description:
+          "Phrase set → signals of its rules that name a harmless context (a safety reminder, a prayer for a safe flight, a donation): the words those rules match do not count for the model, as a guard's do, and only while the model scores below guards_below. For the contexts a bag of words misreads where no harmful rule matched for a guard to suppress.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -74,6 +80,12 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     const model = textModel(params.model, ctx);
     const threshold = params.threshold ?? model.threshold;
     const guardedBy = (params.unless_guarded ?? []).map((id) => phraseSet(id, ctx));
+    const benign = Object.entries(params.unless_matched ?? {}).map(([id, signals]) => {
+      const set = phraseSet(id, ctx);
+      const unknown = signals.filter((signal) => !set.signals.includes(signal));
+      if (unknown.length > 0) throw new Error(`unless_matched: no rule of ${id} has the signal(s) ${unknown.join(', ')}`);
+      return { set, signals: new Set(signals) };
+    });
     /** The thread's words, their table slots and the features present: shared by the pack's models. */
     const read = (input: DetectionInput) => {
       const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
@@ -100,8 +112,18 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         // that cannot reach its threshold with them all (by a margin far above rounding) needs no
         // guard read (outside explain, whose trace lists the guards' matches).
         if (!input.trace && model.ceilingOf(all) < threshold - CEILING_MARGIN) return [];
-        if (guardedBy.length > 0 && !(params.guards_below !== undefined && whole >= params.guards_below)) {
-          const suppressed = guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index }))));
+        if ((guardedBy.length > 0 || benign.length > 0) && !(params.guards_below !== undefined && whole >= params.guards_below)) {
+          // A guard's suppressed matches, and the matches of rules that name a harmless context.
+          const suppressed = [
+            ...guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index })))),
+            ...benign.flatMap(({ set, signals }) =>
+              input.posts.flatMap((p) =>
+                resultsOf(set, p.index, input)
+                  .matches.filter((m) => signals.has(m.signal))
+                  .map((m) => ({ ...m, post: p.index, guard: m.rule })),
+              ),
+            ),
+          ];
           if (suppressed.length > 0) {
             present = model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, reading.words, suppressed));
             if (input.trace && whole >= threshold && model.scoreOf(present) < threshold) {

@@ -181,6 +181,28 @@ describe('the classifier detector', () => {
     expect((await evaluate(pack, { content: 'i will kill you with kindness' })).violations).toEqual([]);
   });
 
+  it('with unless_matched, does not count the words of rules that name a harmless context, below guards_below', async () => {
+    const withContexts = (extra: Record<string, unknown> = {}) =>
+      packOf({
+        phrases: { benign: { rules: [{ id: 'safe-flight', match: 'hurt you landing' }, { id: 'other', match: 'nothing here' }] } },
+        models: { threat: model },
+        checks: [{ ...base, id: 'm', code: 'VIOLENT_THREAT', message: '{{reasons}}', detector: { type: 'classifier', model: 'threat', unless_matched: { benign: ['safe-flight'] }, ...extra } }],
+      });
+    const post = 'hope the turbulence will not hurt you landing';
+    // Without the context rule the model fires on `hurt you` (-1 + 2.5 + 0.1 = 1.6 >= 1).
+    expect((await evaluate(pack, { content: post })).violations).toHaveLength(1);
+    const contexts = withContexts();
+    expect((await evaluate(contexts, { content: post })).violations).toEqual([]);
+    const explained = await evaluate(contexts, { content: post }, { explain: true });
+    expect(explained.trace).toContainEqual(expect.objectContaining({ outcome: 'suppressed', guard: 'safe-flight' }));
+    // Elsewhere in the post the words still count, and a model already sure is not overruled.
+    expect((await evaluate(contexts, { content: 'i will hurt you. hurt you landing' })).violations).toHaveLength(1);
+    expect((await evaluate(withContexts({ guards_below: 1.5 }), { content: post })).violations).toHaveLength(1);
+    expect((await evaluate(contexts, { content: 'i will hurt you' })).violations).toHaveLength(1);
+    // A signal no rule of the set carries is a compile error, not a silent no-op.
+    expect(() => withContexts({ unless_matched: { benign: ['safe-flihgt'] } })).toThrow(/no rule of benign has the signal\(s\) safe-flihgt/);
+  });
+
   it('with skip_quoted, does not count quoted speech the author comments on, for the finding and the `scores` fact', async () => {
     const skipping = packOf({
       models: { threat: { ...model, skip_quoted: true } },
