@@ -102,10 +102,10 @@ function writeGeneratedPacks(): [string, string, RegExp][] {
   add('oversized-pack-file', { 'pack.yaml': PACK('big', `# ${'x'.repeat(MAX_PACK_FILE_BYTES)}\nchecks:\n${CHECK('a', '{ type: line_length, max: 100 }')}`) }, /limit/);
   // Over the byte limit of a lexicon file: refused before it is parsed.
   add('oversized-lexicon-file', { 'pack.yaml': lexiconPack('biglex'), 'lexicons/words.yaml': `terms:\n${'  - abcdefghij\n'.repeat(Math.ceil(MAX_LEXICON_FILE_BYTES / 15) + 1)}` }, /limit/);
-  // Over the byte limit of a model file: refused before JSON.parse sees it.
+  // Over the byte limit of a model file (each entry is at least 17 bytes): refused before JSON.parse sees it.
   add('oversized-model-file', {
     'pack.yaml': PACK('bigmodel', `models:\n  m: { file: models/m.json }\nchecks:\n${CHECK('a', '{ type: classifier, model: m }', 'harmful')}`),
-    'models/m.json': `{"label":"x","bias":0,"threshold":0,"features":{${Array.from({ length: Math.ceil(MAX_MODEL_FILE_BYTES / 20) + 1 }, (_, i) => `"w:${i.toString(36).padStart(8, 'a')}":0.5`).join(',')}}}`,
+    'models/m.json': `{"label":"x","bias":0,"threshold":0,"features":{${Array.from({ length: Math.ceil(MAX_MODEL_FILE_BYTES / 16) + 1 }, (_, i) => `"w:${i.toString(36).padStart(8, 'a')}":0.5`).join(',')}}}`,
   }, /limit/);
   // Under the byte limit but over the term limit.
   add('too-many-terms', { 'pack.yaml': lexiconPack('manyterms'), 'lexicons/words.yaml': `terms:\n${Array.from({ length: MAX_LEXICON_TERMS + 1 }, (_, i) => `  - t${i.toString(36)}\n`).join('')}` }, /must NOT have more than/);
