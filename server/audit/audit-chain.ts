@@ -10,14 +10,8 @@
  * the verifier (audit-verify.ts) recomputes them with the same function.
  */
 import { createHash } from 'node:crypto';
-import { configure } from 'safe-stable-stringify';
 import type { AuditRow } from './audit-store.js';
-
-// Keys sorted by UTF-16 code units, numbers and strings as JSON.stringify writes them: for the
-// values a row holds (finite numbers, well-formed strings: validate.ts refuses lone surrogates)
-// this is the RFC 8785 (JCS) encoding, at about half the CPU of the canonicalize package
-// (measured in docs/performance.md, "Audit writer"). strict: a NaN or a function throws.
-const canonicalize = configure({ deterministic: true, strict: true, bigint: false });
+import { canonicalJson } from './canonical-json.js';
 
 /** prev_hash of the first row of a chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -62,34 +56,35 @@ export function sha256Hex(text: string): string {
  * serialisation; jsonb_populate_recordset ignores `v`).
  */
 export function canonicalRow(row: AuditRow, link: ChainLink): string {
-  const encoded = canonicalize({
-    v: ENCODING,
-    chain: link.chain,
-    seq: link.seq,
-    prev_hash: link.prev_hash,
-    request_id: row.request_id,
-    receipt_id: row.receipt_id,
-    created_at: row.created_at.toISOString(),
-    stage: row.stage,
-    mode: row.mode,
-    pack_id: row.pack_id,
-    policy_version: row.policy_version,
-    policy_hash: row.policy_hash,
-    decision: row.decision,
-    allowed: row.allowed,
-    violation_codes: row.violation_codes,
-    violations: row.violations,
-    content_sha256: row.content_sha256,
-    content_size: row.content_size,
-    content_kind: row.content_kind ?? null,
-    content: row.content,
-    workflow_id: row.workflow_id,
+  const encoded = canonicalJson({
+    // In JCS order already (so the top level is not copied again); any order would give the same text.
     agent: row.agent,
-    platform: row.platform,
+    allowed: row.allowed,
     caller: row.caller,
     caller_key_id: row.caller_key_id ?? null,
+    chain: link.chain,
+    content: row.content,
+    content_kind: row.content_kind ?? null,
+    content_sha256: row.content_sha256,
+    content_size: row.content_size,
+    created_at: row.created_at.toISOString(),
+    decision: row.decision,
     latency_ms: row.latency_ms,
+    mode: row.mode,
+    pack_id: row.pack_id,
+    platform: row.platform,
+    policy_hash: row.policy_hash,
+    policy_version: row.policy_version,
+    prev_hash: link.prev_hash,
+    receipt_id: row.receipt_id,
+    request_id: row.request_id,
     response: row.response,
+    seq: link.seq,
+    stage: row.stage,
+    v: ENCODING,
+    violation_codes: row.violation_codes,
+    violations: row.violations,
+    workflow_id: row.workflow_id,
   });
   if (encoded === undefined) throw new TypeError('an audit row has no canonical encoding');
   return encoded;

@@ -141,16 +141,19 @@ async function insertOnce(run: Run, open: Open, rows: AuditRow[], skipPresent: b
     if (todo.length > 0) {
       headRows ??= await run(SQL.heads, [chains]);
       heads = nextLinks(headRows);
-      // Each row is sent as the very text it is hashed over, with its row_hash appended: one serialisation per row.
-      const payload = todo.map((row) => {
+      // Each row is sent as the very text it is hashed over, with its row_hash appended: one serialisation per row,
+      // and the parameter built by one join (one copy of the texts, which the driver then writes as they are).
+      const parts: string[] = [];
+      for (const row of todo) {
         const chain = chainOf(row);
         const link = heads.get(chain)!;
         const text = canonicalRow(row, link);
         const row_hash = sha256Hex(text);
         heads.set(chain, { chain, seq: link.seq + 1, prev_hash: row_hash });
-        return `${text.slice(0, -1)},"row_hash":"${row_hash}"}`;
-      });
-      const inserted = await run(SQL.insert, [`[${payload.join(',')}]`]);
+        parts.push(parts.length === 0 ? '[' : ',', text.slice(0, -1), ',"row_hash":"', row_hash, '"}');
+      }
+      parts.push(']');
+      const inserted = await run(SQL.insert, [parts.join('')]);
       if (inserted.length !== todo.length) {
         await run('ROLLBACK');
         return undefined;
