@@ -219,7 +219,7 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     countRequests: countHttpRequests(metrics.http),
     open: [createOpsRouter({ metrics, readiness, openapi: buildOpenApi(version) }), createJwksRouter(receipts), createStaticRouter()],
     api: [
-      createEvaluationsRouter(evaluations),
+      createEvaluationsRouter(evaluations, logger),
       createReceiptsRouter(receipts),
       createPacksRouter(packs),
       createStagesRouter(stageService),

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { REDACTED_PATHS } from '../logger.js';
 
 declare module 'http' {
   interface IncomingMessage {
@@ -71,4 +72,26 @@ function completed(logger: Logger, req: IncomingMessage, res: ServerResponse, id
     },
     'request completed',
   );
+}
+
+/** An info line of a request, written with the request's id as `req.log` would write it. */
+export type RequestLine = (req: IncomingMessage, fields: Record<string, string | number | boolean | null>, msg: string) => void;
+
+/**
+ * For a line logged on every request whose fields are all scalars (the evaluation's `decision`
+ * line): the same text as `req.log.info(fields, msg)`, without what that costs per request
+ * (issue 14, ~27 kB allocated and a child logger per evaluation). `req.log` is a child logger
+ * built for the request, serialising its bindings `{ req: { id } }` through the redaction; and
+ * because some redaction paths start with a wildcard (`*.content`), pino runs every field of every
+ * line, scalars included, through a redactor that clones and stringifies it. Here one child is
+ * built once, with only the top-level redaction paths (a scalar field has nothing under it for a
+ * wildcard to match), and `req: { id }` is the line's first field: pino writes a child's bindings
+ * right before the line's fields, so the text is the same.
+ */
+export function requestLine(logger: Logger): RequestLine {
+  const topLevel = REDACTED_PATHS.filter((p) => !/[.[\]]/.test(p));
+  const lean = logger.child({}, { redact: { paths: topLevel, censor: '[redacted]' } });
+  return (req, fields, msg) => {
+    if (lean.isLevelEnabled('info')) lean.info({ req: { id: req.id }, ...fields }, msg);
+  };
 }

@@ -3,7 +3,8 @@ import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { requestLog } from '../../../server/http/request-log.js';
+import { requestLine, requestLog } from '../../../server/http/request-log.js';
+import { createLogger } from '../../../server/logger.js';
 
 function app() {
   const lines: Record<string, unknown>[] = [];
@@ -49,5 +50,33 @@ describe('request log', () => {
     expect(lines).toHaveLength(2);
     expect(lines[0]).toMatchObject({ msg: 'request completed', level: 30, req: { method: 'GET', url: '/v1/packs', id: ok.headers['x-request-id'] }, res: { statusCode: 200 } });
     expect(lines[1]).toMatchObject({ msg: 'request completed', level: 40, res: { statusCode: 404 }, error_code: 'STAGE_NOT_FOUND' });
+  });
+
+  it("a request line is the text req.log writes for the same fields, with gatehouse's redaction", async () => {
+    const raw: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        raw.push(...String(chunk).split('\n').filter(Boolean));
+        done();
+      },
+    });
+    const logger = createLogger('info', sink);
+    const line = requestLine(logger);
+    const server = express();
+    server.use(requestLog(logger, { quiet: new Set(), ownLine: () => true }));
+    server.post('/v1/evaluate', (req, res) => {
+      const fields = { request_id: 'r-1', stage: 'prod', mode: 'advisory', decision: 'FAIL', allowed: true, audit_ok: true, latency_ms: 1.25, content: 'secret', receipt: null };
+      req.log.info(fields, 'decision');
+      line(req, fields, 'decision');
+      res.json({ ok: true });
+    });
+    await request(server).post('/v1/evaluate').set('X-Request-Id', 'req-"quoted"').expect(200);
+    await request(server).post('/v1/evaluate').set('X-Request-Id', 'req-9');
+    await new Promise((resolve) => setImmediate(resolve));
+    const untimed = raw.map((l) => l.replace(/"time":\d+/, '"time":0'));
+    expect(untimed).toHaveLength(4);
+    expect(untimed[1]).toBe(untimed[0]);
+    expect(untimed[3]).toBe(untimed[2]);
+    expect(JSON.parse(untimed[2]!)).toMatchObject({ service: 'gatehouse', req: { id: 'req-9' }, content: '[redacted]', receipt: '[redacted]', msg: 'decision' });
   });
 });
