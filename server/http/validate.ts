@@ -62,6 +62,8 @@ const ILL_FORMED = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 const ILL_FORMED_MESSAGE = 'must be well-formed Unicode text: no NUL (U+0000) and no unpaired surrogate (\\ud800-\\udfff)';
 
 function refuseIllFormedText(value: unknown, where: string): void {
+  // Almost every body is well-formed: look first without building a path per node (issue 14).
+  if (!hasIllFormedText(value)) return;
   const details: Issue[] = [];
   // Iterative: bodies are depth-limited, but this also runs on query objects and responses.
   const stack: [unknown, string][] = [[value, '']];
@@ -81,6 +83,25 @@ function refuseIllFormedText(value: unknown, where: string): void {
   if (details.length > 0) {
     throw new AppError('INVALID_REQUEST', `Invalid ${where}: ${details[0]!.path || where} ${details[0]!.message}.`, { details });
   }
+}
+
+/** Whether any string or key in the value is ill-formed: refuseIllFormedText's walk, without the paths. */
+function hasIllFormedText(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (ILL_FORMED.test(item)) return true;
+    } else if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) stack.push(item[i]);
+    } else if (typeof item === 'object' && item !== null) {
+      for (const key of Object.keys(item)) {
+        if (ILL_FORMED.test(key)) return true;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+    }
+  }
+  return false;
 }
 
 function invalid(where: string, errors: ErrorObject[]): AppError {
