@@ -133,7 +133,9 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       const row = auditRow(body, { input, platform, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at });
       const answer = await record(body, row, content, platform);
       const latency_ms = performance.now() - started;
-      const { receipt: _token, ...decision } = answer;
+      // The answer without its receipt: when one was added, the answer is `{ ...body, receipt }`, so
+      // that is `body` itself (no rest copy per request, issue 14); otherwise the answer as it is.
+      const decision: DecisionBody = answer.receipt === undefined ? answer : body;
       notify(deps.onDecision, {
         decision,
         input,

@@ -115,6 +115,9 @@ describe('POST /v1/evaluate: mode × outcome', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ request_id: res.body.request_id, decision: 'PASS' });
     expect(seen[0]).not.toHaveProperty('receipt');
+    const { receipt: _receipt, ...answered } = res.body;
+    expect(seen[0]).toEqual(answered);
+    expect(Object.keys(seen[0]!)).toEqual(Object.keys(answered));
   });
 
   it('counts decisions and latency in /metrics', async () => {
