@@ -5,7 +5,7 @@
  * as everywhere else.
  */
 import type { ContentFingerprint } from '../../contract/content-hash.js';
-import { decisionFindings, decisionSummary } from '../../contract/decision-summary.js';
+import { decisionFindings, decisionSummary, type DecisionSummary } from '../../contract/decision-summary.js';
 import type { DecisionBody, EvaluateRequestBody } from '../../contract/schemas/evaluations.js';
 import type { AuditRow } from '../audit/audit-store.js';
 import type { Caller } from '../auth/api-keys.js';
@@ -25,6 +25,8 @@ export interface RowContext {
   /** Keep the content itself (GATEHOUSE_AUDIT_STORE_CONTENT); its hash and size are always kept. */
   storeContent: boolean;
   created_at: Date;
+  /** decisionSummary(body), when the caller has it already (it is handed to the listeners too). */
+  summary?: DecisionSummary;
 }
 
 export function auditRow(body: DecisionBody, ctx: RowContext): AuditRow {
@@ -39,7 +41,7 @@ export function auditRow(body: DecisionBody, ctx: RowContext): AuditRow {
     policy_hash: body.policy.hash,
     decision: body.decision,
     allowed: body.allowed,
-    violation_codes: decisionSummary(body).finding_codes,
+    violation_codes: (ctx.summary ?? decisionSummary(body)).finding_codes,
     violations: decisionFindings(body),
     content_sha256: ctx.content.sha256,
     content_size: Buffer.byteLength(ctx.content.text, 'utf8'),

@@ -130,7 +130,8 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       const { body, platform } = await decide(input, ctx, pin, started);
       const content = contentFingerprint(input.content);
       const created_at = new Date();
-      const row = auditRow(body, { input, platform, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at });
+      const summary = decisionSummary(body);
+      const row = auditRow(body, { input, platform, content, caller, latencyMs: performance.now() - started, storeContent: deps.auditStoreContent, created_at, summary });
       const answer = await record(body, row, content, platform);
       const latency_ms = performance.now() - started;
       // The answer without its receipt: when one was added, the answer is `{ ...body, receipt }`, so
@@ -139,7 +140,7 @@ export function createEvaluationService(deps: EvaluationServiceDeps): Evaluation
       notify(deps.onDecision, {
         decision,
         input,
-        summary: decisionSummary(decision),
+        summary: decision === body ? summary : decisionSummary(decision),
         meta: { workflow_id: input.workflow_id ?? null, agent: input.agent ?? null, created_at },
         latency_ms,
       });
