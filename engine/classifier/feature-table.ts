@@ -1,6 +1,6 @@
 /**
  * The features of every model of a pack in one table (feature hash → slot), looked up once per
- * post for all its models; each model keeps its weights by slot (model.ts).
+ * post for all its models, and the models' weights by slot side by side (model.ts reads them).
  *
  * No object per feature: the table and the names are typed arrays (their contents lie outside the
  * JS heap, and a major GC marks each as one object). A Map of hash → slot and an array of names
@@ -11,6 +11,14 @@ import { featureHash, type FeatureList } from './features.js';
 
 /** The feature table's filter is indexed by a hash's top 19 bits (the table by its low bits): 2^19 bits. */
 const FILTER_SHIFT = 13;
+
+/**
+ * A text of at most this many feature occurrences (a post of ~500 characters) finds its slots
+ * present with a set of 2^SMALL_BITS entries, at most half full.
+ */
+const SMALL_BITS = 11;
+const SMALL_TEXT = 1 << (SMALL_BITS - 1);
+const SMALL_SHIFT = 32 - SMALL_BITS;
 
 /**
  * The features of every model of a pack in one table, so that a post's features are looked up
@@ -32,11 +40,25 @@ export class FeatureTable {
   private codes: Uint8Array | Uint16Array = new Uint8Array(0);
   private ends = new Uint32Array(0);
   private pending: string[] = [];
-  // Which slots `present` has seen, stamped per call rather than a fresh array of every slot.
+  // Which slots `present` has seen, stamped per call rather than a fresh array of every slot
+  // (a text of more than SMALL_TEXT occurrences), or a small set of them (a post).
   private seen = new Uint32Array(0);
   private generation = 0;
+  private readonly smallKeys = new Int32Array(1 << SMALL_BITS);
+  private readonly smallStamps = new Uint32Array(1 << SMALL_BITS);
+  private smallGeneration = 0;
   /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
   private firsts = new Int32Array(0);
+  /**
+   * Every model's weights, the weights of one slot side by side: model m's weight for slot s at
+   * `weights[s * models + m]` (0 where the model does not name the feature). A post's ~140 slots
+   * present are scattered over the table, and its models score them one after another: one cache
+   * line per slot for all the models instead of one per slot per model (each model's own array
+   * was ~0.8 MB, cold at every evaluation). Laid out again when a model is added (compile time).
+   */
+  weights = new Float64Array(0);
+  /** How many models have weights in `weights` (its stride). */
+  models = 0;
 
   /** How many slots the table has: a model's weights are indexed below this. */
   get size(): number {
@@ -54,6 +76,24 @@ export class FeatureTable {
     this.filter[bit >>> 5]! |= 1 << (bit & 31);
     this.pending.push(name);
     return this.count++;
+  }
+
+  /**
+   * A new model's weights, `weight[k]` for `slots[k]` (summed where slots repeat, in that order);
+   * returns the model's place in `weights`.
+   */
+  addModel(slots: Int32Array, weight: Float64Array): number {
+    const stride = this.models + 1;
+    const laid = new Float64Array(this.count * stride);
+    const before = this.models === 0 ? 0 : this.weights.length / this.models;
+    for (let s = 0; s < before; s++) {
+      for (let m = 0; m < this.models; m++) laid[s * stride + m] = this.weights[s * this.models + m]!;
+    }
+    const model = this.models;
+    for (let k = 0; k < slots.length; k++) laid[slots[k]! * stride + model]! += weight[k]!;
+    this.weights = laid;
+    this.models = stride;
+    return model;
   }
 
   /** The name a model file gives the slot's feature (the first, when names share a hash). */
@@ -123,21 +163,61 @@ export class FeatureTable {
    * occurrences marked in `skip` do not count.
    */
   presentAt(slotAt: Int32Array, features: FeatureList, skip?: Uint8Array): Present {
+    // The names are joined before the first evaluation, not at its first finding.
+    if (this.pending.length > 0) this.join();
+    // First occurrences into kept scratch, then two arrays of their exact length: grown by push,
+    // each array was reallocated five or six times on a 280-character post (~140 slots).
+    if (this.firsts.length < slotAt.length) this.firsts = new Int32Array(slotAt.length * 2);
+    const count = slotAt.length <= SMALL_TEXT ? this.firstsInSmallSet(slotAt, skip) : this.firstsBySlot(slotAt, skip);
+    const firsts = this.firsts;
+    const slots = new Array<number>(count);
+    const at = new Array<number>(count);
+    for (let k = 0; k < count; k++) {
+      at[k] = firsts[k]!;
+      slots[k] = slotAt[firsts[k]!]!;
+    }
+    return { slots, at, features };
+  }
+
+  /**
+   * `presentAt`'s first occurrences for a text of at most SMALL_TEXT occurrences (a post): the
+   * slots seen so far in a small open-addressing set (16 KiB, stays in the CPU cache) instead of
+   * a stamp per slot of the table (~0.4 MB, a cache miss per slot present).
+   */
+  private firstsInSmallSet(slotAt: Int32Array, skip: Uint8Array | undefined): number {
+    if (this.smallGeneration === 0xffffffff) {
+      this.smallStamps.fill(0);
+      this.smallGeneration = 0;
+    }
+    const gen = ++this.smallGeneration;
+    const { smallKeys: keys, smallStamps: stamps, firsts } = this;
+    const mask = keys.length - 1;
+    let count = 0;
+    for (let i = 0; i < slotAt.length; i++) {
+      const slot = slotAt[i]!;
+      if (slot < 0 || skip?.[i] === 1) continue;
+      let h = Math.imul(slot, 0x9e3779b1) >>> SMALL_SHIFT;
+      while (stamps[h] === gen && keys[h] !== slot) h = (h + 1) & mask;
+      if (stamps[h] === gen) continue;
+      stamps[h] = gen;
+      keys[h] = slot;
+      firsts[count++] = i;
+    }
+    return count;
+  }
+
+  /** `presentAt`'s first occurrences for a longer text: a stamp per slot of the table. */
+  private firstsBySlot(slotAt: Int32Array, skip: Uint8Array | undefined): number {
     if (this.seen.length < this.count) {
       this.seen = new Uint32Array(this.count);
       this.generation = 0;
     }
-    // The names are joined before the first evaluation, not at its first finding.
-    if (this.pending.length > 0) this.join();
     if (this.generation === 0xffffffff) {
       this.seen.fill(0);
       this.generation = 0;
     }
     const seen = this.seen;
     const gen = ++this.generation;
-    // First occurrences into kept scratch, then two arrays of their exact length: grown by push,
-    // each array was reallocated five or six times on a 280-character post (~140 slots).
-    if (this.firsts.length < slotAt.length) this.firsts = new Int32Array(slotAt.length * 2);
     const firsts = this.firsts;
     let count = 0;
     for (let i = 0; i < slotAt.length; i++) {
@@ -146,13 +226,7 @@ export class FeatureTable {
       seen[slot] = gen;
       firsts[count++] = i;
     }
-    const slots = new Array<number>(count);
-    const at = new Array<number>(count);
-    for (let k = 0; k < count; k++) {
-      at[k] = firsts[k]!;
-      slots[k] = slotAt[firsts[k]!]!;
-    }
-    return { slots, at, features };
+    return count;
   }
 
   /** The slots present in a post's features, each once, with its first occurrence. */

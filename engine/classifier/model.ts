@@ -77,7 +77,8 @@ export function normalizedScale(normalize: number | undefined, distinct: number)
 }
 
 export class TextModel {
-  private readonly weights: Float64Array;
+  /** The model's place among its table's models (`FeatureTable.weights`). */
+  private readonly place: number;
   readonly threshold: number;
   readonly bias: number;
 
@@ -93,9 +94,10 @@ export class TextModel {
     const slots = new Int32Array(count);
     let k = 0;
     for (const name in features) slots[k++] = table.slotOf(name);
-    this.weights = new Float64Array(table.size);
+    const weight = new Float64Array(count);
     k = 0;
-    for (const name in features) this.weights[slots[k++]!]! += features[name]!;
+    for (const name in features) weight[k++] = features[name]!;
+    this.place = table.addModel(slots, weight);
     this.threshold = spec.threshold;
     this.bias = spec.bias;
     this.normalize = spec.normalize;
@@ -116,8 +118,12 @@ export class TextModel {
 
   /** The score of the slots present (FeatureTable.present). */
   scoreOf(present: Pick<Present, 'slots' | 'features'>): number {
+    // Every slot present is in the table, so has a weight (0 for a feature this model does not
+    // name: adding it leaves the sum as it was).
+    const { weights, models } = this.table;
+    const place = this.place;
     let sum = 0;
-    for (const slot of present.slots) if (slot < this.weights.length) sum += this.weights[slot]!;
+    for (const slot of present.slots) sum += weights[slot * models + place]!;
     return this.bias + this.scale(present.features) * sum;
   }
 
@@ -126,9 +132,10 @@ export class TextModel {
    * leaves some words out; the scale counts the whole text): the bias and the positive weights.
    */
   ceilingOf(present: Pick<Present, 'slots' | 'features'>): number {
+    const { weights, models } = this.table;
     let sum = 0;
     for (const slot of present.slots) {
-      const weight = slot < this.weights.length ? this.weights[slot]! : 0;
+      const weight = weights[slot * models + this.place]!;
       if (weight > 0) sum += weight;
     }
     return this.bias + this.scale(present.features) * sum;
@@ -137,11 +144,12 @@ export class TextModel {
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
   scorePresent(present: Present): ModelScore {
     const scale = this.scale(present.features);
+    const { weights, models } = this.table;
     let sum = 0;
     const reasons: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;
-      const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
+      const weight = weights[slot * models + this.place]! * scale;
       if (weight === 0) continue;
       sum += weight;
       if (weight > 0) reasons.push({ name: this.table.nameOf(slot), weight, at: present.at[i]! });
@@ -157,10 +165,11 @@ export class TextModel {
    */
   strongest(present: Present, count: number, keep: (name: string) => boolean = () => true): Contribution[] {
     const scale = this.scale(present.features);
+    const { weights, models } = this.table;
     const top: Contribution[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;
-      const weight = slot < this.weights.length ? this.weights[slot]! * scale : 0;
+      const weight = weights[slot * models + this.place]! * scale;
       if (!(weight > 0) || (top.length === count && weight <= top[count - 1]!.weight)) continue;
       const name = this.table.nameOf(slot);
       if (!keep(name)) continue;

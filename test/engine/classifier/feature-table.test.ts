@@ -50,4 +50,55 @@ describe('FeatureTable', () => {
     expect(second.scorePresent(again).reasons.map((r) => r.name)).toEqual(['w:страх', 'w:kill']);
     expect(first.scorePresent(again).reasons.map((r) => r.name)).toEqual(['w:kill']);
   });
+  it('scores each model of a shared table as the model alone, whatever the models before and after it', () => {
+    const word = fc.constantFrom('kill', 'you', 'now', 'safe', 'flight', 'é', 'страх');
+    const features = fc.dictionary(
+      fc.tuple(fc.constantFrom('w:', 'b:', 'c:<'), word).map(([kind, w]) => kind + w),
+      fc.oneof(fc.double({ min: -4, max: 4, noNaN: true }), fc.constant(0), fc.constant(-0)),
+    );
+    const spec = (f: Record<string, number>, normalize?: number) => ({ label: 'x', bias: -0.5, threshold: 0.1, features: f, ...(normalize ? { normalize } : {}) });
+    fc.assert(
+      fc.property(fc.array(features, { minLength: 1, maxLength: 4 }), fc.array(fc.array(word, { maxLength: 12 }), { minLength: 1, maxLength: 3 }), (files, posts) => {
+        const table = new FeatureTable();
+        const shared = files.map((f, i) => new TextModel(spec(f, i === 1 ? 4 : undefined), table));
+        const list = featuresOf(wordsOf(posts.map((p) => p.join(' '))));
+        const present = table.present(list);
+        files.forEach((f, i) => {
+          const alone = new TextModel(spec(f, i === 1 ? 4 : undefined));
+          const own = alone.table.present(featuresOf(wordsOf(posts.map((p) => p.join(' ')))));
+          expect(shared[i]!.scoreOf(present)).toBe(alone.scoreOf(own));
+          expect(shared[i]!.ceilingOf(present)).toBe(alone.ceilingOf(own));
+          const a = shared[i]!.scorePresent(present);
+          const b = alone.scorePresent(own);
+          expect(a.score).toBe(b.score);
+          expect(a.reasons.map((r) => [r.name, r.weight])).toEqual(b.reasons.map((r) => [r.name, r.weight]));
+          expect(shared[i]!.strongest(present, 3).map((r) => [r.name, r.weight])).toEqual(alone.strongest(own, 3).map((r) => [r.name, r.weight]));
+        });
+      }),
+    );
+  });
+  it('finds each slot present once, at its first occurrence not skipped, in a post and in a long text', () => {
+    const table = new FeatureTable();
+    for (let k = 0; k < 3000; k++) table.slotOf(`w:word${k}`);
+    const list = featuresOf(wordsOf(['']));
+    const occurrences = (min: number, max: number) =>
+      fc.array(fc.tuple(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 2999 }), fc.integer({ min: 0, max: 40 })), fc.boolean()), { minLength: min, maxLength: max });
+    fc.assert(
+      fc.property(fc.oneof(occurrences(0, 1024), occurrences(1000, 3000)), fc.boolean(), (pairs, skipping) => {
+        const slotAt = Int32Array.from(pairs.map(([slot]) => slot));
+        const skip = Uint8Array.from(pairs.map(([, s]) => (s ? 1 : 0)));
+        const seen = new Set<number>();
+        const at: number[] = [];
+        slotAt.forEach((slot, i) => {
+          if (slot < 0 || (skipping && skip[i] === 1) || seen.has(slot)) return;
+          seen.add(slot);
+          at.push(i);
+        });
+        const present = table.presentAt(slotAt, list, skipping ? skip : undefined);
+        expect(present.at).toEqual(at);
+        expect(present.slots).toEqual(at.map((i) => slotAt[i]));
+      }),
+      { numRuns: 200 },
+    );
+  });
 });
