@@ -20,6 +20,9 @@ const SMALL_BITS = 11;
 const SMALL_TEXT = 1 << (SMALL_BITS - 1);
 const SMALL_SHIFT = 32 - SMALL_BITS;
 
+const C_CODE = 'c'.charCodeAt(0);
+const COLON_CODE = ':'.charCodeAt(0);
+
 /**
  * The features of every model of a pack in one table, so that a post's features are looked up
  * once for all its models: feature hash → slot, and each model's weights by slot.
@@ -102,6 +105,13 @@ export class FeatureTable {
     const codes = this.codes.subarray(slot === 0 ? 0 : this.ends[slot - 1]!, this.ends[slot]!);
     // A name is at most 200 units (modelSpec): well within the arguments a call takes.
     return String.fromCharCode.apply(null, codes as unknown as number[]);
+  }
+
+  /** Whether the slot's name (`nameOf`) is a letter piece, `c:…`, read without making the name. */
+  isLetterPiece(slot: number): boolean {
+    if (this.pending.length > 0) this.join();
+    const start = slot === 0 ? 0 : this.ends[slot - 1]!;
+    return this.ends[slot]! - start >= 2 && this.codes[start] === C_CODE && this.codes[start + 1] === COLON_CODE;
   }
 
   private lookup(hash: number): number {

@@ -135,7 +135,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         const score = model.scoreOf(present);
         if (score < threshold) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
-        const wordReasons = model.strongest(present, REASONS_SHOWN, isWordFeature);
+        const wordReasons = model.strongestWords(present, REASONS_SHOWN);
         const shown = wordReasons.length > 0 ? wordReasons : model.strongest(present, REASONS_SHOWN);
         if (shown.length === 0) return [];
         // The span is the heaviest feature's words: where a reviewer looks first.
@@ -166,11 +166,6 @@ function readingOf(texts: readonly string[], blanked: boolean): Reading {
 function unquotedReading(texts: readonly string[], written: () => Reading): Reading {
   const blanked = texts.map(unquoted);
   return blanked.every((text, i) => text === texts[i]) ? written() : readingOf(blanked, true);
-}
-
-/** A word feature, as opposed to a letter piece (`c:`). */
-function isWordFeature(name: string): boolean {
-  return !name.startsWith('c:');
 }
 
 /** A feature as a reviewer reads it: `kill you`, and `kill … you` for the pair with a word between. */

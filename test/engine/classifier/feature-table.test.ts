@@ -73,6 +73,8 @@ describe('FeatureTable', () => {
           expect(a.score).toBe(b.score);
           expect(a.reasons.map((r) => [r.name, r.weight])).toEqual(b.reasons.map((r) => [r.name, r.weight]));
           expect(shared[i]!.strongest(present, 3).map((r) => [r.name, r.weight])).toEqual(alone.strongest(own, 3).map((r) => [r.name, r.weight]));
+          // The word features alone, letter pieces passed over by their slot: as the names say.
+          expect(shared[i]!.strongestWords(present, 3)).toEqual(shared[i]!.strongest(present, 3, (name) => !name.startsWith('c:')));
         });
       }),
     );
