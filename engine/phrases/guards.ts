@@ -27,6 +27,11 @@ export interface CompiledGuard {
   within: 'window' | 'sentence' | 'post' | 'thread';
   before: number;
   after: number;
+  /**
+   * Set by `freeze`: the number in `Guards.lists` of `patterns`' and of `except`'s trigger words (a
+   * word of every pattern's rarest required element), -1 when some pattern requires no word.
+   */
+  trigger?: { patterns: number; except: number };
 }
 
 /** The scopes a guard's answer is cached for within one `find` (`Guards.cacheKey`). */
@@ -52,12 +57,22 @@ export class Guards {
    */
   private readonly needs = new PatternNeeds();
   private patternCount = 0;
+  /**
+   * Per pattern list of a guard (its `match`, its `except`): one requirement, the words of which a
+   * range must hold one for any pattern of the list to match there (each pattern's trigger). A
+   * range without one is answered without checking the list's patterns one by one (the TOS
+   * `warning` guard has 64).
+   */
+  private readonly lists = new PatternNeeds();
+  /** Per guard pattern (by `need`), built until `freeze`: its trigger, or undefined when it requires no word. */
+  private triggers: (Anchor | undefined)[] = [];
 
   constructor(private readonly automaton: Automaton) {}
 
   /** A guard pattern starting at `start` that needs a word of each of `requirements`. */
   pattern(start: number, requirements: readonly Anchor[]): GuardPattern {
     this.needs.add(requirements);
+    this.triggers.push(requirements.length === 0 ? undefined : requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a)));
     return { start, need: this.patternCount++, first: null };
   }
 
@@ -65,6 +80,20 @@ export class Guards {
   freeze(): void {
     for (const guard of this.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
     this.needs.freeze();
+    let count = 0;
+    const listOf = (patterns: readonly GuardPattern[]): number => {
+      const ids: number[] = [];
+      for (const p of patterns) {
+        const trigger = this.triggers[p.need];
+        if (trigger === undefined) return -1;
+        ids.push(...trigger.ids);
+      }
+      this.lists.add([{ ids, cost: 0 }]);
+      return count++;
+    };
+    for (const guard of this.list) guard.trigger = { patterns: listOf(guard.patterns), except: listOf(guard.except) };
+    this.lists.freeze();
+    this.triggers = [];
   }
 
   /** Scratch for a vocabulary of `size` ids (a pack's phrase sets share one, which grows as each adds its words). */
@@ -90,24 +119,24 @@ export class Guards {
     let inScope: boolean | undefined;
     switch (guard.within) {
       case 'window':
-        inScope = this.occurs(guard.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
+        inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, Math.max(at.from, at.t - guard.before), Math.min(at.to, at.end + guard.after));
         break;
       case 'sentence': {
         const key = this.cacheKey(g, SENTENCE, at.sentence);
         inScope = cache.get(key);
-        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, ids, at.from, at.to)));
+        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, at.from, at.to)));
         break;
       }
       case 'post': {
         const key = this.cacheKey(g, POST, -1);
         inScope = cache.get(key);
-        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, ids, 0, post)));
+        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, 0, post)));
         break;
       }
       case 'thread': {
         const key = this.cacheKey(g, THREAD, -1);
         inScope = cache.get(key);
-        if (inScope === undefined) cache.set(key, (inScope = ctx.thread().some((postIds) => this.occurs(guard.patterns, postIds, 0, postIds.length))));
+        if (inScope === undefined) cache.set(key, (inScope = ctx.thread().some((postIds) => this.occurs(guard.patterns, guard.trigger!.patterns, postIds, 0, postIds.length))));
         break;
       }
     }
@@ -116,7 +145,7 @@ export class Guards {
     // An exception anywhere in the post ("irl" against a games guard) keeps the guard from holding.
     const key = this.cacheKey(g, EXCEPT, -1);
     let excepted = cache.get(key);
-    if (excepted === undefined) cache.set(key, (excepted = this.occurs(guard.except, ids, 0, post)));
+    if (excepted === undefined) cache.set(key, (excepted = this.occurs(guard.except, guard.trigger!.except, ids, 0, post)));
     return !excepted;
   }
 
@@ -131,7 +160,7 @@ export class Guards {
    * can begin, stopping at the first match: a thread dropped because an earlier start holds the
    * same state has the same future, so no match is lost.
    */
-  private occurs(patterns: readonly GuardPattern[], ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
+  private occurs(patterns: readonly GuardPattern[], trigger: number, ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
     if (from >= to || patterns.length === 0) return false;
     const present = this.rangePresent;
     const last = this.lastRange;
@@ -143,6 +172,7 @@ export class Guards {
       last.to = to;
     }
     const gen = this.rangeGeneration;
+    if (trigger >= 0 && !this.lists.allPresent(trigger, present, gen, distinct)) return false;
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);
     if (!viable) return false;
