@@ -12,10 +12,7 @@ import { featureHash, type FeatureList } from './features.js';
 /** The feature table's filter is indexed by a hash's top 19 bits (the table by its low bits): 2^19 bits. */
 const FILTER_SHIFT = 13;
 
-/**
- * A text of at most this many feature occurrences (a post of ~500 characters) finds its slots
- * present with a set of 2^SMALL_BITS entries, at most half full.
- */
+/** A text of at most SMALL_TEXT feature occurrences (a post) finds its slots present in a set of 2^SMALL_BITS. */
 const SMALL_BITS = 11;
 const SMALL_TEXT = 1 << (SMALL_BITS - 1);
 const SMALL_SHIFT = 32 - SMALL_BITS;
@@ -43,8 +40,7 @@ export class FeatureTable {
   private codes: Uint8Array | Uint16Array = new Uint8Array(0);
   private ends = new Uint32Array(0);
   private pending: string[] = [];
-  // Which slots `present` has seen, stamped per call rather than a fresh array of every slot
-  // (a text of more than SMALL_TEXT occurrences), or a small set of them (a post).
+  // Which slots `present` has seen: a stamp per slot (a text over SMALL_TEXT occurrences), or a small set.
   private seen = new Uint32Array(0);
   private generation = 0;
   private readonly smallKeys = new Int32Array(1 << SMALL_BITS);
@@ -53,11 +49,10 @@ export class FeatureTable {
   /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
   private firsts = new Int32Array(0);
   /**
-   * Every model's weights, the weights of one slot side by side: model m's weight for slot s at
-   * `weights[s * models + m]` (0 where the model does not name the feature). A post's ~140 slots
-   * present are scattered over the table, and its models score them one after another: one cache
-   * line per slot for all the models instead of one per slot per model (each model's own array
-   * was ~0.8 MB, cold at every evaluation). Laid out again when a model is added (compile time).
+   * Every model's weights, one slot's side by side: model m's for slot s at `weights[s * models + m]`
+   * (0 where it does not name the feature). A post's slots present (~130–180), scattered over the
+   * table, cost one cache line each for all the models instead of one per model (each model's own
+   * array was up to ~0.8 MB, cold at every evaluation). Laid out again when a model is added.
    */
   weights = new Float64Array(0);
   /** How many models have weights in `weights` (its stride). */
