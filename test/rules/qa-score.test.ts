@@ -9,6 +9,8 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 
 const FLOORS = 'rules/qa/eval/floors.yaml';
+/** A score of the test split takes ~30 s here when the machine is quiet and over 90 s when its two cores are shared. */
+const SCORE_TIMEOUT_MS = 300_000;
 
 describe('rules/qa detection on its test split', () => {
   it('meets every committed floor (gatehouse score exits 0)', () => {
@@ -22,7 +24,7 @@ describe('rules/qa detection on its test split', () => {
     const report = JSON.parse(run.stdout) as { items: number; labels: Record<string, { recall: number; fp_rate: number }> };
     expect(report.items).toBeGreaterThanOrEqual(900);
     expect(Object.keys(report.labels).sort()).toEqual(['profanity', 'self_harm', 'tos', 'violent_threat']);
-  });
+  }, SCORE_TIMEOUT_MS);
 
   it('commits a floor for every judged label and every profanity evasion family', async () => {
     const floors = parse(await readFile(FLOORS, 'utf8')) as {
@@ -48,5 +50,5 @@ describe('rules/qa detection on its test split', () => {
     // Perfection on ~960 items would be suspicious; a floor of 1.0 must be able to fail.
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/below floor: label \w+/);
-  });
+  }, SCORE_TIMEOUT_MS);
 });
