@@ -5,18 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalRow } from '../../../server/audit/audit-chain.js';
 import { canonicalJson, canonicalJsonReference } from '../../../server/audit/canonical-json.js';
 import { auditRow } from '../../helpers/audit-rows.js';
-
-/** A small seeded generator (mulberry32), so that a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A seeded generator (mulberry32), so that a failure names a reproducible case.
+import { rng as random } from '../../bench/lib/inputs.js';
 
 const KEYS = ['a', 'b', 'B', 'code', 'check', 'span', 'Z', '_x', 'a_b', 'ab', '', 'é', 'ﬁ', '\u{1F600}', 'x"y', 'new\nline', '1a', '0', '7', '12', '-1', 'toJSON', 'constructor'];
 const STRINGS = ['', 'plain', 'quote " and \\ backslash', 'tab\tnewline\n', '\u0001\u001f', 'é ü ß', '\u{1F600} pair', '\ud800 lone', 'x'.repeat(5_001), 'ends with \udfff'];
