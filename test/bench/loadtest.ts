@@ -176,7 +176,7 @@ async function auditChain(url: string): Promise<string | null> {
   }
 }
 
-function report(opts: Options, r: autocannon.Result, perSecond: number[], answers: Map<string, boolean>, lost: number, exitCode: number | null, chain: string | null): number {
+function report(opts: Options, r: autocannon.Result, perSecond: number[], answers: Map<string, boolean>, lost: number, exitCode: number | string | null, chain: string | null): number {
   const deferred = [...answers.values()].filter((ok) => !ok).length;
   const non2xx = r.non2xx;
   const rps = r.requests.average;
@@ -213,7 +213,7 @@ function report(opts: Options, r: autocannon.Result, perSecond: number[], answer
 
 interface Server {
   url: string;
-  stop(): Promise<number | null>;
+  stop(): Promise<number | string | null>;
   kill(): Promise<void>;
 }
 
@@ -228,7 +228,7 @@ async function startServer(databaseUrl: string, dataDir: string): Promise<Server
   return {
     url: server.url,
     async stop() {
-      let code: number | null;
+      let code: number | string;
       try {
         code = await stopServer(server, 20_000);
       } catch {

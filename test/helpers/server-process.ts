@@ -15,7 +15,8 @@ export interface ServerProcess {
   output(): string;
   stdout(): string;
   stderr(): string;
-  exit: Promise<number | null>;
+  /** The exit code, or the signal's name when a signal ended the process (a crash says SIGABRT or SIGSEGV, not null). */
+  exit: Promise<number | NodeJS.Signals>;
 }
 
 export async function freePort(): Promise<number> {
@@ -70,7 +71,7 @@ export async function startServer(env: Record<string, string>, options: { readyW
     output: () => chunks.join(''),
     stdout: () => stdout.join(''),
     stderr: () => stderr.join(''),
-    exit: new Promise((resolve) => child.once('exit', (code) => resolve(code))),
+    exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal!))),
   };
   await waitReady(server, options.readyWithinMs ?? 60_000);
   return server;
@@ -115,14 +116,17 @@ function listeningPort(pid: number): number | undefined {
   return undefined;
 }
 
-/** SIGTERM and the exit code, or an error after `withinMs`. */
-export async function stopServer(server: ServerProcess, withinMs = 15_000): Promise<number | null> {
-  if (server.child.exitCode !== null) return server.child.exitCode;
-  server.child.kill('SIGTERM');
-  return Promise.race([server.exit, sleep(withinMs).then(() => Promise.reject(new Error(`no exit within ${withinMs} ms of SIGTERM`)))]);
+/**
+ * SIGTERM and the exit code, or an error after `withinMs`. Anything but 0 comes with the end of the
+ * server's stderr, so that a crash at shutdown says why.
+ */
+export async function stopServer(server: ServerProcess, withinMs = 15_000): Promise<number | NodeJS.Signals | string> {
+  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+  const exit = await Promise.race([server.exit, sleep(withinMs).then(() => Promise.reject(new Error(`no exit within ${withinMs} ms of SIGTERM`)))]);
+  return exit === 0 ? 0 : `${exit}: ${server.stderr().slice(-2000)}`;
 }
 
-export function killServer(server: ServerProcess): Promise<number | null> {
+export function killServer(server: ServerProcess): Promise<number | NodeJS.Signals> {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGKILL');
   return server.exit;
 }
