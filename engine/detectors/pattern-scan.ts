@@ -1,7 +1,13 @@
 /**
- * The `pattern` checks of a pack share one RE2Set, so that one DFA pass over a post says which
- * patterns of every check match. A set per check cost a pass each: five checks took 16 µs of a
- * clean 280-character post, one pass over all their patterns takes 5.
+ * The `pattern` checks of a pack share a few RE2Sets, so that one DFA pass per set over a post
+ * says which patterns of every check match, and only those run again for their spans.
+ *
+ * Small sets, not one: re2js builds its DFA lazily and keeps at most `SET_DFA_MEMORY` of states
+ * per set, starting again from nothing when a post needs more. One set of all 77 patterns of the
+ * default pack needed more on most new posts and so rebuilt its states on nearly every one:
+ * 1.2 ms a post over 20,000 dev posts, against 24 µs in sets of at most 1,000 instructions with
+ * 32 MiB each, whose states stay cached (docs/performance.md, session 15). A clean post does not
+ * reach the scan at all (its checks' score bars fail first, compile-bars.ts).
  *
  * Each pattern carries its check's flags inline, written exactly as an RE2Set with those flags
  * writes them (`(?m)(?s)(?i)` before the pattern), so it parses to the same expression and
@@ -11,15 +17,17 @@ import { RE2Set } from 're2js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
 
 /**
- * A set grows until its patterns' programs reach this many instructions, then a new one starts:
- * far below re2js's limit for one set (~1.4 M), so that a pack of many large patterns still
- * compiles, in a few sets.
+ * A set takes patterns until their programs reach this many instructions, then a new one
+ * starts; a larger pattern has a set of its own. Far below re2js's limit for one set (~1.4 M).
  */
-const MAX_SET_PROGRAM = 100_000;
+const MAX_SET_PROGRAM = 1_000;
+
+/** The DFA state cache of each set (re2js's default is 8 MiB); states are only built as posts need them. */
+const SET_DFA_MEMORY = 32 * 1024 * 1024;
 
 /** One set of a pack's patterns: built while checks compile, then compiled (compilePackScans, or its first match). */
 class PatternScan {
-  private readonly set = new RE2Set(RE2Set.UNANCHORED, 0);
+  private readonly set = new RE2Set(RE2Set.UNANCHORED, 0, SET_DFA_MEMORY);
   private program = 0;
   private compiled = false;
 
@@ -28,12 +36,10 @@ class PatternScan {
     return !this.compiled && (this.program === 0 || this.program + program <= MAX_SET_PROGRAM);
   }
 
-  /** Adds the patterns, each with its own program size; returns the id of the first (the rest follow). */
-  add(patterns: readonly { source: string; program: number }[], flags: string): number {
-    const first = this.set.add(inlineFlags(flags) + patterns[0]!.source);
-    for (const p of patterns.slice(1)) this.set.add(inlineFlags(flags) + p.source);
-    for (const p of patterns) this.program += p.program;
-    return first;
+  /** Adds a pattern of `program` instructions; returns its id in the set. */
+  add(pattern: { source: string; program: number }, flags: string): number {
+    this.program += pattern.program;
+    return this.set.add(inlineFlags(flags) + pattern.source);
   }
 
   /** Ids of the patterns that match the post, ascending; one DFA pass per post and evaluation. */
@@ -77,26 +83,35 @@ export interface ScanSlice {
 }
 
 /**
- * Adds a check's patterns to its pack's scan (`ctx` is one per pack compilation) and returns
+ * Adds a check's patterns to its pack's scans (`ctx` is one per pack compilation) and returns
  * its view of the results. `program` is each pattern's compiled size (RE2JS.programSize).
  */
 export function joinPackScan(ctx: CompileContext, patterns: readonly { source: string; program: number }[], flags: string): ScanSlice {
   let scans = scansByPack.get(ctx);
   if (!scans) scansByPack.set(ctx, (scans = []));
-  const program = patterns.reduce((sum, p) => sum + p.program, 0);
-  let scan = scans.at(-1);
-  if (!scan || !scan.fits(program)) scans.push((scan = new PatternScan()));
-  const first = scan.add(patterns, flags);
-  // A check too large to share a set has one of its own, compiled now: a set over re2js's limit
-  // is refused when the pack compiles, as when every check had its own set.
-  if (program > MAX_SET_PROGRAM) scan.compile();
-  const end = first + patterns.length;
-  const shared = scan;
+  // Per set this check is in: the set's id of each pattern → the pattern's index in the check.
+  const parts = new Map<PatternScan, Map<number, number>>();
+  patterns.forEach((pattern, index) => {
+    let scan = scans.at(-1);
+    if (!scan || !scan.fits(pattern.program)) scans.push((scan = new PatternScan()));
+    const id = scan.add(pattern, flags);
+    if (!parts.has(scan)) parts.set(scan, new Map());
+    parts.get(scan)!.set(id, index);
+    // A pattern too large to share a set has one of its own, compiled now: one over re2js's
+    // limit is refused with its check, as when every check had its own set.
+    if (pattern.program > MAX_SET_PROGRAM) scan.compile();
+  });
+  const views = [...parts];
   return {
     matching(input, post) {
       const out: number[] = [];
-      for (const id of shared.matching(input, post)) if (id >= first && id < end) out.push(id - first);
-      return out;
+      for (const [scan, indexOf] of views) {
+        for (const id of scan.matching(input, post)) {
+          const index = indexOf.get(id);
+          if (index !== undefined) out.push(index);
+        }
+      }
+      return views.length > 1 ? out.sort((a, b) => a - b) : out;
     },
   };
 }
