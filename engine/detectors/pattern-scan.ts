@@ -2,12 +2,16 @@
  * The `pattern` checks of a pack share a few RE2Sets, so that one DFA pass per set over a post
  * says which patterns of every check match, and only those run again for their spans.
  *
- * Small sets, not one: re2js builds its DFA lazily and keeps at most `SET_DFA_MEMORY` of states
- * per set, starting again from nothing when a post needs more. One set of all 77 patterns of the
- * default pack needed more on most new posts and so rebuilt its states on nearly every one:
- * 1.2 ms a post over 20,000 dev posts, against 24 µs in sets of at most 1,000 instructions with
- * 32 MiB each, whose states stay cached (docs/performance.md, session 15). A clean post does not
- * reach the scan at all (its checks' score bars fail first, compile-bars.ts).
+ * Several sets, not one: re2js builds its DFA lazily and keeps at most `SET_DFA_MEMORY` of states
+ * per set, starting again from nothing when a post needs more. One set of all the default pack's
+ * patterns needed more on most new posts and so rebuilt its states on nearly every one (~1.2 ms
+ * a post over 20,000 dev posts); in sets of at most 1,000 instructions with 32 MiB each the
+ * states stay cached (24 µs a post once warm). Each set is a pass over the post, so fewer, larger
+ * sets cost less on one post repeated (the benchmark's post with violations: one set 7 µs, 11 sets
+ * of 2,000 30 µs, 22 sets of 1,000 55 µs) but more on posts not seen before, which is what a
+ * service gets: the whole engine over the 99,575 dev posts, each once, cost 1.10× as much with
+ * sets of 2,000 and 1.3× with sets of 4,000 (docs/performance.md, session 15). A clean post
+ * does not reach the scan at all (its checks' score bars fail first, compile-bars.ts).
  *
  * Each pattern carries its check's flags inline, written exactly as an RE2Set with those flags
  * writes them (`(?m)(?s)(?i)` before the pattern), so it parses to the same expression and

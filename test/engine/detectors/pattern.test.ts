@@ -146,8 +146,8 @@ describe('pattern: the checks of one pack share one scan', () => {
 
   it('a check whose patterns fill several sets finds what each pattern finds alone, in the order of its patterns', () => {
     // Each long pattern compiles to more than half a set's 1,000 instructions, so no two share one.
-    const long = ['alpha.{0,300}omega', 'gamma.{0,300}delta', 'kappa.{0,300}sigma'];
-    for (const source of long) expect(compileSafePattern(source, 's').programSize()).toBeGreaterThan(500);
+    const long = ['alpha.{0,600}omega', 'gamma.{0,600}delta', 'kappa.{0,600}sigma'];
+    for (const source of long) expect(compileSafePattern(source, 's').programSize()).toBeGreaterThan(1000);
     const spec = { patterns: [long[2]!, 'beta', long[0]!, 'beta\\d', long[1]!], flags: 's' };
     const posts = ['kappa x sigma beta alpha y omega beta7 gamma z delta', 'gamma\ndelta beta', 'nothing here'];
     const together = patternDetector.compile({ type: 'pattern', ...spec }, { ...ctx }).detect(input(posts));
