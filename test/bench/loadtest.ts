@@ -224,6 +224,8 @@ async function startServer(databaseUrl: string, dataDir: string): Promise<Server
     GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`,
     // One key drives the whole load: the per-key limit would turn it into 429s.
     GATEHOUSE_RATE_LIMIT_PER_MINUTE: '0',
+    // The service's default, not the test helper's one thread.
+    GATEHOUSE_ENGINE_THREADS: process.env.GATEHOUSE_ENGINE_THREADS ?? '2',
   });
   return {
     url: server.url,

@@ -51,6 +51,10 @@ export async function startServer(env: Record<string, string>, options: { readyW
       GATEHOUSE_HOST: '127.0.0.1',
       GATEHOUSE_RULES_DIR: path.join(ROOT, 'rules'),
       GATEHOUSE_LOG_LEVEL: 'warn',
+      // One engine worker thread, not the default two: each compiles every pack at start (seconds of
+      // CPU) while the suite runs two test files at once on two cores. A test that is about the
+      // workers, and the load test, say how many they want.
+      GATEHOUSE_ENGINE_THREADS: '1',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
