@@ -213,7 +213,7 @@ function report(opts: Options, r: autocannon.Result, perSecond: number[], answer
 
 interface Server {
   url: string;
-  stop(): Promise<number | string | null>;
+  stop(): Promise<0 | string | null>;
   kill(): Promise<void>;
 }
 
@@ -230,7 +230,7 @@ async function startServer(databaseUrl: string, dataDir: string): Promise<Server
   return {
     url: server.url,
     async stop() {
-      let code: number | string;
+      let code: 0 | string;
       try {
         code = await stopServer(server, 20_000);
       } catch {

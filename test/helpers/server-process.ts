@@ -124,7 +124,7 @@ function listeningPort(pid: number): number | undefined {
  * SIGTERM and the exit code, or an error after `withinMs`. Anything but 0 comes with the end of the
  * server's stderr, so that a crash at shutdown says why.
  */
-export async function stopServer(server: ServerProcess, withinMs = 15_000): Promise<number | NodeJS.Signals | string> {
+export async function stopServer(server: ServerProcess, withinMs = 15_000): Promise<0 | string> {
   if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
   const exit = await Promise.race([server.exit, sleep(withinMs).then(() => Promise.reject(new Error(`no exit within ${withinMs} ms of SIGTERM`)))]);
   return exit === 0 ? 0 : `${exit}: ${server.stderr().slice(-2000)}`;
