@@ -14,13 +14,9 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { loadEngineBuild, type EngineBuild } from './lib/engine-build.js';
 import { METADATA, type Content } from './lib/inputs.js';
-
-interface Engine {
-  evaluate(pack: unknown, input: { content: Content; metadata: Record<string, unknown> }): Promise<unknown>;
-  loadPack(dir: string): Promise<unknown>;
-}
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const [oldPath, newPath, corpusArg = path.join(ROOT, 'rules/qa/eval/dev'), blockArg = '500', packArg] = process.argv.slice(2);
@@ -42,12 +38,7 @@ function posts(source: string): Content[] {
   return out;
 }
 
-async function build(file: string): Promise<{ engine: Engine; pack: unknown }> {
-  const engine = (await import(pathToFileURL(path.resolve(file)).href)) as Engine;
-  return { engine, pack: await engine.loadPack(packDir) };
-}
-
-async function cpu({ engine, pack }: { engine: Engine; pack: unknown }, contents: readonly Content[]): Promise<number> {
+async function cpu({ engine, pack }: EngineBuild, contents: readonly Content[]): Promise<number> {
   const before = process.cpuUsage();
   for (const content of contents) await engine.evaluate(pack, { content, metadata: METADATA });
   const used = process.cpuUsage(before);
@@ -55,8 +46,8 @@ async function cpu({ engine, pack }: { engine: Engine; pack: unknown }, contents
 }
 
 const all = posts(corpusArg);
-const before = await build(oldPath);
-const after = await build(newPath);
+const before = await loadEngineBuild(oldPath, packDir);
+const after = await loadEngineBuild(newPath, packDir);
 let oldTotal = 0;
 let newTotal = 0;
 const ratios: number[] = [];

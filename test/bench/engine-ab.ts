@@ -19,15 +19,9 @@
  * medians of CPU µs per evaluation and the median and range of new ÷ old over the rounds.
  * Inputs: the keys of INPUTS in lib/inputs.ts (default clean,violations,thread).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { loadEngineBuild, type EngineBuild } from './lib/engine-build.js';
 import { INPUTS, METADATA, type Content, type InputId } from './lib/inputs.js';
-
-interface Engine {
-  evaluate(pack: unknown, input: { content: Content; metadata: Record<string, unknown> }): Promise<unknown>;
-  loadPack(dir: string): Promise<unknown>;
-}
 
 const [oldPath, newPath, roundsArg = '9', inputsArg = 'clean,violations,thread', packArg] = process.argv.slice(2);
 if (!oldPath || !newPath) throw new Error('usage: engine-ab.ts OLD/engine/index.js NEW/engine/index.js [rounds] [inputs] [pack]');
@@ -36,23 +30,8 @@ const names = inputsArg.split(',') as InputId[];
 for (const name of names) if (!(name in INPUTS)) throw new Error(`unknown input "${name}"; one of: ${Object.keys(INPUTS).join(', ')}`);
 const BLOCK: Partial<Record<InputId, number>> = { thread: 100, long: 20, medium: 200 };
 
-async function build(file: string): Promise<{ engine: Engine; pack: unknown }> {
-  if (!isModuleBuild(path.resolve(file))) throw new Error(`${file}: no package.json with "type": "module" above it (see the header)`);
-  const engine = (await import(pathToFileURL(path.resolve(file)).href)) as Engine;
-  return { engine, pack: await engine.loadPack(packDir) };
-}
-
-/** Whether the nearest package.json above `file` says "type": "module". */
-function isModuleBuild(file: string): boolean {
-  for (let dir = path.dirname(file); ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest)) return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: string }).type === 'module';
-    if (path.dirname(dir) === dir) return false;
-  }
-}
-
 /** CPU µs per evaluation over `runs` evaluations. */
-async function cpuPerEvaluation({ engine, pack }: Awaited<ReturnType<typeof build>>, content: Content, runs: number): Promise<number> {
+async function cpuPerEvaluation({ engine, pack }: EngineBuild, content: Content, runs: number): Promise<number> {
   const before = process.cpuUsage();
   for (let i = 0; i < runs; i++) await engine.evaluate(pack, { content, metadata: METADATA });
   const used = process.cpuUsage(before);
@@ -65,8 +44,8 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-const before = await build(oldPath);
-const after = await build(newPath);
+const before = await loadEngineBuild(oldPath, packDir);
+const after = await loadEngineBuild(newPath, packDir);
 for (const name of names) {
   const runs = Math.max(200, BLOCK[name] ?? 1_000);
   for (const subject of [before, after, before, after]) await cpuPerEvaluation(subject, INPUTS[name].content, runs);
