@@ -6,19 +6,23 @@
  * per set, starting again from nothing when a post needs more. One set of all the default pack's
  * patterns needed more on most new posts and so rebuilt its states on nearly every one (~1.2 ms
  * a post over 20,000 dev posts); in sets of at most 1,000 instructions with 32 MiB each the
- * states stay cached (24 µs a post once warm). Each set is a pass over the post, so fewer, larger
- * sets cost less on one post repeated (the benchmark's post with violations: one set 7 µs, 11 sets
- * of 2,000 30 µs, 22 sets of 1,000 55 µs) but more on posts not seen before, which is what a
- * service gets: the whole engine over the 99,575 dev posts, each once, cost 1.10× as much with
- * sets of 2,000 and 1.3× with sets of 4,000 (docs/performance.md, session 15). A clean post
- * does not reach the scan at all (its checks' score bars fail first, compile-bars.ts).
+ * states stay cached (24 µs a post once warm). Each set is a pass over the post (docs/performance.md,
+ * session 15, measured set sizes of 1,000 to 4,000 on new posts and on one post repeated).
+ *
+ * Most passes are not needed: a set runs on a post only when the post contains, for one of its
+ * patterns, the words that pattern cannot match without (pattern-literals.ts), found by one
+ * Aho–Corasick pass over the post in lower case for the whole pack. Patterns that need no word go
+ * to sets of their own, so that they do not make the others run. A clean post does not reach the
+ * scan at all (its checks' score bars fail first, compile-bars.ts).
  *
  * Each pattern carries its check's flags inline, written exactly as an RE2Set with those flags
  * writes them (`(?m)(?s)(?i)` before the pattern), so it parses to the same expression and
  * matches as it would in a set of its own.
  */
 import { RE2Set } from 're2js';
+import { keyScanner, type KeyScanner } from '../lexicon-automaton.js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
+import { foldForLiterals, requiredLiterals } from './pattern-literals.js';
 
 /**
  * A set takes patterns until their programs reach this many instructions, then a new one
@@ -34,22 +38,38 @@ class PatternScan {
   private readonly set = new RE2Set(RE2Set.UNANCHORED, 0, SET_DFA_MEMORY);
   private program = 0;
   private compiled = false;
+  /** Per pattern (by id): the literal lists it needs (ids in the pack's literals); empty lists for a set that always runs. */
+  private readonly needs: (readonly (readonly number[])[])[] = [];
+
+  /** `filtered`: every pattern of the set needs some words (the set runs only on posts that have them). */
+  constructor(
+    readonly filtered: boolean,
+    private readonly literals: PackLiterals,
+  ) {}
 
   /** Whether `program` more instructions may join (a compiled set takes no more patterns). */
   fits(program: number): boolean {
     return !this.compiled && (this.program === 0 || this.program + program <= MAX_SET_PROGRAM);
   }
 
-  /** Adds a pattern of `program` instructions; returns its id in the set. */
-  add(pattern: { source: string; program: number }, flags: string): number {
+  /** Adds a pattern of `program` instructions needing `needs` (literal ids); returns its id in the set. */
+  add(pattern: { source: string; program: number }, flags: string, needs: readonly (readonly number[])[]): number {
     this.program += pattern.program;
+    this.needs.push(needs);
     return this.set.add(inlineFlags(flags) + pattern.source);
   }
 
-  /** Ids of the patterns that match the post, ascending; one DFA pass per post and evaluation. */
+  /** Ids of the patterns that match the post, ascending; one DFA pass per post and evaluation, none when no pattern can match. */
   matching(input: DetectionInput, post: Post): readonly number[] {
-    const perPost = input.memo(this, () => new Array<number[] | undefined>(input.posts.length));
-    return (perPost[post.index] ??= this.match(post.text));
+    const perPost = input.memo(this, () => new Array<readonly number[] | undefined>(input.posts.length));
+    return (perPost[post.index] ??= this.mayMatch(input, post) ? this.match(post.text) : NO_IDS);
+  }
+
+  /** False only if no pattern of the set has every literal it needs in the post. */
+  private mayMatch(input: DetectionInput, post: Post): boolean {
+    if (!this.filtered) return true;
+    const found = this.literals.found(input, post);
+    return this.needs.some((lists) => lists.every((list) => list.some((id) => found[id] === 1)));
   }
 
   /** Compiles the set (once); it takes no more patterns after. Throws re2js's error for a set too large. */
@@ -65,12 +85,59 @@ class PatternScan {
   }
 }
 
+const NO_IDS: readonly number[] = Object.freeze([]);
+
+/** The literals the pack's filtered patterns need, and which of them a post contains. */
+class PackLiterals {
+  private readonly ids = new Map<string, number>();
+  private scanner: KeyScanner<number> | undefined;
+
+  /** Whether the automaton is built: no literal may join any more. */
+  get compiled(): boolean {
+    return this.scanner !== undefined;
+  }
+
+  /** Ids for a pattern's literal lists; new literals join the pack's (before `compile`). */
+  idsOf(lists: readonly (readonly string[])[]): number[][] {
+    if (this.scanner) throw new Error('a literal joined after the automaton was built');
+    return lists.map((list) =>
+      list.map((literal) => {
+        let id = this.ids.get(literal);
+        if (id === undefined) this.ids.set(literal, (id = this.ids.size));
+        return id;
+      }),
+    );
+  }
+
+  /** Per literal id, 1 when the post contains it (lower case); one pass per post and evaluation. */
+  found(input: DetectionInput, post: Post): Uint8Array {
+    const perPost = input.memo(this, () => new Array<Uint8Array | undefined>(input.posts.length));
+    return (perPost[post.index] ??= this.scan(post.text));
+  }
+
+  /** Builds the automaton (once); no literal joins after. */
+  compile(): KeyScanner<number> {
+    return (this.scanner ??= keyScanner([...this.ids]));
+  }
+
+  private scan(text: string): Uint8Array {
+    const found = new Uint8Array(this.ids.size);
+    this.compile().forEachMatch(foldForLiterals(text), (_start, _end, id) => {
+      found[id] = 1;
+    });
+    return found;
+  }
+}
+
 /**
- * Compiles the pack's shared sets once every check has joined them, so that the pack compile
- * pays for them (tens of ms for the default pack), not its first evaluation.
+ * Compiles the pack's shared sets and its literal automaton once every check has joined them, so
+ * that the pack compile pays for them (tens of ms for the default pack), not its first evaluation.
  */
 export function compilePackScans(ctx: CompileContext): void {
-  for (const scan of scansByPack.get(ctx) ?? []) scan.compile();
+  const pack = packsOf.get(ctx);
+  if (!pack) return;
+  for (const scan of pack.scans) scan.compile();
+  pack.literals.compile();
 }
 
 /** The flags of a pattern as RE2Set.add writes them before it (`m`, then `s`, then `i` outermost first). */
@@ -78,7 +145,7 @@ function inlineFlags(flags: string): string {
   return (flags.includes('m') ? '(?m)' : '') + (flags.includes('s') ? '(?s)' : '') + (flags.includes('i') ? '(?i)' : '');
 }
 
-const scansByPack = new WeakMap<CompileContext, PatternScan[]>();
+const packsOf = new WeakMap<CompileContext, { scans: PatternScan[]; literals: PackLiterals }>();
 
 /** A check's patterns in its pack's shared scan. */
 export interface ScanSlice {
@@ -91,14 +158,19 @@ export interface ScanSlice {
  * its view of the results. `program` is each pattern's compiled size (RE2JS.programSize).
  */
 export function joinPackScan(ctx: CompileContext, patterns: readonly { source: string; program: number }[], flags: string): ScanSlice {
-  let scans = scansByPack.get(ctx);
-  if (!scans) scansByPack.set(ctx, (scans = []));
+  let pack = packsOf.get(ctx);
+  // A check compiled after the pack's scans ran (tests do) starts scans and literals of its own.
+  if (!pack || pack.literals.compiled) packsOf.set(ctx, (pack = { scans: [], literals: new PackLiterals() }));
+  const { scans, literals } = pack;
   // Per set this check is in: the set's id of each pattern → the pattern's index in the check.
   const parts = new Map<PatternScan, Map<number, number>>();
   patterns.forEach((pattern, index) => {
-    let scan = scans.at(-1);
-    if (!scan || !scan.fits(pattern.program)) scans.push((scan = new PatternScan()));
-    const id = scan.add(pattern, flags);
+    const needs = literals.idsOf(requiredLiterals(pattern.source));
+    const filtered = needs.length > 0;
+    // The last set of the same kind that has room, else a new one.
+    let scan = lastOfKind(scans, filtered);
+    if (!scan || !scan.fits(pattern.program)) scans.push((scan = new PatternScan(filtered, literals)));
+    const id = scan.add(pattern, flags, needs);
     if (!parts.has(scan)) parts.set(scan, new Map());
     parts.get(scan)!.set(id, index);
     // A pattern too large to share a set has one of its own, compiled now: one over re2js's
@@ -119,4 +191,9 @@ export function joinPackScan(ctx: CompileContext, patterns: readonly { source: s
       return out;
     },
   };
+}
+
+function lastOfKind(scans: readonly PatternScan[], filtered: boolean): PatternScan | undefined {
+  for (let i = scans.length - 1; i >= 0; i--) if (scans[i]!.filtered === filtered) return scans[i];
+  return undefined;
 }

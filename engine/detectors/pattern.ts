@@ -162,26 +162,21 @@ export const patternDetector: DetectorType<PatternParams> = {
     const patterns = params.patterns.map((source, i) => ({ source, re: compiled[i]!, program: compiled[i]!.programSize() }));
     const unless = params.unless?.length ? compileAny(params.unless, flags, 'unless') : undefined;
     // One pass over a post, shared by the pack's pattern checks, says which patterns match at
-    // all (only those run for spans) and whether `unless` does (it is the last of the check's).
-    const unlessId = patterns.length;
-    const scanned = unless ? [...patterns, { source: anySource(params.unless!), program: unless.programSize() }] : patterns;
-    const anyOf = joinPackScan(ctx, scanned, flags);
+    // all (only those run for spans). `unless` runs only when something matched: most posts match
+    // nothing, and a disclosure pattern needs no particular word, so it would make its set run on every post.
+    const anyOf = joinPackScan(ctx, patterns, flags);
     return {
       detect(input) {
         const { posts } = input;
         const findings: Finding[] = [];
-        let excused = false;
         for (const post of posts) {
           for (const id of anyOf.matching(input, post)) {
-            if (id === unlessId) {
-              excused = true;
-              continue;
-            }
             const { source, re } = patterns[id]!;
             findings.push(...matchesOf(post, re, source));
           }
         }
-        return excused ? [] : findings;
+        if (findings.length > 0 && unless && posts.some((post) => unless.test(post.text))) return [];
+        return findings;
       },
     };
   },

@@ -1,0 +1,113 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { RE2JS } from 're2js';
+import YAML from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
+import { foldForLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { INPUTS } from '../../bench/lib/inputs.js';
+import { ctx, inputFor } from './inputs.js';
+
+describe('requiredLiterals', () => {
+  it.each([
+    ['a literal, in lower case', 'Free Crypto', [['free crypto']]],
+    ['each side of a gap', '\\bkill\\s+(you|him)\\b', [['kill'], ['him', 'you']]],
+    ['an optional part widens the exact set', 'x(?:ab|cd)?yz', [['xabyz', 'xcdyz', 'xyz']]],
+    ['a repeated group still needs one copy', '(?i)foo(bar|baz)+', [['bar', 'baz'], ['foo']]],
+    ['inline flag groups and named groups', '(?i:use)\\s+(?P<what>code)', [['code'], ['use']]],
+    ['escaped punctuation is literal', 'geni\\.us/x', [['geni.us/x']]],
+    ['a class or an escape is a gap', 'ab[cd]ef\\d{2}gh', [['ab'], ['ef'], ['gh']]],
+    ['a hex escape is a gap', 'ab\\x{41}cd\\x41ef', [['ab'], ['cd'], ['ef']]],
+    ['a class with ] and an escape inside', 'ab[]\\]x]cd', [['ab'], ['cd']]],
+    ['an invalid count is a literal {', 'ab{,3}', [['ab{,3}']]],
+    ['each branch of an alternation gives its best list', 'alpha\\s+beta|gamma', [['alpha', 'gamma']]],
+    ['a lone punctuation char is kept, a lone letter is not', '(#\\w+\\s*){3,}|\\d=\\d', [['#', '=']]],
+    ['a non-ASCII char is a gap', 'link.{0,9}🔞bio', [['bio'], ['link']]],
+  ])('%s: %s', (_name, source, expected) => {
+    const sorted = (lists: string[][]) => lists.map((l) => [...l].sort()).sort((a, b) => a.join().localeCompare(b.join()));
+    expect(sorted(requiredLiterals(source))).toEqual(sorted(expected));
+  });
+
+  it.each([
+    ['a branch that needs nothing', 'alpha|\\w+'],
+    ['an optional literal', '(free)?\\s*\\d+'],
+    ['a repetition that may be empty', '(abc)*x'],
+    ['single letters only', 'a\\sb'],
+    ['a construct the reader does not know', '\\Qabc\\E'],
+    ['unbalanced syntax', 'ab)c'],
+    ['an alternation of more than 32 words', Array.from({ length: 40 }, (_, i) => `w${i}x`).join('|')],
+  ])('needs nothing for %s', (_name, source) => {
+    expect(requiredLiterals(source)).toEqual([]);
+  });
+
+  it('keeps the three most selective lists, longest shortest string first', () => {
+    expect(requiredLiterals('ab\\s+cde\\s+fghi\\s+jklmn')).toEqual([['jklmn'], ['fghi'], ['cde']]);
+  });
+
+  it("folds the two non-ASCII members of ASCII letters' case orbits, as RE2's (?i) does", () => {
+    // U+017F (long s) matches (?i)s and U+212A (Kelvin sign) matches (?i)k in RE2.
+    const re = RE2JS.compile('sk', flagBits('i'));
+    for (const text of ['\u017F\u212A', 'SK']) {
+      expect(re.test(text)).toBe(true);
+      expect(foldForLiterals(text)).toContain('sk');
+    }
+  });
+});
+
+describe('requiredLiterals on the default pack: a match always has its literals', () => {
+  const packDir = fileURLToPath(new URL('../../../rules/qa', import.meta.url));
+  const pack = YAML.parse(readFileSync(`${packDir}/pack.yaml`, 'utf8')) as {
+    checks: { id: string; detector?: { type: string; patterns?: string[]; unless?: string[]; flags?: string } }[];
+  };
+  const patterns = pack.checks.flatMap(({ detector: d }) =>
+    d?.type === 'pattern' ? [...d.patterns!, ...(d.unless ?? [])].map((source) => ({ source, re: RE2JS.compile(source, flagBits(d.flags ?? 'i')), needs: requiredLiterals(source) })) : [],
+  );
+  // The held-out splits (every family the corpus has) and the benchmark's posts.
+  const texts = ['test', 'validation'].flatMap((split) =>
+    readdirSync(`${packDir}/eval/${split}`)
+      .filter((f) => f.endsWith('.jsonl'))
+      .flatMap((f) => readFileSync(`${packDir}/eval/${split}/${f}`, 'utf8').split('\n').filter(Boolean))
+      .flatMap((line) => [(JSON.parse(line) as { content: string | string[] }).content].flat()),
+  );
+  texts.push(...Object.values(INPUTS).flatMap(({ content }) => [content].flat().map((p) => (typeof p === 'string' ? p : p.text))));
+
+  it('most patterns need some words (else every post runs their set)', () => {
+    expect(patterns.length).toBeGreaterThan(50);
+    expect(patterns.filter((p) => p.needs.length > 0).length / patterns.length).toBeGreaterThan(0.8);
+  });
+
+  it('no post that a pattern matches lacks what the pattern needs', () => {
+    let matched = 0;
+    let skipped = 0;
+    const unsound: string[] = [];
+    for (const text of texts) {
+      const folded = foldForLiterals(text);
+      for (const { source, re, needs } of patterns) {
+        const passes = needs.every((list) => list.some((literal) => folded.includes(literal)));
+        if (re.test(text)) {
+          matched++;
+          if (!passes) unsound.push(`${source.slice(0, 60)} ⟵ post ${texts.indexOf(text)}`);
+        } else if (!passes) skipped++;
+      }
+    }
+    expect(unsound).toEqual([]);
+    expect(matched).toBeGreaterThan(500);
+    // The prefilter is worth having: most (post, pattern) pairs are skipped without a DFA pass.
+    expect(skipped / (texts.length * patterns.length)).toBeGreaterThan(0.7);
+  });
+});
+
+describe('pattern: the shared scan skips a set whose patterns lack their words, and runs unless only after a match', () => {
+  const input = inputFor('pattern');
+  it('finds what it found before, also with unless', () => {
+    const pack = { ...ctx };
+    const promo = patternDetector.compile({ type: 'pattern', patterns: ['use my code \\w+', '[0-9]+ ?% off'], unless: ['#ad\\b|\\w+'] }, pack);
+    const other = patternDetector.compile({ type: 'pattern', patterns: ['free (crypto|bitcoin)'] }, pack);
+    // unless needs no particular word: it must not run (or excuse) where nothing matched.
+    expect(promo.detect(input(['nothing here']))).toEqual([]);
+    expect(other.detect(input(['FREE Bitcoin', 'use my code x']))).toEqual([{ post: 0, span: [0, 12], match: 'FREE Bitcoin', vars: { pattern: 'free (crypto|bitcoin)' } }]);
+    const withoutUnless = patternDetector.compile({ type: 'pattern', patterns: ['use my code \\w+'] }, pack);
+    expect(withoutUnless.detect(input(['use my code x', '20% off']))).toHaveLength(1);
+    expect(promo.detect(input(['use my code x', '20% off']))).toEqual([]);
+  });
+});
