@@ -12,6 +12,8 @@
  * answers "no requirement", never a wrong one: a pattern then runs on every post, as before.
  */
 
+import { frequency } from '../phrases/common-words.js';
+
 /** Strings a concatenation's exact set may grow to (cross products grow fast). */
 const MAX_EXACT = 16;
 /** Alternatives kept per list: a list of more strings says less and costs more to look for. */
@@ -300,7 +302,12 @@ function shortest(list: readonly string[]): number {
   return list.reduce((min, s) => Math.min(min, s.length), Infinity);
 }
 
-/** Longer shortest string first (rarer in text), then fewer alternatives. */
+/** Rarer first: by its most frequent string in ordinary posts, then by its shortest string (longer first), then fewer alternatives. */
 function bySelectivity(a: readonly string[], b: readonly string[]): number {
-  return shortest(b) - shortest(a) || a.length - b.length;
+  return commonest(a) - commonest(b) || shortest(b) - shortest(a) || a.length - b.length;
+}
+
+/** How frequent the list's most frequent string is in ordinary posts (common-words.ts ranks words with repeated letters folded). */
+function commonest(list: readonly string[]): number {
+  return list.reduce((max, s) => Math.max(max, frequency(s.replace(/(.)\1+/g, '$1'))), 0);
 }
