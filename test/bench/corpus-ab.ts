@@ -12,9 +12,9 @@
  * alternating from block to block. Prints the µs per post of each build over all blocks, and the
  * median and range of new ÷ old per block.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { shuffledPosts } from './lib/corpus-posts.js';
 import { loadEngineBuild, type EngineBuild } from './lib/engine-build.js';
 import { METADATA, type Content } from './lib/inputs.js';
 
@@ -24,20 +24,6 @@ if (!oldPath || !newPath) throw new Error('usage: corpus-ab.ts OLD/engine/index.
 const packDir = packArg ?? path.join(ROOT, 'rules/qa');
 const block = Number(blockArg);
 
-function posts(source: string): Content[] {
-  const files = statSync(source).isDirectory() ? readdirSync(source).filter((f) => f.endsWith('.jsonl')).sort().map((f) => path.join(source, f)) : [source];
-  const out: Content[] = [];
-  for (const file of files) for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim()) out.push((JSON.parse(line) as { content: Content }).content);
-  // A fixed shuffle: the files are grouped by theme, and a block of one theme says little.
-  let seed = 7;
-  for (let i = out.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    const j = seed % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
-
 async function cpu({ engine, pack }: EngineBuild, contents: readonly Content[]): Promise<number> {
   const before = process.cpuUsage();
   for (const content of contents) await engine.evaluate(pack, { content, metadata: METADATA });
@@ -45,7 +31,7 @@ async function cpu({ engine, pack }: EngineBuild, contents: readonly Content[]):
   return used.user + used.system;
 }
 
-const all = posts(corpusArg);
+const all = shuffledPosts(corpusArg);
 const before = await loadEngineBuild(oldPath, packDir);
 const after = await loadEngineBuild(newPath, packDir);
 let oldTotal = 0;

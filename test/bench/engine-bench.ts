@@ -10,7 +10,8 @@
  *
  * Options (environment): GATEHOUSE_BENCH_PACK=<dir> (another pack than rules/qa, e.g. a frozen
  * copy), BENCH_COMPILE_RUNS=5 (compiles of the default pack timed for table 5), BENCH_ONLY=profanity
- * (table 6 alone), GATEHOUSE_BASELINE=<checkout> (table 6 also runs that checkout's engine).
+ * (table 6 alone), BENCH_ONLY=corpus (table 7 alone: many different posts, each once),
+ * GATEHOUSE_BASELINE=<checkout> (table 6 also runs that checkout's engine).
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ import { DEFAULTS, SLICE_MS, measureAll, sinkValue, timeMs, type Stats } from '.
 import { int, mib, ms, percent, ratio, table, us, type Cell } from './lib/format.js';
 import { INPUTS, charsOf, syntheticTerms, textsOf, wordsOf, METADATA, type Content, type Input, type InputId } from './lib/inputs.js';
 import { withChecks, withProfanityTerms } from './lib/packs.js';
+import { shuffledPosts } from './lib/corpus-posts.js';
 import { loadSplit, score, type DetectionScore } from './lib/profanity-corpus.js';
 
 const PACK_DIR = process.env.GATEHOUSE_BENCH_PACK ?? fileURLToPath(new URL('../../rules/qa', import.meta.url));
@@ -449,6 +451,71 @@ async function profanityTable(base: CompiledPack): Promise<void> {
   });
 }
 
+/**
+ * Table 7: many different posts, each evaluated once by each subject. The tables above repeat one
+ * post, so every cache that remembers a post (re2js's lazy DFA states, per-post memos) serves all
+ * but the first evaluation; a service sees new posts. First both subjects see CORPUS_WARMUP posts
+ * of the dev split, as a service that has run for a while has (re2js builds DFA states as posts
+ * need them: the first 10,000 new posts cost ~2× the next ones). Then the validation split's
+ * posts (every family the corpus has, harmful and harmless; none seen in the warm-up), in a fixed
+ * shuffle, go by in blocks of CORPUS_BLOCK for gatehouse and then obscenity, the order
+ * alternating from block to block; CPU time (process.cpuUsage) per block. No target: issue 14's
+ * are on the posts above.
+ */
+const CORPUS_BLOCK = 250;
+const CORPUS_WARMUP = 20_000;
+
+async function corpusTable(pack: CompiledPack): Promise<void> {
+  const posts = shuffledPosts(fileURLToPath(new URL('../../rules/qa/eval/validation', import.meta.url)));
+  const warmup = shuffledPosts(fileURLToPath(new URL('../../rules/qa/eval/dev', import.meta.url))).slice(0, CORPUS_WARMUP);
+  const own = gatehouse(pack);
+  const cpuOf = async (run: () => unknown): Promise<number> => {
+    const before = process.cpuUsage();
+    await run();
+    const used = process.cpuUsage(before);
+    return used.user + used.system;
+  };
+  const runOwn = (slice: readonly Content[]) => cpuOf(async () => {
+    for (const content of slice) await own.prepare(content)();
+  });
+  const runPeer = (slice: readonly Content[]) => cpuOf(() => {
+    for (const content of slice) PEERS.obscenity.prepare(content)();
+  });
+  await runOwn(warmup);
+  await runPeer(warmup);
+  let ownTotal = 0;
+  let peerTotal = 0;
+  const speeds: number[] = [];
+  for (let start = 0, n = 0; start < posts.length; start += CORPUS_BLOCK, n++) {
+    const slice = posts.slice(start, start + CORPUS_BLOCK);
+    let mine: number;
+    let peer: number;
+    if (n % 2 === 0) {
+      mine = await runOwn(slice);
+      peer = await runPeer(slice);
+    } else {
+      peer = await runPeer(slice);
+      mine = await runOwn(slice);
+    }
+    ownTotal += mine;
+    peerTotal += peer;
+    speeds.push(peer / mine);
+  }
+  speeds.sort((x, y) => x - y);
+  const chars = posts.reduce((sum, content) => sum + charsOf(content), 0);
+  print(
+    table(
+      `7. Many different posts, each once: the validation split (${int(posts.length)} posts, ${int(Math.round(chars / posts.length))} chars on average; rules/qa/eval/validation), ` +
+        `after ${int(warmup.length)} dev posts of warm-up; blocks of ${CORPUS_BLOCK}, order alternating`,
+      ['subject', 'CPU µs per post', 'gatehouse ÷ obscenity (speed)', 'per block: median (range)'],
+      [
+        [own.label, us(ownTotal / posts.length), ratio(peerTotal / ownTotal), `${ratio(speeds[speeds.length >> 1]!)} (${ratio(speeds[0]!)}–${ratio(speeds.at(-1)!)})`],
+        [PEERS.obscenity.label, us(peerTotal / posts.length), '', ''],
+      ],
+    ),
+  );
+}
+
 // ---------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -461,6 +528,12 @@ async function main(): Promise<void> {
     // `BENCH_ONLY=profanity npm run bench`: table 6 alone, for lexicon work.
     await profanityTable(base);
     print(table('Targets (issue 12)', ['target', 'wanted', 'measured', 'result'], targets.map((t) => [t.name, t.want, t.shown, t.pass ? 'PASS' : 'MISS'])));
+    return;
+  }
+  if (process.env.BENCH_ONLY === 'corpus') {
+    // `BENCH_ONLY=corpus npm run bench`: table 7 alone (after a warm-up on the benchmark's posts).
+    for (const { content } of Object.values(INPUTS)) for (let i = 0; i < 200; i++) await evaluate(base, { content, metadata: METADATA });
+    await corpusTable(base);
     return;
   }
   process.stderr.write('checking inputs …\n');
@@ -497,6 +570,8 @@ async function main(): Promise<void> {
   printCompile(compileRows);
   process.stderr.write('table 6 …\n');
   await profanityTable(base);
+  process.stderr.write('table 7 …\n');
+  await corpusTable(base);
 
   print(
     table(
