@@ -1,12 +1,9 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { RE2JS } from 're2js';
-import YAML from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
 import { foldForLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
-import { INPUTS } from '../../bench/lib/inputs.js';
 import { ctx, inputFor } from './inputs.js';
+import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -55,21 +52,8 @@ describe('requiredLiterals', () => {
 });
 
 describe('requiredLiterals on the default pack: a match always has its literals', () => {
-  const packDir = fileURLToPath(new URL('../../../rules/qa', import.meta.url));
-  const pack = YAML.parse(readFileSync(`${packDir}/pack.yaml`, 'utf8')) as {
-    checks: { id: string; detector?: { type: string; patterns?: string[]; unless?: string[]; flags?: string } }[];
-  };
-  const patterns = pack.checks.flatMap(({ detector: d }) =>
-    d?.type === 'pattern' ? [...d.patterns!, ...(d.unless ?? [])].map((source) => ({ source, re: RE2JS.compile(source, flagBits(d.flags ?? 'i')), needs: requiredLiterals(source) })) : [],
-  );
-  // The held-out splits (every family the corpus has) and the benchmark's posts.
-  const texts = ['test', 'validation'].flatMap((split) =>
-    readdirSync(`${packDir}/eval/${split}`)
-      .filter((f) => f.endsWith('.jsonl'))
-      .flatMap((f) => readFileSync(`${packDir}/eval/${split}/${f}`, 'utf8').split('\n').filter(Boolean))
-      .flatMap((line) => [(JSON.parse(line) as { content: string | string[] }).content].flat()),
-  );
-  texts.push(...Object.values(INPUTS).flatMap(({ content }) => [content].flat().map((p) => (typeof p === 'string' ? p : p.text))));
+  const patterns = defaultPackPatterns().map((p) => ({ ...p, needs: requiredLiterals(p.source) }));
+  const texts = heldOutTexts();
 
   it('most patterns need some words (else every post runs their set)', () => {
     expect(patterns.length).toBeGreaterThan(50);
