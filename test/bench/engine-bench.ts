@@ -8,6 +8,9 @@
  * Method: see lib/measure.ts (warm-up, batched hrtime samples, medians).
  * Progress goes to stderr; the tables go to stdout.
  *
+ * The engine measured is the build in dist/ (the files the server runs); `npm run bench` runs
+ * `tsc` first. GATEHOUSE_BENCH_ENGINE=<file> measures another build's engine/index.js.
+ *
  * Options (environment): GATEHOUSE_BENCH_PACK=<dir> (another pack than rules/qa, e.g. a frozen
  * copy), BENCH_COMPILE_RUNS=5 (compiles of the default pack timed for table 5), BENCH_ONLY=profanity
  * (table 6 alone), BENCH_ONLY=corpus (table 7 alone: many different posts, each once),
@@ -15,11 +18,11 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import leo from 'leo-profanity';
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
-import { compilePack, evaluate, loadPack, type CompiledPack, type EngineDecision } from '../../engine/index.js';
+import type { CompiledPack, EngineDecision } from '../../engine/index.js';
 import { ensureExposedGc, gcAvailable, retained } from './lib/gc.js';
 import { DEFAULTS, SLICE_MS, measureAll, sinkValue, timeMs, type Stats } from './lib/measure.js';
 import { int, mib, ms, percent, ratio, table, us, type Cell } from './lib/format.js';
@@ -27,6 +30,12 @@ import { INPUTS, charsOf, syntheticTerms, textsOf, wordsOf, METADATA, type Conte
 import { withChecks, withProfanityTerms } from './lib/packs.js';
 import { shuffledPosts } from './lib/corpus-posts.js';
 import { loadSplit, score, type DetectionScore } from './lib/profanity-corpus.js';
+
+// The engine as the server runs it: the tsc build in dist/ (`npm run bench` builds it first). Loaded
+// through tsx, the same source ran 6–8 % slower (esbuild's keepNames helpers; engine-ab, 7 rounds).
+const ENGINE_FILE = process.env.GATEHOUSE_BENCH_ENGINE ?? fileURLToPath(new URL('../../dist/engine/index.js', import.meta.url));
+if (!existsSync(ENGINE_FILE)) throw new Error(`${ENGINE_FILE} is missing: run \`npm run build\` first (npm run bench does)`);
+const { compilePack, evaluate, loadPack } = (await import(pathToFileURL(ENGINE_FILE).href)) as typeof import('../../engine/index.js');
 
 const PACK_DIR = process.env.GATEHOUSE_BENCH_PACK ?? fileURLToPath(new URL('../../rules/qa', import.meta.url));
 const LEXICON_SIZES = [1_000, 10_000, 100_000] as const;
@@ -411,7 +420,9 @@ async function profanityTable(base: CompiledPack): Promise<void> {
   const subjects: [string, (c: string | string[]) => boolean | Promise<boolean>][] = [['gatehouse (profanity checks)', flagged(only(base), evaluate)]];
   const baseline = process.env.GATEHOUSE_BASELINE;
   if (baseline) {
-    const engine = (await import(path.join(baseline, 'engine/index.ts'))) as typeof import('../../engine/index.js');
+    // Its build when it has one, as for this checkout's engine; else its source through tsx.
+    const built = path.join(baseline, 'dist/engine/index.js');
+    const engine = (await import(pathToFileURL(existsSync(built) ? built : path.join(baseline, 'engine/index.ts')).href)) as typeof import('../../engine/index.js');
     const old = await engine.loadPack(path.join(baseline, 'rules/qa'));
     const oldOnly = engine.compilePack({ ...old.resolved, checks: old.resolved.checks.filter(isProfanityCheck) });
     subjects.push([`gatehouse today (${baseline})`, flagged(oldOnly as CompiledPack, engine.evaluate as typeof evaluate)]);
