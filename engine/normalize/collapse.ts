@@ -17,6 +17,8 @@ const { grow, units } = scratch;
 
 class Output {
   code = new Uint16Array(512);
+  /** The bytes of `code`, to read the matching view out as one string (a native copy, not one argument per char). */
+  bytes = Buffer.from(this.code.buffer);
   st = new Int32Array(512);
   en = new Int32Array(512);
   runs = new Uint16Array(512);
@@ -26,6 +28,7 @@ class Output {
     if (m <= this.code.length) return;
     const size = Math.max(m, this.code.length * 2);
     this.code = grow(this.code, new Uint16Array(size));
+    this.bytes = Buffer.from(this.code.buffer);
     this.st = grow(this.st, new Int32Array(size));
     this.en = grow(this.en, new Int32Array(size));
     this.runs = grow(this.runs, new Uint16Array(size));
@@ -96,14 +99,14 @@ export function collapse(n: number): NormalizedText {
   const last = censor?.finish(false, o.code, n, n);
   if (last !== undefined) (censors ??= []).push(last);
   if (m > 0 && lastCp === -1) m--; // no trailing space
-  // One buffer for the four arrays: one allocation, not four.
-  const buffer = new ArrayBuffer(11 * m);
+  const at = slab.take(11 * m);
+  const buffer = slab.buffer;
   const out: NormalizedText = {
-    text: decode(o.code, m),
-    start: copy(o.st, new Int32Array(buffer, 0, m)),
-    end: copy(o.en, new Int32Array(buffer, 4 * m, m)),
-    runs: copy(o.runs, new Uint16Array(buffer, 8 * m, m)),
-    flags: copy(o.fl, new Uint8Array(buffer, 10 * m, m)),
+    text: o.bytes.toString('utf16le', 0, 2 * m),
+    start: copy(o.st, new Int32Array(buffer, at, m)),
+    end: copy(o.en, new Int32Array(buffer, at + 4 * m, m)),
+    runs: copy(o.runs, new Uint16Array(buffer, at + 8 * m, m)),
+    flags: copy(o.fl, new Uint8Array(buffer, at + 10 * m, m)),
   };
   if (censors !== undefined) out.censors = censors;
   return out;
@@ -114,10 +117,26 @@ function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): 
   return to;
 }
 
-function decode(code: Uint16Array, m: number): string {
-  let s = '';
-  for (let i = 0; i < m; i += 4096) {
-    s += String.fromCharCode.apply(null, code.subarray(i, Math.min(m, i + 4096)) as unknown as number[]);
+/**
+ * The four arrays of each view are carved out of a shared 64 KB buffer: an ArrayBuffer of
+ * its own per post (a malloc and a GC-tracked extension) cost more than the views on it.
+ * A buffer stays alive while any view on it does; a view larger than a quarter gets its own.
+ */
+class Slab {
+  static readonly SIZE = 1 << 16;
+  buffer = new ArrayBuffer(Slab.SIZE);
+  #at = 0;
+
+  /** An 8-aligned offset in `buffer` (which this may replace) with `bytes` free. */
+  take(bytes: number): number {
+    if (this.#at + bytes > this.buffer.byteLength) {
+      this.buffer = new ArrayBuffer(Math.max(bytes, Slab.SIZE));
+      this.#at = 0;
+    }
+    const at = this.#at;
+    this.#at = (at + bytes + 7) & ~7;
+    return at;
   }
-  return s;
 }
+
+const slab = new Slab();
