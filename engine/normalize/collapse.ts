@@ -3,6 +3,7 @@
  * remembers a sentence break, identical letters collapse into runs, and censor runs are listed.
  */
 import type { CensorRun, NormalizedText } from '../normalize.js';
+import { slab } from '../slab.js';
 import { RunReader } from './censor-runs.js';
 import * as codePoints from './code-points.js';
 import * as revelations from './revelations.js';
@@ -99,6 +100,7 @@ export function collapse(n: number): NormalizedText {
   const last = censor?.finish(false, o.code, n, n);
   if (last !== undefined) (censors ??= []).push(last);
   if (m > 0 && lastCp === -1) m--; // no trailing space
+  // The four arrays share a slab (engine/slab.ts): no allocation of a buffer of their own.
   const at = slab.take(11 * m);
   const buffer = slab.buffer;
   const out: NormalizedText = {
@@ -116,27 +118,3 @@ function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): 
   to.set(from.subarray(0, to.length));
   return to;
 }
-
-/**
- * The four arrays of each view are carved out of a shared 64 KB buffer: an ArrayBuffer of
- * its own per post (a malloc and a GC-tracked extension) cost more than the views on it.
- * A buffer stays alive while any view on it does; a view larger than a quarter gets its own.
- */
-class Slab {
-  static readonly SIZE = 1 << 16;
-  buffer = new ArrayBuffer(Slab.SIZE);
-  #at = 0;
-
-  /** An 8-aligned offset in `buffer` (which this may replace) with `bytes` free. */
-  take(bytes: number): number {
-    if (this.#at + bytes > this.buffer.byteLength) {
-      this.buffer = new ArrayBuffer(Math.max(bytes, Slab.SIZE));
-      this.#at = 0;
-    }
-    const at = this.#at;
-    this.#at = (at + bytes + 7) & ~7;
-    return at;
-  }
-}
-
-const slab = new Slab();
