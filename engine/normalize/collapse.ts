@@ -104,7 +104,7 @@ export function collapse(n: number): NormalizedText {
   const at = slab.take(11 * m);
   const buffer = slab.buffer;
   const out: NormalizedText = {
-    text: o.bytes.toString('utf16le', 0, 2 * m),
+    text: decode(o, m),
     start: copy(o.st, new Int32Array(buffer, at, m)),
     end: copy(o.en, new Int32Array(buffer, at + 4 * m, m)),
     runs: copy(o.runs, new Uint16Array(buffer, at + 8 * m, m)),
@@ -117,4 +117,16 @@ export function collapse(n: number): NormalizedText {
 function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): T {
   to.set(from.subarray(0, to.length));
   return to;
+}
+
+/** Typed arrays use the platform's byte order, and a Buffer reads UTF-16 little-endian only. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function decode(o: Output, m: number): string {
+  if (LITTLE_ENDIAN) return o.bytes.toString('utf16le', 0, 2 * m);
+  let s = '';
+  for (let i = 0; i < m; i += 4096) {
+    s += String.fromCharCode.apply(null, o.code.subarray(i, Math.min(m, i + 4096)) as unknown as number[]);
+  }
+  return s;
 }
