@@ -3,6 +3,7 @@
  * remembers a sentence break, identical letters collapse into runs, and censor runs are listed.
  */
 import type { CensorRun, NormalizedText } from '../normalize.js';
+import { slab } from '../slab.js';
 import { RunReader } from './censor-runs.js';
 import * as codePoints from './code-points.js';
 import * as revelations from './revelations.js';
@@ -17,6 +18,8 @@ const { grow, units } = scratch;
 
 class Output {
   code = new Uint16Array(512);
+  /** The bytes of `code`, to read the matching view out as one string (a native copy, not one argument per char). */
+  bytes = Buffer.from(this.code.buffer);
   st = new Int32Array(512);
   en = new Int32Array(512);
   runs = new Uint16Array(512);
@@ -26,6 +29,7 @@ class Output {
     if (m <= this.code.length) return;
     const size = Math.max(m, this.code.length * 2);
     this.code = grow(this.code, new Uint16Array(size));
+    this.bytes = Buffer.from(this.code.buffer);
     this.st = grow(this.st, new Int32Array(size));
     this.en = grow(this.en, new Int32Array(size));
     this.runs = grow(this.runs, new Uint16Array(size));
@@ -96,14 +100,15 @@ export function collapse(n: number): NormalizedText {
   const last = censor?.finish(false, o.code, n, n);
   if (last !== undefined) (censors ??= []).push(last);
   if (m > 0 && lastCp === -1) m--; // no trailing space
-  // One buffer for the four arrays: one allocation, not four.
-  const buffer = new ArrayBuffer(11 * m);
+  // The four arrays share a slab (engine/slab.ts): no allocation of a buffer of their own.
+  const at = slab.take(11 * m);
+  const buffer = slab.buffer;
   const out: NormalizedText = {
-    text: decode(o.code, m),
-    start: copy(o.st, new Int32Array(buffer, 0, m)),
-    end: copy(o.en, new Int32Array(buffer, 4 * m, m)),
-    runs: copy(o.runs, new Uint16Array(buffer, 8 * m, m)),
-    flags: copy(o.fl, new Uint8Array(buffer, 10 * m, m)),
+    text: decode(o, m),
+    start: copy(o.st, new Int32Array(buffer, at, m)),
+    end: copy(o.en, new Int32Array(buffer, at + 4 * m, m)),
+    runs: copy(o.runs, new Uint16Array(buffer, at + 8 * m, m)),
+    flags: copy(o.fl, new Uint8Array(buffer, at + 10 * m, m)),
   };
   if (censors !== undefined) out.censors = censors;
   return out;
@@ -114,10 +119,14 @@ function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): 
   return to;
 }
 
-function decode(code: Uint16Array, m: number): string {
+/** Typed arrays use the platform's byte order, and a Buffer reads UTF-16 little-endian only. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+function decode(o: Output, m: number): string {
+  if (LITTLE_ENDIAN) return o.bytes.toString('utf16le', 0, 2 * m);
   let s = '';
   for (let i = 0; i < m; i += 4096) {
-    s += String.fromCharCode.apply(null, code.subarray(i, Math.min(m, i + 4096)) as unknown as number[]);
+    s += String.fromCharCode.apply(null, o.code.subarray(i, Math.min(m, i + 4096)) as unknown as number[]);
   }
   return s;
 }

@@ -11,6 +11,7 @@
  */
 import type { NormalizedText } from '../normalize.js';
 import { SENTENCE_BREAK } from '../normalize/revelations.js';
+import { slab } from '../slab.js';
 
 export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8, LAUGH: 16, SOB: 32 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;
@@ -67,11 +68,23 @@ function emojiClass(high: number, low: number): number {
   return low === 0xde2d ? TOKEN_CLASS.SOB : 0;
 }
 
+/** A digit, or the first half of an emoji that may be a class token (😂, 😭, 🤣, …). */
+const SPECIAL_START = /[0-9\ud83d\ud83e]/g;
+
+/** Index of the next SPECIAL_START char at or after `from`, or -1 (one native scan, not a JS loop over every char). */
+function nextStart(text: string, from: number): number {
+  if (from >= text.length) return -1;
+  SPECIAL_START.lastIndex = from;
+  return SPECIAL_START.test(text) ? SPECIAL_START.lastIndex - 1 : -1;
+}
+
 /** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
   let u = 0; // next link that could contain the scan position
-  for (let i = 0; i < text.length; i++) {
+  // From one digit or emoji to the next (most posts hold few): `i = end` below then skips the
+  // char after a number, as the scan did when it stepped one char at a time.
+  for (let i = nextStart(text, 0); i >= 0; i = nextStart(text, i + 1)) {
     const c = text.charCodeAt(i);
     if (c === 0xd83d || c === 0xd83e) {
       const cls = emojiClass(c, text.charCodeAt(i + 1));
@@ -113,73 +126,97 @@ function specials(text: string): Special[] {
 
 export function tokenize(n: NormalizedText, original: string): Tokens {
   const text = n.text;
+  const length = text.length;
   const special = specials(original);
   // Typed arrays filled in place (building them from JS arrays cost more than the whole scan):
-  // at most one word per space-separated run, plus every class token.
+  // at most one word per space-separated run, plus every class token. (The view's spaces are
+  // counted and found by char code: a call of indexOf per word cost more than the whole scan.)
   let capacity = special.length + 1;
-  for (let i = text.indexOf(' '); i >= 0; i = text.indexOf(' ', i + 1)) capacity++;
-  // One buffer for the six arrays: a typed array of its own is one more allocation outside the
-  // heap (six cost ~2.5 µs per post, one ~0.7).
-  const buffer = new ArrayBuffer(21 * capacity);
-  const starts = new Int32Array(buffer, 0, capacity);
-  const ends = new Int32Array(buffer, 4 * capacity, capacity);
-  const froms = new Int32Array(buffer, 8 * capacity, capacity);
-  const tos = new Int32Array(buffer, 12 * capacity, capacity);
-  const sentences = new Int32Array(buffer, 16 * capacity, capacity);
-  const classes = new Uint8Array(buffer, 20 * capacity, capacity);
+  for (let k = 0; k < length; k++) if (text.charCodeAt(k) === SPACE) capacity++;
+  const w = new TokenWriter(capacity);
   const sentenceStart: number[] = [0];
-  let count = 0;
   let s = 0;
-  let sentence = 0;
-  let last: Special | undefined; // the class token pushed last
-  const pushSpecial = (sp: Special): void => {
-    classes[count] = sp.cls;
-    starts[count] = -1;
-    ends[count] = -1;
-    froms[count] = sp.from;
-    tos[count] = sp.to;
-    sentences[count] = sentence;
-    count++;
-    last = sp;
-  };
   let i = 0;
-  while (i < text.length) {
-    let j = text.indexOf(' ', i);
-    if (j < 0) j = text.length;
+  while (i < length) {
+    let j = i;
+    while (j < length && text.charCodeAt(j) !== SPACE) j++;
     const from = n.start[i]!;
     const to = n.end[j - 1]!;
-    while (s < special.length && special[s]!.from < to) pushSpecial(special[s++]!);
+    while (s < special.length && special[s]!.from < to) w.special(special[s++]!);
     // A word inside a link or an amount (`bit.ly`, `5k`, `50 usd`) is part of that token.
-    if (!last || from >= last.to || to <= last.from) {
-      classes[count] = 0;
-      starts[count] = i;
-      ends[count] = j;
-      froms[count] = from;
-      tos[count] = to;
-      sentences[count] = sentence;
-      count++;
-    }
-    if (j < text.length && (n.flags[j]! & SENTENCE_BREAK) !== 0) {
+    const last = w.last;
+    if (!last || from >= last.to || to <= last.from) w.word(i, j, from, to);
+    if (j < length && (n.flags[j]! & SENTENCE_BREAK) !== 0) {
       // Class tokens before the sentence's closing punctuation belong to it (`Pay $5. Now`).
       const close = n.start[j]! + lastClose(original, n.start[j]!, n.end[j]!);
-      while (s < special.length && special[s]!.to <= close) pushSpecial(special[s++]!);
-      sentence++;
-      sentenceStart.push(count);
+      while (s < special.length && special[s]!.to <= close) w.special(special[s++]!);
+      w.sentence++;
+      sentenceStart.push(w.count);
     }
     i = j + 1;
   }
-  while (s < special.length) pushSpecial(special[s++]!);
+  while (s < special.length) w.special(special[s++]!);
+  const count = w.count;
   if (sentenceStart.at(-1) !== count) sentenceStart.push(count);
   return {
     count,
-    classes: classes.subarray(0, count),
-    start: starts.subarray(0, count),
-    end: ends.subarray(0, count),
-    from: froms.subarray(0, count),
-    to: tos.subarray(0, count),
-    sentence: sentences.subarray(0, count),
+    classes: w.classes.subarray(0, count),
+    start: w.starts.subarray(0, count),
+    end: w.ends.subarray(0, count),
+    from: w.froms.subarray(0, count),
+    to: w.tos.subarray(0, count),
+    sentence: w.sentences.subarray(0, count),
     sentenceStart,
   };
+}
+
+const SPACE = 0x20;
+
+/** The token arrays being filled (fields, not variables captured by a closure, which V8 keeps in a heap context). */
+class TokenWriter {
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly froms: Int32Array;
+  readonly tos: Int32Array;
+  readonly sentences: Int32Array;
+  readonly classes: Uint8Array;
+  count = 0;
+  sentence = 0;
+  /** The class token pushed last. */
+  last: Special | undefined = undefined;
+
+  constructor(capacity: number) {
+    // Views on the shared slab (engine/slab.ts): a typed array of its own is one more allocation
+    // outside the heap (six cost ~2.5 µs per post, one buffer for six ~0.7, the slab less). Every
+    // slot below `count` is written before it is read.
+    const at = slab.take(21 * capacity);
+    const buffer = slab.buffer;
+    this.starts = new Int32Array(buffer, at, capacity);
+    this.ends = new Int32Array(buffer, at + 4 * capacity, capacity);
+    this.froms = new Int32Array(buffer, at + 8 * capacity, capacity);
+    this.tos = new Int32Array(buffer, at + 12 * capacity, capacity);
+    this.sentences = new Int32Array(buffer, at + 16 * capacity, capacity);
+    this.classes = new Uint8Array(buffer, at + 20 * capacity, capacity);
+  }
+
+  special(sp: Special): void {
+    this.#push(sp.cls, -1, -1, sp.from, sp.to);
+    this.last = sp;
+  }
+
+  word(start: number, end: number, from: number, to: number): void {
+    this.#push(0, start, end, from, to);
+  }
+
+  #push(cls: number, start: number, end: number, from: number, to: number): void {
+    const k = this.count++;
+    this.classes[k] = cls;
+    this.starts[k] = start;
+    this.ends[k] = end;
+    this.froms[k] = from;
+    this.tos[k] = to;
+    this.sentences[k] = this.sentence;
+  }
 }
 
 /** Offset in original[from, to) of the last `.`, `!`, `?` or newline, or -1 (without slicing the gap). */
