@@ -86,16 +86,12 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       if (unknown.length > 0) throw new Error(`unless_matched: no rule of ${id} has the signal(s) ${unknown.join(', ')}`);
       return { set, signals: new Set(signals) };
     });
-    /** The thread's words, their table slots and the features present: shared by the pack's models. */
-    const read = (input: DetectionInput) => {
-      const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
-      const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
-      const slotAt = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAt(reading.features));
-      const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
-      // The model's score with every word counted: read by detect and by the `scores` fact, once.
-      const whole = input.memo(model, () => model.scoreOf(all));
-      return { reading, slotAt, all, whole };
-    };
+    /**
+     * The thread's words, their table slots and the features present (shared by the pack's models),
+     * and the model's score and ceiling with every word counted: read by detect and by the `scores`
+     * fact, one memo look-up the second time.
+     */
+    const read = (input: DetectionInput): ModelReading => input.memo(model, () => modelReading(model, input));
     return {
       // What the words add to the model's bias, every word counted, no guard applied: what `when:`
       // conditions compare (a phrase check that stands down when the words read as clearly
@@ -103,7 +99,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       // bias, far below any threshold, and that is no evidence of anything.
       score: (input) => read(input).whole - model.bias,
       detect(input) {
-        const { reading, slotAt, all, whole } = read(input);
+        const { reading, slotAt, all, whole, ceiling } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
         // cannot. The words of a suppressed match do not count; the rest of the thread does. A
         // model already sure with every word counted (guards_below) is not overruled.
@@ -111,7 +107,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         // Leaving words out cannot raise the score above every positive weight present: a model
         // that cannot reach its threshold with them all (by a margin far above rounding) needs no
         // guard read (outside explain, whose trace lists the guards' matches).
-        if (!input.trace && model.ceilingOf(all) < threshold - CEILING_MARGIN) return [];
+        if (!input.trace && ceiling < threshold - CEILING_MARGIN) return [];
         if ((guardedBy.length > 0 || benign.length > 0) && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           // A guard's suppressed matches, and the matches of rules that name a harmless context.
           const suppressed = [
@@ -132,7 +128,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           }
         }
         // Most posts score below the threshold: the reasons are only gathered for those that fire.
-        const score = model.scoreOf(present);
+        const score = present === all ? whole : model.scoreOf(present);
         if (score < threshold) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
         const wordReasons = model.strongestWords(present, REASONS_SHOWN);
@@ -156,6 +152,24 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+interface ModelReading {
+  reading: Reading;
+  slotAt: Int32Array;
+  all: Present;
+  /** The model's score, and the highest any part of the words can give (TextModel.ceilingOf). */
+  whole: number;
+  ceiling: number;
+}
+
+function modelReading(model: TextModel, input: DetectionInput): ModelReading {
+  const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
+  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
+  const slotAt = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAt(reading.features));
+  const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
+  const { score, ceiling } = model.scoreAndCeilingOf(all);
+  return { reading, slotAt, all, whole: score, ceiling };
+}
 
 function readingOf(texts: readonly string[], blanked: boolean): Reading {
   const words = wordsOf(texts);
