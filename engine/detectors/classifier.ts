@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
+import { featuresOf, wordsOf, type FeatureList, type FeatureScratch, type Word } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
@@ -171,9 +171,16 @@ function modelReading(model: TextModel, input: DetectionInput): ModelReading {
   return { reading, slotAt, all, whole: score, ceiling };
 }
 
+/**
+ * The lists a reading fills, one per reading an evaluation makes (as written, quotes blanked):
+ * a reading is only read during its evaluation's detection, which runs to its end before the
+ * next evaluation's can start (evaluate.ts awaits nothing until every check has detected).
+ */
+const SCRATCH: Record<'written' | 'blanked', FeatureScratch> = { written: {}, blanked: {} };
+
 function readingOf(texts: readonly string[], blanked: boolean): Reading {
   const words = wordsOf(texts);
-  return { words, features: featuresOf(words), blanked };
+  return { words, features: featuresOf(words, blanked ? SCRATCH.blanked : SCRATCH.written), blanked };
 }
 
 /** The thread with its quoted speech blanked; the thread as written when it quotes nothing. */

@@ -28,6 +28,17 @@ describe('text model features', () => {
     const list = featuresOf(words);
     expect([...new Set(list.hash.subarray(0, list.length))].sort()).toEqual([...new Set(names.map(featureHash))].sort());
   });
+
+  it('fills a kept list as it would a fresh one, post after post, its count of different features counted anew', () => {
+    const scratch = {};
+    for (const text of ['kill you now', 'a much longer post than the first, so that the kept list grows', 'kill', 'kill you now']) {
+      const words = wordsOf([text]);
+      const fresh = featuresOf(words);
+      const kept = featuresOf(words, scratch);
+      expect(distinctFeatures(kept)).toBe(distinctFeatures(fresh));
+      for (const array of ['hash', 'post', 'first', 'last'] as const) expect(kept[array].subarray(0, kept.length)).toEqual(fresh[array].subarray(0, fresh.length));
+    }
+  });
 });
 
 describe('normalised models', () => {
