@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { featuresOf, wordsOf, type FeatureList, type FeatureScratch, type Word } from '../classifier/features.js';
+import { featuresOf, wordsAt, wordSpan, wordsOf, type FeatureList, type FeatureScratch, type Word } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
@@ -135,11 +135,9 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         const shown = wordReasons.length > 0 ? wordReasons : model.strongest(present, REASONS_SHOWN);
         if (shown.length === 0) return [];
         // The span is the heaviest feature's words: where a reviewer looks first.
-        const { features } = reading;
-        const at = shown[0]!.at;
-        const postIndex = features.post[at]!;
+        const { post: postIndex, first, last } = wordsAt(reading.features, shown[0]!.at);
         const post = reading.words[postIndex]!;
-        const span: [number, number] = [post[features.first[at]!]!.span[0], post[features.last[at]!]!.span[1]];
+        const span: [number, number] = [post[first]!.span[0], post[last]!.span[1]];
         const finding: Finding = {
           post: postIndex,
           span,
@@ -196,28 +194,35 @@ function reasonText(name: string): string {
 
 /**
  * The feature occurrences that touch a word of a suppressed match (their spans overlap). Only the
- * occurrences around such a word are visited: they come in order of post and first word, and
- * one spans at most three words (first…last), so those touching word w start at w - 2 to w.
- * The marks are the list's own scratch (`skip`): read at once by `presentAt`, never kept.
+ * occurrences around such a word are visited: those reading word w are its own block and, in the
+ * same post, the pair, triple and skipped pair of word w - 1 and the triple and skipped pair of
+ * word w - 2 (FeatureList). The marks are the list's own scratch (`skip`): read at once by
+ * `presentAt`, never kept.
  */
 function occurrencesTouching(features: FeatureList, words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
   const out = features.skip.fill(0, 0, features.length);
-  const { post: postOf, first, last } = features;
+  // The number of the first word of each post among all the words (FeatureList).
+  const base: number[] = [];
+  for (let p = 0, g = 0; p < words.length; g += words[p]!.length, p++) base.push(g);
   for (const m of suppressed) {
     const post = words[m.post]!;
     for (let w = 0; w < post.length; w++) {
       const span = post[w]!.span;
       if (!(span[0] < m.to && span[1] > m.from)) continue;
-      // The first occurrence of this post whose first word is w - 2 or later.
-      let lo = 0;
-      let hi = features.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (postOf[mid]! < m.post || (postOf[mid] === m.post && first[mid]! + 2 < w)) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < features.length && postOf[i] === m.post && first[i]! <= w; i++) if (last[i]! >= w) out[i] = 1;
+      const g = base[m.post]! + w;
+      markReaching(features, out, g, g);
+      if (w >= 1) markReaching(features, out, g - 1, g);
+      if (w >= 2) markReaching(features, out, g - 2, g);
     }
   }
   return out;
+}
+
+/** Marks the occurrences of word g's block that read as far as word `reached` (g, or a word after it in its post). */
+function markReaching(features: FeatureList, out: Uint8Array, g: number, reached: number): void {
+  const from = features.blockStart[g]!;
+  const to = features.blockStart[g + 1]!;
+  // Past its first four, a block holds letter pieces: they read its own word alone.
+  const end = g === reached ? to : Math.min(to, from + 4);
+  for (let i = from; i < end; i++) if (g + wordSpan(features, g, i - from) >= reached) out[i] = 1;
 }
