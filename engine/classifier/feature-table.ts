@@ -173,6 +173,37 @@ export class FeatureTable {
   }
 
   /**
+   * `slotsAt`, and `presentAt` of them with none skipped, in one pass over a post's occurrences:
+   * a slot found is at once checked against those seen (while the next probes are under way).
+   */
+  slotsAndPresent(features: FeatureList): { slotAt: Int32Array; present: Present } {
+    if (features.length > SMALL_TEXT) {
+      const slotAt = this.slotsAt(features);
+      return { slotAt, present: this.presentAt(slotAt, features) };
+    }
+    if (this.pending.length > 0) this.join();
+    if (this.firsts.length < features.length) this.firsts = new Int32Array(features.length * 2);
+    const out = features.slot;
+    const { hash } = features;
+    const { smallKeys: keys, smallStamps: stamps, firsts } = this;
+    const gen = this.nextSmallGeneration();
+    const mask = keys.length - 1;
+    let count = 0;
+    for (let i = 0; i < features.length; i++) {
+      const slot = (out[i] = this.lookup(hash[i]!));
+      if (slot < 0) continue;
+      let h = Math.imul(slot, 0x9e3779b1) >>> SMALL_SHIFT;
+      while (stamps[h] === gen && keys[h] !== slot) h = (h + 1) & mask;
+      if (stamps[h] === gen) continue;
+      stamps[h] = gen;
+      keys[h] = slot;
+      firsts[count++] = i;
+    }
+    const slotAt = out.subarray(0, features.length);
+    return { slotAt, present: this.presentOf(slotAt, features, count) };
+  }
+
+  /**
    * The slots present among the occurrences (`slotsAt`), each once, with its first occurrence;
    * occurrences marked in `skip` do not count.
    */
@@ -183,6 +214,11 @@ export class FeatureTable {
     // each array was reallocated five or six times on a 280-character post (~140 slots).
     if (this.firsts.length < slotAt.length) this.firsts = new Int32Array(slotAt.length * 2);
     const count = slotAt.length <= SMALL_TEXT ? this.firstsInSmallSet(slotAt, skip) : this.firstsBySlot(slotAt, skip);
+    return this.presentOf(slotAt, features, count);
+  }
+
+  /** The Present of the first `count` first occurrences in `firsts`. */
+  private presentOf(slotAt: Int32Array, features: FeatureList, count: number): Present {
     const firsts = this.firsts;
     const slots = new Array<number>(count);
     const at = new Array<number>(count);
@@ -199,11 +235,7 @@ export class FeatureTable {
    * a stamp per slot of the table (~0.4 MB, a cache miss per slot present).
    */
   private firstsInSmallSet(slotAt: Int32Array, skip: Uint8Array | undefined): number {
-    if (this.smallGeneration === 0xffffffff) {
-      this.smallStamps.fill(0);
-      this.smallGeneration = 0;
-    }
-    const gen = ++this.smallGeneration;
+    const gen = this.nextSmallGeneration();
     const { smallKeys: keys, smallStamps: stamps, firsts } = this;
     const mask = keys.length - 1;
     let count = 0;
@@ -218,6 +250,15 @@ export class FeatureTable {
       firsts[count++] = i;
     }
     return count;
+  }
+
+  /** A new generation of the small set's stamps: no slot seen yet. */
+  private nextSmallGeneration(): number {
+    if (this.smallGeneration === 0xffffffff) {
+      this.smallStamps.fill(0);
+      this.smallGeneration = 0;
+    }
+    return ++this.smallGeneration;
   }
 
   /** `presentAt`'s first occurrences for a longer text: a stamp per slot of the table. */

@@ -163,8 +163,7 @@ interface ModelReading {
 function modelReading(model: TextModel, input: DetectionInput): ModelReading {
   const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
   const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
-  const slotAt = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAt(reading.features));
-  const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
+  const { slotAt, present: all } = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAndPresent(reading.features));
   const { score, ceiling } = model.scoreAndCeilingOf(all);
   return { reading, slotAt, all, whole: score, ceiling };
 }

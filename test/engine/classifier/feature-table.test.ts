@@ -63,6 +63,8 @@ describe('FeatureTable', () => {
         const shared = files.map((f, i) => new TextModel(spec(f, i === 1 ? 4 : undefined), table));
         const list = featuresOf(wordsOf(posts.map((p) => p.join(' '))));
         const present = table.present(list);
+        // Both in one pass, as the classifier check reads them.
+        expect(table.slotsAndPresent(list).present).toEqual(present);
         files.forEach((f, i) => {
           const alone = new TextModel(spec(f, i === 1 ? 4 : undefined));
           const own = alone.table.present(featuresOf(wordsOf(posts.map((p) => p.join(' ')))));
