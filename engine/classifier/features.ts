@@ -32,56 +32,120 @@ const CLOSE = '>'.charCodeAt(0);
  * Every feature occurrence of the words, in order, repeats included (a model counts each feature
  * once: see TextModel). Flat arrays: a 280-character post has about a thousand of them.
  * Pairs and triples stay inside a post.
+ *
+ * Each word's occurrences are one block: its word, pair, triple and skipped pair (those its post
+ * has room for), then its letter pieces. Which words an occurrence reads follows from its place
+ * in its block (`wordsAt`): kept per word, not per occurrence (three stores an occurrence were a
+ * quarter of `featuresOf`).
  */
 export interface FeatureList {
   length: number;
   hash: Uint32Array;
-  post: Uint32Array;
-  /** First and last word of the occurrence, in its post. */
-  first: Uint32Array;
-  last: Uint32Array;
   /** How many different features the words have, once `distinctFeatures` has counted them. */
   distinct?: number;
   /** Scratch in the same buffer: each occurrence's slot (`FeatureTable.slotsAt`), a guarded model's marks. */
   slot: Int32Array;
   skip: Uint8Array;
+  /** How many words the posts have; word g (posts one after another) is the `index`-th of post `post`. */
+  words: number;
+  /** Where word g's block starts; `blockStart[words]` is `length`. */
+  blockStart: Uint32Array;
+  post: Uint32Array;
+  index: Uint32Array;
 }
 
-export function featuresOf(posts: readonly Word[][]): FeatureList {
+/** The post of occurrence `at`, and the first and last word it reads (their index in that post). */
+export function wordsAt(list: FeatureList, at: number): { post: number; first: number; last: number } {
+  // The last block starting at or before `at` (every block holds at least its word).
+  let lo = 0;
+  let hi = list.words - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (list.blockStart[mid]! <= at) lo = mid;
+    else hi = mid - 1;
+  }
+  const k = at - list.blockStart[lo]!;
+  const first = list.index[lo]!;
+  return { post: list.post[lo]!, first, last: first + wordSpan(list, lo, k) };
+}
+
+/** How many words past its first the k-th occurrence of word g's block reads: 0, 1 (a pair) or 2. */
+export function wordSpan(list: FeatureList, g: number, k: number): number {
+  if (k === 0) return 0;
+  const post = list.post[g];
+  const next = g + 1 < list.words && list.post[g + 1] === post;
+  if (!next) return 0; // letter pieces alone follow the word
+  if (k === 1) return 1;
+  const third = g + 2 < list.words && list.post[g + 2] === post;
+  return third && k <= 3 ? 2 : 0;
+}
+
+/**
+ * A list kept for `featuresOf` to fill again, for a caller that makes one list after another and
+ * reads each only until it makes the next (the classifier check: a list lives for one evaluation's
+ * detection). A fresh buffer per list was ~2 µs of a clean 280-character post: memory outside
+ * the heap, zeroed, and six views of it.
+ */
+export interface FeatureScratch {
+  list?: FeatureList;
+}
+
+/** The most occurrences a kept list has room for: ~150 KiB, a text of some 5,000 characters. */
+const MAX_KEPT = 1 << 14;
+
+/** The feature occurrences of the words; into `scratch`'s list (grown if short) when given. */
+export function featuresOf(posts: readonly Word[][], scratch?: FeatureScratch): FeatureList {
   let capacity = 0;
   // At most 4 word features and 3 letter pieces (3 to 5 long) per letter: `<word>` has length starts.
   for (const words of posts) for (const w of words) capacity += 4 + 3 * w.text.length;
-  // One buffer for the six arrays: one allocation outside the heap, not six.
-  const buffer = new ArrayBuffer(21 * capacity);
-  const list: FeatureList = {
-    length: 0,
-    hash: new Uint32Array(buffer, 0, capacity),
-    post: new Uint32Array(buffer, 4 * capacity, capacity),
-    first: new Uint32Array(buffer, 8 * capacity, capacity),
-    last: new Uint32Array(buffer, 12 * capacity, capacity),
-    distinct: undefined, // one shape for every list, counted or not
-    slot: new Int32Array(buffer, 16 * capacity, capacity),
-    skip: new Uint8Array(buffer, 20 * capacity, capacity),
-  };
+  let list = scratch?.list;
+  if (list === undefined || list.hash.length < capacity) {
+    // Room for longer posts than this one; a long text's list (~9 bytes an occurrence) is not kept.
+    const kept = scratch !== undefined && capacity <= MAX_KEPT;
+    list = emptyList(kept ? Math.min(2 * capacity, MAX_KEPT) : capacity);
+    if (kept) scratch.list = list;
+  }
+  list.distinct = undefined;
   let n = 0;
+  let g = 0;
   for (let post = 0; post < posts.length; post++) {
     const words = posts[post]!;
-    for (let i = 0; i < words.length; i++) {
-      n = wordFeatures(list, n, post, words, i);
+    for (let i = 0; i < words.length; i++, g++) {
+      list.blockStart[g] = n;
+      list.post[g] = post;
+      list.index[g] = i;
+      n = wordFeatures(list, n, words, i);
       const w = words[i]!.text;
-      if (w !== '#' && w !== '@' && w !== '/') n = letterPieces(list, n, post, i, w);
+      if (w !== '#' && w !== '@' && w !== '/') n = letterPieces(list, n, w);
     }
   }
+  list.blockStart[g] = n;
+  list.words = g;
   list.length = n;
   return list;
 }
 
+function emptyList(capacity: number): FeatureList {
+  // Every word has at least 7 of the capacity (4 + 3 a letter): room for the blocks' starts too.
+  const words = Math.ceil(capacity / 7) + 1;
+  // One buffer for the arrays: one allocation outside the heap, not six.
+  const buffer = new ArrayBuffer(9 * capacity + 12 * words);
+  return {
+    length: 0,
+    hash: new Uint32Array(buffer, 0, capacity),
+    distinct: undefined, // one shape for every list, counted or not
+    slot: new Int32Array(buffer, 4 * capacity, capacity),
+    words: 0,
+    blockStart: new Uint32Array(buffer, 8 * capacity, words),
+    post: new Uint32Array(buffer, 8 * capacity + 4 * words, words),
+    index: new Uint32Array(buffer, 8 * capacity + 8 * words, words),
+    skip: new Uint8Array(buffer, 8 * capacity + 12 * words, capacity),
+  };
+}
+
 /** Writes occurrence n; returns n + 1. */
-function put(list: FeatureList, n: number, hash: number, post: number, first: number, last: number): number {
+function put(list: FeatureList, n: number, hash: number): number {
   list.hash[n] = hash;
-  list.post[n] = post;
-  list.first[n] = first;
-  list.last[n] = last;
   return n + 1;
 }
 
@@ -90,7 +154,7 @@ function put(list: FeatureList, n: number, hash: number, post: number, first: nu
  * the four chains that read word i (and the two that read each next word) are stepped together
  * in one loop: independent multiplications overlap, where one chain after another waits on each.
  */
-function wordFeatures(list: FeatureList, n: number, post: number, words: readonly Word[], i: number): number {
+function wordFeatures(list: FeatureList, n: number, words: readonly Word[], i: number): number {
   const w = words[i]!.text;
   let word = W;
   let pair = B;
@@ -103,7 +167,7 @@ function wordFeatures(list: FeatureList, n: number, post: number, words: readonl
     triple = step(triple, c);
     skipped = step(skipped, c);
   }
-  n = put(list, n, word, post, i, i);
+  n = put(list, n, word);
   if (i + 1 >= words.length) return n;
   const next = words[i + 1]!.text;
   pair = step(pair, SPACE);
@@ -113,7 +177,7 @@ function wordFeatures(list: FeatureList, n: number, post: number, words: readonl
     pair = step(pair, c);
     triple = step(triple, c);
   }
-  n = put(list, n, pair, post, i, i + 1);
+  n = put(list, n, pair);
   if (i + 2 >= words.length) return n;
   const third = words[i + 2]!.text;
   triple = step(triple, SPACE);
@@ -123,15 +187,15 @@ function wordFeatures(list: FeatureList, n: number, post: number, words: readonl
     triple = step(triple, c);
     skipped = step(skipped, c);
   }
-  n = put(list, n, triple, post, i, i + 2);
-  return put(list, n, skipped, post, i, i + 2);
+  n = put(list, n, triple);
+  return put(list, n, skipped);
 }
 
 // `<word>` as char codes, reused from word to word (single-threaded; read at once).
 let padded = new Uint16Array(64);
 
 /** The letter pieces of `<word>`, 3 to 5 long, by start then length. */
-function letterPieces(list: FeatureList, n: number, post: number, i: number, w: string): number {
+function letterPieces(list: FeatureList, n: number, w: string): number {
   const size = w.length + 2;
   if (padded.length < size) padded = new Uint16Array(2 * size);
   const codes = padded;
@@ -140,12 +204,12 @@ function letterPieces(list: FeatureList, n: number, post: number, i: number, w: 
   codes[size - 1] = CLOSE;
   for (let start = 0; start + 3 <= size; start++) {
     let h = step(step(step(C, codes[start]!), codes[start + 1]!), codes[start + 2]!);
-    n = put(list, n, h, post, i, i);
+    n = put(list, n, h);
     if (start + 4 > size) continue;
     h = step(h, codes[start + 3]!);
-    n = put(list, n, h, post, i, i);
+    n = put(list, n, h);
     if (start + 5 > size) continue;
-    n = put(list, n, step(h, codes[start + 4]!), post, i, i);
+    n = put(list, n, step(h, codes[start + 4]!));
   }
   return n;
 }

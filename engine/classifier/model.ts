@@ -131,6 +131,24 @@ export class TextModel {
   }
 
   /**
+   * `scoreOf` and `ceilingOf` in one pass over the slots present (each sum added in the same order
+   * as theirs, so each result is theirs to the bit): what every evaluation asks of every model.
+   */
+  scoreAndCeilingOf(present: Pick<Present, 'slots' | 'features'>): { score: number; ceiling: number } {
+    const { weights, models } = this.table;
+    const place = this.place;
+    let sum = 0;
+    let positive = 0;
+    for (const slot of present.slots) {
+      const weight = weights[slot * models + place]!;
+      sum += weight;
+      if (weight > 0) positive += weight;
+    }
+    const scale = this.scale(present.features);
+    return { score: this.bias + scale * sum, ceiling: this.bias + scale * positive };
+  }
+
+  /**
    * The highest score any part of the slots present can give, the same scale applied (a guard
    * leaves some words out; the scale counts the whole text): the bias and the positive weights.
    */

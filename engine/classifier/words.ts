@@ -80,33 +80,64 @@ function readSpelling(raw: string): string | undefined {
 
 /** The words of each post, in order. */
 export function wordsOf(posts: readonly string[]): Word[][] {
-  return posts.map((text, post) => {
-    const words: Word[] = [];
-    // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
-    const links = linkSpans(text);
-    let l = 0;
-    for (let i = 0; i < text.length; ) {
-      let cp = text.codePointAt(i)!;
+  return posts.map(wordsOfPost);
+}
+
+function wordsOfPost(text: string, post: number): Word[] {
+  const words: Word[] = [];
+  // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
+  const links = linkSpans(text);
+  let l = 0;
+  for (let i = 0; i < text.length; ) {
+    let c = text.charCodeAt(i);
+    if (c >= 128) {
+      const cp = text.codePointAt(i)!;
       if (kindOf(cp) === NONE) {
         i += cp > 0xffff ? 2 : 1;
         continue;
       }
-      const start = i;
-      do i += cp > 0xffff ? 2 : 1;
-      while (i < text.length && kindOf((cp = text.codePointAt(i)!)) !== NONE);
-      while (l < links.length && links[l]![1] <= start) l++;
-      const link = links[l];
-      if (link && start >= link[0]) {
-        if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
-        continue;
-      }
-      let from = start;
-      let to = i;
-      while (from < to && isEdgeSymbol(text.charCodeAt(from))) from++;
-      while (to > from && isEdgeSymbol(text.charCodeAt(to - 1))) to--;
-      const read = to > from ? readWord(text, from, to) : undefined;
-      if (read) words.push({ text: read, post, span: [start, i] });
+    } else if (ASCII_KIND[c] === NONE) {
+      i++;
+      continue;
     }
-    return words;
-  });
+    // To the word's end, noting whether it is plain (readWord): ASCII letters, no run of three.
+    const start = i;
+    let plain = true;
+    let run = 0;
+    let previous = -1;
+    for (;;) {
+      if (c < 128) {
+        const letter = c >= 65 && ASCII_KIND[c] === LETTER;
+        plain &&= letter && (run = (c | 32) === previous ? run + 1 : 1) < 3;
+        previous = c | 32;
+        i++;
+      } else {
+        const cp = text.codePointAt(i)!;
+        if (kindOf(cp) === NONE) break;
+        plain = false;
+        i += cp > 0xffff ? 2 : 1;
+      }
+      if (i >= text.length) break;
+      c = text.charCodeAt(i);
+      if (c < 128 && ASCII_KIND[c] === NONE) break;
+    }
+    while (l < links.length && links[l]![1] <= start) l++;
+    const link = links[l];
+    if (link && start >= link[0]) {
+      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
+      continue;
+    }
+    const read = plain ? text.slice(start, i).toLowerCase() : trimmedWord(text, start, i);
+    if (read) words.push({ text: read, post, span: [start, i] });
+  }
+  return words;
+}
+
+/** The word in [start, end) with the punctuation at its ends left out (isEdgeSymbol), if any is left. */
+function trimmedWord(text: string, start: number, end: number): string | undefined {
+  let from = start;
+  let to = end;
+  while (from < to && isEdgeSymbol(text.charCodeAt(from))) from++;
+  while (to > from && isEdgeSymbol(text.charCodeAt(to - 1))) to--;
+  return to > from ? readWord(text, from, to) : undefined;
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { featuresOf, wordsOf, type FeatureList, type Word } from '../classifier/features.js';
+import { featuresOf, wordsAt, wordSpan, wordsOf, type FeatureList, type FeatureScratch, type Word } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
@@ -86,16 +86,12 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       if (unknown.length > 0) throw new Error(`unless_matched: no rule of ${id} has the signal(s) ${unknown.join(', ')}`);
       return { set, signals: new Set(signals) };
     });
-    /** The thread's words, their table slots and the features present: shared by the pack's models. */
-    const read = (input: DetectionInput) => {
-      const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
-      const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
-      const slotAt = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAt(reading.features));
-      const all = input.memo(slotAt, () => model.table.presentAt(slotAt, reading.features));
-      // The model's score with every word counted: read by detect and by the `scores` fact, once.
-      const whole = input.memo(model, () => model.scoreOf(all));
-      return { reading, slotAt, all, whole };
-    };
+    /**
+     * The thread's words, their table slots and the features present (shared by the pack's models),
+     * and the model's score and ceiling with every word counted: read by detect and by the `scores`
+     * fact, one memo look-up the second time.
+     */
+    const read = (input: DetectionInput): ModelReading => input.memo(model, () => modelReading(model, input));
     return {
       // What the words add to the model's bias, every word counted, no guard applied: what `when:`
       // conditions compare (a phrase check that stands down when the words read as clearly
@@ -103,7 +99,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       // bias, far below any threshold, and that is no evidence of anything.
       score: (input) => read(input).whole - model.bias,
       detect(input) {
-        const { reading, slotAt, all, whole } = read(input);
+        const { reading, slotAt, all, whole, ceiling } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
         // cannot. The words of a suppressed match do not count; the rest of the thread does. A
         // model already sure with every word counted (guards_below) is not overruled.
@@ -111,7 +107,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         // Leaving words out cannot raise the score above every positive weight present: a model
         // that cannot reach its threshold with them all (by a margin far above rounding) needs no
         // guard read (outside explain, whose trace lists the guards' matches).
-        if (!input.trace && model.ceilingOf(all) < threshold - CEILING_MARGIN) return [];
+        if (!input.trace && ceiling < threshold - CEILING_MARGIN) return [];
         if ((guardedBy.length > 0 || benign.length > 0) && !(params.guards_below !== undefined && whole >= params.guards_below)) {
           // A guard's suppressed matches, and the matches of rules that name a harmless context.
           const suppressed = [
@@ -132,18 +128,16 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           }
         }
         // Most posts score below the threshold: the reasons are only gathered for those that fire.
-        const score = model.scoreOf(present);
+        const score = present === all ? whole : model.scoreOf(present);
         if (score < threshold) return [];
         // Word features say why to a reviewer; letter pieces (`c:`) only when no word weighs in.
         const wordReasons = model.strongestWords(present, REASONS_SHOWN);
         const shown = wordReasons.length > 0 ? wordReasons : model.strongest(present, REASONS_SHOWN);
         if (shown.length === 0) return [];
         // The span is the heaviest feature's words: where a reviewer looks first.
-        const { features } = reading;
-        const at = shown[0]!.at;
-        const postIndex = features.post[at]!;
+        const { post: postIndex, first, last } = wordsAt(reading.features, shown[0]!.at);
         const post = reading.words[postIndex]!;
-        const span: [number, number] = [post[features.first[at]!]!.span[0], post[features.last[at]!]!.span[1]];
+        const span: [number, number] = [post[first]!.span[0], post[last]!.span[1]];
         const finding: Finding = {
           post: postIndex,
           span,
@@ -157,9 +151,33 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
   },
 };
 
+interface ModelReading {
+  reading: Reading;
+  slotAt: Int32Array;
+  all: Present;
+  /** The model's score, and the highest any part of the words can give (TextModel.ceilingOf). */
+  whole: number;
+  ceiling: number;
+}
+
+function modelReading(model: TextModel, input: DetectionInput): ModelReading {
+  const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
+  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
+  const { slotAt, present: all } = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAndPresent(reading.features));
+  const { score, ceiling } = model.scoreAndCeilingOf(all);
+  return { reading, slotAt, all, whole: score, ceiling };
+}
+
+/**
+ * The lists a reading fills, one per reading an evaluation makes (as written, quotes blanked):
+ * a reading is only read during its evaluation's detection, which runs to its end before the
+ * next evaluation's can start (evaluate.ts awaits nothing until every check has detected).
+ */
+const SCRATCH: Record<'written' | 'blanked', FeatureScratch> = { written: {}, blanked: {} };
+
 function readingOf(texts: readonly string[], blanked: boolean): Reading {
   const words = wordsOf(texts);
-  return { words, features: featuresOf(words), blanked };
+  return { words, features: featuresOf(words, blanked ? SCRATCH.blanked : SCRATCH.written), blanked };
 }
 
 /** The thread with its quoted speech blanked; the thread as written when it quotes nothing. */
@@ -175,28 +193,35 @@ function reasonText(name: string): string {
 
 /**
  * The feature occurrences that touch a word of a suppressed match (their spans overlap). Only the
- * occurrences around such a word are visited: they come in order of post and first word, and
- * one spans at most three words (first…last), so those touching word w start at w - 2 to w.
- * The marks are the list's own scratch (`skip`): read at once by `presentAt`, never kept.
+ * occurrences around such a word are visited: those reading word w are its own block and, in the
+ * same post, the pair, triple and skipped pair of word w - 1 and the triple and skipped pair of
+ * word w - 2 (FeatureList). The marks are the list's own scratch (`skip`): read at once by
+ * `presentAt`, never kept.
  */
 function occurrencesTouching(features: FeatureList, words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
   const out = features.skip.fill(0, 0, features.length);
-  const { post: postOf, first, last } = features;
+  // The number of the first word of each post among all the words (FeatureList).
+  const base: number[] = [];
+  for (let p = 0, g = 0; p < words.length; g += words[p]!.length, p++) base.push(g);
   for (const m of suppressed) {
     const post = words[m.post]!;
     for (let w = 0; w < post.length; w++) {
       const span = post[w]!.span;
       if (!(span[0] < m.to && span[1] > m.from)) continue;
-      // The first occurrence of this post whose first word is w - 2 or later.
-      let lo = 0;
-      let hi = features.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (postOf[mid]! < m.post || (postOf[mid] === m.post && first[mid]! + 2 < w)) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < features.length && postOf[i] === m.post && first[i]! <= w; i++) if (last[i]! >= w) out[i] = 1;
+      const g = base[m.post]! + w;
+      markReaching(features, out, g, g);
+      if (w >= 1) markReaching(features, out, g - 1, g);
+      if (w >= 2) markReaching(features, out, g - 2, g);
     }
   }
   return out;
+}
+
+/** Marks the occurrences of word g's block that read as far as word `reached` (g, or a word after it in its post). */
+function markReaching(features: FeatureList, out: Uint8Array, g: number, reached: number): void {
+  const from = features.blockStart[g]!;
+  const to = features.blockStart[g + 1]!;
+  // Past its first four, a block holds letter pieces: they read its own word alone.
+  const end = g === reached ? to : Math.min(to, from + 4);
+  for (let i = from; i < end; i++) if (g + wordSpan(features, g, i - from) >= reached) out[i] = 1;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { distinctFeatures } from '../../../engine/classifier/distinct.js';
-import { featureHash, featureNames, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
+import { featureHash, featureNames, featuresOf, wordsAt, wordsOf } from '../../../engine/classifier/features.js';
 import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
@@ -27,6 +27,32 @@ describe('text model features', () => {
     expect(names).not.toContain('b:now again'); // pairs stay inside a post
     const list = featuresOf(words);
     expect([...new Set(list.hash.subarray(0, list.length))].sort()).toEqual([...new Set(names.map(featureHash))].sort());
+  });
+
+  it('fills a kept list as it would a fresh one, post after post, its count of different features counted anew', () => {
+    const scratch = {};
+    for (const text of ['kill you now', 'a much longer post than the first, so that the kept list grows', 'kill', 'kill you now']) {
+      const words = wordsOf([text]);
+      const fresh = featuresOf(words);
+      const kept = featuresOf(words, scratch);
+      expect(distinctFeatures(kept)).toBe(distinctFeatures(fresh));
+      expect(kept.hash.subarray(0, kept.length)).toEqual(fresh.hash.subarray(0, fresh.length));
+      for (let at = 0; at < kept.length; at++) expect(wordsAt(kept, at)).toEqual(wordsAt(fresh, at));
+    }
+  });
+
+  it("knows the words each occurrence reads from its place in its word's block", () => {
+    const words = wordsOf(['kill you now', 'ok', 'i will']);
+    const list = featuresOf(words);
+    const read = (at: number) => {
+      const { post, first, last } = wordsAt(list, at);
+      return words[post]!.slice(first, last + 1).map((w) => w.text).join(' ');
+    };
+    const names = Array.from({ length: list.length }, (_, at) => read(at));
+    // kill: its word, pair, triple, skipped pair, then its pieces; you: word, pair, pieces; now: word, pieces.
+    expect(names.slice(0, 4)).toEqual(['kill', 'kill you', 'kill you now', 'kill you now']);
+    expect(new Set(names)).toEqual(new Set(['kill', 'kill you', 'kill you now', 'you', 'you now', 'now', 'ok', 'i', 'i will', 'will']));
+    expect(read(list.length - 1)).toBe('will');
   });
 });
 

@@ -63,11 +63,15 @@ describe('FeatureTable', () => {
         const shared = files.map((f, i) => new TextModel(spec(f, i === 1 ? 4 : undefined), table));
         const list = featuresOf(wordsOf(posts.map((p) => p.join(' '))));
         const present = table.present(list);
+        // Both in one pass, as the classifier check reads them.
+        expect(table.slotsAndPresent(list).present).toEqual(present);
         files.forEach((f, i) => {
           const alone = new TextModel(spec(f, i === 1 ? 4 : undefined));
           const own = alone.table.present(featuresOf(wordsOf(posts.map((p) => p.join(' ')))));
           expect(shared[i]!.scoreOf(present)).toBe(alone.scoreOf(own));
           expect(shared[i]!.ceilingOf(present)).toBe(alone.ceilingOf(own));
+          // Both in one pass, as the classifier check reads them: the same to the bit.
+          expect(shared[i]!.scoreAndCeilingOf(present)).toEqual({ score: alone.scoreOf(own), ceiling: alone.ceilingOf(own) });
           const a = shared[i]!.scorePresent(present);
           const b = alone.scorePresent(own);
           expect(a.score).toBe(b.score);
