@@ -46,7 +46,7 @@ export async function evaluate(
   // Model scores asked for early by a score bar, for the loop below to reuse.
   const early = new Map<CompiledCheck, number>();
   // Detection stays synchronous, with no await until every check has run: detectors reuse
-  // scratch buffers kept between evaluations (the classifier's feature lists, engine/slab.ts).
+  // scratch buffers kept between evaluations (the classifier's feature lists).
   for (let c = 0; c < checks.length; c++) {
     const check = checks[c]!;
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
