@@ -5,7 +5,7 @@
  */
 import type { Automaton } from './automaton.js';
 import type { Anchor } from './compile-patterns.js';
-import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
+import { distinctIds, IdSets, IntList, PatternNeeds } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 
@@ -14,8 +14,8 @@ export interface GuardPattern {
   start: number;
   /** Its number in the guards' `PatternNeeds`: the words each of its required elements needs. */
   need: number;
-  /** The words a match can begin with; null when any word can begin it. */
-  first: ReadonlySet<number> | null;
+  /** Its set in `Guards.firstSets` of the words a match can begin with; -1 when any word can begin it. */
+  first: number;
 }
 
 export interface CompiledGuard {
@@ -66,6 +66,8 @@ export class Guards {
   private readonly lists = new PatternNeeds();
   /** Per guard pattern (by `need`), built until `freeze`: its trigger, or undefined when it requires no word. */
   private triggers: (Anchor | undefined)[] = [];
+  /** The first words of every guard pattern (`GuardPattern.first`). */
+  private readonly firstSets = new IdSets();
 
   constructor(private readonly automaton: Automaton) {}
 
@@ -73,12 +75,18 @@ export class Guards {
   pattern(start: number, requirements: readonly Anchor[]): GuardPattern {
     this.needs.add(requirements);
     this.triggers.push(requirements.length === 0 ? undefined : requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a)));
-    return { start, need: this.patternCount++, first: null };
+    return { start, need: this.patternCount++, first: -1 };
   }
 
   /** After the last guard pattern: the words each can begin with, and the flat requirement arrays. */
   freeze(): void {
-    for (const guard of this.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
+    for (const guard of this.list) {
+      for (const p of [...guard.patterns, ...guard.except]) {
+        const first = this.automaton.firstWordsOf(p.start);
+        p.first = first === null ? -1 : this.firstSets.add(first);
+      }
+    }
+    this.firstSets.freeze();
     this.needs.freeze();
     let count = 0;
     const listOf = (patterns: readonly GuardPattern[]): number => {
@@ -180,7 +188,7 @@ export class Guards {
     injections.length = 0;
     for (let t = from; t < to; t++) {
       const token = ids[t];
-      for (const p of viable) if (p.first === null || (token && hasAny(p.first, token))) injections.pushPair(t, p.start);
+      for (const p of viable) if (p.first < 0 || (token && this.firstSets.hasAny(p.first, token))) injections.pushPair(t, p.start);
     }
     return injections.length > 0 && this.automaton.scan(ids, from, to, injections.items, injections.length, true).length > 0;
   }

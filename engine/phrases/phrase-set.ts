@@ -9,7 +9,7 @@ import { compilePatterns, leafResolver, slotExpansions } from './compile-pattern
 import { Guards, type GuardPattern } from './guards.js';
 import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
+import { distinctIds, IdSets, IntList, PatternNeeds } from './prefilter.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -62,8 +62,9 @@ export class PhraseSet {
    */
   private anchorAt = new Int32Array(1);
   private anchorList = new Int32Array(0);
-  /** Per pattern: the word ids its match can begin with, or null when any word can begin it. */
-  private readonly firstWords: (ReadonlySet<number> | null)[] = [];
+  /** Per pattern: its set in `firstSets` of the word ids its match can begin with, or -1 when any word can begin it. */
+  private firstWords = new Int32Array(0);
+  private readonly firstSets = new IdSets();
   // Scratch reused by `find` (single-threaded), stamped with a generation per sentence: the
   // patterns already tested in it, and the vocabulary ids present in it.
   private checkedIn = new Int32Array(0);
@@ -131,7 +132,11 @@ export class PhraseSet {
     });
     // Looked up after the last pattern is added: the automaton packs itself once for lookups.
     this.guards.freeze();
-    for (const start of this.starts) this.firstWords.push(this.automaton.firstWordsOf(start));
+    this.firstWords = Int32Array.from(this.starts, (start) => {
+      const first = this.automaton.firstWordsOf(start);
+      return first === null ? -1 : this.firstSets.add(first);
+    });
+    this.firstSets.freeze();
     this.needs.freeze();
     this.checkedIn = new Int32Array(this.starts.length);
     this.anchorAt = new Int32Array(this.vocab.size + 1);
@@ -199,12 +204,13 @@ export class PhraseSet {
       // Only the viable patterns are started, at the words they can begin with.
       const injections = this.injections;
       injections.length = 0;
+      const firstSets = this.firstSets;
       for (let t = from; t < to; t++) {
         const token = ids[t];
         for (let v = 0; v < viable.length; v++) {
           const p = viable.items[v]!;
           const first = this.firstWords[p]!;
-          if (first === null || (token && hasAny(first, token))) injections.pushPair(t, this.starts[p]!);
+          if (first < 0 || (token && firstSets.hasAny(first, token))) injections.pushPair(t, this.starts[p]!);
         }
       }
       const events = this.automaton.scan(ids, from, to, injections.items, injections.length);
