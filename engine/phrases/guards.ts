@@ -5,7 +5,7 @@
  */
 import type { Automaton } from './automaton.js';
 import type { Anchor } from './compile-patterns.js';
-import { distinctIds, IdSets, IntList, PatternNeeds } from './prefilter.js';
+import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 
@@ -43,13 +43,7 @@ const EXCEPT = 3;
 /** The guards of one phrase set, by index (a compiled rule's `guards`). */
 export class Guards {
   readonly list: CompiledGuard[] = [];
-  // Scratch reused for the token range a guard is looked for in (single-threaded), stamped with a
-  // generation per range: the vocabulary ids present in it (the last range stamped is remembered).
-  private rangePresent = new Int32Array(0);
-  private rangeGeneration = 0;
-  private lastRange: { ids: unknown; from: number; to: number } = { ids: null, from: 0, to: 0 };
-  /** The distinct ids of the last range, and the [token, start state] pairs of one run. */
-  private readonly rangeDistinct = new IntList();
+  /** The [token, start state] pairs of one run (scratch, single-threaded). */
   private readonly injections = new IntList();
   /**
    * Every guard pattern's required words in flat arrays, each distinct word list answered once per
@@ -102,12 +96,6 @@ export class Guards {
     for (const guard of this.list) guard.trigger = { patterns: listOf(guard.patterns), except: listOf(guard.except) };
     this.lists.freeze();
     this.triggers = [];
-  }
-
-  /** Scratch for a vocabulary of `size` ids (a pack's phrase sets share one, which grows as each adds its words). */
-  resize(size: number): void {
-    this.rangePresent = new Int32Array(size);
-    this.lastRange = { ids: null, from: 0, to: 0 };
   }
 
   /**
@@ -170,16 +158,9 @@ export class Guards {
    */
   private occurs(patterns: readonly GuardPattern[], trigger: number, ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
     if (from >= to || patterns.length === 0) return false;
-    const present = this.rangePresent;
-    const last = this.lastRange;
-    const distinct = this.rangeDistinct;
-    if (last.ids !== ids || last.from !== from || last.to !== to) {
-      distinctIds(ids, from, to, present, ++this.rangeGeneration, distinct);
-      last.ids = ids;
-      last.from = from;
-      last.to = to;
-    }
-    const gen = this.rangeGeneration;
+    // The range's words, stamped by `find` already when it is the match's sentence.
+    const gen = rangeWords.stamp(ids, from, to);
+    const { present, distinct } = rangeWords;
     if (trigger >= 0 && !this.lists.allPresent(trigger, present, gen, distinct)) return false;
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);

@@ -9,7 +9,7 @@ import { compilePatterns, leafResolver, slotExpansions } from './compile-pattern
 import { Guards, type GuardPattern } from './guards.js';
 import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { distinctIds, IdSets, IntList, PatternNeeds } from './prefilter.js';
+import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -65,13 +65,11 @@ export class PhraseSet {
   /** Per pattern: its set in `firstSets` of the word ids its match can begin with, or -1 when any word can begin it. */
   private firstWords = new Int32Array(0);
   private readonly firstSets = new IdSets();
-  // Scratch reused by `find` (single-threaded), stamped with a generation per sentence: the
-  // patterns already tested in it, and the vocabulary ids present in it.
-  private checkedIn = new Int32Array(0);
-  private presentIn = new Int32Array(0);
-  private generation = 0;
-  /** More scratch of `find`: a sentence's distinct word ids, its viable patterns, their [token, start state] pairs. */
-  private readonly distinct = new IntList();
+  /** Bit `id` set when vocabulary id `id` is the trigger of a pattern (anchorAt[id] < anchorAt[id + 1]): a sentence without one is skipped reading 1 KB, not the anchor table. */
+  private triggerBits = new Uint32Array(0);
+  // Scratch of `find` (single-threaded): the patterns already tested in a sentence, stamped with
+  // the sentence's generation (`rangeWords`), its viable patterns, their [token, start state] pairs.
+  private checkedIn = new Float64Array(0);
   private readonly viable = new IntList();
   private readonly injections = new IntList();
 
@@ -138,7 +136,7 @@ export class PhraseSet {
     });
     this.firstSets.freeze();
     this.needs.freeze();
-    this.checkedIn = new Int32Array(this.starts.length);
+    this.checkedIn = new Float64Array(this.starts.length);
     this.anchorAt = new Int32Array(this.vocab.size + 1);
     const lists: number[] = [];
     for (let id = 0; id < this.vocab.size; id++) {
@@ -147,6 +145,8 @@ export class PhraseSet {
     }
     this.anchorAt[this.vocab.size] = lists.length;
     this.anchorList = Int32Array.from(lists);
+    this.triggerBits = new Uint32Array((this.vocab.size >>> 5) + 1);
+    for (let id = 0; id < this.vocab.size; id++) if (this.anchorAt[id] !== this.anchorAt[id + 1]) this.triggerBits[id >>> 5]! |= 1 << (id & 31);
   }
 
   get signals(): string[] {
@@ -160,38 +160,26 @@ export class PhraseSet {
     const matches: PhraseMatch[] = [];
     const suppressed: Suppressed[] = [];
     if (count === 0) return { matches, suppressed };
-    if (this.presentIn.length < this.vocab.size) {
-      this.presentIn = new Int32Array(this.vocab.size + 64);
-      this.guards.resize(this.vocab.size + 64);
-    }
-    const present = this.presentIn;
+    const words = rangeWords;
+    words.ensure(this.vocab.size);
+    const { anchorAt, anchorList, triggerBits } = this;
+    const known = anchorAt.length - 1;
     let guardCache: Map<number, boolean> | undefined;
     for (let sentence = 0; sentence + 1 < tokens.sentenceStart.length; sentence++) {
       const from = tokens.sentenceStart[sentence]!;
       const to = tokens.sentenceStart[sentence + 1]!;
-      // One dictionary lookup per word. A pattern is run only in a sentence that holds its
-      // trigger and some word of every other required element: most sentences run nothing.
-      const gen = ++this.generation;
-      const distinct = this.distinct;
-      distinctIds(ids, from, to, present, gen, distinct);
-      const { anchorAt, anchorList } = this;
-      const known = anchorAt.length - 1;
-      let triggered = false;
-      for (let i = 0; i < distinct.length; i++) {
-        const id = distinct.items[i]!;
-        if (id < known && anchorAt[id] !== anchorAt[id + 1]) {
-          triggered = true;
-          break;
-        }
-      }
-      if (!triggered) continue;
+      // A pattern is run only in a sentence that holds its trigger and some word of every other
+      // required element: most sentences run nothing, and are passed over on the trigger bits.
+      if (!this.triggered(ids, from, to)) continue;
+      const gen = words.stamp(ids, from, to);
+      const { present, distinct } = words;
       const viable = this.viable;
       viable.length = 0;
       for (let t = from; t < to; t++) {
         const found = ids[t];
         if (!found) continue;
         for (const id of found) {
-          if (id >= known) continue;
+          if (id >= known || (triggerBits[id >>> 5]! & (1 << (id & 31))) === 0) continue;
           for (let k = anchorAt[id]!, end = anchorAt[id + 1]!; k < end; k++) {
             const p = anchorList[k]!;
             if (this.checkedIn[p] === gen) continue;
@@ -239,5 +227,20 @@ export class PhraseSet {
     }
     matches.sort((a, b) => a.from - b.from || b.to - a.to);
     return { matches, suppressed };
+  }
+
+  /** Is some word of tokens [from, to) the trigger of a pattern? */
+  private triggered(ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
+    const bits = this.triggerBits;
+    const known = this.anchorAt.length - 1;
+    for (let t = from; t < to; t++) {
+      const found = ids[t];
+      if (!found) continue;
+      for (let i = 0; i < found.length; i++) {
+        const id = found[i]!;
+        if (id < known && (bits[id >>> 5]! & (1 << (id & 31))) !== 0) return true;
+      }
+    }
+    return false;
   }
 }

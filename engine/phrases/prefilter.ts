@@ -28,7 +28,7 @@ export class IntList {
 }
 
 /** The word ids of tokens [from, to), each once, into `out` (emptied first), marking them in `present` with `gen`. */
-export function distinctIds(ids: readonly (readonly number[] | null)[], from: number, to: number, present: Int32Array, gen: number, out: IntList): void {
+export function distinctIds(ids: readonly (readonly number[] | null)[], from: number, to: number, present: Float64Array, gen: number, out: IntList): void {
   out.length = 0;
   for (let t = from; t < to; t++) {
     const found = ids[t];
@@ -41,6 +41,42 @@ export function distinctIds(ids: readonly (readonly number[] | null)[], from: nu
     }
   }
 }
+
+/**
+ * The distinct word ids of the token range stamped last, marked by vocabulary id with its
+ * generation: scratch shared by every phrase set and guard (single-threaded). The sets of a pack
+ * stamp a post's words in one table, whose lines the first set loaded serve the next, and a guard
+ * asked about the sentence `find` is in reads the stamps `find` made. Generations are doubles:
+ * they never wrap (an Int32 stamp would after 2^31 ranges, and then mark nothing present).
+ */
+export class RangeWords {
+  present = new Float64Array(0);
+  generation = 0;
+  /** The range's distinct ids. */
+  readonly distinct = new IntList();
+  private lastIds: unknown = null;
+  private lastFrom = 0;
+  private lastTo = 0;
+
+  /** Room for the ids of a vocabulary of `size` (a pack's vocabulary grows as each phrase set adds its words). */
+  ensure(size: number): void {
+    if (this.present.length >= size) return;
+    this.present = new Float64Array(size + 64);
+    this.lastIds = null;
+  }
+
+  /** Stamps the ids of tokens [from, to), unless they are the range stamped last; returns the range's generation. */
+  stamp(ids: readonly (readonly number[] | null)[], from: number, to: number): number {
+    if (ids === this.lastIds && from === this.lastFrom && to === this.lastTo) return this.generation;
+    distinctIds(ids, from, to, this.present, ++this.generation, this.distinct);
+    this.lastIds = ids;
+    this.lastFrom = from;
+    this.lastTo = to;
+    return this.generation;
+  }
+}
+
+export const rangeWords = new RangeWords();
 
 /**
  * Many sets of word ids in flat typed arrays, each set's ids sorted and contiguous: a cold lookup
@@ -133,7 +169,7 @@ export class IdSets {
    * `distinct`)? A small set's ids are looked up in `present`; a big one's bitmap is probed with
    * the range's ids, which the id range mostly answers without a read.
    */
-  anyPresent(s: number, present: Int32Array, gen: number, distinct: IntList): boolean {
+  anyPresent(s: number, present: Float64Array, gen: number, distinct: IntList): boolean {
     if (this.bitAt[s]! < 0) {
       for (let i = this.at[s]!, end = this.at[s + 1]!; i < end; i++) if (present[this.ids[i]!] === gen) return true;
       return false;
@@ -160,7 +196,7 @@ export class PatternNeeds {
   private needsAt = new Int32Array(0);
   private needs = new Int32Array(0);
   /** Per word list: the generation it was last answered in, and the answer (1 present). */
-  private stamp = new Int32Array(0);
+  private stamp = new Float64Array(0);
   private answer = new Uint8Array(0);
 
   /** The next pattern's requirements (patterns are numbered in the order they are added). */
@@ -182,12 +218,12 @@ export class PatternNeeds {
     this.byKey = new Map();
     this.needsAtList = [];
     this.needsList = [];
-    this.stamp = new Int32Array(this.lists.size);
+    this.stamp = new Float64Array(this.lists.size);
     this.answer = new Uint8Array(this.lists.size);
   }
 
   /** Does every requirement of pattern `p` have a word among the range's (stamped `gen` in `present`, listed in `distinct`)? */
-  allPresent(p: number, present: Int32Array, gen: number, distinct: IntList): boolean {
+  allPresent(p: number, present: Float64Array, gen: number, distinct: IntList): boolean {
     const { needs, stamp, answer } = this;
     for (let i = this.needsAt[p]!, end = this.needsAt[p + 1]!; i < end; i++) {
       const r = needs[i]!;
