@@ -65,10 +65,10 @@ export class Guards {
 
   constructor(private readonly automaton: Automaton) {}
 
-  /** A guard pattern starting at `start` that needs a word of each of `requirements`. */
-  pattern(start: number, requirements: readonly Anchor[]): GuardPattern {
+  /** A guard pattern starting at `start` that needs a word of each of `requirements`, the rarest of which is `trigger`. */
+  pattern(start: number, requirements: readonly Anchor[], trigger: Anchor | undefined): GuardPattern {
     this.needs.add(requirements);
-    this.triggers.push(requirements.length === 0 ? undefined : requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a)));
+    this.triggers.push(trigger);
     return { start, need: this.patternCount++, first: -1 };
   }
 
