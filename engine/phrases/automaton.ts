@@ -38,6 +38,7 @@ export class Automaton {
   /** The word ids a match from `start` can begin with; null when any word can begin it (a leading gap). */
   firstWordsOf(start: number): ReadonlySet<number> | null {
     this.freeze();
+    this.rewind();
     const size = this.closure(this.bufA, 0, start, ++this.generation);
     const out = new Set<number>();
     for (const s of this.bufA.subarray(0, size)) {
@@ -70,6 +71,7 @@ export class Automaton {
     firstOnly = false,
   ): number[] {
     this.freeze();
+    this.rewind();
     const { table, edges, marks } = this;
     const events: number[] = [];
     let current = this.bufA;
@@ -144,6 +146,17 @@ export class Automaton {
     this.bufB = new Int32Array(n);
     this.marks = new Int32Array(2 * n);
     this.stack = new Int32Array(2 * n + 1); // each state expands once, pushing at most two
+    this.generation = 0;
+  }
+
+  /**
+   * Starts the generations over, clearing the marks, long before they pass 2^31 - 1: an Int32
+   * mark cannot hold a larger one, so no state would ever read as added (each scan adds at most a
+   * few per token to the count, ~40 per evaluation of a 280-character post).
+   */
+  private rewind(): void {
+    if (this.generation < 0x40000000) return;
+    this.marks.fill(0);
     this.generation = 0;
   }
 

@@ -5,7 +5,7 @@
  */
 import type { Automaton } from './automaton.js';
 import type { Anchor } from './compile-patterns.js';
-import { distinctIds, hasAny, IntList, PatternNeeds } from './prefilter.js';
+import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 
@@ -14,8 +14,8 @@ export interface GuardPattern {
   start: number;
   /** Its number in the guards' `PatternNeeds`: the words each of its required elements needs. */
   need: number;
-  /** The words a match can begin with; null when any word can begin it. */
-  first: ReadonlySet<number> | null;
+  /** Its set in `Guards.firstSets` of the words a match can begin with; -1 when any word can begin it. */
+  first: number;
 }
 
 export interface CompiledGuard {
@@ -43,13 +43,7 @@ const EXCEPT = 3;
 /** The guards of one phrase set, by index (a compiled rule's `guards`). */
 export class Guards {
   readonly list: CompiledGuard[] = [];
-  // Scratch reused for the token range a guard is looked for in (single-threaded), stamped with a
-  // generation per range: the vocabulary ids present in it (the last range stamped is remembered).
-  private rangePresent = new Int32Array(0);
-  private rangeGeneration = 0;
-  private lastRange: { ids: unknown; from: number; to: number } = { ids: null, from: 0, to: 0 };
-  /** The distinct ids of the last range, and the [token, start state] pairs of one run. */
-  private readonly rangeDistinct = new IntList();
+  /** The [token, start state] pairs of one run (scratch, single-threaded). */
   private readonly injections = new IntList();
   /**
    * Every guard pattern's required words in flat arrays, each distinct word list answered once per
@@ -66,19 +60,27 @@ export class Guards {
   private readonly lists = new PatternNeeds();
   /** Per guard pattern (by `need`), built until `freeze`: its trigger, or undefined when it requires no word. */
   private triggers: (Anchor | undefined)[] = [];
+  /** The first words of every guard pattern (`GuardPattern.first`). */
+  private readonly firstSets = new IdSets();
 
   constructor(private readonly automaton: Automaton) {}
 
-  /** A guard pattern starting at `start` that needs a word of each of `requirements`. */
-  pattern(start: number, requirements: readonly Anchor[]): GuardPattern {
+  /** A guard pattern starting at `start` that needs a word of each of `requirements`, the rarest of which is `trigger`. */
+  pattern(start: number, requirements: readonly Anchor[], trigger: Anchor | undefined): GuardPattern {
     this.needs.add(requirements);
-    this.triggers.push(requirements.length === 0 ? undefined : requirements.reduce((a, b) => (b.cost < a.cost || (b.cost === a.cost && b.ids.length < a.ids.length) ? b : a)));
-    return { start, need: this.patternCount++, first: null };
+    this.triggers.push(trigger);
+    return { start, need: this.patternCount++, first: -1 };
   }
 
   /** After the last guard pattern: the words each can begin with, and the flat requirement arrays. */
   freeze(): void {
-    for (const guard of this.list) for (const p of [...guard.patterns, ...guard.except]) p.first = this.automaton.firstWordsOf(p.start);
+    for (const guard of this.list) {
+      for (const p of [...guard.patterns, ...guard.except]) {
+        const first = this.automaton.firstWordsOf(p.start);
+        p.first = first === null ? -1 : this.firstSets.add(first);
+      }
+    }
+    this.firstSets.freeze();
     this.needs.freeze();
     let count = 0;
     const listOf = (patterns: readonly GuardPattern[]): number => {
@@ -94,12 +96,6 @@ export class Guards {
     for (const guard of this.list) guard.trigger = { patterns: listOf(guard.patterns), except: listOf(guard.except) };
     this.lists.freeze();
     this.triggers = [];
-  }
-
-  /** Scratch for a vocabulary of `size` ids (a pack's phrase sets share one, which grows as each adds its words). */
-  resize(size: number): void {
-    this.rangePresent = new Int32Array(size);
-    this.lastRange = { ids: null, from: 0, to: 0 };
   }
 
   /**
@@ -162,16 +158,9 @@ export class Guards {
    */
   private occurs(patterns: readonly GuardPattern[], trigger: number, ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
     if (from >= to || patterns.length === 0) return false;
-    const present = this.rangePresent;
-    const last = this.lastRange;
-    const distinct = this.rangeDistinct;
-    if (last.ids !== ids || last.from !== from || last.to !== to) {
-      distinctIds(ids, from, to, present, ++this.rangeGeneration, distinct);
-      last.ids = ids;
-      last.from = from;
-      last.to = to;
-    }
-    const gen = this.rangeGeneration;
+    // The range's words, stamped by `find` already when it is the match's sentence.
+    const gen = rangeWords.stamp(ids, from, to);
+    const { present, distinct } = rangeWords;
     if (trigger >= 0 && !this.lists.allPresent(trigger, present, gen, distinct)) return false;
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);
@@ -180,7 +169,7 @@ export class Guards {
     injections.length = 0;
     for (let t = from; t < to; t++) {
       const token = ids[t];
-      for (const p of viable) if (p.first === null || (token && hasAny(p.first, token))) injections.pushPair(t, p.start);
+      for (const p of viable) if (p.first < 0 || (token && this.firstSets.hasAny(p.first, token))) injections.pushPair(t, p.start);
     }
     return injections.length > 0 && this.automaton.scan(ids, from, to, injections.items, injections.length, true).length > 0;
   }

@@ -46,6 +46,11 @@ export class Vocabulary {
     return id;
   }
 
+  /** Is `id` the id of token class `cls` (without giving the class an id)? */
+  isClass(id: number, cls: TokenClass): boolean {
+    return this.classIds.get(TOKEN_CLASS[cls]) === id;
+  }
+
   /** Id of a single normalised word (no spaces): one per collapsed form and letter counts. */
   idOf(key: string, runs: Uint16Array | readonly number[]): number {
     const counts = Uint16Array.from(runs);

@@ -70,4 +70,18 @@ describe('Automaton', () => {
     expect([...automaton.firstWordsOf(start)!]).toEqual([1]);
     expect(() => automaton.add({ kind: 'word', words: ['w2'], inflect: false }, resolve)).toThrow(/after the automaton was packed/);
   });
+
+  it('matches as before once its generations have passed 2^30 (they start over, no Int32 mark wraps)', () => {
+    const automaton = new Automaton();
+    // w1 w2? w3, with a gap: a closure over SPLIT states, where a wrapped mark would add a state twice.
+    const p: PatternNode = { kind: 'seq', items: [{ kind: 'word', words: ['w1'], inflect: false }, { kind: 'gap', max: 2 }, { kind: 'word', words: ['w3'], inflect: false }] };
+    const start = automaton.add(p, resolve, 7);
+    const ids = [[1], [2], [3], [1], [3]];
+    const scan = () => automaton.scan(ids, 0, ids.length, Int32Array.from([0, start, 3, start]), 4);
+    const fresh = scan();
+    expect(fresh.length).toBeGreaterThan(0);
+    (automaton as unknown as { generation: number }).generation = 2 ** 31 - 3;
+    expect(scan()).toEqual(fresh);
+    expect((automaton as unknown as { generation: number }).generation).toBeLessThan(2 ** 30);
+  });
 });
