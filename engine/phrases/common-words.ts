@@ -1,8 +1,7 @@
 /**
  * How often a word occurs in ordinary posts, coarsely, for choosing a phrase
  * rule's trigger: a rule is only tried in sentences holding its trigger, so the
- * trigger should be its rarest required word. Collapsed forms (engine/normalize.ts:
- * repeated letters fold, so `will` is `wil`, `all` is `al`), most frequent first.
+ * trigger should be its rarest required word. Most frequent first.
  */
 const FREQUENT = `the be to of and a in that have i it for not on with he as you do at this but his by from they we say her she or
 an will my one al would there their what so up out if about who get which go me when make can like time no just him know take people
@@ -14,7 +13,13 @@ love today tomorow night morning week life home man women men girl guy guys frie
 post read see look feel tel said says made find where why wil u ur ya yal im youl theyl shes hes were thats whats there theres
 dont cant wont didnt isnt arent wasnt should could would and or but not t s re ve d m ll`.split(/\s+/);
 
-const RANK = new Map(FREQUENT.map((w, i) => [w, i]));
+// The keys a phrase set looks words up by have their repeated letters folded (`still` is `stil`):
+// so the list's words are folded the same way here, the first place of a word counting.
+const RANK = new Map<string, number>();
+FREQUENT.forEach((word, i) => {
+  const key = word.replace(/(.)\1+/g, '$1');
+  if (!RANK.has(key)) RANK.set(key, i);
+});
 
 /** Lower is rarer: 0 for a word outside the list (and longer than three letters), up to 3 for the most frequent. */
 export function frequency(key: string): number {
