@@ -16,6 +16,7 @@ import { CensoredMatcher, type CensorTarget } from './lexicon-censored.js';
 import { ContextRules, type ContextRuleSpec } from './lexicon-context.js';
 import { collect, SPACE, type Candidate } from './lexicon-candidates.js';
 import { addAllow, addTerm, type Entry, type Variant } from './lexicon-entries.js';
+import type { ScanGroup } from './lexicon-scan-group.js';
 import type { Language } from './lexicon-variants.js';
 
 export interface LexiconHit {
@@ -54,14 +55,19 @@ export interface MatcherLexicon {
 export class LexiconMatcher {
   /** Number of terms that have a matchable form (terms that normalise to nothing, like `69`, are dropped). */
   readonly size: number;
-  readonly #automaton: KeyScanner<Entry>;
+  /** Its own automaton, when it is in no scan group (or could not join one). */
+  readonly #automaton: KeyScanner<Entry> | undefined;
+  readonly #group: ScanGroup | undefined;
+  readonly #member: number;
   readonly #censored: CensoredMatcher<Variant> | undefined;
   readonly #context: ContextRules | undefined;
   readonly #lexicons: number;
 
   constructor(terms: readonly (string | TermSpec)[], allow?: readonly string[]);
-  constructor(lexicons: readonly MatcherLexicon[]);
-  constructor(termsOrLexicons: readonly (string | TermSpec)[] | readonly MatcherLexicon[], allow: readonly string[] = []) {
+  constructor(lexicons: readonly MatcherLexicon[], group?: ScanGroup);
+  constructor(termsOrLexicons: readonly (string | TermSpec)[] | readonly MatcherLexicon[], allowOrGroup?: readonly string[] | ScanGroup) {
+    const allow: readonly string[] = Array.isArray(allowOrGroup) ? allowOrGroup : [];
+    const group = Array.isArray(allowOrGroup) ? undefined : (allowOrGroup as ScanGroup | undefined);
     const lexicons = isLexiconList(termsOrLexicons) ? termsOrLexicons : [{ terms: termsOrLexicons, allow }];
     const entries = new Map<string, Entry>();
     const censorTargets: (CensorTarget<Variant> & { runs: ArrayLike<number> })[] = [];
@@ -75,7 +81,9 @@ export class LexiconMatcher {
     });
     this.size = size;
     this.#lexicons = lexicons.length;
-    this.#automaton = keyScanner([...entries]);
+    this.#member = group ? group.add(entries) : -1;
+    this.#group = this.#member >= 0 ? group : undefined;
+    this.#automaton = this.#group ? undefined : keyScanner([...entries]);
     this.#censored = censorTargets.length > 0 ? new CensoredMatcher(censorTargets, (v) => v.compound) : undefined;
     const context = lexicons.map((l) => l.context ?? []);
     this.#context = context.some((c) => c.length > 0) ? new ContextRules(context) : undefined;
@@ -86,7 +94,9 @@ export class LexiconMatcher {
     if (n.text.length === 0) return [];
     const hits: Candidate[] = [];
     const allowed: Candidate[] = [];
-    this.#automaton.forEachMatch(n.text, (start, end, entry) => collect(n, start, end, entry, hits, allowed));
+    const visit = (start: number, end: number, entry: Entry): void => collect(n, start, end, entry, hits, allowed);
+    if (this.#group) this.#group.forEachMatch(this.#member, n.text, visit);
+    else this.#automaton!.forEachMatch(n.text, visit);
     if (this.#censored && n.censors) {
       for (const c of this.#censored.find(n)) {
         hits.push({ start: c.start, end: c.end, keyLength: c.end - c.start, keyStart: -1, variant: c.value, reveal: c.reveal, originalEnd: c.originalEnd });

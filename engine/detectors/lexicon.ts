@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { type CompoundMode, LexiconMatcher, type MatcherLexicon, type TermSpec } from '../lexicon-matcher.js';
 import type { CompiledDetector, DetectorType, Finding, ResolvedLexicon } from './detector.js';
+import { ScanGroup } from '../lexicon-scan-group.js';
 
 export const lexiconParams = Type.Object(
   {
@@ -23,6 +24,8 @@ type Ctx = Parameters<DetectorType<LexiconParams>['compile']>[1];
 
 // Keyed by the pack's lexicon map, so that checks naming the same lexicons share one automaton.
 const matcherCache = new WeakMap<object, Map<string, LexiconMatcher>>();
+/** Per pack, likewise: its matchers scan a post once between them (lexicon-scan-group.ts). */
+const scanGroups = new WeakMap<object, ScanGroup>();
 
 function matcherFor(ids: readonly string[], ctx: Ctx): LexiconMatcher {
   let cache = matcherCache.get(ctx.lexicons);
@@ -34,12 +37,15 @@ function matcherFor(ids: readonly string[], ctx: Ctx): LexiconMatcher {
 }
 
 function buildMatcher(ids: readonly string[], ctx: Ctx): LexiconMatcher {
+  let group = scanGroups.get(ctx.lexicons);
+  if (!group) scanGroups.set(ctx.lexicons, (group = new ScanGroup()));
   return new LexiconMatcher(
     ids.map((id) => {
       const lexicon = ctx.lexicons.get(id);
       if (!lexicon) throw new Error(`unknown lexicon "${id}" (declare it under lexicons:)`);
       return matcherLexicon(lexicon);
     }),
+    group,
   );
 }
 
