@@ -8,6 +8,7 @@
  * keys heap numbers) and name pointers for every major GC to visit.
  */
 import { featureHash, type FeatureList } from './features.js';
+import { SMALL_TEXT, SlotStamps, SmallSlotSet, type SeenSlots } from './slot-sets.js';
 
 /**
  * The feature table's filter: 2^20 bits, two per feature, one at a hash's top 20 bits (the table
@@ -16,11 +17,6 @@ import { featureHash, type FeatureList } from './features.js';
  */
 const FILTER_SHIFT = 12;
 const REMIX = 0x9e3779b1;
-
-/** A text of at most SMALL_TEXT feature occurrences (a post) finds its slots present in a set of 2^SMALL_BITS. */
-const SMALL_BITS = 11;
-const SMALL_TEXT = 1 << (SMALL_BITS - 1);
-const SMALL_SHIFT = 32 - SMALL_BITS;
 
 const C_CODE = 'c'.charCodeAt(0);
 const COLON_CODE = ':'.charCodeAt(0);
@@ -45,12 +41,9 @@ export class FeatureTable {
   private codes: Uint8Array | Uint16Array = new Uint8Array(0);
   private ends = new Uint32Array(0);
   private pending: string[] = [];
-  // Which slots `present` has seen: a stamp per slot (a text over SMALL_TEXT occurrences), or a small set.
-  private seen = new Uint32Array(0);
-  private generation = 0;
-  private readonly smallKeys = new Int32Array(1 << SMALL_BITS);
-  private readonly smallStamps = new Uint32Array(1 << SMALL_BITS);
-  private smallGeneration = 0;
+  // Which slots `present` has seen: a small set for a post, a stamp per slot for a longer text.
+  private readonly small = new SmallSlotSet();
+  private readonly stamps = new SlotStamps();
   /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
   private firsts = new Int32Array(0);
   /**
@@ -185,19 +178,12 @@ export class FeatureTable {
     if (this.firsts.length < features.length) this.firsts = new Int32Array(features.length * 2);
     const out = features.slot;
     const { hash } = features;
-    const { smallKeys: keys, smallStamps: stamps, firsts } = this;
-    const gen = this.nextSmallGeneration();
-    const mask = keys.length - 1;
+    const { firsts, small } = this;
+    small.clear();
     let count = 0;
     for (let i = 0; i < features.length; i++) {
       const slot = (out[i] = this.lookup(hash[i]!));
-      if (slot < 0) continue;
-      let h = Math.imul(slot, 0x9e3779b1) >>> SMALL_SHIFT;
-      while (stamps[h] === gen && keys[h] !== slot) h = (h + 1) & mask;
-      if (stamps[h] === gen) continue;
-      stamps[h] = gen;
-      keys[h] = slot;
-      firsts[count++] = i;
+      if (slot >= 0 && small.add(slot)) firsts[count++] = i;
     }
     const slotAt = out.subarray(0, features.length);
     return { slotAt, present: this.presentOf(slotAt, features, count) };
@@ -213,7 +199,7 @@ export class FeatureTable {
     // First occurrences into kept scratch, then two arrays of their exact length: grown by push,
     // each array was reallocated five or six times on a 280-character post (~140 slots).
     if (this.firsts.length < slotAt.length) this.firsts = new Int32Array(slotAt.length * 2);
-    const count = slotAt.length <= SMALL_TEXT ? this.firstsInSmallSet(slotAt, skip) : this.firstsBySlot(slotAt, skip);
+    const count = this.firstsOf(slotAt, skip);
     return this.presentOf(slotAt, features, count);
   }
 
@@ -229,57 +215,15 @@ export class FeatureTable {
     return { slots, at, features };
   }
 
-  /**
-   * `presentAt`'s first occurrences for a text of at most SMALL_TEXT occurrences (a post): the
-   * slots seen so far in a small open-addressing set (16 KiB, stays in the CPU cache) instead of
-   * a stamp per slot of the table (~0.4 MB, a cache miss per slot present).
-   */
-  private firstsInSmallSet(slotAt: Int32Array, skip: Uint8Array | undefined): number {
-    const gen = this.nextSmallGeneration();
-    const { smallKeys: keys, smallStamps: stamps, firsts } = this;
-    const mask = keys.length - 1;
-    let count = 0;
-    for (let i = 0; i < slotAt.length; i++) {
-      const slot = slotAt[i]!;
-      if (slot < 0 || skip?.[i] === 1) continue;
-      let h = Math.imul(slot, 0x9e3779b1) >>> SMALL_SHIFT;
-      while (stamps[h] === gen && keys[h] !== slot) h = (h + 1) & mask;
-      if (stamps[h] === gen) continue;
-      stamps[h] = gen;
-      keys[h] = slot;
-      firsts[count++] = i;
-    }
-    return count;
-  }
-
-  /** A new generation of the small set's stamps: no slot seen yet. */
-  private nextSmallGeneration(): number {
-    if (this.smallGeneration === 0xffffffff) {
-      this.smallStamps.fill(0);
-      this.smallGeneration = 0;
-    }
-    return ++this.smallGeneration;
-  }
-
-  /** `presentAt`'s first occurrences for a longer text: a stamp per slot of the table. */
-  private firstsBySlot(slotAt: Int32Array, skip: Uint8Array | undefined): number {
-    if (this.seen.length < this.count) {
-      this.seen = new Uint32Array(this.count);
-      this.generation = 0;
-    }
-    if (this.generation === 0xffffffff) {
-      this.seen.fill(0);
-      this.generation = 0;
-    }
-    const seen = this.seen;
-    const gen = ++this.generation;
+  /** `presentAt`'s first occurrences, in `firsts`; returns how many. */
+  private firstsOf(slotAt: Int32Array, skip: Uint8Array | undefined): number {
+    const seen: SeenSlots = slotAt.length <= SMALL_TEXT ? this.small : this.stamps;
+    seen.clear(this.count);
     const firsts = this.firsts;
     let count = 0;
     for (let i = 0; i < slotAt.length; i++) {
       const slot = slotAt[i]!;
-      if (slot < 0 || seen[slot] === gen || skip?.[i] === 1) continue;
-      seen[slot] = gen;
-      firsts[count++] = i;
+      if (slot >= 0 && skip?.[i] !== 1 && seen.add(slot)) firsts[count++] = i;
     }
     return count;
   }

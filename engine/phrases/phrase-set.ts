@@ -5,7 +5,7 @@
  * only the rules whose required words occur, and only in those sentences.
  */
 import { Automaton } from './automaton.js';
-import { compilePatterns, leafResolver, slotExpansions, type Anchor } from './compile-patterns.js';
+import { cheapest, compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
 import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
@@ -243,20 +243,4 @@ export class PhraseSet {
     }
     return false;
   }
-}
-
-/**
- * A number is in a large share of posts' sentences: as a trigger it is more common than
- * compile-patterns' cost for a token class (1, "fairly common") says, between the frequent words
- * (2) and the most frequent (3). With 1, "(within|in) $NUMBER"-like patterns of the TOS set were
- * tried in every sentence with a number (65 per post of the dev split). Only which patterns are
- * looked at changes: a pattern runs where all its requirements are present, whichever triggers it.
- */
-const NUMBER_COST = 2.5;
-
-/** A pattern's trigger: its requirement whose words are rarest, and of those the one with the fewest words. */
-function cheapest(requirements: readonly Anchor[], vocab: Vocabulary): Anchor {
-  // An anchor is as common as its most common word (compile-patterns takes the max too).
-  const cost = (r: Anchor): number => (r.ids.some((id) => vocab.isClass(id, 'NUMBER')) ? Math.max(r.cost, NUMBER_COST) : r.cost);
-  return requirements.reduce((a, b) => (cost(b) < cost(a) || (cost(b) === cost(a) && b.ids.length < a.ids.length) ? b : a));
 }
