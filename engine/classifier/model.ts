@@ -153,13 +153,7 @@ export class TextModel {
    * leaves some words out; the scale counts the whole text): the bias and the positive weights.
    */
   ceilingOf(present: Pick<Present, 'slots' | 'features'>): number {
-    const { weights, models } = this.table;
-    let sum = 0;
-    for (const slot of present.slots) {
-      const weight = weights[slot * models + this.place]!;
-      if (weight > 0) sum += weight;
-    }
-    return this.bias + this.scale(present.features) * sum;
+    return this.scoreAndCeilingOf(present).ceiling;
   }
 
   /** The score of the slots present (FeatureTable.present), with the features that raised it. */
