@@ -39,6 +39,11 @@
  *                            in the same rounds (one burst each per server and round), the first reported as
  *                            the server's figure and in the targets
  *   BENCH_CONNECTIONS=50     autocannon connections (the same for every burst)
+ *   BENCH_POSTS=one          one: every request the same post (280 characters, one finding). dev: each
+ *                            request the next of ~10,000 different posts of the dev corpus split
+ *                            (rules/qa/eval/dev, single posts of 40–280 characters, in a fixed shuffle):
+ *                            what an engine whose cost depends on its caches costs on traffic that does
+ *                            not repeat itself (every sender, saturation and fixed rate)
  *   BENCH_ONLY=bare,postgres,pglite   which servers (postgres = one server per BENCH_WORKERS value)
  *   BENCH_WORKERS=1,2        GATEHOUSE_WORKERS values of the PostgreSQL servers
  *   BENCH_PIN=0|1            0 (default): the kernel places the servers, autocannon (this process)
@@ -73,6 +78,7 @@ import pg from 'pg';
 import { int, ms, ratio, table } from './lib/format.js';
 import { METADATA, oneFindingPost } from './lib/inputs.js';
 import { pacedRequests } from './lib/paced-sender.js';
+import { shuffledPosts } from './lib/corpus-posts.js';
 import { freePort } from '../helpers/server-process.js';
 
 // ---------------------------------------------------------------------------
@@ -113,6 +119,18 @@ const STAGE = 'bench';
 const POST = oneFindingPost(280);
 const BODY = JSON.stringify({ stage: STAGE, content: POST, platform: 'x', metadata: METADATA, workflow_id: 'bench-workflow', agent: 'bench-agent' });
 const HEADERS = { 'content-type': 'application/json', authorization: `Bearer ${EVALUATOR_KEY}` };
+const POSTS = process.env.BENCH_POSTS ?? 'one';
+if (POSTS !== 'one' && POSTS !== 'dev') throw new Error('BENCH_POSTS: one or dev');
+/** Every request's body, in turn: the one post, or the dev split's posts (BENCH_POSTS). */
+const BODIES: readonly string[] =
+  POSTS === 'one'
+    ? [BODY]
+    : shuffledPosts(path.join(ROOT, 'rules/qa/eval/dev'))
+        .filter((content): content is string => typeof content === 'string' && content.length >= 40 && content.length <= 280)
+        .slice(0, 10_000)
+        .map((content) => JSON.stringify({ stage: STAGE, content, platform: 'x', metadata: METADATA, workflow_id: 'bench-workflow', agent: 'bench-agent' }));
+let bodiesSent = 0;
+const nextBody = (): string => BODIES[bodiesSent++ % BODIES.length]!;
 
 // ---------------------------------------------------------------------------
 // autocannon has no types of its own: the part used here.
@@ -132,7 +150,7 @@ interface AutocannonOptions {
   method: string;
   headers: Record<string, string>;
   body: string;
-  requests: { method: string; path: string; onResponse?: (status: number, body: string) => void }[];
+  requests: { method: string; path: string; setupRequest?: (request: { body?: string }) => { body?: string }; onResponse?: (status: number, body: string) => void }[];
 }
 const autocannon = createRequire(import.meta.url)('autocannon') as (
   opts: AutocannonOptions,
@@ -526,6 +544,7 @@ function burst(server: Server, seconds: number, round: number, overallRate?: num
           {
             method: 'POST',
             path: '/v1/evaluate',
+            ...(BODIES.length > 1 ? { setupRequest: (request: { body?: string }) => ({ ...request, body: nextBody() }) } : {}),
             // Every server's answer is read the same way: its request_id, and whether it says audit_ok.
             onResponse: (status, body) => {
               t1 = performance.now();
@@ -569,7 +588,7 @@ async function paced(server: Server, seconds: number, round: number, rate: numbe
   const { t0, t1 } = await pacedRequests({
     host: url.hostname,
     port: Number(url.port),
-    request: RAW_REQUEST(url.host),
+    request: BODIES.length > 1 ? () => RAW_REQUEST(url.host, nextBody()) : RAW_REQUEST(url.host, BODY),
     rate,
     seconds,
     connections: CONNECTIONS,
@@ -601,10 +620,10 @@ function answerTally(server: Server): { outcome: Pick<Burst, 'errors' | 'timeout
 }
 
 /** The evaluate request as node:http's client sends it (Host, keep-alive, the same headers and body). */
-const RAW_REQUEST = (host: string): Buffer =>
+const RAW_REQUEST = (host: string, body: string): Buffer =>
   Buffer.from(
     `POST /v1/evaluate HTTP/1.1\r\nHost: ${host}\r\nContent-Type: ${HEADERS['content-type']}\r\nAuthorization: ${HEADERS.authorization}\r\n` +
-      `Content-Length: ${Buffer.byteLength(BODY)}\r\nConnection: keep-alive\r\n\r\n${BODY}`,
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
   );
 
 /**
@@ -641,7 +660,8 @@ function pacedHttp(server: Server, seconds: number, round: number, rate: number)
       if (done === due) finish();
     };
     const send = (dueAt: number) => {
-      const req = httpRequest(url, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': String(Buffer.byteLength(BODY)) } }, (res) => {
+      const body = nextBody();
+      const req = httpRequest(url, { method: 'POST', agent, headers: { ...HEADERS, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
@@ -655,7 +675,7 @@ function pacedHttp(server: Server, seconds: number, round: number, rate: number)
         tally.outcome.errors++;
         settle();
       });
-      req.end(BODY);
+      req.end(body);
     };
     // A 1 ms timer sends every request that has come due (several at once if the timer was late).
     const timer = setInterval(() => {
@@ -768,7 +788,7 @@ async function main(): Promise<void> {
   console.log(
     `gatehouse HTTP benchmark (npm run bench:http), ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ` +
       `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}${nodeArgs}\n` +
-      `load: autocannon, ${CONNECTIONS} connections, loopback, POST /v1/evaluate, body ${Buffer.byteLength(BODY)} bytes (post of ${POST.length} chars, one finding)\n` +
+      `load: autocannon, ${CONNECTIONS} connections, loopback, POST /v1/evaluate, ${POSTS === 'one' ? `body ${Buffer.byteLength(BODY)} bytes (post of ${POST.length} chars, one finding)` : `${BODIES.length.toLocaleString('en-US')} different posts of the dev split in turn (BENCH_POSTS=dev)`}\n` +
       `method: every server up at once; ${WARMUP} s warm-up each, then ${ROUNDS} rounds of one ${BURST} s burst per server (order rotated each round), ` +
       `then ${HALF_ROUNDS} rounds of ${BURST} s at half each PostgreSQL server's median req/s; medians over bursts\n` +
       `placement: ${placement}\n` +

@@ -1,7 +1,7 @@
 /**
  * Evenly spaced requests for `npm run bench:http`'s fixed-rate phase (open loop: a request is
  * sent when it is due, whether or not earlier ones were answered), over at most `connections`
- * keep-alive sockets, each request the same prebuilt bytes. Latency runs from the moment a
+ * keep-alive sockets, each request the same prebuilt bytes (or each made when it is sent). Latency runs from the moment a
  * request was due to its last byte, so a stalled server cannot hide the requests it kept from
  * being sent (no coordinated omission).
  *
@@ -15,8 +15,8 @@ import { connect, type Socket } from 'node:net';
 export interface PacedRun {
   host: string;
   port: number;
-  /** The whole request, headers and body, sent as is on a keep-alive connection. */
-  request: Buffer;
+  /** The whole request, headers and body, sent as is on a keep-alive connection; or, for requests that differ, what makes the next one. */
+  request: Buffer | (() => Buffer);
   /** Requests per second, evenly spaced. */
   rate: number;
   seconds: number;
@@ -65,7 +65,7 @@ export function pacedRequests(run: PacedRun): Promise<PacedResult> {
 
     const send = (c: Connection, dueAt: number) => {
       c.dueAt = dueAt;
-      c.socket.write(run.request);
+      c.socket.write(typeof run.request === 'function' ? run.request() : run.request);
     };
 
     /** The connection is free again: the oldest waiting request goes on it, or it waits (most recent first, as node's Agent). */
