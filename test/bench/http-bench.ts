@@ -66,6 +66,8 @@
  *                            build needs node_modules reachable from it, e.g. a copy of the repo with a
  *                            node_modules symlink)
  *   BENCH_NODE_ARGS="--max-semi-space-size=32"   extra node flags for the gatehouse processes
+ *   BENCH_BASELINE_NODE_ARGS=…   the baseline server's node flags instead (BENCH_BASELINE_CLI may then be
+ *                            dist/server/cli.js itself: an A/B of node flags on one build)
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -110,6 +112,7 @@ const PG_ADMIN_URL = process.env.BENCH_PG_ADMIN_URL ?? 'postgres://postgres@127.
 const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const BASELINE_NODE_ARGS = process.env.BENCH_BASELINE_NODE_ARGS === undefined ? NODE_ARGS : process.env.BENCH_BASELINE_NODE_ARGS.split(' ').filter(Boolean);
 const PAUSE_MS = 300; // between bursts: the previous server's queues (group commit, sockets) drain
 const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 const EVALUATOR_KEY = 'bench-evaluator-key-0123456789abcdef';
@@ -347,8 +350,8 @@ interface Server {
   half: Burst[];
 }
 
-function gatehouseArgs(cli = CLI): string[] {
-  return [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), cli, 'serve'];
+function gatehouseArgs(cli = CLI, nodeArgs = NODE_ARGS): string[] {
+  return [...nodeArgs, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : []), cli, 'serve'];
 }
 
 function gatehouseEnv(dataDir: string, databaseUrl?: string): Record<string, string> {
@@ -453,7 +456,7 @@ async function startPostgres(workers: number, baseline = false): Promise<Server>
   const database = await createBenchDatabase();
   const env = { ...gatehouseEnv(mkdtempSync(path.join(workDir, 'pg-data-')), database.url), GATEHOUSE_WORKERS: String(workers) };
   const name = baseline ? 'gatehouse-postgres-baseline' : `gatehouse-postgres-${workers}`;
-  const r = await startProcess(name, gatehouseArgs(baseline ? BASELINE_CLI : CLI), env, PIN && workers === 1 ? PIN_SERVER_CPU : undefined);
+  const r = await startProcess(name, baseline ? gatehouseArgs(BASELINE_CLI, BASELINE_NODE_ARGS) : gatehouseArgs(CLI), env, PIN && workers === 1 ? PIN_SERVER_CPU : undefined);
   const startMs = await waitReady(r);
   await pinAdvisory(r);
   if (baseline) return { ...newServer('base', 'gatehouse + PostgreSQL, baseline build', 'postgres', workers, r, startMs), database };
