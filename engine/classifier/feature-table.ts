@@ -185,6 +185,7 @@ export class FeatureTable {
       const slot = (out[i] = this.lookup(hash[i]!));
       if (slot >= 0 && small.add(slot)) firsts[count++] = i;
     }
+    features.known = count;
     const slotAt = out.subarray(0, features.length);
     return { slotAt, present: this.presentOf(slotAt, features, count) };
   }

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { FeatureTable } from '../../../engine/classifier/feature-table.js';
 import { featureHash, featuresOf, wordsOf } from '../../../engine/classifier/features.js';
 import { TextModel } from '../../../engine/classifier/model.js';
+import { distinctFeatures } from '../../../engine/classifier/distinct.js';
+import { SMALL_TEXT } from '../../../engine/classifier/slot-sets.js';
 
 /** What the table was before its typed arrays: a Map of hash → slot and an array of names. */
 function reference(names: readonly string[]): { slots: number[]; names: string[] } {
@@ -80,6 +82,22 @@ describe('FeatureTable', () => {
           // The word features alone, letter pieces passed over by their slot: as the names say.
           expect(shared[i]!.strongestWords(present, 3)).toEqual(shared[i]!.strongest(present, 3, (name) => !name.startsWith('c:')));
         });
+      }),
+    );
+  });
+  it('counts the distinct features from the slots it found as a list never looked up counts them', () => {
+    const word = fc.constantFrom('kill', 'you', 'now', 'safe', '7j9g', '189i0', 'é', 'страх', 'x');
+    fc.assert(
+      fc.property(fc.array(word, { maxLength: 6 }), fc.array(fc.array(word, { maxLength: 80, size: 'max' }), { minLength: 1, maxLength: 3 }), (known, posts) => {
+        const table = new FeatureTable();
+        // w:7j9g and w:189i0 share a hash: a post's other name of a known hash is not a new feature.
+        new TextModel({ label: 'x', bias: 0, threshold: 1, features: Object.fromEntries(known.flatMap((w) => [[`w:${w}`, 1], [`c:<${w.slice(0, 2)}`, -1]])) }, table);
+        const texts = posts.map((p) => p.join(' '));
+        const list = featuresOf(wordsOf(texts));
+        table.slotsAndPresent(list);
+        // A post's list is counted from its slots; a longer text's (slotsAt, stamps) the old way.
+        expect(list.known === undefined).toBe(list.length > SMALL_TEXT);
+        expect(distinctFeatures(list)).toBe(distinctFeatures(featuresOf(wordsOf(texts))));
       }),
     );
   });
