@@ -1,7 +1,8 @@
 /**
  * The inline engine runner (server/evaluations/engine-runner.ts): evaluations asked for in one
  * turn of the event loop run back to back in one batch, in order, each with its own outcome; a
- * later turn starts another batch; the request's budget still holds.
+ * batch yields the loop after its time slice; a later turn starts another batch; the request's
+ * budget still holds.
  */
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +48,22 @@ describe('inBatches', () => {
     const second = run(pack, { content: 'two' });
     await Promise.all([first, second]);
     expect(log).toEqual(['evaluate one', 'after one', 'evaluate two', 'after two']);
+  });
+
+  it('leaves the rest of a batch to the next turn once it has run for its time slice, in order', async () => {
+    const log: string[] = [];
+    // Each evaluation takes 4 ms of a clock of the test's own; the slice is 10 ms: three run, then the loop turns.
+    let clock = 0;
+    const slow = (p: CompiledPack, input: EvaluationInput): Promise<EngineDecision> => {
+      log.push(`evaluate ${String(input.content)}`);
+      clock += 4;
+      return evaluate(p, input);
+    };
+    const run = inBatches(slow, 10, () => clock);
+    const asked = ['a', 'b', 'c', 'd', 'e', 'f'].map((content) => run(pack, { content }));
+    setImmediate(() => log.push('another callback of the loop'));
+    await Promise.all(asked);
+    expect(log).toEqual(['evaluate a', 'evaluate b', 'evaluate c', 'another callback of the loop', 'evaluate d', 'evaluate e', 'evaluate f']);
   });
 
   it("keeps a failure to its own evaluation, thrown or rejected: the rest of the batch is decided", async () => {
