@@ -123,10 +123,11 @@ function buildAsciiInfo(cp: number): CpInfo {
 }
 
 const ASCII_INFO: readonly CpInfo[] = Array.from({ length: 128 }, (_, cp) => buildAsciiInfo(cp));
-// An ASCII char is always one kept unit: `expand` reads these instead of its CpInfo.
-export const ASCII_UNIT = Uint8Array.from(ASCII_INFO, (info) => info.units[0]!);
-export const ASCII_KIND = Uint8Array.from(ASCII_INFO, (info) => info.kinds[0]!);
-export const ASCII_FLAGS = Uint8Array.from(ASCII_INFO, (info) => info.flags);
+/**
+ * An ASCII char is always one kept unit: `expand` reads it from one table instead of its CpInfo,
+ * packed as unit | kind << 8 | flags << 16 (one read a char, not three).
+ */
+export const ASCII_UNITS = Int32Array.from(ASCII_INFO, (info) => info.units[0]! | (info.kinds[0]! << 8) | (info.flags << 16));
 const INFO_CACHE = new Map<number, CpInfo>();
 const INFO_CACHE_LIMIT = 65_536; // bounds memory against posts made of ever-new code points
 
