@@ -21,6 +21,8 @@ export class Scratch {
   en = new Int32Array(512);
   kind = new Uint8Array(512);
   fl = new Uint8Array(512);
+  /** Units past U+FFFF written by the last `expand` (each is two chars of the matching view). */
+  wide = 0;
   #chars = new Uint16Array(512);
   #charBytes = Buffer.from(this.#chars.buffer);
 
@@ -112,6 +114,7 @@ export function expand(text: string): number {
     ens = u.en;
     fls = u.fl;
   }
+  u.wide = other.wide;
   return n;
 }
 
@@ -121,12 +124,15 @@ class OtherCodePoint {
   i = 0;
   /** REVEAL['zero-width'] when an invisible char followed a letter: the next kept unit, unless a space, reveals it. */
   zw = 0;
+  /** Units past U+FFFF written since `reset`. */
+  wide = 0;
   /** First unit of the last kept code point (a combining mark extends it); -1 when it was ASCII or none. */
   #prevFirst = -1;
   #prevEnd = -1;
 
   reset(): void {
     this.zw = 0;
+    this.wide = 0;
     this.#prevEnd = -1;
   }
 
@@ -163,6 +169,7 @@ class OtherCodePoint {
     this.#prevFirst = n;
     for (let k = 0; k < info.units.length; k++, n++) {
       const unit = info.units[k]!;
+      if (unit > 0xffff) this.wide++;
       u.cp[n] = unit;
       u.kind[n] = info.kinds[k]!;
       u.st[n] = i;
