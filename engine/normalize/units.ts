@@ -9,7 +9,7 @@ import * as revelations from './revelations.js';
 // Bound here rather than read through the imports: V8 reads an imported binding from the
 // exporting module's cell, with a TDZ check, at each use, and these are read per unit
 // (normalizeForMatching took a third longer with them imported into its loops).
-const { ASCII_UNITS, DROP, infoOf, LETTER, MARK, SPACE } = codePoints;
+const { ASCII_UNITS, candidatesOf, CENSOR_CANDIDATE, DROP, infoOf, LEET_CANDIDATE, LETTER, MARK, SPACE } = codePoints;
 const { REVEAL } = revelations;
 
 // ---------------------------------------------------------------------------
@@ -23,6 +23,12 @@ export class Scratch {
   fl = new Uint8Array(512);
   /** Units past U+FFFF written by the last `expand` (each is two chars of the matching view). */
   wide = 0;
+  /**
+   * What the last `expand` leaves the passes of evasions.ts (code-points.ts's candidate bits):
+   * LEET_CANDIDATE for a leetspeak symbol, CENSOR_CANDIDATE for a censoring symbol right after a
+   * letter (any, for one that a non-ASCII code point gave).
+   */
+  candidates = 0;
   #chars = new Uint16Array(512);
   #charBytes = Buffer.from(this.#chars.buffer);
 
@@ -80,10 +86,12 @@ export function expand(text: string): number {
   let ens = u.en;
   let fls = u.fl;
   let n = 0;
+  let candidates = 0;
   for (let i = 0; i < length; ) {
     const cp = chars[i]!;
     if (cp < 128) {
       const a = ASCII_UNITS[cp]!;
+      if (a >= CANDIDATES) candidates |= candidatesAt(a, n);
       cps[n] = a & 0xff;
       kinds[n] = a >> 8; // a Uint8Array keeps the low byte
       sts[n] = i;
@@ -99,6 +107,7 @@ export function expand(text: string): number {
     if (other.zw !== 0 && i < length && chars[i]! < 128) {
       // An invisible char before it, inside a word (not after an emoji's U+FE0F): revealed unless a space.
       const a = ASCII_UNITS[chars[i]!]!;
+      if (a >= CANDIDATES) candidates |= candidatesAt(a, n);
       u.cp[n] = a & 0xff;
       u.kind[n] = a >> 8;
       u.st[n] = i;
@@ -114,8 +123,17 @@ export function expand(text: string): number {
     ens = u.en;
     fls = u.fl;
   }
+  u.candidates = candidates | other.candidates;
   u.wide = other.wide;
   return n;
+}
+
+const CANDIDATES = 1 << 24;
+
+/** The candidate bits of an ASCII unit written at `n`: a censoring symbol counts after a letter only. */
+function candidatesAt(a: number, n: number): number {
+  const c = a >>> 24;
+  return (c & LEET_CANDIDATE) | (n > 0 && units.kind[n - 1] === LETTER ? c & CENSOR_CANDIDATE : 0);
 }
 
 /** The units of one non-ASCII code point (what `expand` leaves out of its ASCII loop). */
@@ -124,6 +142,8 @@ class OtherCodePoint {
   i = 0;
   /** REVEAL['zero-width'] when an invisible char followed a letter: the next kept unit, unless a space, reveals it. */
   zw = 0;
+  /** The candidate bits of the units written (Scratch.candidates), censors counted wherever they stand. */
+  candidates = 0;
   /** Units past U+FFFF written since `reset`. */
   wide = 0;
   /** First unit of the last kept code point (a combining mark extends it); -1 when it was ASCII or none. */
@@ -132,6 +152,7 @@ class OtherCodePoint {
 
   reset(): void {
     this.zw = 0;
+    this.candidates = 0;
     this.wide = 0;
     this.#prevEnd = -1;
   }
@@ -170,6 +191,7 @@ class OtherCodePoint {
     for (let k = 0; k < info.units.length; k++, n++) {
       const unit = info.units[k]!;
       if (unit > 0xffff) this.wide++;
+      if (info.kinds[k] !== LETTER) this.candidates |= candidatesOf(unit);
       u.cp[n] = unit;
       u.kind[n] = info.kinds[k]!;
       u.st[n] = i;
