@@ -6,7 +6,8 @@
  */
 import { collapse } from './normalize/collapse.js';
 import { applyLeetspeak, joinSpacedLetters, markCensors } from './normalize/evasions.js';
-import { expand } from './normalize/units.js';
+import { LEET_CANDIDATE } from './normalize/code-points.js';
+import { expand, units } from './normalize/units.js';
 
 export interface NormalizedText {
   /** Matching view: lowercased letters; each run of non-letters is ONE space; repeats collapsed; no leading/trailing space. */
@@ -45,8 +46,11 @@ export interface CensorRun {
 }
 
 export function normalizeForMatching(text: string): NormalizedText {
-  const n = applyLeetspeak(expand(text));
-  markCensors(n, text);
+  let n = expand(text);
+  // A pass with no candidate in the post would change nothing (expand notes them; a property test holds the skip to the full pipeline).
+  const candidates = units.candidates;
+  if ((candidates & LEET_CANDIDATE) !== 0) n = applyLeetspeak(n);
+  if (candidates !== 0) markCensors(n, text);
   joinSpacedLetters(n);
   return collapse(n);
 }

@@ -123,10 +123,6 @@ function buildAsciiInfo(cp: number): CpInfo {
 }
 
 const ASCII_INFO: readonly CpInfo[] = Array.from({ length: 128 }, (_, cp) => buildAsciiInfo(cp));
-// An ASCII char is always one kept unit: `expand` reads these instead of its CpInfo.
-export const ASCII_UNIT = Uint8Array.from(ASCII_INFO, (info) => info.units[0]!);
-export const ASCII_KIND = Uint8Array.from(ASCII_INFO, (info) => info.kinds[0]!);
-export const ASCII_FLAGS = Uint8Array.from(ASCII_INFO, (info) => info.flags);
 const INFO_CACHE = new Map<number, CpInfo>();
 const INFO_CACHE_LIMIT = 65_536; // bounds memory against posts made of ever-new code points
 
@@ -214,4 +210,28 @@ export function breakBitsOf(cp: number): number {
 
 function lookUpBreakBits(cp: number): number {
   return (BREAK_PUNCTUATION.has(cp) ? 1 : 0) | (LINE_BREAKS.has(cp) ? 4 : 0);
+}
+
+/**
+ * What a unit may give the passes of evasions.ts to do, noted by `expand` so that a post with
+ * none skips those passes: a leetspeak symbol or a sequence's first (applyLeetspeak), a
+ * censoring symbol (markCensors, which marks only a run that follows a letter).
+ */
+export const LEET_CANDIDATE = 1;
+export const CENSOR_CANDIDATE = 2;
+
+/**
+ * An ASCII char is always one kept unit: `expand` reads it from one table instead of its CpInfo,
+ * packed as unit | kind << 8 | flags << 16 | candidates << 24 (one read a char, not four).
+ */
+export const ASCII_UNITS = Int32Array.from(ASCII_INFO, (info) => {
+  const candidates = info.kinds[0] === OTHER ? candidatesOf(info.units[0]!) : 0;
+  return info.units[0]! | (info.kinds[0]! << 8) | (info.flags << 16) | (candidates << 24);
+});
+
+/** The candidate bits of a non-letter unit. */
+export function candidatesOf(cp: number): number {
+  const leet = cp < 128 && (LEET[cp] !== 0 || SEQUENCE_START[cp] !== 0) ? LEET_CANDIDATE : 0;
+  const censor = CENSOR_WIDTH.has(cp) || (cp < 128 && WORD_LEET[cp] !== 0) ? CENSOR_CANDIDATE : 0;
+  return leet | censor;
 }

@@ -16,34 +16,48 @@ const { breakBitsOf, CENSOR, LETTER, SKIP, SPACE } = codePoints;
 const { REVEAL, SENTENCE_BREAK } = revelations;
 const { grow, units } = scratch;
 
+/** The matching view's code units, written here and read out as one string (`decode`). */
 class Output {
   code = new Uint16Array(512);
   /** The bytes of `code`, to read the matching view out as one string (a native copy, not one argument per char). */
   bytes = Buffer.from(this.code.buffer);
-  st = new Int32Array(512);
-  en = new Int32Array(512);
-  runs = new Uint16Array(512);
-  fl = new Uint8Array(512);
 
   ensure(m: number): void {
     if (m <= this.code.length) return;
-    const size = Math.max(m, this.code.length * 2);
-    this.code = grow(this.code, new Uint16Array(size));
+    this.code = grow(this.code, new Uint16Array(Math.max(m, this.code.length * 2)));
     this.bytes = Buffer.from(this.code.buffer);
-    this.st = grow(this.st, new Int32Array(size));
-    this.en = grow(this.en, new Int32Array(size));
-    this.runs = grow(this.runs, new Uint16Array(size));
-    this.fl = grow(this.fl, new Uint8Array(size));
   }
 }
 
 const output = new Output();
 
-/** Units → matching view: non-letter runs become one space, identical letters collapse into runs. */
+/**
+ * Units → matching view: non-letter runs become one space, identical letters collapse into runs.
+ *
+ * The four per-char arrays are written straight into their place on the slab (engine/slab.ts),
+ * sized for the most chars the units can give (`capacity`: one a unit, two for a unit past
+ * U+FFFF), rather than into scratch arrays copied out at the end; the slack past the last char
+ * stays unused.
+ */
 export function collapse(n: number): NormalizedText {
   const u = units;
-  const o = output;
-  o.ensure(2 * n + 1);
+  const kinds = u.kind;
+  const cps = u.cp;
+  const sts = u.st;
+  const ens = u.en;
+  const fls = u.fl;
+  const capacity = n + u.wide;
+  output.ensure(capacity);
+  const code = output.code;
+  const at = slab.take(11 * capacity);
+  const i32 = slab.i32;
+  const u16 = slab.u16;
+  const u8 = slab.u8;
+  // Offsets of the four arrays in the slab's views (st, en: Int32; runs: Uint16; flags: Uint8).
+  const ST = at >> 2;
+  const EN = ST + capacity;
+  const RUNS = (at >> 1) + 4 * capacity;
+  const FL = at + 10 * capacity;
   let m = 0;
   let lastCp = -1; // code point of the last output letter, -1 after a space
   let width = 0; // UTF-16 width of the last output letter
@@ -51,72 +65,81 @@ export function collapse(n: number): NormalizedText {
   let censors: CensorRun[] | undefined;
   let censor: RunReader | undefined; // the run being read, right after a letter
   for (let k = 0; k < n; k++) {
-    const kind = u.kind[k]!;
+    const kind = kinds[k]!;
+    if (kind === LETTER) {
+      if (censor !== undefined) {
+        const run = censor.finish(true, code, k, n);
+        if (run !== undefined) (censors ??= []).push(run);
+        censor = undefined;
+      }
+      const cp = cps[k]!;
+      if (cp === lastCp) {
+        for (let j = m - width; j < m; j++) {
+          i32[EN + j] = ens[k]!;
+          if (u16[RUNS + j]! < 0xffff) u16[RUNS + j]!++;
+          u8[FL + j] |= fls[k]! | (u16[RUNS + j]! > 2 ? REVEAL.repeats : 0);
+        }
+        continue;
+      }
+      lastCp = cp;
+      width = 1;
+      if (cp > 0xffff) {
+        width = 2;
+        code[m] = 0xd800 + ((cp - 0x10000) >> 10);
+        i32[ST + m] = sts[k]!;
+        i32[EN + m] = ens[k]!;
+        u16[RUNS + m] = 1;
+        u8[FL + m] = fls[k]!;
+        m++;
+        code[m] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+      } else {
+        code[m] = cp;
+      }
+      i32[ST + m] = sts[k]!;
+      i32[EN + m] = ens[k]!;
+      u16[RUNS + m] = 1;
+      u8[FL + m] = fls[k]!;
+      m++;
+      continue;
+    }
     if (kind === SKIP) continue;
-    const cp = u.cp[k]!;
+    const cp = cps[k]!;
     if (censor !== undefined && kind !== CENSOR) {
-      const run = censor.finish(kind === LETTER, o.code, k, n);
+      const run = censor.finish(false, code, k, n);
       if (run !== undefined) (censors ??= []).push(run);
       censor = undefined;
     }
     if (kind === CENSOR && (censor !== undefined || lastCp !== -1)) {
-      censor ??= new RunReader(m, u.st[k]!, u.en[k]!);
-      censor.add(cp, u.en[k]!);
+      censor ??= new RunReader(m, sts[k]!, ens[k]!);
+      censor.add(cp, ens[k]!);
     }
-    if (kind !== LETTER) {
-      if (lastCp !== -1 || m === 0) {
-        breakBits = 0;
-        if (m === 0) continue; // no leading space
-        o.code[m] = 0x20;
-        o.st[m] = u.st[k]!;
-        o.runs[m] = 0;
-        o.fl[m] = 0;
-        m++;
-        lastCp = -1;
-      }
-      o.en[m - 1] = u.en[k]!;
-      breakBits |= breakBitsOf(cp) | (kind === SPACE ? 2 : 0);
-      if (breakBits >= 4 || breakBits === 3) o.fl[m - 1] = SENTENCE_BREAK;
-      continue;
+    if (lastCp !== -1 || m === 0) {
+      breakBits = 0;
+      if (m === 0) continue; // no leading space
+      code[m] = 0x20;
+      i32[ST + m] = sts[k]!;
+      u16[RUNS + m] = 0;
+      u8[FL + m] = 0;
+      m++;
+      lastCp = -1;
     }
-    if (cp === lastCp) {
-      for (let j = m - width; j < m; j++) {
-        o.en[j] = u.en[k]!;
-        if (o.runs[j]! < 0xffff) o.runs[j]!++;
-        o.fl[j] |= u.fl[k]! | (o.runs[j]! > 2 ? REVEAL.repeats : 0);
-      }
-      continue;
-    }
-    width = cp > 0xffff ? 2 : 1;
-    for (let j = 0; j < width; j++, m++) {
-      o.code[m] = width === 1 ? cp : j === 0 ? 0xd800 + ((cp - 0x10000) >> 10) : 0xdc00 + ((cp - 0x10000) & 0x3ff);
-      o.st[m] = u.st[k]!;
-      o.en[m] = u.en[k]!;
-      o.runs[m] = 1;
-      o.fl[m] = u.fl[k]!;
-    }
-    lastCp = cp;
+    i32[EN + m - 1] = ens[k]!;
+    breakBits |= breakBitsOf(cp) | (kind === SPACE ? 2 : 0);
+    if (breakBits >= 4 || breakBits === 3) u8[FL + m - 1] = SENTENCE_BREAK;
   }
-  const last = censor?.finish(false, o.code, n, n);
+  const last = censor?.finish(false, code, n, n);
   if (last !== undefined) (censors ??= []).push(last);
   if (m > 0 && lastCp === -1) m--; // no trailing space
-  // The four arrays share a slab (engine/slab.ts): no allocation of a buffer of their own.
-  const at = slab.take(11 * m);
   const buffer = slab.buffer;
   const out: NormalizedText = {
-    text: decode(o, m),
-    start: copy(o.st, new Int32Array(buffer, at, m)),
-    end: copy(o.en, new Int32Array(buffer, at + 4 * m, m)),
-    runs: copy(o.runs, new Uint16Array(buffer, at + 8 * m, m)),
-    flags: copy(o.fl, new Uint8Array(buffer, at + 10 * m, m)),
+    text: decode(output, m),
+    start: new Int32Array(buffer, at, m),
+    end: new Int32Array(buffer, at + 4 * capacity, m),
+    runs: new Uint16Array(buffer, at + 8 * capacity, m),
+    flags: new Uint8Array(buffer, at + 10 * capacity, m),
   };
   if (censors !== undefined) out.censors = censors;
   return out;
-}
-
-function copy<T extends Int32Array | Uint16Array | Uint8Array>(from: T, to: T): T {
-  to.set(from.subarray(0, to.length));
-  return to;
 }
 
 /** Typed arrays use the platform's byte order, and a Buffer reads UTF-16 little-endian only. */

@@ -176,10 +176,18 @@ function isLetterUnit(n: number, i: number): boolean {
  */
 export function joinSpacedLetters(n: number): void {
   const u = units;
+  const kind = u.kind;
   let i = 0;
   while (i < n) {
-    if (!single(i, n)) {
+    // To the next single letter: past non-letters, and past words of two letters or more at once
+    // (each `i` that gets here starts the text or follows a non-letter).
+    if (kind[i] !== LETTER) {
       i++;
+      continue;
+    }
+    if (i + 1 < n && kind[i + 1] === LETTER) {
+      i += 2;
+      while (i < n && kind[i] === LETTER) i++;
       continue;
     }
     // Spaces, punctuation and line breaks do not mix in one chain: in `a s-h-i-t` the word `a`

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normalizeForMatching, normalizeTerm, type NormalizedText } from '../../engine/normalize.js';
+import { CENSOR_CANDIDATE, LEET_CANDIDATE } from '../../engine/normalize/code-points.js';
+import { collapse } from '../../engine/normalize/collapse.js';
+import { applyLeetspeak, joinSpacedLetters, markCensors } from '../../engine/normalize/evasions.js';
 import { REVEAL, revelationsOf, SENTENCE_BREAK } from '../../engine/normalize/revelations.js';
+import { expand, units } from '../../engine/normalize/units.js';
 import type { Revelation } from '../../engine/decision.js';
 
 function union(n: NormalizedText): Revelation[] {
@@ -200,5 +204,44 @@ describe('normalizeForMatching: properties', () => {
       }),
       { seed: 42, numRuns: 300 },
     );
+  });
+});
+
+describe('normalizeForMatching: passes skipped when the post gives them nothing to do', () => {
+  /** The pipeline with every pass run, whatever `expand` noted. */
+  function everyPass(text: string): NormalizedText {
+    const n = applyLeetspeak(expand(text));
+    markCensors(n, text);
+    joinSpacedLetters(n);
+    return collapse(n);
+  }
+  const plain = (n: NormalizedText) => ({ ...n, start: [...n.start], end: [...n.end], runs: [...n.runs], flags: [...n.flags] });
+  // Prose with every kind of candidate, and with none: letters, single letters, spaces, line breaks, punctuation.
+  const prose = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzAIFUCK  \n.,;:\'"', 'the ', 'a ', 'I ', 'ok. ', 'f u c k', 's.h.i.t', 'f\nu\nc\nk');
+  const candidate = fc.constantFrom(...'0123456789$@!|()/\\*#%?_-^~&+<{=>', '\u2026', '\u2022', '\u2013', '\uFF14', '\uFF03', '\u200B', '\u0308', '\uFB01');
+  const texts = fc.oneof(
+    fc.string({ unit: prose, maxLength: 60 }),
+    fc.string({ unit: fc.oneof({ weight: 6, arbitrary: prose }, { weight: 1, arbitrary: candidate }), maxLength: 60 }),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+  );
+
+  it('gives the same view as running every pass', () => {
+    fc.assert(
+      fc.property(texts, (input) => {
+        expect(plain(normalizeForMatching(input))).toEqual(plain(everyPass(input)));
+      }),
+      { seed: 7, numRuns: 2000 },
+    );
+  });
+
+  it('notes leetspeak anywhere and a censoring symbol only right after a letter', () => {
+    const noted = (text: string) => (expand(text), units.candidates);
+    expect(noted('Reading the error message carefully. #AI')).toBe(0);
+    expect(noted('so-called')).toBe(CENSOR_CANDIDATE);
+    expect(noted('what?')).toBe(CENSOR_CANDIDATE);
+    expect(noted('in 2024')).toBe(LEET_CANDIDATE);
+    expect(noted('sh!t')).toBe(LEET_CANDIDATE | CENSOR_CANDIDATE);
+    expect(noted('\uFF14ss')).toBe(LEET_CANDIDATE); // fullwidth 4: an ASCII digit once folded
+    expect(noted('f\u2026k') & CENSOR_CANDIDATE).toBe(CENSOR_CANDIDATE);
   });
 });
