@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Piscina } from 'piscina';
 import type { Logger } from 'pino';
 import type { CompiledPack } from '../../engine/index.js';
+import { deadline } from '../lib/deadline.js';
 import type { WorkerPack, WorkerResult, WorkerTask } from './engine-worker.js';
 
 export interface Generation {
@@ -28,6 +29,24 @@ const WORKER_FILE = path.join(path.dirname(here), `engine-worker${path.extname(h
 const WORKER_EXEC_ARGV = path.extname(here) === '.ts' ? ['--import', 'tsx'] : [];
 
 const WORKER_NICE = 5;
+
+/**
+ * Longest a generation still starting is waited for before its threads are terminated (ms):
+ * below main.ts's shutdown limit (10 s), above a pack compile on a loaded machine (1–4 s).
+ */
+const START_WAIT_MS = 5_000;
+
+/**
+ * Settles once the generation's threads have loaded (or failed to), or after START_WAIT_MS. A
+ * thread terminated while it is still loading its module can take the whole process down: piscina
+ * loads the worker file with require(), and Node 20's require(esm) aborted a test server in CI
+ * (V8 fatal error "IsGraphAsync must be used on an instantiated module", SIGABRT) when it was
+ * shut down while its workers were starting.
+ */
+function started(generation: Generation): Promise<void> {
+  if (generation.started) return Promise.resolve();
+  return deadline(generation.ready, START_WAIT_MS, 'engine workers starting').catch(() => undefined);
+}
 
 export function packRef(pack: CompiledPack): string {
   return `${pack.id}@${pack.version}#${pack.hash}`;
@@ -109,7 +128,7 @@ export function workerGenerations(options: { threads: number; maxPacks: number; 
     const next = startGeneration();
     current = next;
     next.ready.then(
-      () => previous?.pool.close().catch(() => undefined),
+      () => previous && started(previous).then(() => previous.pool.close().catch(() => undefined)),
       (error: unknown) => {
         logger.error({ err: error, generation: next.id }, 'engine workers did not start');
         if (current === next) current = previous;
@@ -127,8 +146,10 @@ export function workerGenerations(options: { threads: number; maxPacks: number; 
     async close() {
       const last = current;
       current = undefined;
+      if (!last) return;
+      await started(last);
       // Terminate: a stuck evaluation must not hold up a shutdown.
-      await last?.pool.destroy().catch(() => undefined);
+      await last.pool.destroy().catch(() => undefined);
     },
   };
 }
