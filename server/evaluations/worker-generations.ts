@@ -43,7 +43,7 @@ const START_WAIT_MS = 5_000;
  * (V8 fatal error "IsGraphAsync must be used on an instantiated module", SIGABRT) when it was
  * shut down while its workers were starting.
  */
-function started(generation: Generation): Promise<void> {
+function whenStarted(generation: Generation): Promise<void> {
   if (generation.started) return Promise.resolve();
   return deadline(generation.ready, START_WAIT_MS, 'engine workers starting').catch(() => undefined);
 }
@@ -128,7 +128,7 @@ export function workerGenerations(options: { threads: number; maxPacks: number; 
     const next = startGeneration();
     current = next;
     next.ready.then(
-      () => previous && started(previous).then(() => previous.pool.close().catch(() => undefined)),
+      () => previous && whenStarted(previous).then(() => previous.pool.close().catch(() => undefined)),
       (error: unknown) => {
         logger.error({ err: error, generation: next.id }, 'engine workers did not start');
         if (current === next) current = previous;
@@ -147,7 +147,7 @@ export function workerGenerations(options: { threads: number; maxPacks: number; 
       const last = current;
       current = undefined;
       if (!last) return;
-      await started(last);
+      await whenStarted(last);
       // Terminate: a stuck evaluation must not hold up a shutdown.
       await last.pool.destroy().catch(() => undefined);
     },
