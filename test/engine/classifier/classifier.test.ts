@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distinctFeatures } from '../../../engine/classifier/distinct.js';
 import { featureHash, featureNames, featuresOf, wordsAt, wordsOf } from '../../../engine/classifier/features.js';
@@ -5,6 +6,7 @@ import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
 import { trainModel } from '../../../engine/tooling/train.js';
+import { firstEndingAfter } from '../../../engine/detectors/classifier.js';
 
 describe('text model features', () => {
   it('reads evasions as the letters they stand for, with spans in the caller\'s text', () => {
@@ -53,6 +55,25 @@ describe('text model features', () => {
     expect(names.slice(0, 4)).toEqual(['kill', 'kill you', 'kill you now', 'kill you now']);
     expect(new Set(names)).toEqual(new Set(['kill', 'kill you', 'kill you now', 'you', 'you now', 'now', 'ok', 'i', 'i will', 'will']));
     expect(read(list.length - 1)).toBe('will');
+  });
+  it('gives a post\'s words in text order, starts and ends both ascending, so a match\'s words are found by binary search', () => {
+    // Links (one word `/`, which may start inside a word), evasions, emoji, unicode letters, digits.
+    const pieces = ['kill', 'you', ' ', ' ', '. ', 'x.com/a/b', 'https://e.org/p', 'www.', 'bit.ly', 'k1ll', '@sam', '#', "'", '😀', 'é', '2024', '/', ',', 's.e.x', '\n'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
+        const text = parts.join('');
+        const [words] = wordsOf([text]);
+        for (let i = 1; i < words!.length; i++) {
+          expect(words![i]!.span[0]).toBeGreaterThan(words![i - 1]!.span[0]);
+          expect(words![i]!.span[1]).toBeGreaterThan(words![i - 1]!.span[1]);
+        }
+        for (let from = 0; from <= text.length; from++) {
+          const scanned = words!.findIndex((w) => w.span[1] > from);
+          expect(firstEndingAfter(words!, from)).toBe(scanned < 0 ? words!.length : scanned);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
