@@ -99,19 +99,40 @@ export function sanitizingEdit(check: CompiledCheck, finding: Finding, masked: s
 export function sanitize(posts: Post[], edits: SanitizingEdit[]): string[] {
   const out = posts.map((p) => p.text);
   if (edits.length === 0) return out;
-  // Right to left per post so earlier spans stay valid; overlapping edits keep the first one applied.
+  // Right to left per post; overlapping edits keep the first one applied (the rightmost).
   edits.sort((a, b) => a.post - b.post || b.span[0] - a.span[0]);
-  let lastPost = -1;
-  let floor = Infinity;
-  for (const { post, span, replacement } of edits) {
-    if (post !== lastPost) {
-      lastPost = post;
-      floor = Infinity;
-    }
-    if (span[1] > floor) continue;
-    const text = out[post]!;
-    out[post] = text.slice(0, span[0]) + replacement + text.slice(span[1]);
-    floor = span[0];
+  let from = 0;
+  while (from < edits.length) {
+    const post = edits[from]!.post;
+    let to = from;
+    while (to < edits.length && edits[to]!.post === post) to++;
+    out[post] = applied(out[post]!, edits, from, to);
+    from = to;
   }
   return out;
+}
+
+/**
+ * The text with edits[from, to) applied (one post's, right to left), built from pieces in one
+ * pass: a slice and a concatenation per edit flattened the whole text each time, ~50 % of a
+ * 100,000-character post with thousands of masked terms.
+ */
+function applied(text: string, edits: readonly SanitizingEdit[], from: number, to: number): string {
+  const kept: SanitizingEdit[] = [];
+  let floor = Infinity;
+  for (let i = from; i < to; i++) {
+    const edit = edits[i]!;
+    if (edit.span[1] > floor) continue;
+    kept.push(edit);
+    floor = edit.span[0];
+  }
+  const parts: string[] = [];
+  let cursor = 0;
+  for (let k = kept.length - 1; k >= 0; k--) {
+    const { span, replacement } = kept[k]!;
+    parts.push(text.slice(cursor, span[0]), replacement);
+    cursor = span[1];
+  }
+  parts.push(text.slice(cursor));
+  return parts.join('');
 }
