@@ -6,9 +6,10 @@
  *
  * `requiredLiterals` reads RE2 syntax and answers a conjunction of alternatives: every match
  * contains, for each list, at least one of its strings, compared in lower case (`foldForLiterals`).
- * Only ASCII literals are kept: their case-insensitive matches are exactly what lower-casing
- * finds, once the two non-ASCII members of ASCII letters' case orbits are folded (U+212A KELVIN
- * SIGN lower-cases to `k` by itself; U+017F LONG S does not). Anything the reader does not know
+ * Only ASCII literals and caseless symbols (emoji, arrows: re2-reader.ts `caseless`) are kept:
+ * their case-insensitive matches are exactly what lower-casing finds, once the two non-ASCII
+ * members of ASCII letters' case orbits are folded (U+212A KELVIN SIGN lower-cases to `k` by
+ * itself; U+017F LONG S does not). Anything the reader does not know
  * answers "no requirement", never a wrong one: a pattern then runs on every post, as before.
  */
 
@@ -25,7 +26,7 @@ const MIN_LITERAL = 2;
 const MAX_LISTS = 3;
 
 /**
- * The lists of strings (lower case, ASCII) of which every match of `source` contains at least
+ * The lists of strings (lower-case ASCII, or caseless symbols) of which every match of `source` contains at least
  * one string each; `[]` when nothing is required or the syntax is not understood.
  */
 export function requiredLiterals(source: string): string[][] {

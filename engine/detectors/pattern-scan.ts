@@ -97,11 +97,13 @@ class PatternScan {
 }
 
 const NO_IDS: readonly number[] = Object.freeze([]);
+const NON_ASCII = /[^\0-\x7f]/;
 
 /** The literals the pack's filtered patterns need, and which of them a post contains. */
 class PackLiterals {
   private readonly ids = new Map<string, number>();
   private scanner: KeyScanner<number> | undefined;
+  private symbols: [string, number][] = [];
 
   /** Whether the automaton is built: no literal may join any more. */
   get compiled(): boolean {
@@ -126,16 +128,27 @@ class PackLiterals {
     return (perPost[post.index] ??= this.scan(post.text));
   }
 
-  /** Builds the automaton (once); no literal joins after. */
+  /**
+   * Builds the automaton (once); no literal joins after. The ASCII literals only: one non-ASCII
+   * key would make it a grapheme scanner. The few symbols (emoji) are looked for one by one, and
+   * only in a post with a non-ASCII char.
+   */
   compile(): KeyScanner<number> {
-    return (this.scanner ??= keyScanner([...this.ids]));
+    if (this.scanner) return this.scanner;
+    const entries = [...this.ids];
+    this.symbols = entries.filter(([literal]) => NON_ASCII.test(literal));
+    return (this.scanner = keyScanner(entries.filter(([literal]) => !NON_ASCII.test(literal))));
   }
 
   private scan(text: string): Uint8Array {
     const found = new Uint8Array(this.ids.size);
-    this.compile().forEachMatch(foldForLiterals(text), (_start, _end, id) => {
+    const folded = foldForLiterals(text);
+    this.compile().forEachMatch(folded, (_start, _end, id) => {
       found[id] = 1;
     });
+    if (this.symbols.length > 0 && NON_ASCII.test(folded)) {
+      for (const [literal, id] of this.symbols) if (folded.includes(literal)) found[id] = 1;
+    }
     return found;
   }
 }

@@ -7,8 +7,8 @@
  */
 
 export type Node =
-  | { kind: 'literal'; text: string } // one ASCII char, lower case
-  | { kind: 'char' } // one char of several (a class, `.`, `\w`, a non-ASCII literal)
+  | { kind: 'literal'; text: string } // one ASCII char in lower case, or one caseless symbol (`caseless`)
+  | { kind: 'char' } // one char of several (a class, `.`, `\w`, a non-ASCII letter)
   | { kind: 'empty' } // matches no char: `^`, `\b`, a flag group `(?i)`
   | { kind: 'concat'; items: Node[] }
   | { kind: 'alternate'; items: Node[] }
@@ -189,6 +189,21 @@ class Reader {
 }
 
 function literal(c: string): Node {
-  return c.length === 1 && c.charCodeAt(0) < 0x80 ? { kind: 'literal', text: c.toLowerCase() } : CHAR;
+  if (c.length === 1 && c.charCodeAt(0) < 0x80) return { kind: 'literal', text: c.toLowerCase() };
+  return caseless(c) ? { kind: 'literal', text: c } : CHAR;
+}
+
+/**
+ * Whether `c` (one code point) is a symbol that no case folding touches: an emoji, an arrow, a
+ * dingbat. RE2's `(?i)` matches it only as itself and lower-casing a text leaves it as it is, so
+ * it is found in the lower-cased text wherever a pattern matches it. Blocks, not a case table:
+ * none of these blocks holds a char with a case mapping (U+2100–U+218F letterlike symbols and
+ * U+2460–U+24FF circled letters, which have, are outside them); a test checks every code point.
+ */
+export function caseless(c: string): boolean {
+  const cp = c.codePointAt(0)!;
+  return (
+    (cp >= 0x2190 && cp <= 0x245f) || (cp >= 0x2500 && cp <= 0x2bff) || (cp >= 0x1f000 && cp <= 0x1faff) || cp === 0xfe0f || cp === 0x200d
+  );
 }
 

@@ -2,6 +2,7 @@ import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
 import { foldForLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { caseless } from '../../../engine/detectors/re2-reader.js';
 import { ctx, inputFor } from './inputs.js';
 import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
 
@@ -19,7 +20,9 @@ describe('requiredLiterals', () => {
     ['an invalid count is a literal {', 'ab{,3}', [['ab{,3}']]],
     ['each branch of an alternation gives its best list', 'alpha\\s+beta|gamma', [['alpha', 'gamma']]],
     ['a lone punctuation char is kept, a lone letter is not', '(#\\w+\\s*){3,}|\\d=\\d', [['#', '=']]],
-    ['a non-ASCII char is a gap', 'link.{0,9}🔞bio', [['bio'], ['link']]],
+    ['an emoji is a literal', 'link.{0,9}🔞bio', [['🔞bio'], ['link']]],
+    ['an arrow with its variation selector is a literal', 'up\\s*⬆️', [['⬆️'], ['up']]],
+    ['a non-ASCII letter is a gap', 'cafébar', [['bar'], ['caf']]],
   ])('%s: %s', (_name, source, expected) => {
     const sorted = (lists: string[][]) => lists.map((l) => [...l].sort()).sort((a, b) => a.join().localeCompare(b.join()));
     expect(sorted(requiredLiterals(source))).toEqual(sorted(expected));
@@ -48,6 +51,32 @@ describe('requiredLiterals', () => {
       expect(re.test(text)).toBe(true);
       expect(foldForLiterals(text)).toContain('sk');
     }
+  });
+});
+
+describe('caseless: the non-ASCII chars a literal may hold', () => {
+  const ranges = [[0x2190, 0x245f], [0x2500, 0x2bff], [0x1f000, 0x1faff], [0xfe0f, 0xfe0f], [0x200d, 0x200d]] as const;
+  const inRanges = (cp: number) => ranges.some(([lo, hi]) => cp >= lo && cp <= hi);
+
+  it('holds the chars of those blocks and no letter', () => {
+    for (const c of ['🔞', '🤫', '⬆', '☝', '\uFE0F', '\u200D']) expect(caseless(c)).toBe(true);
+    for (const c of ['é', 'K', '\u212A', 'ⓑ', 'Ⅻ', 'ſ', 'a']) expect(caseless(c)).toBe(false);
+  });
+
+  it("is untouched by lower- and upper-casing and by RE2's (?i), over every code point", () => {
+    const any = RE2JS.compile(`[${ranges.map(([lo, hi]) => `\\x{${lo.toString(16)}}-\\x{${hi.toString(16)}}`).join('')}]`, flagBits('i'));
+    const wrong: string[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (caseless(c) !== inRanges(cp)) wrong.push(`caseless ${cp.toString(16)}`);
+      if (inRanges(cp)) {
+        if (c.toLowerCase() !== c || c.toUpperCase() !== c) wrong.push(`cased ${cp.toString(16)}`);
+      } else if (any.test(c) || [...c.toLowerCase(), ...c.toUpperCase()].some((d) => inRanges(d.codePointAt(0)!))) {
+        wrong.push(`folds into the blocks: ${cp.toString(16)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
@@ -93,5 +122,14 @@ describe('pattern: the shared scan skips a set whose patterns lack their words, 
     const withoutUnless = patternDetector.compile({ type: 'pattern', patterns: ['use my code \\w+'] }, pack);
     expect(withoutUnless.detect(input(['use my code x', '20% off']))).toHaveLength(1);
     expect(promo.detect(input(['use my code x', '20% off']))).toEqual([]);
+  });
+
+  it('finds a pattern that needs an emoji, in a post with other non-ASCII chars', () => {
+    const pack = { ...ctx };
+    const lure = patternDetector.compile({ type: 'pattern', patterns: ['🔥{2}\\s*deal'] }, pack);
+    const other = patternDetector.compile({ type: 'pattern', patterns: ['free (crypto|bitcoin)'] }, pack);
+    expect(other.detect(input(['FREE crypto 🔥🔥']))).toHaveLength(1);
+    expect(lure.detect(input(['Café 🔥🔥 DEAL', 'deal 🔥']))).toEqual([{ post: 0, span: [5, 14], match: '🔥🔥 DEAL', vars: { pattern: '🔥{2}\\s*deal' } }]);
+    expect(lure.detect(input(['deal', 'café deal']))).toEqual([]);
   });
 });
