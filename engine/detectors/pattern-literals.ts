@@ -43,10 +43,57 @@ export function requiredLiterals(source: string): string[][] {
     .slice(0, MAX_LISTS);
 }
 
+/**
+ * The strings (as `requiredLiterals` gives them) one of which every match of `source` starts
+ * with; undefined when the reader cannot tell (a class or an optional part first, syntax it
+ * does not know). A match can only start where the lower-cased text has one of them.
+ */
+export function leadingLiterals(source: string): string[] | undefined {
+  let lead: string[] | undefined;
+  try {
+    lead = leadOf(readRe2(source).node);
+  } catch {
+    return undefined;
+  }
+  return lead && lead.length <= MAX_ALTERNATIVES && !lead.includes('') ? distinct(lead) : undefined;
+}
+
 /** The text as the prefilter compares it: lower case, with U+017F (ſ, which RE2 folds with s) as `s`. */
 export function foldForLiterals(text: string): string {
   const lower = text.toLowerCase();
   return lower.includes('ſ') ? lower.replaceAll('ſ', 's') : lower;
+}
+
+function leadOf(node: Node): string[] | undefined {
+  switch (node.kind) {
+    case 'literal':
+      return [node.text];
+    case 'alternate': {
+      const leads = node.items.map(leadOf);
+      return leads.every((lead) => lead !== undefined) ? leads.flat() : undefined;
+    }
+    case 'repeat':
+      return node.min > 0 ? leadOf(node.item) : undefined;
+    case 'concat':
+      return concatLead(node.items);
+    default:
+      return undefined;
+  }
+}
+
+/** The exact strings the items begin with (zero-width items read as ''), extended while they stay few. */
+function concatLead(items: readonly Node[]): string[] | undefined {
+  let run = [''];
+  for (const item of items) {
+    const { exact } = infoOf(item);
+    if (exact && run.length * exact.length <= MAX_EXACT) {
+      run = distinct(run.flatMap((a) => exact.map((b) => a + b)));
+      continue;
+    }
+    if (run.length === 1 && run[0] === '') return leadOf(item);
+    return run.includes('') ? undefined : run;
+  }
+  return run;
 }
 
 // ---------------------------------------------------------------------------

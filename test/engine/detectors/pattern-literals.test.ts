@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
-import { foldForLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { foldForLiterals, leadingLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
 import { caseless } from '../../../engine/detectors/re2-reader.js';
 import { ctx, inputFor } from './inputs.js';
 import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
@@ -77,6 +77,54 @@ describe('caseless: the non-ASCII chars a literal may hold', () => {
       }
     }
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('leadingLiterals: what every match starts with', () => {
+  it.each([
+    ['words after a zero-width start', '\\b(use|With)\\s+code', ['use', 'with']],
+    ['a flag group', '(?i:\\bcode)\\s+[A-Z]', ['code']],
+    ['an optional part extends the set', 'link(ed)?\\s+in|a(b|c)?d', ['link', 'linked', 'abd', 'acd', 'ad']],
+    ['a repeated emoji', '🔥{2}\\s*deal', ['🔥']],
+  ])('%s: %s', (_name, source, expected) => {
+    expect(leadingLiterals(source)?.sort()).toEqual([...expected].sort());
+  });
+
+  it.each([['[a-z]+x'], ['(free)?\\s*\\d+'], ['a*b'], ['\\Qab\\E'], ['x|\\d'], ['^$'], ['(a|)\\d']])('undefined for %s', (source) => {
+    expect(leadingLiterals(source)).toBeUndefined();
+  });
+
+  it('lower-casing never shortens a char (equal lengths keep every position)', () => {
+    const shorter: number[] = [];
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (c.toLowerCase().length < c.length) shorter.push(cp);
+    }
+    expect(shorter).toEqual([]);
+  });
+
+  it('every match of a default-pack pattern on the held-out posts starts with one of them', () => {
+    const patterns = defaultPackPatterns().flatMap((p) => {
+      const leads = leadingLiterals(p.source);
+      return leads ? [{ ...p, leads }] : [];
+    });
+    expect(patterns.length).toBeGreaterThan(50);
+    let matches = 0;
+    const unsound: string[] = [];
+    for (const text of heldOutTexts()) {
+      const folded = foldForLiterals(text);
+      if (folded.length !== text.length) continue;
+      for (const { source, re, leads } of patterns) {
+        const matcher = re.matcher(text);
+        while (matcher.find()) {
+          matches++;
+          if (!leads.some((lead) => folded.startsWith(lead, matcher.start()))) unsound.push(`${source.slice(0, 50)} ⟵ ${text.slice(0, 40)}`);
+        }
+      }
+    }
+    expect(unsound).toEqual([]);
+    expect(matches).toBeGreaterThan(500);
   });
 });
 

@@ -27,6 +27,19 @@ describe('pattern', () => {
     expect(detect(promo, texts).map((f) => [f.post, f.span, f.match])).toEqual(expected);
   });
 
+  it('finds every match, as a plain matcher does, when searches start at the words a match starts with', () => {
+    const texts = ['barcode x, Code Y and CODE z', 'İİ code x and key y', 'ſ a\u212AEY x, monkey y, keys z', 'code', 'x key'];
+    const pattern = '\\b(code|key)\\s+\\w+';
+    const expected = texts.flatMap((text, post) => {
+      const matcher = compileSafePattern(pattern).matcher(text);
+      const spans: [number, number[], string][] = [];
+      while (matcher.find()) spans.push([post, [matcher.start(), matcher.end()], matcher.group()!]);
+      return spans;
+    });
+    expect(expected.length).toBe(5);
+    expect(detect({ patterns: [pattern] }, texts).map((f) => [f.post, f.span, f.match])).toEqual(expected);
+  });
+
   it('names the pattern in vars', () => {
     expect(detect({ patterns: ['free (crypto|bitcoin)', 'dm me'] }, ['DM me for free bitcoin'])).toEqual([
       { post: 0, span: [10, 22], match: 'free bitcoin', vars: { pattern: 'free (crypto|bitcoin)' } },
