@@ -26,13 +26,16 @@ const MIN_LITERAL = 2;
 const MAX_LISTS = 3;
 
 /**
- * The lists of strings (lower-case ASCII, or caseless symbols) of which every match of `source` contains at least
- * one string each; `[]` when nothing is required or the syntax is not understood.
+ * The lists of strings (lower-case ASCII, or caseless symbols) of which every match of `source`
+ * contains at least one string each; `[]` when nothing is required or the syntax is not
+ * understood. A pattern that matches case-sensitively throughout (`flags` without `i`, no `(?i`
+ * in it) keeps its literals' case: one with an upper-case letter (`OF`) is looked for in the
+ * text as written (`caseSensitive`).
  */
-export function requiredLiterals(source: string): string[][] {
+export function requiredLiterals(source: string, flags = 'i'): string[][] {
   let node: Node;
   try {
-    node = readRe2(source).node;
+    node = readRe2(source, !flags.includes('i') && !/\(\?[a-zA-Z-]*i/.test(source)).node;
   } catch {
     return [];
   }
@@ -62,6 +65,11 @@ export function leadingLiterals(source: string): string[] | undefined {
 export function foldForLiterals(text: string): string {
   const lower = text.toLowerCase();
   return lower.includes('ſ') ? lower.replaceAll('ſ', 's') : lower;
+}
+
+/** Whether a literal of `requiredLiterals` is compared with the text as written (it has an upper-case letter). */
+export function caseSensitive(literal: string): boolean {
+  return /[A-Z]/.test(literal);
 }
 
 function leadOf(node: Node): string[] | undefined {

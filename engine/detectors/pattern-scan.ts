@@ -29,7 +29,7 @@
 import { RE2Set } from 're2js';
 import { keyScanner, type KeyScanner } from '../lexicon-automaton.js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
-import { foldForLiterals, requiredLiterals } from './pattern-literals.js';
+import { caseSensitive, foldForLiterals, requiredLiterals } from './pattern-literals.js';
 import { readRe2 } from './re2-reader.js';
 
 /**
@@ -104,6 +104,7 @@ class PackLiterals {
   private readonly ids = new Map<string, number>();
   private scanner: KeyScanner<number> | undefined;
   private symbols: [string, number][] = [];
+  private cased: [string, number][] = [];
 
   /** Whether the automaton is built: no literal may join any more. */
   get compiled(): boolean {
@@ -122,22 +123,23 @@ class PackLiterals {
     );
   }
 
-  /** Per literal id, 1 when the post contains it (lower case); one pass per post and evaluation. */
+  /** Per literal id, 1 when the post contains it (lower-cased, or as written: `caseSensitive`); once per post and evaluation. */
   found(input: DetectionInput, post: Post): Uint8Array {
     const perPost = input.memo(this, () => new Array<Uint8Array | undefined>(input.posts.length));
     return (perPost[post.index] ??= this.scan(post.text));
   }
 
   /**
-   * Builds the automaton (once); no literal joins after. The ASCII literals only: one non-ASCII
-   * key would make it a grapheme scanner. The few symbols (emoji) are looked for one by one, and
-   * only in a post with a non-ASCII char.
+   * Builds the automaton (once); no literal joins after. The lower-case ASCII literals only: one
+   * non-ASCII key would make it a grapheme scanner. The few others are looked for one by one:
+   * symbols (emoji) only in a post with a non-ASCII char, case-sensitive ones in the text as written.
    */
   compile(): KeyScanner<number> {
     if (this.scanner) return this.scanner;
     const entries = [...this.ids];
-    this.symbols = entries.filter(([literal]) => NON_ASCII.test(literal));
-    return (this.scanner = keyScanner(entries.filter(([literal]) => !NON_ASCII.test(literal))));
+    this.cased = entries.filter(([literal]) => caseSensitive(literal));
+    this.symbols = entries.filter(([literal]) => !caseSensitive(literal) && NON_ASCII.test(literal));
+    return (this.scanner = keyScanner(entries.filter(([literal]) => !caseSensitive(literal) && !NON_ASCII.test(literal))));
   }
 
   private scan(text: string): Uint8Array {
@@ -149,6 +151,7 @@ class PackLiterals {
     if (this.symbols.length > 0 && NON_ASCII.test(folded)) {
       for (const [literal, id] of this.symbols) if (folded.includes(literal)) found[id] = 1;
     }
+    for (const [literal, id] of this.cased) if (text.includes(literal)) found[id] = 1;
     return found;
   }
 }
@@ -205,7 +208,7 @@ export function joinPackScan(ctx: CompileContext, patterns: readonly { source: s
   // Per set this check is in: the set's id of each pattern → the pattern's index in the check.
   const parts = new Map<PatternScan, Map<number, number>>();
   patterns.forEach((pattern, index) => {
-    const needs = literals.idsOf(requiredLiterals(pattern.source));
+    const needs = literals.idsOf(requiredLiterals(pattern.source, flags));
     const filtered = needs.length > 0;
     // The last set of the same kind that has room, else a new one.
     let scan = lastOfKind(scans, filtered);

@@ -7,7 +7,7 @@
  */
 
 export type Node =
-  | { kind: 'literal'; text: string } // one ASCII char in lower case, or one caseless symbol (`caseless`)
+  | { kind: 'literal'; text: string } // one ASCII char in lower case (unless `keepCase`), or one caseless symbol
   | { kind: 'char' } // one char of several (a class, `.`, `\w`, a non-ASCII letter)
   | { kind: 'empty' } // matches no char: `^`, `\b`, a flag group `(?i)`
   | { kind: 'concat'; items: Node[] }
@@ -28,9 +28,12 @@ export interface CountedRepeat {
   max: number;
 }
 
-/** The syntax tree of `source`, its code points and its counted repetitions; throws Unsupported. */
-export function readRe2(source: string): { node: Node; chars: string[]; counted: CountedRepeat[] } {
-  const reader = new Reader(source);
+/**
+ * The syntax tree of `source`, its code points and its counted repetitions; throws Unsupported.
+ * `keepCase`: ASCII literals as written, for a pattern that matches case-sensitively throughout.
+ */
+export function readRe2(source: string, keepCase = false): { node: Node; chars: string[]; counted: CountedRepeat[] } {
+  const reader = new Reader(source, keepCase);
   return { node: reader.read(), chars: reader.chars, counted: reader.counted };
 }
 
@@ -40,7 +43,10 @@ class Reader {
   readonly counted: CountedRepeat[] = [];
   private at = 0;
 
-  constructor(source: string) {
+  constructor(
+    source: string,
+    private readonly keepCase: boolean,
+  ) {
     this.chars = [...source];
   }
 
@@ -115,7 +121,7 @@ class Reader {
       case '?':
         throw new Unsupported('repetition without an operand');
       default:
-        return literal(c);
+        return literal(c, this.keepCase);
     }
   }
 
@@ -188,8 +194,8 @@ class Reader {
   }
 }
 
-function literal(c: string): Node {
-  if (c.length === 1 && c.charCodeAt(0) < 0x80) return { kind: 'literal', text: c.toLowerCase() };
+function literal(c: string, keepCase = false): Node {
+  if (c.length === 1 && c.charCodeAt(0) < 0x80) return { kind: 'literal', text: keepCase ? c : c.toLowerCase() };
   return caseless(c) ? { kind: 'literal', text: c } : CHAR;
 }
 

@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
-import { foldForLiterals, leadingLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { caseSensitive, foldForLiterals, leadingLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
 import { caseless } from '../../../engine/detectors/re2-reader.js';
 import { ctx, inputFor } from './inputs.js';
 import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
@@ -38,6 +38,14 @@ describe('requiredLiterals', () => {
     ['an alternation of more than 32 words', Array.from({ length: 40 }, (_, i) => `w${i}x`).join('|')],
   ])('needs nothing for %s', (_name, source) => {
     expect(requiredLiterals(source)).toEqual([]);
+  });
+
+  it('keeps the case of a pattern that matches case-sensitively throughout', () => {
+    const sorted = (lists: string[][]) => lists.map((l) => [...l].sort()).sort((a, b) => a.join().localeCompare(b.join()));
+    expect(sorted(requiredLiterals('\\bOF\\s+Link', ''))).toEqual([['Link'], ['OF']]);
+    expect(sorted(requiredLiterals('\\bOF\\s+Link', 'i'))).toEqual([['link'], ['of']]);
+    expect(sorted(requiredLiterals('\\bOF\\s+(?i:Link)', ''))).toEqual([['link'], ['of']]);
+    expect(sorted(requiredLiterals('(?is)\\bOF\\s+Link', 'm'))).toEqual([['link'], ['of']]);
   });
 
   it('keeps the three most selective lists, longest shortest string first', () => {
@@ -129,7 +137,7 @@ describe('leadingLiterals: what every match starts with', () => {
 });
 
 describe('requiredLiterals on the default pack: a match always has its literals', () => {
-  const patterns = defaultPackPatterns().map((p) => ({ ...p, needs: requiredLiterals(p.source) }));
+  const patterns = defaultPackPatterns().map((p) => ({ ...p, needs: requiredLiterals(p.source, p.flags) }));
   const texts = heldOutTexts();
 
   it('most patterns need some words (else every post runs their set)', () => {
@@ -144,7 +152,7 @@ describe('requiredLiterals on the default pack: a match always has its literals'
     for (const text of texts) {
       const folded = foldForLiterals(text);
       for (const { source, re, needs } of patterns) {
-        const passes = needs.every((list) => list.some((literal) => folded.includes(literal)));
+        const passes = needs.every((list) => list.some((literal) => (caseSensitive(literal) ? text : folded).includes(literal)));
         if (re.test(text)) {
           matched++;
           if (!passes) unsound.push(`${source.slice(0, 60)} ⟵ post ${texts.indexOf(text)}`);
@@ -170,6 +178,13 @@ describe('pattern: the shared scan skips a set whose patterns lack their words, 
     const withoutUnless = patternDetector.compile({ type: 'pattern', patterns: ['use my code \\w+'] }, pack);
     expect(withoutUnless.detect(input(['use my code x', '20% off']))).toHaveLength(1);
     expect(promo.detect(input(['use my code x', '20% off']))).toEqual([]);
+  });
+
+  it('looks for the upper-case words of a case-sensitive pattern as written', () => {
+    const pack = { ...ctx };
+    const sensitive = patternDetector.compile({ type: 'pattern', flags: '', patterns: ['OF\\s+link', '(?i:my)\\s+PAGE'] }, pack);
+    expect(sensitive.detect(input(['see OF link', 'MY PAGE'])).map((f) => f.match)).toEqual(['OF link', 'MY PAGE']);
+    expect(sensitive.detect(input(['see of link', 'Of link', 'my page']))).toEqual([]);
   });
 
   it('finds a pattern that needs an emoji, in a post with other non-ASCII chars', () => {
