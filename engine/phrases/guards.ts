@@ -8,6 +8,7 @@ import type { Anchor } from './compile-patterns.js';
 import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
+import { StartPlan } from './start-plan.js';
 
 /** A compiled guard pattern: its start state, its required words (`Guards.needs`), the words it can begin with. */
 export interface GuardPattern {
@@ -45,6 +46,7 @@ export class Guards {
   readonly list: CompiledGuard[] = [];
   /** The [token, start state] pairs of one run (scratch, single-threaded). */
   private readonly injections = new IntList();
+  private readonly plan = new StartPlan();
   /**
    * Every guard pattern's required words in flat arrays, each distinct word list answered once per
    * range (guard patterns share slots: the TOS `warning` guard alone has 64 patterns).
@@ -165,12 +167,10 @@ export class Guards {
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);
     if (!viable) return false;
-    const injections = this.injections;
-    injections.length = 0;
-    for (let t = from; t < to; t++) {
-      const token = ids[t];
-      for (const p of viable) if (p.first < 0 || (token && this.firstSets.hasAny(p.first, token))) injections.pushPair(t, p.start);
-    }
+    const { injections, plan } = this;
+    plan.clear();
+    for (const p of viable) plan.add(p.first, p.start);
+    plan.inject(ids, from, to, this.firstSets, present, gen, injections);
     return injections.length > 0 && this.automaton.scan(ids, from, to, injections.items, injections.length, true).length > 0;
   }
 }

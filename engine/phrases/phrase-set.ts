@@ -10,6 +10,7 @@ import { Guards, type GuardPattern } from './guards.js';
 import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
 import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
+import { StartPlan } from './start-plan.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
 
@@ -72,6 +73,7 @@ export class PhraseSet {
   private checkedIn = new Float64Array(0);
   private readonly viable = new IntList();
   private readonly injections = new IntList();
+  private readonly plan = new StartPlan();
 
   /**
    * `vocab` may be shared by the phrase sets of one pack, so that a post's words are looked
@@ -175,32 +177,23 @@ export class PhraseSet {
       const { present, distinct } = words;
       const viable = this.viable;
       viable.length = 0;
-      for (let t = from; t < to; t++) {
-        const found = ids[t];
-        if (!found) continue;
-        for (const id of found) {
-          if (id >= known || (triggerBits[id >>> 5]! & (1 << (id & 31))) === 0) continue;
-          for (let k = anchorAt[id]!, end = anchorAt[id + 1]!; k < end; k++) {
-            const p = anchorList[k]!;
-            if (this.checkedIn[p] === gen) continue;
-            this.checkedIn[p] = gen;
-            if (this.needs.allPresent(p, present, gen, distinct)) viable.push(p);
-          }
+      // The sentence's distinct words in the order they first occur: each trigger's patterns once.
+      for (let i = 0; i < distinct.length; i++) {
+        const id = distinct.items[i]!;
+        if (id >= known || (triggerBits[id >>> 5]! & (1 << (id & 31))) === 0) continue;
+        for (let k = anchorAt[id]!, end = anchorAt[id + 1]!; k < end; k++) {
+          const p = anchorList[k]!;
+          if (this.checkedIn[p] === gen) continue;
+          this.checkedIn[p] = gen;
+          if (this.needs.allPresent(p, present, gen, distinct)) viable.push(p);
         }
       }
       if (viable.length === 0) continue;
       // Only the viable patterns are started, at the words they can begin with.
-      const injections = this.injections;
-      injections.length = 0;
-      const firstSets = this.firstSets;
-      for (let t = from; t < to; t++) {
-        const token = ids[t];
-        for (let v = 0; v < viable.length; v++) {
-          const p = viable.items[v]!;
-          const first = this.firstWords[p]!;
-          if (first < 0 || (token && firstSets.hasAny(first, token))) injections.pushPair(t, this.starts[p]!);
-        }
-      }
+      const { injections, plan } = this;
+      plan.clear();
+      for (let v = 0; v < viable.length; v++) plan.add(this.firstWords[viable.items[v]!]!, this.starts[viable.items[v]!]!);
+      plan.inject(ids, from, to, this.firstSets, present, gen, injections);
       const events = this.automaton.scan(ids, from, to, injections.items, injections.length);
       if (events.length === 0) continue;
       const kept = leftmostLongest(events);

@@ -145,6 +145,16 @@ export class IdSets {
     }
   }
 
+  /** How many ids set `s` holds. */
+  count(s: number): number {
+    return this.at[s + 1]! - this.at[s]!;
+  }
+
+  /** The ids of set `s`, ascending (a view, not a copy). */
+  members(s: number): Int32Array {
+    return this.ids.subarray(this.at[s]!, this.at[s + 1]!);
+  }
+
   /** Is `id` in set `s`? */
   has(s: number, id: number): boolean {
     const lo = this.lo[s]!;

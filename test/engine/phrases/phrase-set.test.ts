@@ -166,3 +166,24 @@ describe('guard exceptions', () => {
     expect(await codes('finished the novel. in real life i will kill you')).toEqual(['VIOLENT_THREAT']);
   });
 });
+
+describe('one endless sentence', () => {
+  it('matches and suppresses in it what each of its pieces does alone', async () => {
+    // Thousands of tokens with every rule viable: the starts come from the sentence's word index (start-plan.ts).
+    const pieces = ["I'll kill you", 'gonna stab him', 'i will never kill you', 'bringing my gun to school tomorrow', 'verify your password', 'nothing to see'];
+    const filler = ' and so on and so forth '; // no punctuation: one sentence
+    const order = Array.from({ length: 600 }, (_, i) => pieces[(i * 7 + (i >> 3)) % pieces.length]!);
+    const traceOf = async (text: string) => ((await evaluate(pack, { content: text }, { explain: true })).trace ?? []).map((e) => `${e.rule} ${e.outcome} ${e.span}`);
+    const expected: string[] = [];
+    let offset = 0;
+    for (const piece of order) {
+      for (const entry of (await evaluate(pack, { content: piece }, { explain: true })).trace ?? []) {
+        expected.push(`${entry.rule} ${entry.outcome} ${entry.span!.map((at) => at + offset)}`);
+      }
+      offset += piece.length + filler.length;
+    }
+    const actual = await traceOf(order.join(filler));
+    expect(actual.length).toBeGreaterThan(400);
+    expect(actual.sort()).toEqual(expected.sort());
+  });
+});
