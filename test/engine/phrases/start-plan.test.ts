@@ -6,18 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { IdSets, IntList } from '../../../engine/phrases/prefilter.js';
 import { INDEX_FROM, StartPlan } from '../../../engine/phrases/start-plan.js';
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// mulberry32, seeded so that a failure can be replayed.
+import { rng as random } from '../../bench/lib/inputs.js';
 
 /** The rule `inject` keeps: per token ascending, each pattern in the order added that any word of the token begins (or any token, for -1). */
 function reference(ids: readonly (readonly number[] | null)[], from: number, to: number, sets: IdSets, firsts: number[], starts: number[]): number[] {
