@@ -14,6 +14,7 @@
  */
 
 import { frequency } from '../phrases/common-words.js';
+import type { DetectionInput, Post } from './detector.js';
 import { readRe2, type Node } from './re2-reader.js';
 
 /** Strings a concatenation's exact set may grow to (cross products grow fast). */
@@ -65,6 +66,14 @@ export function leadingLiterals(source: string): string[] | undefined {
 export function foldForLiterals(text: string): string {
   const lower = text.toLowerCase();
   return lower.includes('ſ') ? lower.replaceAll('ſ', 's') : lower;
+}
+
+const FOLDED = {};
+
+/** The post's text as `foldForLiterals` gives it, once per post and evaluation: the literal scan and the pattern checks' starts read it. */
+export function foldedPost(input: DetectionInput, post: Post): string {
+  const perPost = input.memo(FOLDED, () => new Array<string | undefined>(input.posts.length));
+  return (perPost[post.index] ??= foldForLiterals(post.text));
 }
 
 /** Whether a literal of `requiredLiterals` is compared with the text as written (it has an upper-case letter). */

@@ -29,7 +29,7 @@
 import { RE2Set } from 're2js';
 import { keyScanner, type KeyScanner } from '../lexicon-automaton.js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
-import { caseSensitive, foldForLiterals, requiredLiterals } from './pattern-literals.js';
+import { caseSensitive, foldedPost, requiredLiterals } from './pattern-literals.js';
 import { readRe2 } from './re2-reader.js';
 
 /**
@@ -126,7 +126,7 @@ class PackLiterals {
   /** Per literal id, 1 when the post contains it (lower-cased, or as written: `caseSensitive`); once per post and evaluation. */
   found(input: DetectionInput, post: Post): Uint8Array {
     const perPost = input.memo(this, () => new Array<Uint8Array | undefined>(input.posts.length));
-    return (perPost[post.index] ??= this.scan(post.text));
+    return (perPost[post.index] ??= this.scan(post.text, foldedPost(input, post)));
   }
 
   /**
@@ -142,9 +142,9 @@ class PackLiterals {
     return (this.scanner = keyScanner(entries.filter(([literal]) => !caseSensitive(literal) && !NON_ASCII.test(literal))));
   }
 
-  private scan(text: string): Uint8Array {
+  /** `folded`: the text as `foldForLiterals` gives it. */
+  private scan(text: string, folded: string): Uint8Array {
     const found = new Uint8Array(this.ids.size);
-    const folded = foldForLiterals(text);
     this.compile().forEachMatch(folded, (_start, _end, id) => {
       found[id] = 1;
     });

@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { RE2JS } from 're2js';
 import { ParamError, type CompiledDetector, type DetectorType, type Finding, type Post } from './detector.js';
-import { foldForLiterals, leadingLiterals } from './pattern-literals.js';
+import { foldedPost, leadingLiterals } from './pattern-literals.js';
 import { joinPackScan } from './pattern-scan.js';
 
 export const patternParams = Type.Object(
@@ -201,10 +201,9 @@ export const patternDetector: DetectorType<PatternParams> = {
         const { posts } = input;
         const findings: Finding[] = [];
         for (const post of posts) {
-          let folded: string | undefined;
           for (const id of anyOf.matching(input, post)) {
             const { source, re, leads } = patterns[id]!;
-            const starts = leads && startsOf(post, (folded ??= foldForLiterals(post.text)), leads);
+            const starts = leads && startsOf(post, foldedPost(input, post), leads);
             findings.push(...matchesOf(post, re, source, starts));
           }
         }
