@@ -4,14 +4,19 @@
  * limit) and answers a constant decision of the same shape and size as gatehouse's answer.
  * No auth, no engine, no audit, no logging: the cost of answering an HTTP request at all.
  *
- *   PORT=8099 node --import tsx test/bench/bare-express.ts
+ *   PORT=8099 [BARE_ANSWER_FILE=answer.json] node --import tsx test/bench/bare-express.ts
+ *
+ * `npm run bench:http` passes gatehouse's own answer to the bench body (BARE_ANSWER_FILE, without
+ * its request_id); the DECISION below is a recorded one, for a run without gatehouse.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import express from 'express';
 
 // A real answer of gatehouse to the bench body (recorded once), so that both servers write the
-// same JSON: same fields, same size (~2.3 kB); the receipt is a constant of the token's length.
-const DECISION = {
+// same JSON: same fields, same size (~2.3 kB then; 4.1 kB in 2026-12 with the grown pack); the receipt
+// is a constant of the token's length.
+const RECORDED = {
   "receipt_id": "00000000-0000-4000-8000-000000000000",
   "stage": "bench",
   "mode": "advisory",
@@ -86,6 +91,9 @@ const DECISION = {
   "audit_ok": true,
   "receipt": "eyJhbGciOiJFZERTQSIsImtpZCI6IkQ5ZThBS2tDMXNkZUJtYzJiaVlEX1ktZmxmNWlUWVpYdnVHNmZZMnJHR1UiLCJ0eXAiOiJnYXRlaG91c2UtcmVjZWlwdCtqd3QifQ.xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 };
+
+const answerFile = process.env.BARE_ANSWER_FILE;
+const DECISION = answerFile ? (JSON.parse(readFileSync(answerFile, 'utf8')) as Record<string, unknown>) : RECORDED;
 
 const app = express();
 app.disable('x-powered-by');

@@ -71,7 +71,7 @@
  *   GATEHOUSE_AUDIT_TICK_MS, GATEHOUSE_AUDIT_MAX_BATCH, …: passed through to gatehouse.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -386,6 +386,12 @@ async function api(r: Running, method: string, url: string, body?: unknown): Pro
   return { status: res.status, body: parsed };
 }
 
+/**
+ * Gatehouse's answer to BODY, as the first server pinned gave it: bare Express answers these very
+ * fields (its own request_id), so that both write the same JSON whatever the pack has grown to.
+ */
+let recordedAnswer: Record<string, unknown> | undefined;
+
 /** Pins the bench stage to the default pack in advisory mode, and checks one evaluation end to end. */
 async function pinAdvisory(r: Running): Promise<void> {
   const packs = await api(r, 'GET', '/v1/packs');
@@ -402,6 +408,7 @@ async function pinAdvisory(r: Running): Promise<void> {
     }
     const codes = [...new Set([...(answer.violations ?? []), ...(answer.warnings ?? [])].map((f: { code: string }) => f.code))];
     if (codes.length !== 1) throw new Error(`the bench post should have exactly one finding, got ${codes.join(', ') || 'none'}`);
+    recordedAnswer ??= answer;
   }
 }
 
@@ -446,7 +453,14 @@ function newServer(id: string, label: string, kind: Server['kind'], workers: num
 }
 
 async function startBare(): Promise<Server> {
-  const r = await startProcess('bare-express', ['--import', 'tsx', BARE], {}, PIN ? PIN_SERVER_CPU : undefined);
+  let env: Record<string, string> = {};
+  if (recordedAnswer) {
+    const { request_id: _ignored, ...answer } = recordedAnswer;
+    const file = path.join(workDir, 'bare-answer.json');
+    writeFileSync(file, JSON.stringify(answer));
+    env = { BARE_ANSWER_FILE: file };
+  }
+  const r = await startProcess('bare-express', ['--import', 'tsx', BARE], env, PIN ? PIN_SERVER_CPU : undefined);
   const startMs = await waitReady(r);
   return newServer('bare', 'bare Express 5', 'bare', 1, r, startMs);
 }
@@ -801,11 +815,6 @@ async function main(): Promise<void> {
 
   // Start everything first; each stays up for the whole run.
   const servers: Server[] = [];
-  if (ONLY.has('bare')) {
-    progress('starting bare Express … ');
-    servers.push(await startBare());
-    progress('ready\n');
-  }
   if (ONLY.has('postgres')) {
     for (const workers of WORKERS) {
       progress(`starting gatehouse on PostgreSQL, ${workers} process${workers > 1 ? 'es' : ''} … `);
@@ -825,6 +834,12 @@ async function main(): Promise<void> {
     pgliteFirst = pglite.startMs;
     servers.push(pglite);
     progress('ready\n');
+  }
+  // Last, so that it answers what gatehouse answered (recordedAnswer); listed first.
+  if (ONLY.has('bare')) {
+    progress('starting bare Express … ');
+    servers.unshift(await startBare());
+    progress(`ready (answers ${recordedAnswer ? "gatehouse's" : 'its recorded'} decision)\n`);
   }
   if (servers.length === 0) throw new Error('BENCH_ONLY selects no server');
   const databases = servers.flatMap((s) => (s.database ? [s.database.name] : []));
