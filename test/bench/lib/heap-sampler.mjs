@@ -4,7 +4,8 @@
  * collected included) starts once HEAP_SAMPLE_AFTER requests have arrived (default 3000, past
  * the warm-up) and stops at exit, writing HEAP_SAMPLE_DIR/heap-<pid>.json: the allocation sites
  * with bytes per request (requests counted through node's http.server.request.start channel).
- * Summarise with `node test/bench/lib/heap-sampler.mjs FILE [rows]`.
+ * Summarise with `node test/bench/lib/heap-sampler.mjs FILE [rows]`. HEAP_SAMPLE_SURVIVORS=1 keeps
+ * only what survived a scavenge (what the scavenges copy and promote, and major GCs then mark).
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { Session } from 'node:inspector';
@@ -25,6 +26,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const after = Number(process.env.HEAP_SAMPLE_AFTER ?? 3000);
   const interval = Number(process.env.HEAP_SAMPLE_INTERVAL ?? 1024);
   const dir = process.env.HEAP_SAMPLE_DIR ?? '/tmp/heap-sample';
+  const survivors = process.env.HEAP_SAMPLE_SURVIVORS === '1';
   const session = new Session();
   session.connect();
   let seen = 0;
@@ -33,7 +35,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     seen++;
     if (seen === after) {
       session.post('HeapProfiler.enable');
-      session.post('HeapProfiler.startSampling', { samplingInterval: interval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+      // HEAP_SAMPLE_SURVIVORS=1: leave out what a scavenge collected, so that what remains is what
+      // survived one (promoted to the old generation, the scavenges' and major GCs' work).
+      session.post('HeapProfiler.startSampling', { samplingInterval: interval, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivors });
       sampledFrom = seen;
     }
   });
