@@ -12,6 +12,8 @@ import { formatPath, PackError, type PackIssue } from './errors.js';
 import { ParamError } from './detectors/detector.js';
 import { compilePackScans } from './detectors/pattern-scan.js';
 import { contentHash } from './hash.js';
+import { keepResolved } from './resolved-text.js';
+import { releaseInflector } from './phrases/inflect.js';
 import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
 import { checkTemplate, COMMON_VARS, compileTemplate, TemplateError, type Template } from './template.js';
 import { validateAgainst } from './validate.js';
@@ -50,7 +52,8 @@ export interface CompiledPack {
   /** `sha256:` over the canonical JSON of the resolved pack (lexicons included). */
   hash: string;
   description: string;
-  resolved: ResolvedPack;
+  /** The document compiled (kept as JSON text between reads: see keepResolved). */
+  readonly resolved: ResolvedPack;
   checks: CheckInfo[];
   /** Engine internals; not part of the public contract. */
   readonly internal: {
@@ -130,13 +133,19 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
   compilePackScans(ctx);
   const bars = scoreBars(resolved, checks);
   for (const check of checks) if (bars.has(check.id)) check.bars = bars.get(check.id);
+  // A detector's closures may hold `ctx` (V8 keeps a scope's captured variables together): emptied,
+  // it no longer holds the pack's specs, whose model weights and lexicon terms every major GC
+  // would otherwise mark (~400k objects for the default pack; issue 14).
+  lexicons.clear();
+  phrases.clear();
+  models.clear();
+  releaseInflector();
 
-  return {
+  return keepResolved({
     id: resolved.id,
     version: resolved.version,
     hash,
     description: resolved.description,
-    resolved,
     checks: checks.map(({ id, code, severity, category, labels }) => ({ id, code, severity, category, labels })),
     internal: {
       checks,
@@ -146,7 +155,7 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
       platform: resolved.defaults.platform,
       threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',
     },
-  };
+  }, resolved);
 }
 
 function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {

@@ -27,6 +27,18 @@ function compromise(): { transform: Transform; model: unknown } {
   return nlp;
 }
 
+/**
+ * Lets the GC have compromise (its lexicon and model are ~200k objects that every major GC would
+ * mark for the life of the process): after a pack is compiled. The next compile loads it again.
+ */
+export function releaseInflector(): void {
+  if (!nlp) return;
+  nlp = undefined;
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('compromise');
+  for (const id of Object.keys(require.cache)) if (id === entry || id.includes('/node_modules/compromise/')) delete require.cache[id];
+}
+
 /** The word and its forms: verbs get -s, past, participle, -ing and the informal -in'; nouns their plural. */
 export function inflections(word: string, as: Inflection): string[] {
   const key = `${as}:${word}`;

@@ -120,8 +120,9 @@ async function evalJsonl(pack: CompiledPack, platform: string | undefined, io: C
  * evaluate silently with no length rule at all.
  */
 export function knownPlatforms(pack: CompiledPack): string[] {
-  const names = new Set([pack.resolved.defaults.platform]);
-  for (const check of pack.resolved.checks) {
+  const { resolved } = pack;
+  const names = new Set([resolved.defaults.platform]);
+  for (const check of resolved.checks) {
     const detector = check.detector as { type?: string; platforms?: Record<string, unknown> } | undefined;
     if (detector?.type !== 'post_length' || !detector.platforms) continue;
     for (const name of Object.keys(detector.platforms)) if (name !== 'default') names.add(name);
