@@ -7,7 +7,7 @@
  *      between instances that write the same stages): concurrent writers on one
  *      PostgreSQL queue per chain instead of forking it;
  *   2. the head of each chain (its last row, or the checkpoint a prune left);
- *   3. hashes computed here (audit-chain.ts), in batch order, over the row's JCS text,
+ *   3. hashes computed in batch order (batch-parameter.ts, audit-chain.ts) over the row's JCS text,
  *      which is also the text sent for it;
  *   4. one INSERT … SELECT FROM jsonb_populate_recordset($1): the whole batch is one
  *      bind parameter, so no statement is built per batch and no parameter limit applies.
@@ -24,7 +24,8 @@
  * was given, the transaction is rolled back and retried once without the rows present.
  */
 import type { Knex } from 'knex';
-import { canonicalRow, chainOf, GENESIS_HASH, sha256Hex, type ChainHead, type ChainLink } from './audit-chain.js';
+import { chainOf, GENESIS_HASH, type ChainHead, type ChainLink } from './audit-chain.js';
+import { batchParameter } from './batch-parameter.js';
 import type { AuditRow } from './audit-store.js';
 
 // The columns written; every one is a key of canonicalRow's object (extra row properties never reach the INSERT).
@@ -62,6 +63,8 @@ const SQL = {
 
 type Statement = { name: string; text: string };
 type Run = (statement: Statement | string, values?: unknown[]) => Promise<Record<string, unknown>[]>;
+/** The INSERT's parameter for these rows, each hashed after its chain's head (which it advances). */
+type Param = (rows: AuditRow[], heads: Map<string, ChainLink>) => Buffer | string;
 /** BEGIN and the chains' locks, in sorted order; with `heads`, also returns the heads' rows (read after the locks). */
 type Open = (chains: string[], heads: boolean) => Promise<Record<string, unknown>[] | undefined>;
 
@@ -91,6 +94,8 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
   // A writer stuck holding a chain's lock (a hung instance) must not hold every other writer's
   // connections for ever: past LOCK_TIMEOUT the batch fails and its rows go to the outbox. One
   // simple-protocol round trip on pg; PGlite has one connection, so no other writer to wait for.
+  // The rows as jsonb's binary input on pg (batch-parameter.ts); PGlite gets the text.
+  const param: Param = named ? (rows, heads) => batchParameter(rows, heads, true) : (rows, heads) => batchParameter(rows, heads, false);
   const begin = named ? `BEGIN; SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'` : 'BEGIN';
   const runOn = (connection: RawConnection): Run =>
     named
@@ -116,7 +121,7 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
       const run = runOn(connection);
       const open = openOn(run);
       // An outbox replay may meet rows already committed: then once more, without them.
-      const heads = (await insertOnce(run, open, rows, false)) ?? (await insertOnce(run, open, rows, true));
+      const heads = (await insertOnce(run, open, param, rows, false)) ?? (await insertOnce(run, open, param, rows, true));
       if (!heads) throw new Error('the audit chain insert skipped rows twice');
       onCommitted(heads);
     } finally {
@@ -126,7 +131,7 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
 }
 
 /** One transaction: the heads it left, or undefined (rolled back) when ON CONFLICT skipped a row. */
-async function insertOnce(run: Run, open: Open, rows: AuditRow[], skipPresent: boolean): Promise<ChainHead[] | undefined> {
+async function insertOnce(run: Run, open: Open, param: Param, rows: AuditRow[], skipPresent: boolean): Promise<ChainHead[] | undefined> {
   const chains = [...new Set(rows.map(chainOf))].sort();
   try {
     // The heads come with the locks, unless present rows must be left out first (a replay's retry).
@@ -141,19 +146,7 @@ async function insertOnce(run: Run, open: Open, rows: AuditRow[], skipPresent: b
     if (todo.length > 0) {
       headRows ??= await run(SQL.heads, [chains]);
       heads = nextLinks(headRows);
-      // Each row is sent as the very text it is hashed over, with its row_hash appended: one serialisation per row,
-      // and the parameter built by one join (one copy of the texts, which the driver then writes as they are).
-      const parts: string[] = [];
-      for (const row of todo) {
-        const chain = chainOf(row);
-        const link = heads.get(chain)!;
-        const text = canonicalRow(row, link);
-        const row_hash = sha256Hex(text);
-        heads.set(chain, { chain, seq: link.seq + 1, prev_hash: row_hash });
-        parts.push(parts.length === 0 ? '[' : ',', text.slice(0, -1), ',"row_hash":"', row_hash, '"}');
-      }
-      parts.push(']');
-      const inserted = await run(SQL.insert, [parts.join('')]);
+      const inserted = await run(SQL.insert, [param(todo, heads)]);
       if (inserted.length !== todo.length) {
         await run('ROLLBACK');
         return undefined;
