@@ -33,18 +33,36 @@ export interface RequestLogOptions {
   ownLine?: (req: IncomingMessage) => boolean;
 }
 
+const BASE = Symbol('gatehouse.requestLogger');
+const CHILD = Symbol('gatehouse.requestChild');
+type Logged = IncomingMessage & { [BASE]?: Logger; [CHILD]?: Logger };
+
+/**
+ * `req.log` as one getter on the requests' prototype (Express's per-app `request`), reading the
+ * logger and id the middleware set on the request as plain fields. A getter defined on each
+ * request allocated a function, its context and an accessor pair per request, and a new hidden
+ * class with its descriptors (issue 14: ~0.9 kB less per request that survives a scavenge).
+ */
+function defineLogOn(proto: object): void {
+  if (Object.prototype.hasOwnProperty.call(proto, 'log')) return;
+  Object.defineProperty(proto, 'log', {
+    configurable: true,
+    enumerable: false,
+    get(this: Logged): Logger | undefined {
+      const base = this[BASE];
+      return base && (this[CHILD] ??= base.child({ req: { id: this.id } }));
+    },
+  });
+}
+
 export function requestLog(logger: Logger, options: RequestLogOptions): RequestHandler {
   return (req, res, next) => {
     const incoming = req.headers['x-request-id'];
     const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
     req.id = id;
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      enumerable: false,
-      get: () => (child ??= logger.child({ req: { id } })),
-    });
+    (req as Logged)[BASE] = logger;
+    defineLogOn(Object.getPrototypeOf(req) as object);
     const url = req.originalUrl;
     if (options.quiet.has(url)) {
       next();

@@ -80,3 +80,19 @@ describe('request log', () => {
     expect(JSON.parse(untimed[2]!)).toMatchObject({ service: 'gatehouse', req: { id: 'req-9' }, content: '[redacted]', receipt: '[redacted]', msg: 'decision' });
   });
 });
+
+describe('req.log', () => {
+  it("is each request's own child logger, bound to its id, and read from the requests' prototype", async () => {
+    const { server } = app();
+    const seen: { req: object; log: unknown }[] = [];
+    server.get('/v1/seen', (req, res) => {
+      seen.push({ req, log: req.log });
+      res.json({});
+    });
+    await request(server).get('/v1/seen').set('X-Request-Id', 'one');
+    await request(server).get('/v1/seen').set('X-Request-Id', 'two');
+    expect(seen[0]!.log).not.toBe(seen[1]!.log);
+    expect((seen[1]!.log as { bindings(): unknown }).bindings()).toEqual({ req: { id: 'two' } });
+    expect(Object.getOwnPropertyDescriptor(seen[1]!.req, 'log')).toBeUndefined();
+  });
+});
