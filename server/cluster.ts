@@ -12,7 +12,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import path from 'node:path';
 import { ConfigError, createConfig } from './config.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
 
 export const WORKERS_ENV = 'GATEHOUSE_WORKERS';
 const MAX_WORKERS = 64;
@@ -44,7 +44,7 @@ export function isListeningMessage(message: unknown): message is ListeningMessag
 /** Runs the primary: forks `count` workers and resolves with the shared URL once all listen. */
 export async function runPrimary(env: NodeJS.ProcessEnv, count: number): Promise<{ url: string; close(): Promise<void> }> {
   const config = createConfig(env);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(config.logBufferBytes));
   const outboxBase = config.auditSink.outboxDir;
   const workers = new Map<number, Worker>();
   let stopping = false;
@@ -98,6 +98,7 @@ export async function runPrimary(env: NodeJS.ProcessEnv, count: number): Promise
     throw error;
   }
   logger.info({ url, workers: count, outbox: path.join(outboxBase, 'worker-<i>') }, `gatehouse primary: ${count} workers listening on ${url}`);
+  logger.flush();
 
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'stopping workers');

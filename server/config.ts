@@ -105,6 +105,8 @@ export interface Config {
   /** Requests per minute per API key; 0 → no limit. */
   rateLimitPerMinute: number;
   logLevel: string;
+  /** Bytes of log lines gathered before a write (server/logger.ts logDestination); 0: a write per line. */
+  logBufferBytes: number;
   /** Propagation of pins and the kill switch, fleet attestation, shadow evaluation (docs/rollout.md). */
   rollout: RolloutConfig;
   readiness: ReadinessThresholds;
@@ -216,6 +218,8 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     corsOrigins: read.list('GATEHOUSE_CORS_ORIGINS'),
     rateLimitPerMinute: read.int('GATEHOUSE_RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
     logLevel: read.oneOf('GATEHOUSE_LOG_LEVEL', LOG_LEVELS, 'info'),
+    // Below sonic-boom's largest single write (16 KiB).
+    logBufferBytes: read.int('GATEHOUSE_LOG_BUFFER_BYTES', 4_096, 0, 16_000),
     rollout: {
       pollMs: read.int('GATEHOUSE_ROLLOUT_POLL_MS', 5_000, 100, 600_000),
       fleetIntervalMs: read.int('GATEHOUSE_FLEET_INTERVAL_MS', 10_000, 100, 3_600_000),

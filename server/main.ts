@@ -13,7 +13,7 @@ import { migrateLatest, openDatabase } from './db/database.js';
 import { describeTarget } from './db/database-command.js';
 import { describeLockHolder } from './db/data-dir-lock.js';
 import { createGatehouse } from './compose.js';
-import { createLogger } from './logger.js';
+import { createLogger, logDestination } from './logger.js';
 import { createHttpServer } from './http/connections.js';
 import { runPrimary, workersWanted } from './cluster.js';
 
@@ -38,7 +38,7 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
   const config = createConfig(env);
   // Written into the data dir's and the outbox's lock files: a second instance is told who holds them.
   describeLockHolder(`gatehouse serve, port ${config.port}, ${describeTarget(config)}`);
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination(config.logBufferBytes));
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   let gatehouse: Awaited<ReturnType<typeof createGatehouse>>;
   try {
@@ -50,6 +50,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     throw error;
   }
   if (gatehouse.generatedAdminKey) {
+    // The lines logged so far first (they wait in the log's buffer: logDestination).
+    logger.flush();
     const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
     print(
       `No API keys were configured: generated an admin key. It is shown once and stored only as a hash:\n\n  ${gatehouse.generatedAdminKey}\n\n` +
@@ -78,6 +80,8 @@ export async function serve(env: NodeJS.ProcessEnv = process.env, options: Serve
     { address: listening, url, database: db.kind, outbox: config.auditSink.outboxDir, rules: config.rulesDir, packs: gatehouse.packs.report() },
     listening === url ? `gatehouse listening on ${listening}` : `gatehouse listening on ${listening} (from this host: ${url})`,
   );
+  // Shown at once, not when the log's buffer fills or a second has passed.
+  logger.flush();
   if (cluster.isWorker) process.send?.({ type: 'gatehouse-listening', url });
   // In the background: short posts are served inline meanwhile, long ones wait for the workers.
   if (config.engine.warmAtStart && config.engine.threads > 0) {

@@ -19,6 +19,7 @@ describe('createConfig', () => {
       auditHeadLogSeconds: 60,
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
+      logBufferBytes: 4_096,
       engine: { threads: 2, inlineChars: 500, inlineLimitMs: 50, warmAtStart: true },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, maxHeaderBytes: 16 * 1024, maxStreams: 100, maxStreamsPerKey: 5 },
     });
@@ -64,6 +65,7 @@ describe('createConfig', () => {
       GATEHOUSE_AUDIT_HEAD_LOG_SECONDS: '0',
       GATEHOUSE_CORS_ORIGINS: 'https://a.example, https://b.example',
       GATEHOUSE_RATE_LIMIT_PER_MINUTE: '0',
+      GATEHOUSE_LOG_BUFFER_BYTES: '0',
     });
     expect(c.port).toBe(0);
     expect(c.databaseUrl).toBe('postgres://u:p@db:5432/gh');
@@ -78,6 +80,7 @@ describe('createConfig', () => {
     expect(c.auditHeadLogSeconds).toBe(0);
     expect(c.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
     expect(c.rateLimitPerMinute).toBe(0);
+    expect(c.logBufferBytes).toBe(0);
   });
 
   it('lists every invalid value in one error, naming the variable', () => {
