@@ -9,7 +9,7 @@ import type { FeatureList } from './features.js';
  * a pack with no normalised model never pays for it.
  */
 export function distinctFeatures(list: FeatureList): number {
-  return (list.distinct ??= list.known === undefined ? distinctCount(list.hash, list.length) : list.known + distinctCount(list.hash, list.length, list.slot));
+  return (list.distinct ??= distinctCount(list.hash, list.length));
 }
 
 // The set's scratch, reused from post to post: a slot is taken when its stamp is this call's
@@ -23,12 +23,12 @@ let generation = 0;
 
 /**
  * The number of different values among the first `n` hashes: an open-addressing set, no Set of
- * numbers. With `slot` (FeatureList.known), only those of the occurrences no model knows (-1).
+ * numbers.
  */
-function distinctCount(hash: Uint32Array, n: number, slot?: Int32Array): number {
+function distinctCount(hash: Uint32Array, n: number): number {
   let size = 16;
   while (size < 2 * n) size *= 2;
-  if (size > KEPT) return countInto(hash, n, slot, new Uint32Array(size), new Uint32Array(size), 1);
+  if (size > KEPT) return countInto(hash, n, new Uint32Array(size), new Uint32Array(size), 1);
   if (keys.length < size) {
     keys = new Uint32Array(size);
     stamps = new Uint32Array(size);
@@ -38,13 +38,12 @@ function distinctCount(hash: Uint32Array, n: number, slot?: Int32Array): number 
     stamps.fill(0);
     generation = 0;
   }
-  return countInto(hash, n, slot, keys, stamps, ++generation, size - 1);
+  return countInto(hash, n, keys, stamps, ++generation, size - 1);
 }
 
-function countInto(hash: Uint32Array, n: number, slot: Int32Array | undefined, keys: Uint32Array, stamps: Uint32Array, gen: number, mask = keys.length - 1): number {
+function countInto(hash: Uint32Array, n: number, keys: Uint32Array, stamps: Uint32Array, gen: number, mask = keys.length - 1): number {
   let count = 0;
   for (let k = 0; k < n; k++) {
-    if (slot !== undefined && slot[k]! >= 0) continue;
     const h = hash[k]!;
     let i = h & mask;
     while (stamps[i] === gen && keys[i] !== h) i = (i + 1) & mask;

@@ -8,7 +8,7 @@
  * keys heap numbers) and name pointers for every major GC to visit.
  */
 import { featureHash, type FeatureList } from './features.js';
-import { SMALL_TEXT, SlotStamps, SmallSlotSet, type SeenSlots } from './slot-sets.js';
+import { SMALL_TEXT, SeenHashes, SlotStamps, SmallSlotSet, type SeenSlots } from './slot-sets.js';
 
 /**
  * The feature table's filter: 2^20 bits, two per feature, one at a hash's top 20 bits (the table
@@ -44,6 +44,7 @@ export class FeatureTable {
   // Which slots `present` has seen: a small set for a post, a stamp per slot for a longer text.
   private readonly small = new SmallSlotSet();
   private readonly stamps = new SlotStamps();
+  private readonly seen = new SeenHashes();
   /** `presentAt`'s scratch: the first occurrence of each slot present, in order. */
   private firsts = new Int32Array(0);
   /**
@@ -166,8 +167,8 @@ export class FeatureTable {
   }
 
   /**
-   * `slotsAt`, and `presentAt` of them with none skipped, in one pass over a post's occurrences:
-   * a slot found is at once checked against those seen (while the next probes are under way).
+   * `slotsAt`, `presentAt` of them with none skipped and `distinctFeatures`, in one pass over a
+   * post's occurrences: each different hash is looked up once, at its first occurrence.
    */
   slotsAndPresent(features: FeatureList): { slotAt: Int32Array; present: Present } {
     if (features.length > SMALL_TEXT) {
@@ -176,18 +177,23 @@ export class FeatureTable {
     }
     if (this.pending.length > 0) this.join();
     if (this.firsts.length < features.length) this.firsts = new Int32Array(features.length * 2);
-    const out = features.slot;
-    const { hash } = features;
-    const { firsts, small } = this;
-    small.clear();
+    const { slot: out, hash } = features;
+    const { firsts, seen } = this;
+    seen.clear();
     let count = 0;
+    let distinct = 0;
     for (let i = 0; i < features.length; i++) {
-      const slot = (out[i] = this.lookup(hash[i]!));
-      if (slot >= 0 && small.add(slot)) firsts[count++] = i;
+      const h = hash[i]!;
+      const place = seen.placeOf(h);
+      if (seen.has(place)) out[i] = seen.slotAt(place);
+      else {
+        const slot = (out[i] = seen.note(place, h, this.lookup(h)));
+        distinct++;
+        if (slot >= 0) firsts[count++] = i;
+      }
     }
-    features.known = count;
-    const slotAt = out.subarray(0, features.length);
-    return { slotAt, present: this.presentOf(slotAt, features, count) };
+    features.distinct = distinct;
+    return { slotAt: out.subarray(0, features.length), present: this.presentOf(out, features, count) };
   }
 
   /**

@@ -41,14 +41,11 @@ const CLOSE = '>'.charCodeAt(0);
 export interface FeatureList {
   length: number;
   hash: Uint32Array;
-  /** How many different features the words have, once `distinctFeatures` has counted them. */
-  distinct?: number;
   /**
-   * How many different slots of the feature table the occurrences have, once `slotsAndPresent`
-   * has put them in `slot`: a slot is one hash and a known hash no unknown one, so the distinct
-   * count then hashes only the occurrences no model knows (~4 in 5 of a post's).
+   * How many different features the words have, once counted: by `slotsAndPresent` for a post
+   * (it dedupes the hashes to look each up once), else by `distinctFeatures`.
    */
-  known?: number;
+  distinct?: number;
   /** Scratch in the same buffer: each occurrence's slot (`FeatureTable.slotsAt`), a guarded model's marks. */
   slot: Int32Array;
   skip: Uint8Array;
@@ -112,7 +109,6 @@ export function featuresOf(posts: readonly Word[][], scratch?: FeatureScratch): 
     if (kept) scratch.list = list;
   }
   list.distinct = undefined;
-  list.known = undefined;
   let n = 0;
   let g = 0;
   for (let post = 0; post < posts.length; post++) {
@@ -141,7 +137,6 @@ function emptyList(capacity: number): FeatureList {
     length: 0,
     hash: new Uint32Array(buffer, 0, capacity),
     distinct: undefined, // one shape for every list, counted or not
-    known: undefined,
     slot: new Int32Array(buffer, 4 * capacity, capacity),
     words: 0,
     blockStart: new Uint32Array(buffer, 8 * capacity, words),

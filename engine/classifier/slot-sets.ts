@@ -66,3 +66,46 @@ export class SlotStamps implements SeenSlots {
     return true;
   }
 }
+
+/**
+ * A post's feature hashes seen so far, each with its slot (-1: no model's): `slotsAndPresent`
+ * looks a hash up in the table once, at its first occurrence, and counts the post's different
+ * features (distinct.ts) as it goes. Hash, stamp and slot side by side: a probe reads one line.
+ */
+export class SeenHashes {
+  // [hash, generation, slot, unused] per place; 2^SMALL_BITS places, at most half full.
+  private readonly entries = new Int32Array(4 << SMALL_BITS);
+  private generation = 0;
+
+  /** Forgets every hash, for the next text. */
+  clear(): void {
+    if (this.generation === 0x7fffffff) {
+      this.entries.fill(0);
+      this.generation = 0;
+    }
+    this.generation++;
+  }
+
+  /** The place of `hash`: where it is, or where `note` puts it (then `has` is false). */
+  placeOf(hash: number): number {
+    const { entries, generation } = this;
+    let p = Math.imul(hash, 0x9e3779b1) >>> SMALL_SHIFT;
+    while (entries[4 * p + 1] === generation && entries[4 * p] !== (hash | 0)) p = (p + 1) & ((1 << SMALL_BITS) - 1);
+    return p;
+  }
+
+  has(place: number): boolean {
+    return this.entries[4 * place + 1] === this.generation;
+  }
+
+  slotAt(place: number): number {
+    return this.entries[4 * place + 2]!;
+  }
+
+  /** Notes `hash` at its place (`placeOf`), with its slot; returns the slot. */
+  note(place: number, hash: number, slot: number): number {
+    this.entries[4 * place] = hash;
+    this.entries[4 * place + 1] = this.generation;
+    return (this.entries[4 * place + 2] = slot);
+  }
+}

@@ -65,8 +65,11 @@ describe('FeatureTable', () => {
         const shared = files.map((f, i) => new TextModel(spec(f, i === 1 ? 4 : undefined), table));
         const list = featuresOf(wordsOf(posts.map((p) => p.join(' '))));
         const present = table.present(list);
-        // Both in one pass, as the classifier check reads them.
-        expect(table.slotsAndPresent(list).present).toEqual(present);
+        // Both in one pass, as the classifier check reads them, each hash looked up once.
+        const slots = Array.from(table.slotsAt(list));
+        const both = table.slotsAndPresent(list);
+        expect(both.present).toEqual(present);
+        expect(Array.from(both.slotAt)).toEqual(slots);
         files.forEach((f, i) => {
           const alone = new TextModel(spec(f, i === 1 ? 4 : undefined));
           const own = alone.table.present(featuresOf(wordsOf(posts.map((p) => p.join(' ')))));
@@ -95,8 +98,8 @@ describe('FeatureTable', () => {
         const texts = posts.map((p) => p.join(' '));
         const list = featuresOf(wordsOf(texts));
         table.slotsAndPresent(list);
-        // A post's list is counted from its slots; a longer text's (slotsAt, stamps) the old way.
-        expect(list.known === undefined).toBe(list.length > SMALL_TEXT);
+        // A post's list is counted as its hashes are looked up; a longer text's (slotsAt, stamps) on first need.
+        expect(list.distinct === undefined).toBe(list.length > SMALL_TEXT);
         expect(distinctFeatures(list)).toBe(distinctFeatures(featuresOf(wordsOf(texts))));
       }),
     );
