@@ -10,9 +10,11 @@
  * themselves come from words.ts.
  */
 import { fnvRange, fnvStep as step } from '../fnv.js';
+import { listOf, type WordList } from './word-list.js';
 import type { Word } from './words.js';
 
-export { wordsOf, type Word } from './words.js';
+export { readWords, wordsOf, type Word } from './words.js';
+export type { WordList, WordScratch } from './word-list.js';
 
 /** The hash of a feature name, as the model file writes it (`b:kill you`). */
 export function featureHash(name: string): number {
@@ -27,6 +29,9 @@ const C = featureHash('c:');
 const SPACE = ' '.charCodeAt(0);
 const OPEN = '<'.charCodeAt(0);
 const CLOSE = '>'.charCodeAt(0);
+const HASH = '#'.charCodeAt(0);
+const AT = '@'.charCodeAt(0);
+const SLASH = '/'.charCodeAt(0);
 
 /**
  * Every feature occurrence of the words, in order, repeats included (a model counts each feature
@@ -97,10 +102,10 @@ export interface FeatureScratch {
 const MAX_KEPT = 1 << 14;
 
 /** The feature occurrences of the words; into `scratch`'s list (grown if short) when given. */
-export function featuresOf(posts: readonly Word[][], scratch?: FeatureScratch): FeatureList {
-  let capacity = 0;
+export function featuresOf(given: WordList | readonly Word[][], scratch?: FeatureScratch): FeatureList {
+  const words = Array.isArray(given) ? listOf(given) : (given as WordList);
   // At most 4 word features and 3 letter pieces (3 to 5 long) per letter: `<word>` has length starts.
-  for (const words of posts) for (const w of words) capacity += 4 + 3 * w.text.length;
+  const capacity = 4 * words.count + 3 * words.from[words.count]!;
   let list = scratch?.list;
   if (list === undefined || list.hash.length < capacity) {
     // Room for longer posts than this one; a long text's list (~9 bytes an occurrence) is not kept.
@@ -110,20 +115,19 @@ export function featuresOf(posts: readonly Word[][], scratch?: FeatureScratch): 
   }
   list.distinct = undefined;
   let n = 0;
-  let g = 0;
-  for (let post = 0; post < posts.length; post++) {
-    const words = posts[post]!;
-    for (let i = 0; i < words.length; i++, g++) {
-      list.blockStart[g] = n;
-      list.post[g] = post;
-      list.index[g] = i;
-      n = wordFeatures(list, n, words, i);
-      const w = words[i]!.text;
-      if (w !== '#' && w !== '@' && w !== '/') n = letterPieces(list, n, w);
-    }
+  for (let g = 0; g < words.count; g++) {
+    const post = words.post[g]!;
+    list.blockStart[g] = n;
+    list.post[g] = post;
+    list.index[g] = g - words.first[post]!;
+    n = wordFeatures(list, n, words, g);
+    const from = words.from[g]!;
+    const c = words.codes[from]!;
+    // `#` a number, `@` a mention, `/` a link: no letters.
+    if (words.from[g + 1]! - from !== 1 || (c !== HASH && c !== AT && c !== SLASH)) n = letterPieces(list, n, words, g);
   }
-  list.blockStart[g] = n;
-  list.words = g;
+  list.blockStart[words.count] = n;
+  list.words = words.count;
   list.length = n;
   return list;
 }
@@ -153,40 +157,39 @@ function put(list: FeatureList, n: number, hash: number): number {
 }
 
 /**
- * The word, pair, triple and skipped pair that start at word i. FNV is a chain per feature, so
- * the four chains that read word i (and the two that read each next word) are stepped together
+ * The word, pair, triple and skipped pair that start at word g. FNV is a chain per feature, so
+ * the four chains that read word g (and the two that read each next word) are stepped together
  * in one loop: independent multiplications overlap, where one chain after another waits on each.
  */
-function wordFeatures(list: FeatureList, n: number, words: readonly Word[], i: number): number {
-  const w = words[i]!.text;
+function wordFeatures(list: FeatureList, n: number, words: WordList, g: number): number {
+  const { codes, from, post } = words;
   let word = W;
   let pair = B;
   let triple = T;
   let skipped = S;
-  for (let k = 0; k < w.length; k++) {
-    const c = w.charCodeAt(k);
+  for (let k = from[g]!; k < from[g + 1]!; k++) {
+    const c = codes[k]!;
     word = step(word, c);
     pair = step(pair, c);
     triple = step(triple, c);
     skipped = step(skipped, c);
   }
   n = put(list, n, word);
-  if (i + 1 >= words.length) return n;
-  const next = words[i + 1]!.text;
+  // Pairs and triples stay inside a post.
+  if (g + 1 >= words.count || post[g + 1] !== post[g]) return n;
   pair = step(pair, SPACE);
   triple = step(triple, SPACE);
-  for (let k = 0; k < next.length; k++) {
-    const c = next.charCodeAt(k);
+  for (let k = from[g + 1]!; k < from[g + 2]!; k++) {
+    const c = codes[k]!;
     pair = step(pair, c);
     triple = step(triple, c);
   }
   n = put(list, n, pair);
-  if (i + 2 >= words.length) return n;
-  const third = words[i + 2]!.text;
+  if (g + 2 >= words.count || post[g + 2] !== post[g]) return n;
   triple = step(triple, SPACE);
   skipped = step(skipped, SPACE);
-  for (let k = 0; k < third.length; k++) {
-    const c = third.charCodeAt(k);
+  for (let k = from[g + 2]!; k < from[g + 3]!; k++) {
+    const c = codes[k]!;
     triple = step(triple, c);
     skipped = step(skipped, c);
   }
@@ -197,13 +200,15 @@ function wordFeatures(list: FeatureList, n: number, words: readonly Word[], i: n
 // `<word>` as char codes, reused from word to word (single-threaded; read at once).
 let padded = new Uint16Array(64);
 
-/** The letter pieces of `<word>`, 3 to 5 long, by start then length. */
-function letterPieces(list: FeatureList, n: number, w: string): number {
-  const size = w.length + 2;
+/** The letter pieces of `<word>` (word g), 3 to 5 long, by start then length. */
+function letterPieces(list: FeatureList, n: number, words: WordList, g: number): number {
+  const from = words.from[g]!;
+  const length = words.from[g + 1]! - from;
+  const size = length + 2;
   if (padded.length < size) padded = new Uint16Array(2 * size);
   const codes = padded;
   codes[0] = OPEN;
-  for (let k = 0; k < w.length; k++) codes[k + 1] = w.charCodeAt(k);
+  for (let k = 0; k < length; k++) codes[k + 1] = words.codes[from + k]!;
   codes[size - 1] = CLOSE;
   for (let start = 0; start + 3 <= size; start++) {
     let h = step(step(step(C, codes[start]!), codes[start + 1]!), codes[start + 2]!);

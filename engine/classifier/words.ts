@@ -5,6 +5,7 @@
  * a number is `#`, a mention `@` and a link `/`.
  */
 import { linkSpans } from '../phrases/tokens.js';
+import { MAX_KEPT_UNITS, emptyWords, endWord, roomFor, wordText, type WordList, type WordScratch } from './word-list.js';
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i' };
 
@@ -78,13 +79,41 @@ function readSpelling(raw: string): string | undefined {
   return out;
 }
 
-/** The words of each post, in order. */
+/** The words of each post, in order, as objects (training, tests): `readWords` is the flat form. */
 export function wordsOf(posts: readonly string[]): Word[][] {
-  return posts.map(wordsOfPost);
+  const list = readWords(posts);
+  const out: Word[][] = posts.map(() => []);
+  for (let g = 0; g < list.count; g++) {
+    const post = list.post[g]!;
+    out[post]!.push({ text: wordText(list, g), post, span: [list.start[g]!, list.end[g]!] });
+  }
+  return out;
 }
 
-function wordsOfPost(text: string, post: number): Word[] {
-  const words: Word[] = [];
+/** The words of each post, in order, flat; into `scratch`'s list when given (grown if short). */
+export function readWords(posts: readonly string[], scratch?: WordScratch): WordList {
+  let units = 0;
+  for (const text of posts) units += text.length;
+  let list = scratch?.list;
+  // A word is at least one unit of the text; its letters (but for NFKC's) at most as many as it has.
+  if (list === undefined || list.from.length <= units || list.first.length <= posts.length) {
+    const kept = scratch !== undefined && units <= MAX_KEPT_UNITS;
+    // Room for longer texts than this one (a long text's list is not kept).
+    const room = kept ? Math.min(2 * units, MAX_KEPT_UNITS) : units;
+    list = emptyWords(room, room, kept ? 2 * posts.length : posts.length);
+    if (kept) scratch.list = list;
+  }
+  list.count = 0;
+  for (let post = 0; post < posts.length; post++) {
+    list.first[post] = list.count;
+    readPost(list, posts[post]!, post);
+  }
+  list.first[posts.length] = list.count;
+  return list;
+}
+
+function readPost(list: WordList, text: string, post: number): void {
+  const first = list.count;
   // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
   const links = linkSpans(text);
   let l = 0;
@@ -124,13 +153,32 @@ function wordsOfPost(text: string, post: number): Word[] {
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
-      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
+      if (list.count === first || list.start[list.count - 1] !== link[0]) addString(list, '/', post, link[0], link[1]);
       continue;
     }
-    const read = plain ? text.slice(start, i).toLowerCase() : trimmedWord(text, start, i);
-    if (read) words.push({ text: read, post, span: [start, i] });
+    if (plain) addPlain(list, text, post, start, i);
+    else {
+      const read = trimmedWord(text, start, i);
+      if (read) addString(list, read, post, start, i);
+    }
   }
-  return words;
+}
+
+/** A plain word (ASCII letters: lower-cased by setting one bit), text [start, end). */
+function addPlain(list: WordList, text: string, post: number, start: number, end: number): void {
+  roomFor(list, end - start);
+  const codes = list.codes;
+  let to = list.from[list.count]!;
+  for (let i = start; i < end; i++) codes[to++] = text.charCodeAt(i) | 32;
+  endWord(list, to, post, start, end);
+}
+
+function addString(list: WordList, word: string, post: number, start: number, end: number): void {
+  roomFor(list, word.length);
+  const codes = list.codes;
+  let to = list.from[list.count]!;
+  for (let k = 0; k < word.length; k++) codes[to++] = word.charCodeAt(k);
+  endWord(list, to, post, start, end);
 }
 
 /** The word in [start, end) with the punctuation at its ends left out (isEdgeSymbol), if any is left. */

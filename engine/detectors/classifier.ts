@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { featuresOf, wordsAt, wordSpan, wordsOf, type FeatureList, type FeatureScratch, type Word } from '../classifier/features.js';
+import { featuresOf, readWords, wordsAt, wordSpan, type FeatureList, type FeatureScratch, type WordList, type WordScratch } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
@@ -45,7 +45,7 @@ const SLOTS = {};
 const UNQUOTED_SLOTS = {};
 
 interface Reading {
-  words: Word[][];
+  words: WordList;
   features: FeatureList;
   /** Read with its quoted speech blanked (a model with skip_quoted). */
   blanked: boolean;
@@ -136,8 +136,8 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
         if (shown.length === 0) return [];
         // The span is the heaviest feature's words: where a reviewer looks first.
         const { post: postIndex, first, last } = wordsAt(reading.features, shown[0]!.at);
-        const post = reading.words[postIndex]!;
-        const span: [number, number] = [post[first]!.span[0], post[last]!.span[1]];
+        const { start, end, first: firstOfPost } = reading.words;
+        const span: [number, number] = [start[firstOfPost[postIndex]! + first]!, end[firstOfPost[postIndex]! + last]!];
         const finding: Finding = {
           post: postIndex,
           span,
@@ -173,11 +173,15 @@ function modelReading(model: TextModel, input: DetectionInput): ModelReading {
  * a reading is only read during its evaluation's detection, which runs to its end before the
  * next evaluation's can start (evaluate.ts awaits nothing until every check has detected).
  */
-const SCRATCH: Record<'written' | 'blanked', FeatureScratch> = { written: {}, blanked: {} };
+const SCRATCH: Record<'written' | 'blanked', { words: WordScratch; features: FeatureScratch }> = {
+  written: { words: {}, features: {} },
+  blanked: { words: {}, features: {} },
+};
 
 function readingOf(texts: readonly string[], blanked: boolean): Reading {
-  const words = wordsOf(texts);
-  return { words, features: featuresOf(words, blanked ? SCRATCH.blanked : SCRATCH.written), blanked };
+  const scratch = blanked ? SCRATCH.blanked : SCRATCH.written;
+  const words = readWords(texts, scratch.words);
+  return { words, features: featuresOf(words, scratch.features), blanked };
 }
 
 /** The thread with its quoted speech blanked; the thread as written when it quotes nothing. */
@@ -198,38 +202,37 @@ function reasonText(name: string): string {
  * word w - 2 (FeatureList). The marks are the list's own scratch (`skip`): read at once by
  * `presentAt`, never kept.
  */
-function occurrencesTouching(features: FeatureList, words: readonly Word[][], suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
+function occurrencesTouching(features: FeatureList, words: WordList, suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
   const out = features.skip.fill(0, 0, features.length);
-  // The number of the first word of each post among all the words (FeatureList).
-  const base: number[] = [];
-  for (let p = 0, g = 0; p < words.length; g += words[p]!.length, p++) base.push(g);
   for (const m of suppressed) {
-    const post = words[m.post]!;
     // The words overlapping the match, found by their ends: a scan of every word per match was
     // ~70 % of a 250,000-character post's evaluation (thousands of matches times ~45,000 words).
-    for (let w = firstEndingAfter(post, m.from); w < post.length && post[w]!.span[0] < m.to; w++) {
-      const g = base[m.post]! + w;
+    const base = words.first[m.post]!;
+    const last = words.first[m.post + 1]!;
+    for (let g = base + firstEndingAfter(words, m.post, m.from); g < last && words.start[g]! < m.to; g++) {
       markReaching(features, out, g, g);
-      if (w >= 1) markReaching(features, out, g - 1, g);
-      if (w >= 2) markReaching(features, out, g - 2, g);
+      if (g - base >= 1) markReaching(features, out, g - 1, g);
+      if (g - base >= 2) markReaching(features, out, g - 2, g);
     }
   }
   return out;
 }
 
 /**
- * The first word of the post that ends after `from` (the post's length if none). A post's words
- * come in text order, their starts and their ends both ascending (words.test.ts holds it).
+ * The first word of the post that ends after `from`, as its index in the post (the post's word
+ * count if none). A post's words come in text order, their starts and their ends both ascending
+ * (classifier.test.ts holds it).
  */
-export function firstEndingAfter(post: readonly Word[], from: number): number {
-  let lo = 0;
-  let hi = post.length;
+export function firstEndingAfter(words: WordList, post: number, from: number): number {
+  const base = words.first[post]!;
+  let lo = base;
+  let hi = words.first[post + 1]!;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (post[mid]!.span[1] <= from) lo = mid + 1;
+    if (words.end[mid]! <= from) lo = mid + 1;
     else hi = mid;
   }
-  return lo;
+  return lo - base;
 }
 
 /** Marks the occurrences of word g's block that read as far as word `reached` (g, or a word after it in its post). */

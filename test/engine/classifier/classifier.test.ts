@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distinctFeatures } from '../../../engine/classifier/distinct.js';
-import { featureHash, featureNames, featuresOf, wordsAt, wordsOf } from '../../../engine/classifier/features.js';
+import { featureHash, featureNames, featuresOf, readWords, wordsAt, wordsOf } from '../../../engine/classifier/features.js';
 import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
@@ -63,13 +63,14 @@ describe('text model features', () => {
       fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 40 }), (parts) => {
         const text = parts.join('');
         const [words] = wordsOf([text]);
+        const list = readWords([text]);
         for (let i = 1; i < words!.length; i++) {
           expect(words![i]!.span[0]).toBeGreaterThan(words![i - 1]!.span[0]);
           expect(words![i]!.span[1]).toBeGreaterThan(words![i - 1]!.span[1]);
         }
         for (let from = 0; from <= text.length; from++) {
           const scanned = words!.findIndex((w) => w.span[1] > from);
-          expect(firstEndingAfter(words!, from)).toBe(scanned < 0 ? words!.length : scanned);
+          expect(firstEndingAfter(list, 0, from)).toBe(scanned < 0 ? words!.length : scanned);
         }
       }),
       { numRuns: 300 },

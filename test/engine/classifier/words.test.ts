@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { featureHash, featureNames, featuresOf, readWords, wordsAt, wordsOf, type WordScratch } from '../../../engine/classifier/features.js';
+import { listOf } from '../../../engine/classifier/word-list.js';
+import { referenceWordsOf } from './words-reference.js';
+
+// Links (one word `/`, which may start inside a word), evasions, emoji, letters outside ASCII
+// (NFKC that lengthens a word: ﬃ, ㎏), runs of one letter, digits, edge symbols, capitals.
+const PIECES = ['kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
+const thread = fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((parts) => parts.join('')), { minLength: 1, maxLength: 4 });
+
+describe('the flat word list', () => {
+  it('holds the words, posts and spans the reading object by object gave, a kept list refilled as a fresh one', () => {
+    const scratch: WordScratch = {};
+    fc.assert(
+      fc.property(thread, (texts) => {
+        const expected = referenceWordsOf(texts);
+        expect(wordsOf(texts)).toEqual(expected);
+        const kept = readWords(texts, scratch);
+        expect(kept.count).toBe(expected.flat().length);
+        texts.forEach((_, p) => expect(kept.first[p + 1]! - kept.first[p]!).toBe(expected[p]!.length));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('gives the feature occurrences the words as objects give and their names spell, in a kept list too', () => {
+    const scratch: WordScratch = {};
+    const features = {};
+    fc.assert(
+      fc.property(thread, (texts) => {
+        const expected = featuresOf(listOf(referenceWordsOf(texts)));
+        const hashes = Array.from(expected.hash.subarray(0, expected.length));
+        const reads = Array.from({ length: expected.length }, (_, at) => wordsAt(expected, at));
+        const list = featuresOf(readWords(texts, scratch), features);
+        expect(Array.from(list.hash.subarray(0, list.length))).toEqual(hashes);
+        // Each feature as the names a model is trained on spell it, pairs inside a post.
+        expect([...new Set(hashes)]).toEqual(featureNames(referenceWordsOf(texts)).map(featureHash));
+        expect(Array.from({ length: list.length }, (_, at) => wordsAt(list, at))).toEqual(reads);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
