@@ -178,7 +178,7 @@ export class TextModel {
    * first, ties in order of presence: what `scorePresent(present).reasons` starts with, without
    * an object per feature and a sort of them all (a firing model has ~100 such features).
    */
-  strongest(present: Present, count: number, keep: (name: string) => boolean = () => true): Contribution[] {
+  strongest(present: Present, count: number, keep: (name: string) => boolean = ALL_NAMES): Contribution[] {
     return this.heaviest(present, count, ALL_SLOTS, keep);
   }
 
@@ -194,19 +194,28 @@ export class TextModel {
   private heaviest(present: Present, count: number, keepSlot: (slot: number) => boolean, keep: (name: string) => boolean): Contribution[] {
     const scale = this.scale(present.features);
     const { weights, models } = this.table;
+    // With no test of the names, only the features kept at the end are named (a firing model
+    // passes through ~10 candidates on its way to the heaviest three).
+    const named = keep !== ALL_NAMES;
     const top: Contribution[] = [];
+    const slots: number[] = [];
     for (let i = 0; i < present.slots.length; i++) {
       const slot = present.slots[i]!;
       const weight = weights[slot * models + this.place]! * scale;
       if (!(weight > 0) || (top.length === count && weight <= top[count - 1]!.weight) || !keepSlot(slot)) continue;
-      const name = this.table.nameOf(slot);
-      if (!keep(name)) continue;
+      const name = named ? this.table.nameOf(slot) : '';
+      if (named && !keep(name)) continue;
       // After every kept feature at least as heavy, so that ties keep their order of presence.
       let j = top.length;
       while (j > 0 && top[j - 1]!.weight < weight) j--;
       top.splice(j, 0, { name, weight, at: present.at[i]! });
-      if (top.length > count) top.pop();
+      slots.splice(j, 0, slot);
+      if (top.length > count) {
+        top.pop();
+        slots.pop();
+      }
     }
+    if (!named) for (let k = 0; k < top.length; k++) top[k]!.name = this.table.nameOf(slots[k]!);
     return top;
   }
 
