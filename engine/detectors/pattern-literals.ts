@@ -76,6 +76,25 @@ export function foldedPost(input: DetectionInput, post: Post): string {
   return (perPost[post.index] ??= foldForLiterals(post.text));
 }
 
+/**
+ * Whether the post holds, at `from` or later, a string of every list of `needs` (requiredLiterals
+ * of a pattern): compared in `folded` (foldedPost, of the text's length), or in `text` for a
+ * case-sensitive one. A match starting at `from` or later holds one of each list there.
+ */
+export function literalsFrom(text: string, folded: string, needs: readonly (readonly string[])[], from: number): boolean {
+  for (const list of needs) {
+    let found = false;
+    for (const literal of list) {
+      if ((caseSensitive(literal) ? text : folded).indexOf(literal, from) >= 0) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 /** Whether a literal of `requiredLiterals` is compared with the text as written (it has an upper-case letter). */
 export function caseSensitive(literal: string): boolean {
   return /[A-Z]/.test(literal);

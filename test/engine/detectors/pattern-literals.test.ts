@@ -1,7 +1,7 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
-import { caseSensitive, foldForLiterals, leadingLiterals, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { caseSensitive, foldForLiterals, leadingLiterals, literalsFrom, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
 import { caseless } from '../../../engine/detectors/re2-reader.js';
 import { ctx, inputFor } from './inputs.js';
 import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
@@ -163,6 +163,42 @@ describe('requiredLiterals on the default pack: a match always has its literals'
     expect(matched).toBeGreaterThan(500);
     // The prefilter is worth having: most (post, pattern) pairs are skipped without a DFA pass.
     expect(skipped / (texts.length * patterns.length)).toBeGreaterThan(0.7);
+  });
+});
+
+describe('literalsFrom: where a post lacks what a pattern needs, no match starts', () => {
+  it('from the first position with some list missing, a search of each default-pack pattern finds nothing', () => {
+    const patterns = defaultPackPatterns().map((p) => ({ ...p, needs: requiredLiterals(p.source, p.flags) })).filter((p) => p.needs.length > 0);
+    let cut = 0;
+    const unsound: string[] = [];
+    // Every fourth post: a search that finds nothing runs the backtracker over the rest of the post.
+    for (const text of heldOutTexts().filter((_, i) => i % 4 === 0)) {
+      const folded = foldForLiterals(text);
+      if (folded.length !== text.length) continue;
+      for (const { source, re, needs } of patterns) {
+        if (literalsFrom(text, folded, needs, text.length + 1)) continue; // needs nothing found anywhere
+        // The first position past which some list is missing (the answer only turns false as it moves on).
+        let lo = 0;
+        let hi = text.length + 1;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (literalsFrom(text, folded, needs, mid)) lo = mid + 1;
+          else hi = mid;
+        }
+        if (lo > text.length) continue;
+        cut++;
+        if (re.matcher(text).find(lo)) unsound.push(`${source.slice(0, 50)} from ${lo} ⟵ ${text.slice(0, 40)}`);
+      }
+    }
+    expect(unsound).toEqual([]);
+    expect(cut).toBeGreaterThan(500);
+  });
+
+  it('looks for a case-sensitive word as written, the others in the lower-cased text', () => {
+    expect(literalsFrom('see OF link', 'see of link', [['OF'], ['link']], 4)).toBe(true);
+    expect(literalsFrom('see of link', 'see of link', [['OF'], ['link']], 0)).toBe(false);
+    expect(literalsFrom('My Code', 'my code', [['code', 'link']], 3)).toBe(true);
+    expect(literalsFrom('My Code', 'my code', [['code', 'link']], 4)).toBe(false);
   });
 });
 
