@@ -5,7 +5,7 @@
  */
 import type { Automaton } from './automaton.js';
 import type { Anchor } from './compile-patterns.js';
-import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
+import { IdSets, IntList, PatternNeeds, postWords, rangeWords, type RangeWords } from './prefilter.js';
 import type { PhraseContext } from './phrase-set.js';
 import { insideQuotes } from './quotes.js';
 import { StartPlan } from './start-plan.js';
@@ -128,13 +128,13 @@ export class Guards {
       case 'post': {
         const key = this.cacheKey(g, POST, -1);
         inScope = cache.get(key);
-        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, 0, post)));
+        if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, 0, post, postWords)));
         break;
       }
       case 'thread': {
         const key = this.cacheKey(g, THREAD, -1);
         inScope = cache.get(key);
-        if (inScope === undefined) cache.set(key, (inScope = ctx.thread().some((postIds) => this.occurs(guard.patterns, guard.trigger!.patterns, postIds, 0, postIds.length))));
+        if (inScope === undefined) cache.set(key, (inScope = ctx.thread().some((postIds) => this.occurs(guard.patterns, guard.trigger!.patterns, postIds, 0, postIds.length, postWords))));
         break;
       }
     }
@@ -143,7 +143,7 @@ export class Guards {
     // An exception anywhere in the post ("irl" against a games guard) keeps the guard from holding.
     const key = this.cacheKey(g, EXCEPT, -1);
     let excepted = cache.get(key);
-    if (excepted === undefined) cache.set(key, (excepted = this.occurs(guard.except, guard.trigger!.except, ids, 0, post)));
+    if (excepted === undefined) cache.set(key, (excepted = this.occurs(guard.except, guard.trigger!.except, ids, 0, post, postWords)));
     return !excepted;
   }
 
@@ -158,11 +158,19 @@ export class Guards {
    * can begin, stopping at the first match: a thread dropped because an earlier start holds the
    * same state has the same future, so no match is lost.
    */
-  private occurs(patterns: readonly GuardPattern[], trigger: number, ids: readonly (readonly number[] | null)[], from: number, to: number): boolean {
+  private occurs(
+    patterns: readonly GuardPattern[],
+    trigger: number,
+    ids: readonly (readonly number[] | null)[],
+    from: number,
+    to: number,
+    words: RangeWords = rangeWords,
+  ): boolean {
     if (from >= to || patterns.length === 0) return false;
-    // The range's words, stamped by `find` already when it is the match's sentence.
-    const gen = rangeWords.stamp(ids, from, to);
-    const { present, distinct } = rangeWords;
+    // The range's words, stamped by `find` already when it is the match's sentence, or by an
+    // earlier guard when it is the whole post (`postWords`).
+    const gen = words.stamp(ids, from, to);
+    const { present, distinct } = words;
     if (trigger >= 0 && !this.lists.allPresent(trigger, present, gen, distinct)) return false;
     let viable: GuardPattern[] | undefined;
     for (const p of patterns) if (this.needs.allPresent(p.need, present, gen, distinct)) (viable ??= []).push(p);

@@ -9,7 +9,7 @@ import { cheapest, compilePatterns, leafResolver, slotExpansions } from './compi
 import { Guards, type GuardPattern } from './guards.js';
 import { leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
-import { IdSets, IntList, PatternNeeds, rangeWords } from './prefilter.js';
+import { IdSets, IntList, PatternNeeds, postWords, rangeWords } from './prefilter.js';
 import { StartPlan } from './start-plan.js';
 import type { Tokens } from './tokens.js';
 import { Vocabulary, type Expansion } from './vocabulary.js';
@@ -164,6 +164,7 @@ export class PhraseSet {
     if (count === 0) return { matches, suppressed };
     const words = rangeWords;
     words.ensure(this.vocab.size);
+    postWords.ensure(this.vocab.size);
     const { anchorAt, anchorList, triggerBits } = this;
     const known = anchorAt.length - 1;
     let guardCache: Map<number, boolean> | undefined;

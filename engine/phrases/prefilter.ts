@@ -1,7 +1,4 @@
-/**
- * The cheap checks that keep a pattern from running where it cannot match: the words each of
- * its required elements needs, looked for among the distinct words of a token range.
- */
+/** The cheap checks that keep a pattern from running where it cannot match: the words its required elements need, among a token range's distinct words. */
 import type { Anchor } from './compile-patterns.js';
 
 /** A list of small integers kept between calls (scratch of one matcher, single-threaded): no allocation per use. */
@@ -46,14 +43,15 @@ export function distinctIds(ids: readonly (readonly number[] | null)[], from: nu
  * The distinct word ids of the token range stamped last, marked by vocabulary id with its
  * generation: scratch shared by every phrase set and guard (single-threaded). The sets of a pack
  * stamp a post's words in one table, whose lines the first set loaded serve the next, and a guard
- * asked about the sentence `find` is in reads the stamps `find` made. Generations are doubles:
- * they never wrap (an Int32 stamp would after 2^31 ranges, and then mark nothing present).
+ * asked about the sentence `find` is in reads the stamps `find` made. Generations are doubles that
+ * never wrap (an Int32 would after 2^31 ranges, then mark nothing present), counted over all
+ * instances: one names one range, as the answers `PatternNeeds` keeps by generation need.
  */
 export class RangeWords {
+  private static clock = 0;
   present = new Float64Array(0);
   generation = 0;
-  /** The range's distinct ids. */
-  readonly distinct = new IntList();
+  readonly distinct = new IntList(); // the range's distinct ids
   private lastIds: unknown = null;
   private lastFrom = 0;
   private lastTo = 0;
@@ -68,7 +66,7 @@ export class RangeWords {
   /** Stamps the ids of tokens [from, to), unless they are the range stamped last; returns the range's generation. */
   stamp(ids: readonly (readonly number[] | null)[], from: number, to: number): number {
     if (ids === this.lastIds && from === this.lastFrom && to === this.lastTo) return this.generation;
-    distinctIds(ids, from, to, this.present, ++this.generation, this.distinct);
+    distinctIds(ids, from, to, this.present, (this.generation = ++RangeWords.clock), this.distinct);
     this.lastIds = ids;
     this.lastFrom = from;
     this.lastTo = to;
@@ -76,7 +74,9 @@ export class RangeWords {
   }
 }
 
+/** Sentences and windows; whole posts (guards over a post or thread) apart, not stamped again after each sentence. */
 export const rangeWords = new RangeWords();
+export const postWords = new RangeWords();
 
 /**
  * Many sets of word ids in flat typed arrays, each set's ids sorted and contiguous: a cold lookup
