@@ -3,6 +3,8 @@ import { Engine, type RuleProperties, type TopLevelCondition } from 'json-rules-
 import { compileCondition, type OperatorLookup } from '../../engine/conditions.js';
 import { EnginePool, pathGetter, resolvePath } from '../../engine/engine-pool.js';
 import { operators } from '../../engine/operators.js';
+// mulberry32, seeded so that a failure can be replayed.
+import { rng as random } from '../bench/lib/inputs.js';
 
 // The native decision must equal json-rules-engine's on every condition and facts it accepts.
 
@@ -72,6 +74,30 @@ describe('native conditions', () => {
     expect(compileCondition({ all: [{ condition: 'shared' }] }, table, pathGetter)).toBeUndefined();
     expect(compileCondition({ all: [{ fact: 'a', operator: 'nearly', value: 1 }] }, table, pathGetter)).toBeUndefined();
     expect(compileCondition({ all: [{ fact: 'a', operator: 'equal', value: 1, priority: 2 }] }, table, pathGetter)).toBeUndefined();
+  });
+
+  it('decide a list of many allInOne leaves from the names the groups hold as json-rules-engine does, call after call', async () => {
+    const table = lookup();
+    const rnd = random(7);
+    const pick = (n: number): number => Math.floor(rnd() * n);
+    const NAMES = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const names = (max: number): string[] => Array.from({ length: pick(max + 1) }, () => NAMES[pick(NAMES.length)]!);
+    for (let c = 0; c < 40; c++) {
+      // Leaves of one to three names (repeats too), now and then none or a value that is not a list of names.
+      const leaves = Array.from({ length: 1 + pick(12) }, () => ({
+        fact: 'signals',
+        path: '$.c.posts',
+        operator: 'allInOne',
+        value: rnd() < 0.05 ? 'a' : rnd() < 0.05 ? [] : [NAMES[pick(NAMES.length)]!, ...names(2)],
+      }));
+      const condition = { any: leaves };
+      const decide = compileCondition(condition, table, pathGetter)!;
+      for (let f = 0; f < 6; f++) {
+        const groups = Array.from({ length: pick(4) }, () => [...names(4), ...(rnd() < 0.1 ? [1] : [])]);
+        const facts = { signals: { c: { posts: groups } } };
+        expect(decide(facts) === true, `${JSON.stringify(condition)} on ${JSON.stringify(groups)}`).toBe(await viaEngine(condition as TopLevelCondition, facts));
+      }
+    }
   });
 
   it('a pool runs json-rules-engine only for the rules it cannot decide', async () => {
