@@ -34,17 +34,40 @@ const MAX_LISTS = 3;
  * text as written (`caseSensitive`).
  */
 export function requiredLiterals(source: string, flags = 'i'): string[][] {
-  let node: Node;
-  try {
-    node = readRe2(source, !flags.includes('i') && !/\(\?[a-zA-Z-]*i/.test(source)).node;
-  } catch {
-    return [];
-  }
+  const node = readFor(source, flags);
+  if (!node) return [];
   const { exact, need } = infoOf(node);
-  return (exact ? needOf(exact) : need)
-    .filter((list) => list.every((s) => s.length >= MIN_LITERAL || /^[^a-z0-9\s]$/.test(s)))
-    .sort(bySelectivity)
-    .slice(0, MAX_LISTS);
+  return worthLooking(exact ? needOf(exact) : need).sort(bySelectivity).slice(0, MAX_LISTS);
+}
+
+/**
+ * Lists of `requiredLiterals`' kind with a count: every match holds strings of the list at
+ * `count` or more positions, from a repetition of at least `count` copies (`(#\w+\s*){10,}`),
+ * each copy holding one in a substring of its own. A post with fewer cannot match.
+ */
+export function countedLiterals(source: string, flags = 'i'): { list: string[]; count: number }[] {
+  const node = readFor(source, flags);
+  return node ? countedOf(node).filter(({ list }) => worthLooking([list]).length > 0) : [];
+}
+
+function countedOf(node: Node): { list: string[]; count: number }[] {
+  if (node.kind === 'concat') return node.items.flatMap(countedOf);
+  if (node.kind !== 'repeat' || node.min < 2) return node.kind === 'repeat' && node.min === 1 ? countedOf(node.item) : [];
+  const { exact, need } = infoOf(node.item);
+  return (exact ? needOf(exact) : need).map((list) => ({ list, count: node.min }));
+}
+
+/** The syntax tree as `requiredLiterals` reads it (case kept for a pattern case-sensitive throughout); undefined when not understood. */
+function readFor(source: string, flags: string): Node | undefined {
+  try {
+    return readRe2(source, !flags.includes('i') && !/\(\?[a-zA-Z-]*i/.test(source)).node;
+  } catch {
+    return undefined;
+  }
+}
+
+function worthLooking(lists: string[][]): string[][] {
+  return lists.filter((list) => list.every((s) => s.length >= MIN_LITERAL || /^[^a-z0-9\s]$/.test(s)));
 }
 
 /**

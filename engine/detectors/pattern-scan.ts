@@ -10,8 +10,8 @@
  * session 15, measured set sizes of 1,000 to 4,000 on new posts and on one post repeated).
  *
  * Most passes are not needed: a set runs on a post only when the post contains, for one of its
- * patterns, the words that pattern cannot match without (pattern-literals.ts), found by one
- * Aho–Corasick pass over the post in lower case for the whole pack. Patterns that need no word go
+ * patterns, the words that pattern cannot match without, as often as it needs them (pattern-needs.ts),
+ * counted by one Aho–Corasick pass over the post in lower case for the whole pack. Patterns that need no word go
  * to sets of their own, so that they do not make the others run. A clean post does not reach the
  * scan at all (its checks' score bars fail first, compile-bars.ts).
  *
@@ -29,7 +29,8 @@
 import { RE2Set } from 're2js';
 import { keyScanner, type KeyScanner } from '../lexicon-automaton.js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
-import { caseSensitive, foldedPost, requiredLiterals } from './pattern-literals.js';
+import { caseSensitive, foldedPost } from './pattern-literals.js';
+import { holds, literalNeeds, MAX_COUNT, type Need } from './pattern-needs.js';
 import { readRe2 } from './re2-reader.js';
 
 /**
@@ -49,8 +50,8 @@ class PatternScan {
   private readonly set = new RE2Set(RE2Set.UNANCHORED, 0, SET_DFA_MEMORY);
   private program = 0;
   private compiled = false;
-  /** Per pattern (by id): the literal lists it needs (ids in the pack's literals); empty lists for a set that always runs. */
-  private readonly needs: (readonly (readonly number[])[])[] = [];
+  /** Per pattern (by id): the literal lists it needs (ids in the pack's literals, with counts); none for a set that always runs. */
+  private readonly needs: (readonly Need[])[] = [];
 
   /** `filtered`: every pattern of the set needs some words (the set runs only on posts that have them). */
   constructor(
@@ -64,7 +65,7 @@ class PatternScan {
   }
 
   /** Adds a pattern of `program` instructions needing `needs` (literal ids); returns its id in the set. */
-  add(pattern: { source: string; program: number }, flags: string, needs: readonly (readonly number[])[]): number {
+  add(pattern: { source: string; program: number }, flags: string, needs: readonly Need[]): number {
     this.program += pattern.program;
     this.needs.push(needs);
     return this.set.add(inlineFlags(flags) + loosened(pattern.source));
@@ -80,7 +81,7 @@ class PatternScan {
   private mayMatch(input: DetectionInput, post: Post): boolean {
     if (!this.filtered) return true;
     const found = this.literals.found(input, post);
-    return this.needs.some((lists) => lists.every((list) => list.some((id) => found[id] === 1)));
+    return this.needs.some((lists) => lists.every((need) => holds(found, need)));
   }
 
   /** Compiles the set (once); it takes no more patterns after. Throws re2js's error for a set too large. */
@@ -123,7 +124,7 @@ class PackLiterals {
     );
   }
 
-  /** Per literal id, 1 when the post contains it (lower-cased, or as written: `caseSensitive`); once per post and evaluation. */
+  /** Per literal id, how often the post holds it, lower-cased (or as written: `caseSensitive`, and symbols: MAX_COUNT when at all); once per post and evaluation. */
   found(input: DetectionInput, post: Post): Uint8Array {
     const perPost = input.memo(this, () => new Array<Uint8Array | undefined>(input.posts.length));
     return (perPost[post.index] ??= this.scan(post.text, foldedPost(input, post)));
@@ -146,12 +147,12 @@ class PackLiterals {
   private scan(text: string, folded: string): Uint8Array {
     const found = new Uint8Array(this.ids.size);
     this.compile().forEachMatch(folded, (_start, _end, id) => {
-      found[id] = 1;
+      if (found[id]! < MAX_COUNT) found[id]!++;
     });
     if (this.symbols.length > 0 && NON_ASCII.test(folded)) {
-      for (const [literal, id] of this.symbols) if (folded.includes(literal)) found[id] = 1;
+      for (const [literal, id] of this.symbols) if (folded.includes(literal)) found[id] = MAX_COUNT;
     }
-    for (const [literal, id] of this.cased) if (text.includes(literal)) found[id] = 1;
+    for (const [literal, id] of this.cased) if (text.includes(literal)) found[id] = MAX_COUNT;
     return found;
   }
 }
@@ -208,7 +209,8 @@ export function joinPackScan(ctx: CompileContext, patterns: readonly { source: s
   // Per set this check is in: the set's id of each pattern → the pattern's index in the check.
   const parts = new Map<PatternScan, Map<number, number>>();
   patterns.forEach((pattern, index) => {
-    const needs = literals.idsOf(requiredLiterals(pattern.source, flags));
+    const wanted = literalNeeds(pattern.source, flags);
+    const needs = literals.idsOf(wanted.map(({ list }) => list)).map((ids, i) => ({ ids, count: wanted[i]!.count }));
     const filtered = needs.length > 0;
     // The last set of the same kind that has room, else a new one.
     let scan = lastOfKind(scans, filtered);

@@ -1,10 +1,12 @@
 import { RE2JS } from 're2js';
 import { describe, expect, it } from 'vitest';
 import { flagBits, patternDetector } from '../../../engine/detectors/pattern.js';
-import { caseSensitive, foldForLiterals, leadingLiterals, literalsFrom, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
+import { caseSensitive, countedLiterals, foldForLiterals, leadingLiterals, literalsFrom, requiredLiterals } from '../../../engine/detectors/pattern-literals.js';
 import { caseless } from '../../../engine/detectors/re2-reader.js';
 import { ctx, inputFor } from './inputs.js';
 import { defaultPackPatterns, heldOutTexts } from './pack-patterns.js';
+// mulberry32, seeded so that a failure can be replayed.
+import { rng as random } from '../../bench/lib/inputs.js';
 
 describe('requiredLiterals', () => {
   it.each([
@@ -166,6 +168,47 @@ describe('requiredLiterals on the default pack: a match always has its literals'
   });
 });
 
+describe('countedLiterals: strings a match holds at several positions', () => {
+  it.each([
+    ['a repeated hashtag', '(#[^\\s#]+\\s*){10,}', [{ list: ['#'], count: 10 }]],
+    ['a repeated word group, after a flag', '(?i)(\\b(like|share)\\b\\W*){4}', [{ list: ['like', 'share'], count: 4 }]],
+    ['inside a group repeated once or more', '((ab\\d){2,3})+', [{ list: ['ab'], count: 2 }]],
+    ['none for one copy, an optional repeat or an alternation', 'x(ab\\d)?(cd\\d)*((ef\\d){3}|g)', []],
+    ['none for a string too short to look for', '(a\\d){5}', []],
+  ])('%s', (_name, source, expected) => {
+    expect(countedLiterals(source)).toEqual(expected);
+  });
+
+  it('every match of a default-pack pattern on the held-out posts has its counts', () => {
+    const patterns = defaultPackPatterns().flatMap((p) => {
+      const counted = countedLiterals(p.source, p.flags);
+      return counted.length > 0 ? [{ ...p, counted }] : [];
+    });
+    expect(patterns.length).toBeGreaterThan(0);
+    const positions = (text: string, list: readonly string[]): number => {
+      let n = 0;
+      for (let i = 0; i < text.length; i++) if (list.some((s) => text.startsWith(s, i))) n++;
+      return n;
+    };
+    // The corpus has few posts near such counts: also posts of their pieces, as many as a count asks, about.
+    const rnd = random(3);
+    const PIECES = ['#tag', '#', '##a', 'like', 'LIKE', 'share', 'Follow', 'and ', '& ', ' ', ', ', '\n', 'x', 'unlike', '#like'];
+    const made = Array.from({ length: 3000 }, () => Array.from({ length: Math.floor(rnd() * 30) }, () => PIECES[Math.floor(rnd() * PIECES.length)]!).join(rnd() < 0.5 ? ' ' : ''));
+    let matched = 0;
+    const unsound: string[] = [];
+    for (const text of [...heldOutTexts(), ...made]) {
+      const folded = foldForLiterals(text);
+      for (const { source, re, counted } of patterns) {
+        if (!re.test(text)) continue;
+        matched++;
+        for (const { list, count } of counted) if (positions(folded, list) < count) unsound.push(`${source.slice(0, 50)} ⟵ ${text.slice(0, 40)}`);
+      }
+    }
+    expect(unsound).toEqual([]);
+    expect(matched).toBeGreaterThan(300);
+  });
+});
+
 describe('literalsFrom: where a post lacks what a pattern needs, no match starts', () => {
   it('from the first position with some list missing, a search of each default-pack pattern finds nothing', () => {
     const patterns = defaultPackPatterns().map((p) => ({ ...p, needs: requiredLiterals(p.source, p.flags) })).filter((p) => p.needs.length > 0);
@@ -221,6 +264,14 @@ describe('pattern: the shared scan skips a set whose patterns lack their words, 
     const sensitive = patternDetector.compile({ type: 'pattern', flags: '', patterns: ['OF\\s+link', '(?i:my)\\s+PAGE'] }, pack);
     expect(sensitive.detect(input(['see OF link', 'MY PAGE'])).map((f) => f.match)).toEqual(['OF link', 'MY PAGE']);
     expect(sensitive.detect(input(['see of link', 'Of link', 'my page']))).toEqual([]);
+  });
+
+  it('runs a pattern that needs a string at several positions only on a post that has it there as often', () => {
+    const pack = { ...ctx };
+    const tags = patternDetector.compile({ type: 'pattern', patterns: ['(#\\w+\\s*){10,}'] }, pack);
+    const post = (n: number): string => Array.from({ length: n }, (_, i) => `#tag${i}`).join(' ');
+    expect(tags.detect(input([post(10), post(9)])).map((f) => f.post)).toEqual([0]);
+    expect(tags.detect(input(['#A#b #c#d#e #f#g#h#i#j']))).toHaveLength(1);
   });
 
   it('finds a pattern that needs an emoji, in a post with other non-ASCII chars', () => {

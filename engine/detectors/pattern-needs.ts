@@ -1,0 +1,29 @@
+/**
+ * What a post must contain for a pattern of the pack scan (pattern-scan.ts) to match, as literal
+ * lists with counts: each of its `requiredLiterals` once, and its `countedLiterals` as often as
+ * they say (`(#\w+\s*){10,}` runs only on a post with ten `#`, not on every post with a hashtag).
+ */
+import { countedLiterals, requiredLiterals } from './pattern-literals.js';
+
+/** What a post's literal counts go up to (a Uint8Array); a count asked for above it asks for this many (still a necessary condition). */
+export const MAX_COUNT = 255;
+
+/** Literal ids of which a post must hold `count` occurrences or more. */
+export interface Need {
+  ids: readonly number[];
+  count: number;
+}
+
+/** A pattern's literal lists and how many occurrences of each it needs; none when it requires no literal. */
+export function literalNeeds(source: string, flags: string): { list: string[]; count: number }[] {
+  const required = requiredLiterals(source, flags).map((list) => ({ list, count: 1 }));
+  if (required.length === 0) return [];
+  return [...required, ...countedLiterals(source, flags).map(({ list, count }) => ({ list, count: Math.min(count, MAX_COUNT) }))];
+}
+
+/** Whether `found` (per literal id, its occurrences) counts `count` of `ids` (two strings at one position both count: never too few). */
+export function holds(found: Uint8Array, { ids, count }: Need): boolean {
+  let sum = 0;
+  for (let i = 0; i < ids.length && sum < count; i++) sum += found[ids[i]!]!;
+  return sum >= count;
+}
