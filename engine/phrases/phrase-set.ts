@@ -7,7 +7,7 @@
 import { Automaton } from './automaton.js';
 import { cheapest, compilePatterns, leafResolver, slotExpansions } from './compile-patterns.js';
 import { Guards, type GuardPattern } from './guards.js';
-import { leftmostLongest } from './leftmost-longest.js';
+import { byPosition, leftmostLongest } from './leftmost-longest.js';
 import type { PhraseSetSpec } from './phrase-schema.js';
 import { IdSets, IntList, PatternNeeds, postWords, rangeWords } from './prefilter.js';
 import { StartPlan } from './start-plan.js';
@@ -219,7 +219,7 @@ export class PhraseSet {
         else suppressed.push({ rule: rule.id, signal: rule.signal, from: tokens.from[first]!, to: tokens.to[last - 1]!, first, last, sentence, guard: this.guards.list[guard]!.name });
       }
     }
-    matches.sort((a, b) => a.from - b.from || b.to - a.to);
+    byPosition(matches);
     return { matches, suppressed };
   }
 
