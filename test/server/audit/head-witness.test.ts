@@ -11,18 +11,23 @@ const hash = (c: string) => c.repeat(64);
 
 function setup(intervalMs: number) {
   const lines: string[] = [];
-  const logger = pino({ level: 'info' }, new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }));
+  const flushed: number[] = [];
+  // A destination that buffers as the server's does (decision 20): pino calls its flush.
+  const stream = Object.assign(new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }), {
+    flush: (done: () => void) => (flushed.push(lines.length), done()),
+  });
+  const logger = pino({ level: 'info' }, stream);
   let listener: ((heads: ChainHead[]) => void) | undefined;
   const store = { watchHeads: (l: (heads: ChainHead[]) => void) => ((listener = l), () => (listener = undefined)) };
   const witness = createHeadWitness({ store, logger, intervalMs });
-  return { lines, witness, commit: (heads: ChainHead[]) => listener?.(heads), watching: () => listener !== undefined };
+  return { lines, flushed, witness, commit: (heads: ChainHead[]) => listener?.(heads), watching: () => listener !== undefined };
 }
 
 describe('head witness', () => {
   it('logs the furthest head of each chain once per interval, and the last ones at close', () => {
     vi.useFakeTimers();
     try {
-      const { lines, witness, commit, watching } = setup(60_000);
+      const { lines, flushed, witness, commit, watching } = setup(60_000);
       commit([{ chain: 'prod', seq: 5, row_hash: hash('a') }, { chain: 'dev', seq: 2, row_hash: hash('b') }]);
       commit([{ chain: 'prod', seq: 9, row_hash: hash('c') }]);
       commit([{ chain: 'prod', seq: 7, row_hash: hash('d') }]); // another instance's, older: not the head
@@ -33,9 +38,12 @@ describe('head witness', () => {
         { msg: HEAD_LOG_MESSAGE, chain: 'prod', seq: 9, row_hash: hash('c') },
         { msg: HEAD_LOG_MESSAGE, chain: 'dev', seq: 2, row_hash: hash('b') },
       ]);
+      // Written out of the log's buffer right after the lines.
+      expect(flushed).toEqual([2]);
       // Nothing new: nothing logged at the next tick.
       vi.advanceTimersByTime(60_000);
       expect(lines).toHaveLength(2);
+      expect(flushed).toEqual([2]);
       commit([{ chain: 'dev', seq: 3, row_hash: hash('e') }]);
       witness.close();
       expect(JSON.parse(lines[2]!)).toMatchObject({ chain: 'dev', seq: 3 });
