@@ -8,6 +8,14 @@ import { isAsciiWordChar, type Tokens } from './tokens.js';
 /** " “ ” « » */
 const isQuote = (c: number): boolean => c === 0x22 || c === 0x201c || c === 0x201d || c === 0xab || c === 0xbb;
 const isSingleQuote = (c: number): boolean => c === 0x27 || c === 0x2018 || c === 0x2019;
+/**
+ * Any of the marks of isQuote and isSingleQuote, code unit by code unit. A regular expression
+ * answers a post without one (most posts) in ~0.2 µs, a loop over its units in ~0.8 µs.
+ */
+const ANY_QUOTE = /["\u201c\u201d\u00ab\u00bb'\u2018\u2019]/;
+
+/** Does the text hold a code unit that isQuote or isSingleQuote accepts? */
+export const anyQuoteMark = (text: string): boolean => ANY_QUOTE.test(text);
 /** A letter (any script) or digit: what an apostrophe sits between (`don't`, `rock'n'roll`). */
 const isWordChar = (c: number): boolean => isAsciiWordChar(c) || (c > 0x7f && /\p{L}/u.test(String.fromCharCode(c)));
 
@@ -44,12 +52,7 @@ function quotesOf(ctx: PhraseContext): Quotes | null {
   const text = ctx.text;
   const n = text.length;
   // Most posts hold no quote: no tables to build (each lookup would say "not inside").
-  let any = false;
-  for (let i = 0; i < n && !any; i++) {
-    const c = text.charCodeAt(i);
-    any = isQuote(c) || isSingleQuote(c);
-  }
-  if (!any) {
+  if (!anyQuoteMark(text)) {
     quotesByPost.set(ctx.tokens, null);
     return null;
   }
