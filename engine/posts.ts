@@ -18,6 +18,8 @@ interface Range {
 const BLANK = /^\s*$/;
 const SEPARATOR_LINE = '---';
 const WHITESPACE = /\s/;
+/** A blank line after a line: what two paragraphs need between them (BLANK's \s, lines split at \n). */
+const PARAGRAPH_BREAK = /\n\s*\n/;
 
 /**
  * Splits content into posts. Every post satisfies
@@ -74,6 +76,8 @@ function lines(content: string): Range[] {
  * opens with a thread label (`1/`, `1/5`, `(1/5)`, `[1/5]`, `1.`).
  */
 function byNumberedParagraphs(content: string): Range[] | undefined {
+  // One paragraph at most (most posts): fewer than the two labelled ones a split needs.
+  if (!PARAGRAPH_BREAK.test(content)) return undefined;
   const paragraphs: Range[] = [];
   let current: Range | undefined;
   for (const line of lines(content)) {
@@ -98,6 +102,7 @@ function byNumberedParagraphs(content: string): Range[] | undefined {
 }
 
 function bySeparatorLines(content: string): Range[] | undefined {
+  if (!content.includes(SEPARATOR_LINE)) return undefined;
   const ranges: Range[] = [];
   let start = 0;
   for (const line of lines(content)) {

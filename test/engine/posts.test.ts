@@ -1,4 +1,6 @@
 import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import { opensWithThreadLabel } from '../../engine/detectors/numbering.js';
 import { splitPosts } from '../../engine/posts.js';
 
 /** Every post must be an exact slice of the caller's string. */
@@ -77,5 +79,53 @@ describe('splitPosts: none and separator', () => {
       { index: 0, text: ' a ', offset: 0 },
       { index: 1, text: 'b', offset: 0 },
     ]);
+  });
+});
+
+/**
+ * `auto` as it was before its shortcuts (no blank line between lines: no numbered split; no `---`:
+ * no separator split): every line read, every paragraph tested for a label.
+ */
+function splitByReading(content: string): string[] {
+  const lines: [number, number][] = [];
+  let start = 0;
+  for (let nl = content.indexOf('\n'); nl !== -1; nl = content.indexOf('\n', start)) lines.push([start, (start = nl + 1) - 1]);
+  lines.push([start, content.length]);
+  const paragraphs: [number, number][] = [];
+  let open = false;
+  for (const [from, to] of lines) {
+    if (/^\s*$/.test(content.slice(from, to))) open = false;
+    else if (open) paragraphs[paragraphs.length - 1]![1] = to;
+    else (paragraphs.push([from, to]), (open = true));
+  }
+  const labelled = paragraphs.map(([from, to]) => opensWithThreadLabel(content.slice(from, to)));
+  let ranges: [number, number][] = [];
+  if (labelled.filter(Boolean).length >= 2) {
+    paragraphs.forEach((p, i) => (labelled[i] || ranges.length === 0 ? ranges.push([...p]) : (ranges[ranges.length - 1]![1] = p[1])));
+  } else {
+    let from = 0;
+    for (const [lineFrom, lineTo] of lines) {
+      const end = content.charCodeAt(lineTo - 1) === 0x0d ? lineTo - 1 : lineTo;
+      if (content.slice(lineFrom, end) !== '---') continue;
+      ranges.push([from, lineFrom]);
+      from = Math.min(lineTo + 1, content.length);
+    }
+    if (ranges.length > 0) ranges.push([from, content.length]);
+  }
+  if (ranges.length <= 1) return [content];
+  ranges = ranges.map(([from, to]) => [from + (content.slice(from, to).length - content.slice(from, to).trimStart().length), to - (content.slice(from, to).length - content.slice(from, to).trimEnd().length)]);
+  const posts = ranges.filter(([from, to]) => to > from).map(([from, to]) => content.slice(from, to));
+  return posts.length === 0 ? [content] : posts;
+}
+
+describe('splitPosts: auto shortcuts', () => {
+  it('splits as reading every line and paragraph does (property)', () => {
+    const piece = fc.constantFrom('1/ ', '2/3 ', '(1/5) ', '[2/5] ', '3. ', 'word', ' ', '\n', '\n\n', '\n \n', '\r\n', '\n\u2028\n', '\n\u00a0\n', '---', '\n---\n', '--', '\t');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }).map((a) => a.join('')), (content) => {
+        expect(splitPosts(content, { split: 'auto' }).map((p) => p.text)).toEqual(splitByReading(content));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
