@@ -80,6 +80,24 @@ describe('post_length: upper bound fast path', () => {
     );
   });
 
+  it('gives ASCII text (read by regular expression and indexOf) the bound of the loop over every unit (property)', () => {
+    // The loop the ASCII path replaced: 1 a unit, and 23 for each `.` before a letter (or a unit above ASCII).
+    const byLoop = (text: string): number => {
+      let bound = 0;
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        const next = i + 1 < text.length ? text.charCodeAt(i + 1) : -1;
+        bound += c >= 0x80 ? weightedLengthUpperBound(text[i]!) : 1;
+        if (c === 0x2e && (next >= 0x80 || /[a-z]/i.test(String.fromCharCode(next)))) bound += 23;
+      }
+      return bound;
+    };
+    const ascii = fc.oneof(fc.constantFrom('.', '..', '.a', '.Z', '.@', '.[', '.`', '.{', 'a', ' ', '. ', '.\n', 'x.co'), fc.string({ unit: 'binary-ascii', maxLength: 4 }));
+    const text = fc.array(fc.oneof(ascii, fc.constantFrom('é', '日', '😀')), { maxLength: 60 }).map((a) => a.join(''));
+    fc.assert(fc.property(text, (t) => weightedLengthUpperBound(t) === byLoop(t)), { numRuns: 3000 });
+    expect(weightedLengthUpperBound('a.b.c.')).toBe(6 + 2 * 23);
+  });
+
   it('is exact for plain ASCII without dots', () => {
     expect(weightedLengthUpperBound('plain words, no links')).toBe(21);
   });
