@@ -54,6 +54,8 @@ export interface CompiledPack {
   description: string;
   /** The document compiled (kept as JSON text between reads: see keepResolved). */
   readonly resolved: ResolvedPack;
+  /** `resolved` as JSON text, in its key order: what is sent to worker threads. */
+  readonly resolvedJson: string;
   checks: CheckInfo[];
   /** Engine internals; not part of the public contract. */
   readonly internal: {

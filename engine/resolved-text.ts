@@ -11,18 +11,23 @@ import type { ResolvedPack } from './pack-schema.js';
  * parses the text again (~60 ms): it is read at start-up, by tooling and when worker threads are
  * renewed, never per evaluation. The text keeps the document's key order.
  */
-export function keepResolved(pack: Omit<CompiledPack, 'resolved'>, resolved: ResolvedPack): CompiledPack {
+export function keepResolved(pack: Omit<CompiledPack, 'resolved' | 'resolvedJson'>, resolved: ResolvedPack): CompiledPack {
   const text = JSON.stringify(resolved);
   let last = new WeakRef(resolved);
-  return Object.defineProperty(pack, 'resolved', {
-    enumerable: true,
-    get(): ResolvedPack {
-      let doc = last.deref();
-      if (!doc) {
-        doc = JSON.parse(text) as ResolvedPack;
-        last = new WeakRef(doc);
-      }
-      return doc;
+  return Object.defineProperties(pack, {
+    resolved: {
+      enumerable: true,
+      get(): ResolvedPack {
+        let doc = last.deref();
+        if (!doc) {
+          doc = JSON.parse(text) as ResolvedPack;
+          last = new WeakRef(doc);
+        }
+        return doc;
+      },
     },
+    // The text itself, for whoever sends the document on (worker threads): no parse and
+    // stringify again. Not enumerable: a pack logged or spread does not carry 3.8 MB along.
+    resolvedJson: { enumerable: false, value: text },
   }) as CompiledPack;
 }

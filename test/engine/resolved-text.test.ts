@@ -47,5 +47,8 @@ describe('a compiled pack and the document it was compiled from', () => {
     gc();
     expect(ref.deref()).toBeUndefined();
     expect(JSON.stringify(pack.resolved)).toBe(text);
+    // The text itself, for worker threads; not spread or logged along with the pack.
+    expect(pack.resolvedJson).toBe(text);
+    expect(Object.keys(pack)).not.toContain('resolvedJson');
   });
 });
