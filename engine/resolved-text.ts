@@ -8,8 +8,8 @@ import type { ResolvedPack } from './pack-schema.js';
  * Sets `resolved` as a getter over the document's JSON text (3.8 MB for the default pack, one
  * string that the GC never traces) instead of the document itself (~400k objects for every major
  * GC to mark; issue 14). A read returns the copy last returned while anyone still holds it, else
- * parses the text again (~60 ms): it is read at start-up, by tooling and when worker threads are
- * renewed, never per evaluation. The text keeps the document's key order.
+ * parses the text again (~60 ms): it is read at start-up and by tooling, never per evaluation;
+ * worker threads are sent `resolvedJson`, the text itself. The text keeps the document's key order.
  */
 export function keepResolved(pack: Omit<CompiledPack, 'resolved' | 'resolvedJson'>, resolved: ResolvedPack): CompiledPack {
   const text = JSON.stringify(resolved);
