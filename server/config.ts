@@ -218,8 +218,8 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     corsOrigins: read.list('GATEHOUSE_CORS_ORIGINS'),
     rateLimitPerMinute: read.int('GATEHOUSE_RATE_LIMIT_PER_MINUTE', 60_000, 0, 100_000_000),
     logLevel: read.oneOf('GATEHOUSE_LOG_LEVEL', LOG_LEVELS, 'info'),
-    // Below sonic-boom's largest single write (16 KiB).
-    logBufferBytes: read.int('GATEHOUSE_LOG_BUFFER_BYTES', 4_096, 0, 16_000),
+    // Below one write's most (LOG_MAX_WRITE, 4,096 bytes: server/logger.ts).
+    logBufferBytes: read.int('GATEHOUSE_LOG_BUFFER_BYTES', 3_072, 0, 4_000),
     rollout: {
       pollMs: read.int('GATEHOUSE_ROLLOUT_POLL_MS', 5_000, 100, 600_000),
       fleetIntervalMs: read.int('GATEHOUSE_FLEET_INTERVAL_MS', 10_000, 100, 3_600_000),

@@ -25,6 +25,12 @@ export const REDACTED_PATHS = [
 
 /** Longest a buffered line waits before it is written (logDestination). */
 export const LOG_FLUSH_MS = 1_000;
+/**
+ * The most one write carries: whole lines, at most PIPE_BUF, the size Linux writes to a pipe in one
+ * piece. Instances sharing one stdout (GATEHOUSE_WORKERS, a container's log pipe) then never mix
+ * their lines, as with a write per line. `bufferBytes` must stay below it.
+ */
+export const LOG_MAX_WRITE = 4_096;
 
 /**
  * Where the server's lines go: stdout, in writes of at least `bufferBytes` (or every LOG_FLUSH_MS),
@@ -36,7 +42,7 @@ export const LOG_FLUSH_MS = 1_000;
  */
 export function logDestination(bufferBytes: number, dest: number | string = 1): DestinationStream {
   if (bufferBytes === 0) return pino.destination({ dest, sync: true });
-  return pino.destination({ dest, sync: false, minLength: bufferBytes, periodicFlush: LOG_FLUSH_MS });
+  return pino.destination({ dest, sync: false, minLength: bufferBytes, maxWrite: LOG_MAX_WRITE, periodicFlush: LOG_FLUSH_MS });
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

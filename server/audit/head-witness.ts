@@ -24,7 +24,7 @@ export function createHeadWitness(options: { store: Pick<AuditStore, 'watchHeads
     if (pending.size === 0) return;
     for (const head of pending.values()) logger.info({ chain: head.chain, seq: head.seq, row_hash: head.row_hash }, HEAD_LOG_MESSAGE);
     pending.clear();
-    // Out of the log's buffer at once (decision 20): a witness line lost to a SIGKILL is a head not kept.
+    // Out of the log's buffer now, not at the next second (decision 20): a witness line lost to a SIGKILL is a head not kept.
     logger.flush();
   };
   if (intervalMs <= 0) return { flush: () => undefined, close: () => undefined };

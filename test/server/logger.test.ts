@@ -3,8 +3,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createLogger, LOG_FLUSH_MS, logDestination } from '../../server/logger.js';
+import fs from 'node:fs';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createLogger, LOG_FLUSH_MS, LOG_MAX_WRITE, logDestination } from '../../server/logger.js';
 
 const dirs: string[] = [];
 const logFile = () => {
@@ -16,6 +17,7 @@ const lines = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Bo
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 afterEach(() => {
+  vi.restoreAllMocks();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,7 +31,7 @@ describe('logDestination', () => {
 
   it('gathers lines below the buffer size, and writes them on flush or after LOG_FLUSH_MS', async () => {
     const file = logFile();
-    const logger = createLogger('info', logDestination(4_096, file));
+    const logger = createLogger('info', logDestination(3_072, file));
     await sleep(50); // the file is opened asynchronously
     logger.info('one');
     logger.info('two');
@@ -49,5 +51,28 @@ describe('logDestination', () => {
     for (let i = 0; i < 20; i++) logger.info({ i, padding: 'x'.repeat(100) }, 'line');
     await sleep(50);
     expect(lines(file).length).toBeGreaterThanOrEqual(7);
+  });
+
+  it('writes whole lines, at most LOG_MAX_WRITE bytes a write (one piece on a pipe shared by instances)', async () => {
+    const file = logFile();
+    const logger = createLogger('info', logDestination(3_072, file));
+    await sleep(50);
+    const writes: string[] = [];
+    const write = fs.write.bind(fs);
+    vi.spyOn(fs, 'write').mockImplementation(((fd: number, data: string | Uint8Array, ...rest: unknown[]) => {
+      writes.push(String(data));
+      return (write as (...args: unknown[]) => void)(fd, data, ...rest);
+    }) as typeof fs.write);
+    for (let i = 0; i < 60; i++) logger.info({ i, padding: 'x'.repeat(200 + (i % 7) * 40) }, 'line');
+    // A flush while a write is under way leaves the tail below the size for the periodic flush.
+    await sleep(LOG_FLUSH_MS + 200);
+    // (An empty write is how sonic-boom's flush ends when nothing is left.)
+    const chunks = writes.filter((chunk) => chunk.length > 0);
+    for (const chunk of chunks) {
+      expect(Buffer.byteLength(chunk)).toBeLessThanOrEqual(LOG_MAX_WRITE);
+      expect(chunk.endsWith('\n')).toBe(true);
+    }
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(lines(file).map((l) => (l as { i?: number }).i)).toEqual([...Array(60).keys()]);
   });
 });

@@ -19,7 +19,7 @@ describe('createConfig', () => {
       auditHeadLogSeconds: 60,
       corsOrigins: [],
       rateLimitPerMinute: 60_000,
-      logBufferBytes: 4_096,
+      logBufferBytes: 3_072,
       engine: { threads: 2, inlineChars: 500, inlineLimitMs: 50, warmAtStart: true },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, maxHeaderBytes: 16 * 1024, maxStreams: 100, maxStreamsPerKey: 5 },
     });
