@@ -46,8 +46,9 @@ export function rowHash(row: AuditRow, link: ChainLink): string {
   return sha256Hex(canonicalRow(row, link));
 }
 
-export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+/** SHA-256 (hex) of a text's UTF-8, or of bytes already encoded (batch-parameter.ts). */
+export function sha256Hex(text: string | Uint8Array): string {
+  return (typeof text === 'string' ? createHash('sha256').update(text, 'utf8') : createHash('sha256').update(text)).digest('hex');
 }
 
 /**

@@ -8,8 +8,7 @@
  * straight to the old generation with every batch, and was encoded twice (for its hash, then by
  * the driver; issue 14). PGlite is given the text.
  */
-import { createHash } from 'node:crypto';
-import { canonicalRow, chainOf, type ChainLink } from './audit-chain.js';
+import { canonicalRow, chainOf, sha256Hex, type ChainLink } from './audit-chain.js';
 import type { AuditRow } from './audit-store.js';
 
 /** jsonb's binary input: its version byte, then the text (PostgreSQL's jsonb_recv). */
@@ -29,7 +28,7 @@ export function batchParameter(rows: readonly AuditRow[], heads: Map<string, Cha
     const link = heads.get(chain)!;
     const text = canonicalRow(row, link);
     const bytes = binary ? Buffer.from(text, 'utf8') : undefined;
-    const rowHash = createHash('sha256').update(bytes ?? text).digest('hex');
+    const rowHash = sha256Hex(bytes ?? text);
     heads.set(chain, { chain, seq: link.seq + 1, prev_hash: rowHash });
     // The row's closing brace gives way to its hash: `…,"row_hash":"<hex>"}`.
     const tail = `,"row_hash":"${rowHash}"}`;
