@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { HttpConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { httpStatusOf, type ErrorCode } from '../../contract/error-codes.js';
+import { bornWithExpressPrototypes } from './express-born.js';
 
 /** Seconds a client over a cap is asked to wait. */
 export const OVERLOAD_RETRY_AFTER_S = 1;
@@ -74,6 +75,8 @@ export function createHttpServer(app: Express, config: HttpConfig, logger: Logge
       // How often Node looks for connections past headersTimeout/requestTimeout (30 s by default,
       // which let slow-header connections live for up to 40 s).
       connectionsCheckingInterval: Math.min(1_000, config.headersTimeoutMs),
+      // One hidden class for every request and response (express-born.ts).
+      ...bornWithExpressPrototypes(app),
     },
     app,
   );
