@@ -4,14 +4,20 @@
  * limit) and answers a constant decision of the same shape and size as gatehouse's answer.
  * No auth, no engine, no audit, no logging: the cost of answering an HTTP request at all.
  *
- *   PORT=8099 [BARE_ANSWER_FILE=answer.json] node --import tsx test/bench/bare-express.ts
+ *   PORT=8099 [BARE_ANSWER_FILE=answer.json] [BARE_BORN=1] node --import tsx test/bench/bare-express.ts
+ *
+ * BARE_BORN=1: Node's server makes requests and responses with Express's prototypes already in
+ * place, as gatehouse's does (server/http/express-born.ts), so that the bench shows what that step
+ * is worth to any Express app and gatehouse's ratio to both.
  *
  * `npm run bench:http` passes gatehouse's own answer to the bench body (BARE_ANSWER_FILE, without
  * its request_id); the DECISION below is a recorded one, for a run without gatehouse.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import http from 'node:http';
 import express from 'express';
+import { bornWithExpressPrototypes } from '../../server/http/express-born.js';
 
 // A real answer of gatehouse to the bench body (recorded once), so that both servers write the
 // same JSON: same fields, same size (~2.3 kB then; 4.1 kB in 2026-12 with the grown pack); the receipt
@@ -111,7 +117,8 @@ app.post('/v1/evaluate', (req, res) => {
   res.json({ request_id: randomUUID(), ...DECISION });
 });
 
-const server = app.listen(Number(process.env.PORT ?? 8099), process.env.HOST ?? '127.0.0.1');
+const server = http.createServer(process.env.BARE_BORN === '1' ? bornWithExpressPrototypes(app) : {}, app);
+server.listen(Number(process.env.PORT ?? 8099), process.env.HOST ?? '127.0.0.1');
 const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);

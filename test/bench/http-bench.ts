@@ -44,7 +44,9 @@
  *                            (rules/qa/eval/dev, single posts of 40–280 characters, in a fixed shuffle):
  *                            what an engine whose cost depends on its caches costs on traffic that does
  *                            not repeat itself (every sender, saturation and fixed rate)
- *   BENCH_ONLY=bare,postgres,pglite   which servers (postgres = one server per BENCH_WORKERS value)
+ *   BENCH_ONLY=bare,born,postgres,pglite   which servers (postgres = one server per BENCH_WORKERS value;
+ *                            born = bare Express with its objects born with its prototypes, BARE_BORN=1
+ *                            of bare-express.ts, as gatehouse's are; the targets compare with `bare`)
  *   BENCH_WORKERS=1,2        GATEHOUSE_WORKERS values of the PostgreSQL servers
  *   BENCH_PIN=0|1            0 (default): the kernel places the servers, autocannon (this process)
  *                            and PostgreSQL on the CPUs. 1: taskset pins this process and the
@@ -101,7 +103,7 @@ const BURST = num('BENCH_BURST', 3);
 const HALF_ROUNDS = Math.floor(num('BENCH_HALF_ROUNDS', 7));
 const WARMUP = num('BENCH_WARMUP', 3);
 const CONNECTIONS = Math.max(1, Math.floor(num('BENCH_CONNECTIONS', 50)));
-const ONLY = new Set((process.env.BENCH_ONLY ?? 'bare,postgres,pglite').split(',').map((s) => s.trim()));
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'bare,born,postgres,pglite').split(',').map((s) => s.trim()));
 const WORKERS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n >= 1);
 const HALF_SENDERS = (process.env.BENCH_HALF_SENDERS ?? 'raw').split(',').map((s) => s.trim()).filter((s): s is Sender => s === 'raw' || s === 'http');
 if (HALF_SENDERS.length === 0) throw new Error('BENCH_HALF_SENDERS: raw, http or both');
@@ -452,17 +454,19 @@ function newServer(id: string, label: string, kind: Server['kind'], workers: num
   return { id, label, kind, workers, running, startMs, ids: [], deferred: [], bursts: [], half: [] };
 }
 
-async function startBare(): Promise<Server> {
-  let env: Record<string, string> = {};
+async function startBare(born = false): Promise<Server> {
+  let env: Record<string, string> = born ? { BARE_BORN: '1' } : {};
   if (recordedAnswer) {
     const { request_id: _ignored, ...answer } = recordedAnswer;
     const file = path.join(workDir, 'bare-answer.json');
     writeFileSync(file, JSON.stringify(answer));
-    env = { BARE_ANSWER_FILE: file };
+    env = { ...env, BARE_ANSWER_FILE: file };
   }
-  const r = await startProcess('bare-express', ['--import', 'tsx', BARE], env, PIN ? PIN_SERVER_CPU : undefined);
+  const r = await startProcess(born ? 'bare-express-born' : 'bare-express', ['--import', 'tsx', BARE], env, PIN ? PIN_SERVER_CPU : undefined);
   const startMs = await waitReady(r);
-  return newServer('bare', 'bare Express 5', 'bare', 1, r, startMs);
+  return born
+    ? newServer('born', 'bare Express 5, objects born with its prototypes', 'bare', 1, r, startMs)
+    : newServer('bare', 'bare Express 5', 'bare', 1, r, startMs);
 }
 
 /** `baseline`: the build of BENCH_BASELINE_CLI instead of CLI, reported as server `base`. */
@@ -835,7 +839,12 @@ async function main(): Promise<void> {
     servers.push(pglite);
     progress('ready\n');
   }
-  // Last, so that it answers what gatehouse answered (recordedAnswer); listed first.
+  // Last, so that they answer what gatehouse answered (recordedAnswer); listed first.
+  if (ONLY.has('born')) {
+    progress('starting bare Express, objects born with its prototypes … ');
+    servers.unshift(await startBare(true));
+    progress('ready\n');
+  }
   if (ONLY.has('bare')) {
     progress('starting bare Express … ');
     servers.unshift(await startBare());
@@ -924,7 +933,8 @@ function report(
   starts: { pgliteFirst?: number; pgliteSecond?: number },
 ): void {
   console.log(`load average after: ${loadAverage()}\n`);
-  const bare = servers.find((s) => s.kind === 'bare');
+  // The targets' baseline: stock bare Express (`born` is reported beside it).
+  const bare = servers.find((s) => s.id === 'bare');
   const med = (s: Server, pick: (b: Burst) => number) => median(s.bursts.map(pick));
 
   console.log(
@@ -1053,6 +1063,11 @@ function report(
     const c = med(single, (b) => b.cpuUsPerRequest) / med(bare, (b) => b.cpuUsPerRequest);
     lines.push(`${verdict(r >= 0.45)}  req/s ≥ 0.45× bare Express: ${ratio(r)} (${int(med(single, (b) => b.rps))} ÷ ${int(med(bare, (b) => b.rps))} req/s)`);
     lines.push(`${verdict(c <= 2.2)}  CPU µs/request ≤ 2.2× bare Express: ${ratio(c)} (${int(med(single, (b) => b.cpuUsPerRequest))} ÷ ${int(med(bare, (b) => b.cpuUsPerRequest))} µs)`);
+  }
+  const born = servers.find((s) => s.id === 'born');
+  if (single && born) {
+    const c = med(single, (b) => b.cpuUsPerRequest) / med(born, (b) => b.cpuUsPerRequest);
+    lines.push(`info  against bare Express with its objects born with its prototypes (as gatehouse's are): ${ratio(c)} CPU µs/request, ${ratio(med(single, (b) => b.rps) / med(born, (b) => b.rps))} req/s`);
   }
   if (single && single.half.length > 0) {
     const all = pooled(halfOf(single));
