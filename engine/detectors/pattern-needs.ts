@@ -27,3 +27,9 @@ export function holds(found: Uint8Array, { ids, count }: Need): boolean {
   for (let i = 0; i < ids.length && sum < count; i++) sum += found[ids[i]!]!;
   return sum >= count;
 }
+
+/** Whether `found` holds every need of a pattern (`holds` for each). */
+export function allHold(found: Uint8Array, needs: readonly Need[]): boolean {
+  for (let i = 0; i < needs.length; i++) if (!holds(found, needs[i]!)) return false;
+  return true;
+}

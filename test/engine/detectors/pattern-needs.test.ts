@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { allHold, holds, type Need } from '../../../engine/detectors/pattern-needs.js';
+
+describe('allHold: a pattern scan set runs when some pattern has all its needs', () => {
+  it('says what every(holds) says, on random literal counts and needs', () => {
+    let seed = 11;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % n;
+    let some = 0;
+    for (let round = 0; round < 5_000; round++) {
+      const found = Uint8Array.from({ length: 12 }, () => (next(3) === 0 ? 0 : 1 + next(3)));
+      const needs: Need[] = Array.from({ length: 1 + next(3) }, () => ({
+        ids: Array.from({ length: 1 + next(3) }, () => next(12)),
+        count: 1 + next(4),
+      }));
+      const expected = needs.every((need) => holds(found, need));
+      if (expected) some++;
+      expect(allHold(found, needs)).toBe(expected);
+    }
+    expect(some).toBeGreaterThan(1_000);
+    expect(some).toBeLessThan(4_000);
+  });
+});
