@@ -27,10 +27,9 @@
  * matches as it would in a set of its own.
  */
 import { RE2Set } from 're2js';
-import { keyScanner, type KeyScanner } from '../lexicon-automaton.js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
-import { caseSensitive, foldedPost } from './pattern-literals.js';
-import { allHold, literalNeeds, MAX_COUNT, type Need } from './pattern-needs.js';
+import { PackLiterals, type ScanState } from './pack-literals.js';
+import { allHold, literalNeeds, type Need } from './pattern-needs.js';
 import { readRe2 } from './re2-reader.js';
 
 /**
@@ -54,10 +53,15 @@ class PatternScan {
   private readonly needs: (readonly Need[])[] = [];
 
   /** `filtered`: every pattern of the set needs some words (the set runs only on posts that have them). */
+  /** Its place in a ScanState's answers. */
+  private readonly index: number;
+
   constructor(
     readonly filtered: boolean,
     private readonly literals: PackLiterals,
-  ) {}
+  ) {
+    this.index = literals.sets++;
+  }
 
   /** Whether `program` more instructions may join (a compiled set takes no more patterns). */
   fits(program: number): boolean {
@@ -72,15 +76,15 @@ class PatternScan {
   }
 
   /** Ids of the patterns that match the post, ascending; one DFA pass per post and evaluation, none when no pattern can match. */
-  matching(input: DetectionInput, post: Post): readonly number[] {
-    const perPost = input.memo(this, () => new Array<readonly number[] | undefined>(input.posts.length));
-    return (perPost[post.index] ??= this.mayMatch(input, post) ? this.match(post.text) : NO_IDS);
+  matching(state: ScanState, input: DetectionInput, post: Post): readonly number[] {
+    const perPost = (state.ids[this.index] ??= new Array<readonly number[] | undefined>(input.posts.length));
+    return (perPost[post.index] ??= this.mayMatch(state, input, post) ? this.match(post.text) : NO_IDS);
   }
 
   /** False only if no pattern of the set has every literal it needs in the post. */
-  private mayMatch(input: DetectionInput, post: Post): boolean {
+  private mayMatch(state: ScanState, input: DetectionInput, post: Post): boolean {
     if (!this.filtered) return true;
-    const found = this.literals.found(input, post);
+    const found = this.literals.found(state, input, post);
     // Loops, not some/every: those made a closure per pattern and evaluation (~3 kB a post).
     for (const lists of this.needs) if (allHold(found, lists)) return true;
     return false;
@@ -100,64 +104,6 @@ class PatternScan {
 }
 
 const NO_IDS: readonly number[] = Object.freeze([]);
-const NON_ASCII = /[^\0-\x7f]/;
-
-/** The literals the pack's filtered patterns need, and which of them a post contains. */
-class PackLiterals {
-  private readonly ids = new Map<string, number>();
-  private scanner: KeyScanner<number> | undefined;
-  private symbols: [string, number][] = [];
-  private cased: [string, number][] = [];
-
-  /** Whether the automaton is built: no literal may join any more. */
-  get compiled(): boolean {
-    return this.scanner !== undefined;
-  }
-
-  /** Ids for a pattern's literal lists; new literals join the pack's (before `compile`). */
-  idsOf(lists: readonly (readonly string[])[]): number[][] {
-    if (this.scanner) throw new Error('a literal joined after the automaton was built');
-    return lists.map((list) =>
-      list.map((literal) => {
-        let id = this.ids.get(literal);
-        if (id === undefined) this.ids.set(literal, (id = this.ids.size));
-        return id;
-      }),
-    );
-  }
-
-  /** Per literal id, how often the post holds it, lower-cased (or as written: `caseSensitive`, and symbols: MAX_COUNT when at all); once per post and evaluation. */
-  found(input: DetectionInput, post: Post): Uint8Array {
-    const perPost = input.memo(this, () => new Array<Uint8Array | undefined>(input.posts.length));
-    return (perPost[post.index] ??= this.scan(post.text, foldedPost(input, post)));
-  }
-
-  /**
-   * Builds the automaton (once); no literal joins after. The lower-case ASCII literals only: one
-   * non-ASCII key would make it a grapheme scanner. The few others are looked for one by one:
-   * symbols (emoji) only in a post with a non-ASCII char, case-sensitive ones in the text as written.
-   */
-  compile(): KeyScanner<number> {
-    if (this.scanner) return this.scanner;
-    const entries = [...this.ids];
-    this.cased = entries.filter(([literal]) => caseSensitive(literal));
-    this.symbols = entries.filter(([literal]) => !caseSensitive(literal) && NON_ASCII.test(literal));
-    return (this.scanner = keyScanner(entries.filter(([literal]) => !caseSensitive(literal) && !NON_ASCII.test(literal))));
-  }
-
-  /** `folded`: the text as `foldForLiterals` gives it. */
-  private scan(text: string, folded: string): Uint8Array {
-    const found = new Uint8Array(this.ids.size);
-    this.compile().forEachMatch(folded, (_start, _end, id) => {
-      if (found[id]! < MAX_COUNT) found[id]!++;
-    });
-    if (this.symbols.length > 0 && NON_ASCII.test(folded)) {
-      for (const [literal, id] of this.symbols) if (folded.includes(literal)) found[id] = MAX_COUNT;
-    }
-    for (const [literal, id] of this.cased) if (text.includes(literal)) found[id] = MAX_COUNT;
-    return found;
-  }
-}
 
 /**
  * Compiles the pack's shared sets and its literal automaton once every check has joined them, so
@@ -224,13 +170,16 @@ export function joinPackScan(ctx: CompileContext, patterns: readonly { source: s
     // limit is refused with its check, as when every check had its own set.
     if (pattern.program > MAX_SET_PROGRAM) scan.compile();
   });
-  const views = [...parts];
+  const views = [...parts].map(([scan, indexOf]) => ({ scan, indexOf }));
   return {
     matching(input, post) {
       const out: number[] = [];
-      for (const [scan, indexOf] of views) {
-        for (const id of scan.matching(input, post)) {
-          const index = indexOf.get(id);
+      const state = literals.state(input);
+      for (let v = 0; v < views.length; v++) {
+        const { scan, indexOf } = views[v]!;
+        const ids = scan.matching(state, input, post);
+        for (let i = 0; i < ids.length; i++) {
+          const index = indexOf.get(ids[i]!);
           if (index !== undefined) out.push(index);
         }
       }
