@@ -52,10 +52,10 @@ class PatternScan {
   /** Per pattern (by id): the literal lists it needs (ids in the pack's literals, with counts); none for a set that always runs. */
   private readonly needs: (readonly Need[])[] = [];
 
-  /** `filtered`: every pattern of the set needs some words (the set runs only on posts that have them). */
   /** Its place in a ScanState's answers. */
   private readonly index: number;
 
+  /** `filtered`: every pattern of the set needs some words (the set runs only on posts that have them). */
   constructor(
     readonly filtered: boolean,
     private readonly literals: PackLiterals,
