@@ -33,6 +33,8 @@ import { loadSplit, score, type DetectionScore } from './lib/profanity-corpus.js
 
 // The engine as the server runs it: the tsc build in dist/ (`npm run bench` builds it first). Loaded
 // through tsx, the same source ran 6–8 % slower (esbuild's keepNames helpers; engine-ab, 7 rounds).
+// This script itself runs bundled under plain node (package.json): in a process with tsx's hooks
+// the same built engine ran 5–10 % slower while obscenity did not (docs/performance.md, session 20).
 const ENGINE_FILE = process.env.GATEHOUSE_BENCH_ENGINE ?? fileURLToPath(new URL('../../dist/engine/index.js', import.meta.url));
 if (!existsSync(ENGINE_FILE)) throw new Error(`${ENGINE_FILE} is missing: run \`npm run build\` first (npm run bench does)`);
 const { compilePack, evaluate, loadPack } = (await import(pathToFileURL(ENGINE_FILE).href)) as typeof import('../../engine/index.js');
@@ -420,9 +422,10 @@ async function profanityTable(base: CompiledPack): Promise<void> {
   const subjects: [string, (c: string | string[]) => boolean | Promise<boolean>][] = [['gatehouse (profanity checks)', flagged(only(base), evaluate)]];
   const baseline = process.env.GATEHOUSE_BASELINE;
   if (baseline) {
-    // Its build when it has one, as for this checkout's engine; else its source through tsx.
+    // Its build, as for this checkout's engine (the benchmark runs under plain node: no TypeScript).
     const built = path.join(baseline, 'dist/engine/index.js');
-    const engine = (await import(pathToFileURL(existsSync(built) ? built : path.join(baseline, 'engine/index.ts')).href)) as typeof import('../../engine/index.js');
+    if (!existsSync(built)) throw new Error(`GATEHOUSE_BASELINE: ${built} is missing; run \`npm run build\` in ${baseline} first`);
+    const engine = (await import(pathToFileURL(built).href)) as typeof import('../../engine/index.js');
     const old = await engine.loadPack(path.join(baseline, 'rules/qa'));
     const oldOnly = engine.compilePack({ ...old.resolved, checks: old.resolved.checks.filter(isProfanityCheck) });
     subjects.push([`gatehouse today (${baseline})`, flagged(oldOnly as CompiledPack, engine.evaluate as typeof evaluate)]);
