@@ -39,8 +39,13 @@ export class PackLiterals {
     );
   }
 
-  /** Sets that share these literals; each takes its place in a ScanState's answers. */
-  sets = 0;
+  /** How many sets share these literals: each has its place in a ScanState's answers. */
+  private sets = 0;
+
+  /** A set's place in a ScanState's answers (once per set, at compile time). */
+  placeOfSet(): number {
+    return this.sets++;
+  }
 
   /**
    * The evaluation's state of the pack's scans, one memo entry asked once per pattern check: a memo

@@ -60,7 +60,7 @@ class PatternScan {
     readonly filtered: boolean,
     private readonly literals: PackLiterals,
   ) {
-    this.index = literals.sets++;
+    this.index = literals.placeOfSet();
   }
 
   /** Whether `program` more instructions may join (a compiled set takes no more patterns). */

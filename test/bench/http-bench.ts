@@ -99,6 +99,7 @@ const BARE = path.join(ROOT, 'test/bench/bare-express.ts');
  * every ratio to it. Next to the source so that its npm packages resolve from the checkout.
  */
 const BARE_BUILT = path.join(ROOT, 'test/bench/.bare-express.mjs');
+let bareBuilt = false;
 const RULES_DIR = path.resolve(ROOT, process.env.BENCH_RULES_DIR ?? 'rules');
 const num = (name: string, fallback: number) => {
   const value = Number(process.env[name] ?? fallback);
@@ -469,7 +470,10 @@ async function startBare(born = false): Promise<Server> {
     writeFileSync(file, JSON.stringify(answer));
     env = { ...env, BARE_ANSWER_FILE: file };
   }
-  buildSync({ entryPoints: [BARE], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: BARE_BUILT, logLevel: 'warning' });
+  if (!bareBuilt) {
+    buildSync({ entryPoints: [BARE], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile: BARE_BUILT, logLevel: 'warning' });
+    bareBuilt = true;
+  }
   const r = await startProcess(born ? 'bare-express-born' : 'bare-express', [BARE_BUILT], env, PIN ? PIN_SERVER_CPU : undefined);
   const startMs = await waitReady(r);
   return born
