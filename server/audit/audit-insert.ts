@@ -19,6 +19,10 @@
  * for each statement of a multi-statement query: the heads SELECT runs after the lock
  * statements have returned, and sees every row committed by the writer that held them.
  *
+ * That is the long way. On pg a writer that committed a chain's last batch takes one round trip
+ * for the next (one-trip-append.ts): it hashes from where it left the chain, and one function
+ * call locks, checks the heads and inserts; a wrong guess writes nothing and comes here.
+ *
  * A row whose request_id exists already (an outbox replay) is skipped by ON CONFLICT; its
  * hash would then be missing from the chain, so when the INSERT reports fewer rows than it
  * was given, the transaction is rolled back and retried once without the rows present.
@@ -27,6 +31,7 @@ import type { Knex } from 'knex';
 import { chainOf, GENESIS_HASH, type ChainHead, type ChainLink } from './audit-chain.js';
 import { batchParameter } from './batch-parameter.js';
 import type { AuditRow } from './audit-store.js';
+import { appendInOneTrip, chainHints } from './one-trip-append.js';
 
 // The columns written; every one is a key of canonicalRow's object (extra row properties never reach the INSERT).
 const COLUMNS = [
@@ -114,15 +119,20 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
           return heads ? run(SQL.heads, [chains]) : undefined;
         };
 
+  // Where this writer left each chain: on pg a batch then takes one round trip (one-trip-append.ts).
+  const hints = named ? chainHints() : undefined;
+
   return async (input) => {
     const rows = uniqueByRequestId(input);
     const connection = await client.acquireConnection();
     try {
       const run = runOn(connection);
       const open = openOn(run);
+      const oneTrip = hints && (await appendInOneTrip(run, chainsOf(rows), hints, { lockSpace: LOCK_SPACE, lockTimeout: LOCK_TIMEOUT, param: (links) => param(rows, links) }));
       // An outbox replay may meet rows already committed: then once more, without them.
-      const heads = (await insertOnce(run, open, param, rows, false)) ?? (await insertOnce(run, open, param, rows, true));
+      const heads = oneTrip ?? (await insertOnce(run, open, param, rows, false)) ?? (await insertOnce(run, open, param, rows, true));
       if (!heads) throw new Error('the audit chain insert skipped rows twice');
+      hints?.committed(heads);
       onCommitted(heads);
     } finally {
       await client.releaseConnection(connection);
@@ -132,7 +142,7 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
 
 /** One transaction: the heads it left, or undefined (rolled back) when ON CONFLICT skipped a row. */
 async function insertOnce(run: Run, open: Open, param: Param, rows: AuditRow[], skipPresent: boolean): Promise<ChainHead[] | undefined> {
-  const chains = [...new Set(rows.map(chainOf))].sort();
+  const chains = chainsOf(rows);
   try {
     // The heads come with the locks, unless present rows must be left out first (a replay's retry).
     // Inside the try: a lock that times out leaves the transaction open and aborted, to roll back.
@@ -178,6 +188,11 @@ function nextLinks(heads: Record<string, unknown>[]): Map<string, ChainLink> {
     else links.set(chain, { chain, seq: 1, prev_hash: GENESIS_HASH });
   }
   return links;
+}
+
+/** The batch's chains in the order their locks are taken. */
+function chainsOf(rows: AuditRow[]): string[] {
+  return [...new Set(rows.map(chainOf))].sort();
 }
 
 function uniqueByRequestId(rows: AuditRow[]): AuditRow[] {

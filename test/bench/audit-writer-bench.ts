@@ -7,9 +7,13 @@
  *             per row and two jsonb columns serialised per row, ON CONFLICT DO NOTHING;
  *   jsonb     one named prepared statement, INSERT … SELECT FROM jsonb_populate_recordset($1),
  *             the batch as one JSON bind, no chain (what the change to pg alone buys);
- *   chained   the writer now (audit-insert.ts): transaction, advisory lock per chain, heads,
- *             SHA-256 chain hashes, the prepared jsonb INSERT;
- *   chained×2 the same from two pools writing the same stage at once (the lock queues them).
+ *   long way  the chained writer's transaction (audit-insert.ts): BEGIN with the advisory lock per
+ *             chain and the heads, SHA-256 chain hashes, the prepared jsonb INSERT, COMMIT: three
+ *             round trips (a new store per batch, which knows no chain's head);
+ *   one trip  the writer now: a store that committed the chain's last batch hashes from its own
+ *             head and sends one statement (one-trip-append.ts, gatehouse_audit_append);
+ *   chained×2 two pools writing the same stage at once (the lock queues them; each finds the
+ *             chain moved on by the other, and goes the long way while it cools down).
  *
  *   npx tsx test/bench/audit-writer-bench.ts [--rounds 15] [--batch 50]
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres (default)
@@ -110,7 +114,8 @@ try {
   const variants: Record<string, () => Promise<void>> = {
     knex: () => knexInsert(knex, Array.from({ length: BATCH }, () => row('bench-knex'))),
     jsonb: () => jsonbInsert(knex, Array.from({ length: BATCH }, () => row('bench-jsonb'))),
-    chained: () => store.insertMany(Array.from({ length: BATCH }, () => row('bench-chained'))),
+    'long way': () => createAuditStore(knex).insertMany(Array.from({ length: BATCH }, () => row('bench-long'))),
+    'one trip': () => store.insertMany(Array.from({ length: BATCH }, () => row('bench-one'))),
     'chained×2': async () => {
       await Promise.all([
         store.insertMany(Array.from({ length: BATCH }, () => row('bench-shared'))),

@@ -35,6 +35,8 @@ const TABLES_AFTER = [
   ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
   // 20261202170000_add_signing_key_revoked_at
   ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  // 20261206210000_audit_append_function
+  ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
 ];
 const APPEND_ONLY = ['audit_events', 'agent_runs', 'stage_pin_history', 'overrides'];
 // A text column of each append-only table, to try an UPDATE on.
