@@ -16,6 +16,7 @@ import * as auditChainAndPruneFunction from './20261202140000_audit_chain_and_pr
 import * as addApiKeyRevokedAt from './20261202160000_add_api_key_revoked_at.js';
 import * as addSigningKeyRevokedAt from './20261202170000_add_signing_key_revoked_at.js';
 import * as auditAppendFunction from './20261206210000_audit_append_function.js';
+import * as auditLz4Compression from './20261206220000_audit_lz4_compression.js';
 
 // A static list instead of knex's directory loader: loading .ts migrations from a folder
 // fails under vitest, and names without an extension stay the same once compiled to .js.
@@ -45,6 +46,7 @@ export const migrations: readonly Migration[] = [
   { name: '20261202160000_add_api_key_revoked_at', ...addApiKeyRevokedAt },
   { name: '20261202170000_add_signing_key_revoked_at', ...addSigningKeyRevokedAt },
   { name: '20261206210000_audit_append_function', ...auditAppendFunction },
+  { name: '20261206220000_audit_lz4_compression', ...auditLz4Compression },
 ];
 
 export const migrationSource: Knex.MigrationSource<Migration> = {

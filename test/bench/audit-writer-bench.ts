@@ -15,10 +15,16 @@
  *   chained×2 two pools writing the same stage at once (the lock queues them; each finds the
  *             chain moved on by the other, and goes the long way while it cools down).
  *
- *   npx tsx test/bench/audit-writer-bench.ts [--rounds 15] [--batch 50]
+ *   npx tsx test/bench/audit-writer-bench.ts [--rounds 15] [--batch 50] [--compression pglz]
  *   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres (default)
+ *
+ * PostgreSQL's own CPU per row is read from /proc for the bench database's backends (so only
+ * with PostgreSQL on this machine), summed over every round: a backend's CPU counts in 10 ms
+ * ticks. `--compression pglz` sets the large columns back to PostgreSQL's default TOAST
+ * compression (the migrations choose lz4 where the server has it).
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Knex } from 'knex';
 import { createAuditStore, type AuditRow } from '../../server/audit/audit-store.js';
@@ -26,7 +32,9 @@ import { MEMORY_DATA_DIR, openDatabase } from '../../server/db/database.js';
 import { toJsonb } from '../../server/db/driver-values.js';
 import { makeDatabase } from '../helpers/databases.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, batch: { type: 'string', default: '50' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '15' }, batch: { type: 'string', default: '50' }, compression: { type: 'string' } },
+});
 const ROUNDS = Number(values.rounds);
 const BATCH = Number(values.batch);
 
@@ -92,15 +100,38 @@ async function jsonbInsert(knex: Knex, rows: AuditRow[]): Promise<void> {
 interface Sample {
   cpuUs: number;
   wallMs: number;
+  /** CPU of the database's backends, in clock ticks. */
+  pgTicks: number;
 }
 
-async function measure(fn: () => Promise<void>): Promise<Sample> {
+/** The bench database's backends (both pools' connections). */
+async function backendPids(knex: Knex): Promise<number[]> {
+  const { rows } = await knex.raw('SELECT pid FROM pg_stat_activity WHERE datname = current_database()');
+  return (rows as { pid: number }[]).map((r) => r.pid);
+}
+
+/** User + system clock ticks of these processes (fields 14 and 15 of /proc/PID/stat); 0 where unreadable. */
+function ticksOf(pids: number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // Not on this machine, or gone.
+    }
+  }
+  return ticks;
+}
+
+async function measure(fn: () => Promise<void>, pids: number[]): Promise<Sample> {
+  const pg = ticksOf(pids);
   const cpu = process.cpuUsage();
   const start = performance.now();
   await fn();
   const wallMs = performance.now() - start;
   const used = process.cpuUsage(cpu);
-  return { cpuUs: used.user + used.system, wallMs };
+  return { cpuUs: used.user + used.system, wallMs, pgTicks: ticksOf(pids) - pg };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -123,18 +154,27 @@ try {
       ]);
     },
   };
+  if (values.compression) {
+    await knex.raw(`ALTER TABLE audit_events ${['response', 'violations', 'content'].map((c) => `ALTER COLUMN ${c} SET COMPRESSION ${values.compression}`).join(', ')}`);
+  }
   // Warm-up: connections, prepared statements, JIT.
   for (let i = 0; i < 5; i++) for (const fn of Object.values(variants)) await fn();
+  const pids = [...(await backendPids(knex)), ...(await backendPids(second.knex))];
   const samples: Record<string, Sample[]> = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, fn] of Object.entries(variants)) samples[name]!.push(await measure(fn));
+    for (const [name, fn] of Object.entries(variants)) samples[name]!.push(await measure(fn, [...new Set(pids)]));
   }
   console.log(`audit batch INSERT, ${BATCH} rows per batch, ${ROUNDS} interleaved rounds, medians (chained×2: two batches, one per writer)`);
-  console.log('variant     CPU µs/batch  CPU µs/row  wall ms/batch');
+  const tick = 1e6 / 100; // µs per clock tick (USER_HZ is 100 on Linux)
+  console.log(`TOAST compression of the large columns: ${values.compression ?? 'as migrated'}`);
+  console.log('variant     CPU µs/batch  CPU µs/row  wall ms/batch  PostgreSQL CPU µs/row (all rounds)');
   for (const [name, s] of Object.entries(samples)) {
     const cpu = median(s.map((x) => x.cpuUs));
     const rows = name === 'chained×2' ? 2 * BATCH : BATCH;
-    console.log(`${name.padEnd(11)} ${cpu.toFixed(0).padStart(12)}  ${(cpu / rows).toFixed(1).padStart(10)}  ${median(s.map((x) => x.wallMs)).toFixed(2).padStart(13)}`);
+    const pgPerRow = (s.reduce((sum, x) => sum + x.pgTicks, 0) * tick) / (rows * s.length);
+    console.log(
+      `${name.padEnd(11)} ${cpu.toFixed(0).padStart(12)}  ${(cpu / rows).toFixed(1).padStart(10)}  ${median(s.map((x) => x.wallMs)).toFixed(2).padStart(13)}  ${pgPerRow.toFixed(0).padStart(33)}`,
+    );
   }
   const { rows: check } = await knex.raw("SELECT count(*)::int AS n, count(DISTINCT seq)::int AS seqs FROM audit_events WHERE chain = 'bench-shared'");
   console.log(`bench-shared chain: ${check[0].n} rows, ${check[0].seqs} distinct seq (equal: no fork)`);

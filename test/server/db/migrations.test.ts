@@ -37,6 +37,8 @@ const TABLES_AFTER = [
   ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
   // 20261206210000_audit_append_function
   ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
+  // 20261206220000_audit_lz4_compression
+  ['agent_runs', 'api_keys', 'audit_chain_checkpoints', 'audit_events', 'fleet_instances', 'kill_switch', 'kill_switch_history', 'overrides', 'pack_versions', 'shadow_results', 'signing_keys', 'stage_pin_history', 'stage_pins'],
 ];
 const APPEND_ONLY = ['audit_events', 'agent_runs', 'stage_pin_history', 'overrides'];
 // A text column of each append-only table, to try an UPDATE on.
@@ -105,6 +107,17 @@ describe.each(databaseKinds)('migrations on %s', (kind) => {
     await seed(knex(), 'second');
     const [{ n }] = await knex()('audit_events').count({ n: '*' });
     expect(Number(n)).toBe(1);
+  });
+
+  it('stores an audit row\'s large values lz4-compressed where the server has lz4, and reads them back the same', async () => {
+    await migrateLatest(knex());
+    const response = { decision: 'FAIL', sanitized: ['x'.repeat(40), ...Array.from({ length: 400 }, (_, i) => `post ${i}`)] };
+    await createAuditStore(knex()).insertMany([auditRow({ request_id: 'toasted', response })]);
+    const { rows: settings } = await knex().raw("SELECT 'lz4' = ANY(enumvals) AS lz4 FROM pg_settings WHERE name = 'default_toast_compression'");
+    const { rows } = await knex().raw("SELECT pg_column_compression(response) AS method FROM audit_events WHERE request_id = 'toasted'");
+    expect(rows[0].method).toBe(settings[0].lz4 ? 'lz4' : 'pglz');
+    if (kind === 'postgres') expect(settings[0].lz4).toBe(true); // Debian's PostgreSQL, here and in CI
+    expect((await createAuditStore(knex()).get('toasted'))?.response).toEqual(response);
   });
 
   describe('append-only tables', () => {
