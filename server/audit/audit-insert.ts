@@ -92,8 +92,11 @@ interface KnexClient {
   config: { client: unknown };
 }
 
+/** How a batch was written: in one round trip (pg, the writer knew its chains' heads) or the long way. */
+export type BatchPath = 'one-trip' | 'long-way';
+
 /** The insert for this knex handle: pg (named statements) or PGlite (its one connection). */
-export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]) => void = () => undefined): (rows: AuditRow[]) => Promise<void> {
+export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]) => void = () => undefined): (rows: AuditRow[]) => Promise<BatchPath> {
   const client = knex.client as unknown as KnexClient;
   const named = client.config.client === 'pg';
   // A writer stuck holding a chain's lock (a hung instance) must not hold every other writer's
@@ -134,6 +137,7 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
       if (!heads) throw new Error('the audit chain insert skipped rows twice');
       hints?.committed(heads);
       onCommitted(heads);
+      return oneTrip ? 'one-trip' : 'long-way';
     } finally {
       await client.releaseConnection(connection);
     }

@@ -4,7 +4,7 @@ import type { DecisionStatus } from '../../contract/decision-status.js';
 import type { Mode } from '../../contract/modes.js';
 import { fromJson, toDate, toNumber, toStringArray } from '../db/driver-values.js';
 import type { ChainHead } from './audit-chain.js';
-import { createChainedInsert } from './audit-insert.js';
+import { createChainedInsert, type BatchPath } from './audit-insert.js';
 
 export interface AuditRow {
   request_id: string;
@@ -69,9 +69,10 @@ export interface ChainedAuditRow extends AuditRow {
 export interface AuditStore {
   /**
    * One transaction: locks each stage's chain, links the rows to its head, one multi-row
-   * INSERT. Rows whose request_id exists already are skipped (outbox replays).
+   * INSERT. Rows whose request_id exists already are skipped (outbox replays). Resolves with how
+   * the batch went (audit-insert.ts), nothing for an empty one.
    */
-  insertMany(rows: AuditRow[]): Promise<void>;
+  insertMany(rows: AuditRow[]): Promise<BatchPath | void>;
   get(requestId: string): Promise<AuditRow | undefined>;
   /** Newest first, paged by an opaque cursor over (created_at, request_id). */
   query(q: AuditQuery): Promise<AuditPage>;
@@ -95,7 +96,7 @@ export function createAuditStore(knex: Knex): AuditStore {
 
     async insertMany(rows) {
       if (rows.length === 0) return;
-      await insertChained(rows);
+      return insertChained(rows);
     },
 
     async get(requestId) {

@@ -8,6 +8,7 @@
  * The durable audit sink (durable-audit-sink.ts) puts a breaker, a deadline and
  * the outbox around it.
  */
+import type { BatchPath } from './audit-insert.js';
 import type { AuditRow, AuditStore } from './audit-store.js';
 
 export interface AuditWriter {
@@ -24,6 +25,17 @@ export interface AuditWriterOptions {
   tickMs: number;
   /** Rows per INSERT at most; a full batch is written without waiting for the tick. @defaultValue 200 */
   maxBatch: number;
+  /** Told about every batch once it settled (the sink's metrics). */
+  observe?: (batch: SettledBatch) => void;
+}
+
+export interface SettledBatch {
+  rows: number;
+  /** From the INSERT sent to its outcome seen here: the database's time plus the wait for this event loop. */
+  seconds: number;
+  /** How it was written; undefined when it failed (or the store does not say). */
+  path?: BatchPath;
+  failed: boolean;
 }
 
 interface Pending {
@@ -47,12 +59,27 @@ export function createAuditWriter(store: Pick<AuditStore, 'insertMany'>, options
   /** The INSERT in flight; when it settles, the rows queued meanwhile are written at once. */
   let writing: Promise<void> | undefined;
 
+  const observe = options.observe ?? (() => undefined);
+
   async function write(batch: Pending[]): Promise<void> {
+    const started = performance.now();
+    let path: BatchPath | void;
     try {
-      await store.insertMany(batch.map((p) => p.row));
-      for (const p of batch) p.resolve('committed');
+      path = await store.insertMany(batch.map((p) => p.row));
     } catch (error) {
       for (const p of batch) p.reject(error);
+      settled(batch.length, started, undefined, true);
+      return;
+    }
+    for (const p of batch) p.resolve('committed');
+    settled(batch.length, started, path || undefined, false);
+  }
+
+  function settled(rows: number, started: number, path: BatchPath | undefined, failed: boolean): void {
+    try {
+      observe({ rows, seconds: (performance.now() - started) / 1000, path, failed });
+    } catch {
+      // Metrics only: a batch's outcome never depends on them.
     }
   }
 

@@ -26,7 +26,7 @@ import { AuditWriterClosedError, createAuditWriter, type AuditWriterOptions } fr
 import { storedForm } from './content-redaction.js';
 import type { AuditHealth, AuditOutcome, Deferral, DurableAuditSink, DurableAuditSinkOptions } from './audit-sink.js';
 import { openOutbox, type AuditOutbox, type ReplayReport } from './outbox.js';
-import { registerSinkMetrics } from './sink-metrics.js';
+import { registerBatchMetrics, registerSinkMetrics } from './sink-metrics.js';
 
 const RETRY_WHILE_CLOSED_MS = 1_000;
 const FINAL_REPLAY_MS = 3_000;
@@ -101,7 +101,7 @@ export function createDurableAuditSink(options: DurableAuditSinkOptions): Durabl
 
   async function replayOutbox(): Promise<ReplayReport | undefined> {
     try {
-      const insert = (rows: AuditRow[]) => Promise.race([deadline(store.insertMany(rows), replayTimeoutMs, 'an audit outbox replay'), stopped]);
+      const insert = (rows: AuditRow[]) => Promise.race([deadline(store.insertMany(rows).then(() => undefined), replayTimeoutMs, 'an audit outbox replay'), stopped]);
       const report = await outbox.replay(insert);
       breaker.recordSuccess();
       metrics?.replayed.inc(report.rows);
@@ -223,8 +223,9 @@ export async function openDurableAuditSink(deps: {
     onDamage: (info) => logger.warn(info, 'audit outbox: skipped lines that were torn or corrupt'),
   });
   if (outbox.pending() > 0) logger.warn({ outbox_rows: outbox.pending(), dir: outbox.dir }, 'audit outbox holds rows from an earlier run: replaying them');
+  const observe = deps.registry ? registerBatchMetrics(deps.registry) : undefined;
   return createDurableAuditSink({
-    writer: createAuditWriter(deps.store, deps.writer),
+    writer: createAuditWriter(deps.store, { ...deps.writer, observe }),
     store: deps.store,
     outbox,
     breakerThreshold: deps.sink.breakerThreshold,

@@ -1,5 +1,6 @@
-/** The durable audit sink's metrics: breaker state, outbox backlog, deferrals, replays, losses. */
-import { Counter, Gauge, type Registry } from 'prom-client';
+/** The durable audit sink's metrics: breaker state, outbox backlog, deferrals, replays, losses; and its group commits. */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SettledBatch } from './audit-writer.js';
 import type { BreakerState, CircuitBreaker } from '../lib/circuit-breaker.js';
 import type { AuditOutbox } from './outbox.js';
 
@@ -53,3 +54,37 @@ export function registerSinkMetrics(registry: Registry, breaker: CircuitBreaker,
   };
 }
 
+
+/**
+ * The group commits (audit-writer.ts): rows per batch, the time from an INSERT sent to its outcome
+ * seen by the event loop (what every evaluation in the batch waited, besides its own wait to be
+ * sent), and batches by how they were written: `one_trip` (decision 22), `long_way` (the writer
+ * did not know a chain's head, or another instance moved it on: many of these on one stage mean
+ * instances sharing it), `failed`.
+ */
+export function registerBatchMetrics(registry: Registry): (batch: SettledBatch) => void {
+  const rows = new Histogram({
+    name: 'gatehouse_audit_batch_rows',
+    help: 'Audit rows per group-commit batch.',
+    buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+    registers: [registry],
+  });
+  const seconds = new Histogram({
+    name: 'gatehouse_audit_commit_seconds',
+    help: 'From a group-commit batch sent to the audit store to its outcome seen by this process.',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const batches = new Counter({
+    name: 'gatehouse_audit_batches_total',
+    help: 'Group-commit batches by how they were written: one_trip (one round trip), long_way (three), failed.',
+    labelNames: ['path'],
+    registers: [registry],
+  });
+  for (const path of ['one_trip', 'long_way', 'failed']) batches.inc({ path }, 0);
+  return (batch) => {
+    rows.observe(batch.rows);
+    seconds.observe(batch.seconds);
+    batches.inc({ path: batch.failed ? 'failed' : batch.path === 'one-trip' ? 'one_trip' : 'long_way' });
+  };
+}
