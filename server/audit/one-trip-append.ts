@@ -25,13 +25,17 @@ export interface ChainHints {
   committed(heads: readonly ChainHead[]): void;
   /** Another writer moved these chains on. */
   stale(chains: readonly string[]): void;
+  /** The database has no gatehouse_audit_append (dropped by hand): every batch goes the long way from now on. */
+  disable(): void;
 }
 
 export function chainHints(coolDown = STALE_COOL_DOWN): ChainHints {
   const next = new Map<string, ChainLink>();
   const cooling = new Map<string, number>();
+  let disabled = false;
   return {
     linksFor(chains) {
+      if (disabled) return undefined;
       let known = true;
       for (const chain of chains) {
         const left = cooling.get(chain);
@@ -51,6 +55,9 @@ export function chainHints(coolDown = STALE_COOL_DOWN): ChainHints {
         next.delete(chain);
         cooling.set(chain, coolDown);
       }
+    },
+    disable() {
+      disabled = true;
     },
   };
 }
@@ -73,11 +80,13 @@ const APPEND = {
 
 /** PostgreSQL's unique_violation: a row present already (an outbox replay), which the long way skips. */
 const UNIQUE_VIOLATION = '23505';
+/** undefined_function: the migration's function is gone; the long way needs none. */
+const UNDEFINED_FUNCTION = '42883';
 
 /**
  * The batch of `chains` (sorted, as the locks are taken) in one statement: the chains' new heads,
  * or undefined when it must take the long way (a chain unknown, cooling down or moved on, or a row
- * present already). Any other error is the batch's.
+ * present already, or the function missing). Any other error is the batch's.
  */
 export async function appendInOneTrip(run: RunStatement, chains: readonly string[], hints: ChainHints, trip: OneTrip): Promise<ChainHead[] | undefined> {
   const from = hints.linksFor(chains);
@@ -96,7 +105,9 @@ export async function appendInOneTrip(run: RunStatement, chains: readonly string
       param,
     ]);
   } catch (error) {
-    if ((error as { code?: unknown }).code === UNIQUE_VIOLATION) return undefined;
+    const code = (error as { code?: unknown }).code;
+    if (code === UNDEFINED_FUNCTION) hints.disable();
+    if (code === UNIQUE_VIOLATION || code === UNDEFINED_FUNCTION) return undefined;
     throw error;
   }
   if (answer[0]?.written !== true) {

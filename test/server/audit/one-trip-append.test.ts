@@ -4,6 +4,7 @@
 // prune's checkpoint, a replayed row, a lock held past the timeout.
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as appendFunction from '../../../migrations/20261206210000_audit_append_function.js';
 import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
 import { chainHints } from '../../../server/audit/one-trip-append.js';
 import { verifyAuditChain } from '../../../server/audit/audit-verify.js';
@@ -112,6 +113,23 @@ describe('one round trip per audit batch on PostgreSQL', () => {
       ['prod', 3, 4],
     ]);
     expect((await verifyAuditChain(db.knex)).ok).toBe(true);
+  });
+
+  it('goes the long way for good when the function was dropped by hand, and loses no row', async () => {
+    const trips = await roundTrips(db.knex);
+    const store = createAuditStore(db.knex);
+    await store.insertMany(rows('a', 2));
+    await appendFunction.down(db.knex);
+    try {
+      const before = trips();
+      await store.insertMany(rows('b', 2));
+      await store.insertMany(rows('c', 2));
+      // The failed call, then the long way twice.
+      expect(trips() - before).toBe(1 + 3 + 3);
+      await chainIsWhole(6);
+    } finally {
+      await appendFunction.up(db.knex);
+    }
   });
 
   it('leaves a replayed row to the long way, which skips it', async () => {
