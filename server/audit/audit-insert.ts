@@ -131,7 +131,8 @@ export function createChainedInsert(knex: Knex, onCommitted: (heads: ChainHead[]
     try {
       const run = runOn(connection);
       const open = openOn(run);
-      const oneTrip = hints && (await appendInOneTrip(run, chainsOf(rows), hints, { lockSpace: LOCK_SPACE, lockTimeout: LOCK_TIMEOUT, param: (links) => param(rows, links) }));
+      const trip = { lockSpace: LOCK_SPACE, lockTimeout: LOCK_TIMEOUT, param: (links: Map<string, ChainLink>) => param(rows, links) };
+      const oneTrip = hints && (await appendInOneTrip(run, chainsOf(rows), hints, trip));
       // An outbox replay may meet rows already committed: then once more, without them.
       const heads = oneTrip ?? (await insertOnce(run, open, param, rows, false)) ?? (await insertOnce(run, open, param, rows, true));
       if (!heads) throw new Error('the audit chain insert skipped rows twice');
