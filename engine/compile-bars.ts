@@ -7,8 +7,9 @@
  * Why that changes no decision: the check's rule is `hits >= min_hits` and its `when:`, all of
  * whose leaves are numeric comparisons of a number (json-rules-engine's `numberValidator`, then
  * `>=`, `>`, `<=` or `<`): no leaf can throw, and one false leaf makes the rule false. Its
- * findings are only used when it fires. Its `hits` and `signals` are only read by conditions,
- * and a bar is only set when no other check's `when:` names the check at all. The model's
+ * findings are only used when it fires. Its `hits` and `signals` are only read by conditions:
+ * when another check's `when:` names it, it is skipped only when each such reader cannot fire
+ * either (its own bars fail, or its detector found too little for its rule to be run). The model's
  * score is the `scores` fact itself (the classifier's `score`, computed once per evaluation
  * whichever asks first).
  *
@@ -17,7 +18,8 @@
  * failed bar still makes the rule false: `all`/`any` lists of leaves that are either `allInOne`
  * over `signals` with a list of names as value (its validator accepts only an array of arrays,
  * its callback only a list of strings, then calls `some`, `every` and `includes` on them), or a
- * comparison of `hits`, `scores` or `post_count` (numbers the evaluator makes) with a number.
+ * comparison of `hits`, `scores` or `post_count` (numbers the evaluator makes) with a number,
+ * or a `not` of one such condition.
  */
 import type { CompiledCheck } from './compile.js';
 import type { ResolvedPack } from './pack-schema.js';
@@ -34,21 +36,75 @@ export interface ScoreBar {
 const COMPARISONS = new Set<string>(['greaterThanInclusive', 'greaterThan', 'lessThanInclusive', 'lessThan']);
 const LEAF_KEYS = new Set(['fact', 'path', 'operator', 'value']);
 
+/** A check whose `when:` names a barred check (its hits, its signals), with the reader's own score bars if it has any. */
+export interface BarReader {
+  check: CompiledCheck;
+  bars?: ScoreBar[];
+}
+
+/** A check's score bars, and the other checks whose conditions read its facts. */
+export interface CheckBars {
+  bars: ScoreBar[];
+  /**
+   * Skipping the check changes its `hits` and `signals`, which these read: it is skipped only
+   * when each of them cannot fire either way (evaluate.ts): a reader whose own bars fail, or one
+   * with a detector that found too little to be offered to the rules engine (a rule that is not
+   * run reads nothing). Empty when no other condition names the check.
+   */
+  readers: BarReader[];
+}
+
 /** The bars of every check that has them, by check id (see the file comment for when a check has them). */
-export function scoreBars(resolved: ResolvedPack, checks: readonly CompiledCheck[]): Map<string, ScoreBar[]> {
+export function scoreBars(resolved: ResolvedPack, checks: readonly CompiledCheck[]): Map<string, CheckBars> {
   const byId = new Map(checks.map((c) => [c.id, c]));
   const specs = resolved.checks.filter((spec) => spec.enabled !== false && byId.has(spec.id));
   const conditions = specs.map((spec) => (spec.when === undefined ? '' : JSON.stringify(spec.when)));
-  const out = new Map<string, ScoreBar[]>();
+  // Each check's own bars, whether or not it may be skipped: a reader's failing bars make it unable to fire.
+  const own = specs.map((spec) => (spec.when === undefined ? undefined : barsOf(spec.when, byId)));
+  const out = new Map<string, CheckBars>();
   specs.forEach((spec, index) => {
-    if (!spec.detector || spec.when === undefined) return;
-    const bars = barsOf(spec.when, byId);
-    if (!bars) return;
-    // Another check's condition that names this one (its hits, its signals) must keep reading them.
-    if (conditions.some((text, other) => other !== index && text.includes(spec.id))) return;
-    out.set(spec.id, bars);
+    const bars = own[index];
+    if (!spec.detector || !bars) return;
+    const readers: BarReader[] = [];
+    for (let other = 0; other < specs.length; other++) {
+      if (other === index || !names(conditions[other]!, spec.id)) continue;
+      const reader = byId.get(specs[other]!.id)!;
+      const readerBars = own[other];
+      // A reader without a detector is offered to the rules engine on every evaluation: only its bars can rule it out.
+      if (!readerBars && !reader.detector) return;
+      readers.push(readerBars ? { check: reader, bars: readerBars } : { check: reader });
+    }
+    out.set(spec.id, { bars, readers });
   });
   return out;
+}
+
+/** Sets each check's `bars` and `barReaders` (by place in `checks`). */
+export function attachBars(resolved: ResolvedPack, checks: CompiledCheck[]): void {
+  for (const [id, { bars, readers }] of scoreBars(resolved, checks)) {
+    const check = checks.find((c) => c.id === id)!;
+    check.bars = bars;
+    if (readers.length > 0) check.barReaders = readers.map((r) => ({ index: checks.indexOf(r.check), ...(r.bars ? { bars: r.bars } : {}) }));
+  }
+}
+
+/**
+ * Whether a condition's JSON names the check `id`: the id as a whole word of the text (ids are
+ * `[a-z0-9_-]`, paths `$.[A-Za-z0-9_-]+`), so that `$.violent-threat-model` does not name
+ * `violent-threat` while `$.violent-threat.posts` and `$.violent-threat` do. Anything else that
+ * holds the id as a word (a signal name, a metadata key) counts too: a reader too many only
+ * keeps a check detected.
+ */
+export function names(condition: string, id: string): boolean {
+  for (let at = condition.indexOf(id); at >= 0; at = condition.indexOf(id, at + 1)) {
+    if (!isIdUnit(condition.charCodeAt(at - 1)) && !isIdUnit(condition.charCodeAt(at + id.length))) return true;
+  }
+  return false;
+}
+
+/** A-Z, a-z, 0-9, `_` and `-` (NaN, outside the text, is none). */
+function isIdUnit(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95 || code === 45;
 }
 
 function barsOf(when: unknown, checks: ReadonlyMap<string, CompiledCheck>): ScoreBar[] | undefined {
@@ -84,6 +140,8 @@ function cannotThrow(node: unknown): boolean {
     const list = node[keys[0]];
     return Array.isArray(list) && list.every(cannotThrow);
   }
+  // json-rules-engine negates its one condition (an array is refused when the rule is added).
+  if (keys.length === 1 && keys[0] === 'not') return cannotThrow(node.not);
   if (!keys.every((k) => LEAF_KEYS.has(k))) return false;
   const { fact, path, operator, value } = node;
   if (path !== undefined && typeof path !== 'string') return false;

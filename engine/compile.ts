@@ -3,7 +3,7 @@
  * split, and each check becomes one json-rules-engine rule over the facts.
  */
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
-import { scoreBars, type ScoreBar } from './compile-bars.js';
+import { attachBars, type ScoreBar } from './compile-bars.js';
 import type { Category, EditAction, Severity } from './decision.js';
 import type { CompiledDetector, CompileContext, ResolvedLexicon } from './detectors/detector.js';
 import { detectorTypes } from './detectors/index.js';
@@ -44,6 +44,10 @@ export interface CompiledCheck extends CheckInfo {
   sanitize: 'mask' | 'autofix' | 'none';
   /** Score bars (compile-bars.ts): when one fails, the check cannot fire and its detector is skipped. */
   bars?: ScoreBar[];
+  /**
+   * With `bars`: the checks whose conditions read this one's facts (by place in `checks`, with
+   * their own bars); the detector is skipped only when none of them can fire either. */
+  barReaders?: { index: number; bars?: ScoreBar[] }[];
 }
 
 export interface CompiledPack {
@@ -133,8 +137,7 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
   issues.push(...unknownScores(resolved));
   if (issues.length > 0) throw new PackError(issues);
   compilePackScans(ctx);
-  const bars = scoreBars(resolved, checks);
-  for (const check of checks) if (bars.has(check.id)) check.bars = bars.get(check.id);
+  attachBars(resolved, checks);
   // A detector's closures may hold `ctx` (V8 keeps a scope's captured variables together): emptied,
   // it no longer holds the pack's specs, whose model weights and lexicon terms every major GC
   // would otherwise mark (~400k objects for the default pack; issue 14).

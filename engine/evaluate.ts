@@ -45,13 +45,21 @@ export async function evaluate(
   const candidates: string[] = [];
   // Model scores asked for early by a score bar, for the loop below to reuse.
   const early = new Map<CompiledCheck, number>();
+  // Checks whose bars failed but whose facts other checks read: decided after the rest (below).
+  let deferred: number[] | undefined;
   // Detection stays synchronous, with no await until every check has run: detectors reuse
   // scratch buffers kept between evaluations (the classifier's feature lists).
-  for (let c = 0; c < checks.length; c++) {
+  for (let k = 0; k < checks.length + (deferred?.length ?? 0); k++) {
+    const c = k < checks.length ? k : deferred![k - checks.length]!;
     const check = checks[c]!;
     const input = trace ? { ...detection, trace: (e: DetectorTrace) => trace.push({ check: check.id, ...e }) } : detection;
     // A check that a failed score bar keeps from firing is not detected (outside explain, whose trace lists its matches).
-    const barred = !trace && check.bars !== undefined && failsABar(check.bars, detection, early);
+    let barred = !trace && check.bars !== undefined && failsABar(check.bars, detection, early);
+    if (barred && check.barReaders) {
+      // Its hits and signals matter only to a reader that can fire: known once every other check has detected.
+      if (k < checks.length && (deferred ??= []).push(c)) continue;
+      barred = !readerCanFire(check.barReaders, checks, counts, detection, early);
+    }
     const found = check.detector && !barred ? check.detector.detect(input) : NONE;
     counts[c] = found.length;
     if (check.detector?.score) scores[check.id] = early.get(check) ?? check.detector.score(input);
@@ -64,6 +72,8 @@ export async function evaluate(
       if (found.length >= check.minHits) fired[c] = 1;
     } else if (check.alwaysRun || found.length >= check.minHits) {
       candidates.push(check.id);
+      // A deferred check offered after the rest goes to the rules engine in check order all the same.
+      if (k >= checks.length) candidates.sort((a, b) => checkIndex.get(a)! - checkIndex.get(b)!);
     }
   }
 
@@ -190,6 +200,21 @@ function hitsMaker(ids: readonly string[]): (counts: readonly number[]) => Recor
 /** Whether a score bar fails (a loop, not a closure per check and evaluation). */
 function failsABar(bars: readonly ScoreBar[], input: DetectionInput, early: Map<CompiledCheck, number>): boolean {
   for (const bar of bars) if (!passes(bar, scoreOf(bar.model, input, early))) return true;
+  return false;
+}
+
+/**
+ * Whether some check that reads a barred check's facts can fire: one offered to the rules engine
+ * (a rule not run reads nothing) whose own bars pass (a failed bar decides it false whatever it
+ * reads). A reader not detected yet (no count) was deferred: its bars failed. A reader has a
+ * `when:`, so it is never index-only.
+ */
+function readerCanFire(readers: NonNullable<CompiledCheck['barReaders']>, checks: readonly CompiledCheck[], counts: readonly number[], input: DetectionInput, early: Map<CompiledCheck, number>): boolean {
+  for (const { index, bars } of readers) {
+    const reader = checks[index]!;
+    const offered = reader.alwaysRun || counts[index]! >= reader.minHits;
+    if (offered && !(bars !== undefined && failsABar(bars, input, early))) return true;
+  }
   return false;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from 'json-rules-engine';
-import { passes, scoreBars } from '../../engine/compile-bars.js';
+import { names, passes, scoreBars } from '../../engine/compile-bars.js';
 import type { CompiledCheck } from '../../engine/compile.js';
 import { resolvePath } from '../../engine/engine-pool.js';
 import type { ResolvedPack } from '../../engine/pack-schema.js';
@@ -8,6 +8,8 @@ import type { ResolvedPack } from '../../engine/pack-schema.js';
 const model = { id: 'm', detector: { detect: () => [], score: () => 0 } } as unknown as CompiledCheck;
 const lexicon = { id: 'lex', detector: { detect: () => [] } } as unknown as CompiledCheck;
 const check = (id: string): CompiledCheck => ({ id, detector: { detect: () => [] } }) as unknown as CompiledCheck;
+/** The compiled checks of specs: with a detector unless the spec says `detector: undefined`. */
+const compiledOf = (specs: { id: string; detector?: unknown }[]) => specs.map((s) => ('detector' in s && s.detector === undefined ? ({ id: s.id } as CompiledCheck) : check(s.id)));
 const bar = (operator: string, value: unknown, path = '$.m') => ({ fact: 'scores', path, operator, value });
 
 function barsFor(specs: { id: string; when?: unknown; detector?: unknown; enabled?: boolean }[], compiled: CompiledCheck[]) {
@@ -18,7 +20,7 @@ function barsFor(specs: { id: string; when?: unknown; detector?: unknown; enable
 describe('scoreBars', () => {
   it('bars a check whose when: is only model scores compared with numbers', () => {
     const bars = barsFor([{ id: 'p', when: { all: [bar('greaterThanInclusive', 0), bar('lessThan', 5)] } }, { id: 'm', when: undefined }], [check('p')]);
-    expect(bars.get('p')?.map((b) => [b.model.id, b.operator, b.value])).toEqual([
+    expect(bars.get('p')?.bars.map((b) => [b.model.id, b.operator, b.value])).toEqual([
       ['m', 'greaterThanInclusive', 0],
       ['m', 'lessThan', 5],
     ]);
@@ -32,10 +34,12 @@ describe('scoreBars', () => {
       { id: 'other-fact', when: { all: [bar('greaterThanInclusive', 0), allInOne(['a'], 'metadata')] } },
       { id: 'not-names', when: { all: [bar('greaterThanInclusive', 0), allInOne([1])] } },
       { id: 'fact-ref', when: { all: [bar('greaterThanInclusive', 0), allInOne({ fact: 'signals' })] } },
-      { id: 'not', when: { all: [bar('greaterThanInclusive', 0), { not: allInOne(['a']) }] } },
+      { id: 'not', when: { all: [bar('greaterThanInclusive', 0), { not: { any: [allInOne(['a']), { not: allInOne(['b']) }] } }] } },
+      { id: 'not-list', when: { all: [bar('greaterThanInclusive', 0), { not: [allInOne(['a'])] }] } },
+      { id: 'not-other', when: { all: [bar('greaterThanInclusive', 0), { not: allInOne(['a'], 'metadata') }] } },
       { id: 'no-bar', when: { all: [allInOne(['a'])] } },
     ];
-    expect([...barsFor(specs, specs.map((s) => check(s.id))).keys()]).toEqual(['phish']);
+    expect([...barsFor(specs, specs.map((s) => check(s.id))).keys()]).toEqual(['phish', 'not']);
   });
 
   it('bars nothing else', () => {
@@ -50,10 +54,52 @@ describe('scoreBars', () => {
       { id: 'equal', when: { all: [bar('equal', 0)] } },
       { id: 'no-detector', detector: undefined, when: { all: [bar('greaterThan', 0)] } },
       { id: 'named', when: { all: [bar('greaterThan', 0)] } },
-      { id: 'reader', when: { any: [{ fact: 'hits', path: '$.named', operator: 'equal', value: 1 }] } },
+      // Read by a check without a detector or a bar: run on every evaluation (the-checks-that-read below).
+      { id: 'reader', detector: undefined, when: { any: [{ fact: 'hits', path: '$.named', operator: 'equal', value: 1 }] } },
       { id: 'empty', when: { all: [] } },
     ];
-    expect([...barsFor(specs, specs.map((s) => check(s.id))).keys()]).toEqual([]);
+    expect([...barsFor(specs, compiledOf(specs)).keys()]).toEqual([]);
+  });
+});
+
+describe('the checks that read a barred check', () => {
+  const readsX = (path: string) => ({ any: [{ fact: 'signals', path, operator: 'allInOne', value: ['a'] }] });
+  const readers = (specs: { id: string; when?: unknown; detector?: unknown }[]) =>
+    Object.fromEntries([...barsFor(specs, compiledOf(specs))].map(([id, { readers }]) => [id, readers.map((r) => [r.check.id, r.bars?.length ?? 0])]));
+
+  it('are the checks whose when: names it as a whole word, each with its own bars', () => {
+    const specs = [
+      { id: 'x', when: { all: [bar('greaterThan', 0)] } },
+      { id: 'x-more', when: { all: [bar('greaterThan', 0), readsX('$.x.posts')] } },
+      { id: 'plain', when: readsX('$.x') },
+      { id: 'longer', when: readsX('$.x-more.posts') },
+      { id: 'prefix', when: readsX('$.a_x.posts') },
+    ];
+    expect(readers(specs)).toEqual({ x: [['x-more', 1], ['plain', 0]], 'x-more': [['longer', 0]] });
+  });
+
+  it('leave the check unbarred when one without a detector has no bars (it runs on every evaluation)', () => {
+    const specs = [
+      { id: 'x', when: { all: [bar('greaterThan', 0)] } },
+      { id: 'y', when: { all: [bar('greaterThan', 0)] } },
+      { id: 'always', detector: undefined, when: readsX('$.x') },
+      { id: 'always-barred', detector: undefined, when: { all: [bar('greaterThan', 0), readsX('$.y')] } },
+    ];
+    expect(readers(specs)).toEqual({ y: [['always-barred', 1]] });
+  });
+
+  it('names: the id between characters that cannot be part of an id', () => {
+    for (const [text, id, named] of [
+      ['"$.violent-threat-model"', 'violent-threat', false],
+      ['"$.violent-threat.posts"', 'violent-threat', true],
+      ['"$.violent-threat"', 'violent-threat', true],
+      ['"$.self-harm-model" "$.self-harm.posts"', 'self-harm', true],
+      ['"$.a_x" "$.x9" "$.Xx"', 'x', false],
+      ['x', 'x', true],
+      ['', 'x', false],
+    ] as const) {
+      expect(names(text, id), `${text} ${id}`).toBe(named);
+    }
   });
 });
 
