@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { NormalizedText } from '../normalize.js';
 import { REVEAL, revelationsOf, SENTENCE_BREAK } from '../normalize/revelations.js';
-import { PhraseSet } from '../phrases/phrase-set.js';
+import { PhraseSet, type PhraseContext } from '../phrases/phrase-set.js';
 import { Vocabulary } from '../phrases/vocabulary.js';
 import type { Tokens } from '../phrases/tokens.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
@@ -23,13 +23,24 @@ export const phraseParams = Type.Object(
 );
 export type PhraseParams = Static<typeof phraseParams>;
 
+/** A phrase check reading a set: its signals (undefined: every rule's). */
+interface Reader {
+  only: ReadonlySet<string> | undefined;
+}
+
 // Keyed by the pack's phrase map: checks naming the same set share one automaton, and the sets
-// of a pack share one vocabulary, so a post's words are looked up once for all of them.
-const packCache = new WeakMap<object, { vocab: Vocabulary; sets: Map<string, PhraseSet> }>();
+// of a pack share one vocabulary, so a post's words are looked up once for all of them. Per set,
+// the phrase checks that read it, in the order they compile (the pack's order of checks).
+const packCache = new WeakMap<object, { vocab: Vocabulary; sets: Map<string, PhraseSet>; readers: Map<PhraseSet, Reader[]> }>();
+
+function packSets(ctx: CompileContext): { vocab: Vocabulary; sets: Map<string, PhraseSet>; readers: Map<PhraseSet, Reader[]> } {
+  let cache = packCache.get(ctx.phrases);
+  if (!cache) packCache.set(ctx.phrases, (cache = { vocab: new Vocabulary(), sets: new Map(), readers: new Map() }));
+  return cache;
+}
 
 export function phraseSet(id: string, ctx: CompileContext): PhraseSet {
-  let cache = packCache.get(ctx.phrases);
-  if (!cache) packCache.set(ctx.phrases, (cache = { vocab: new Vocabulary(), sets: new Map() }));
+  const cache = packSets(ctx);
   let set = cache.sets.get(id);
   if (!set) {
     const spec = ctx.phrases.get(id);
@@ -55,14 +66,23 @@ export const phraseDetector: DetectorType<PhraseParams> = {
       const unknown = [...only].filter((r) => !known.has(r));
       if (unknown.length > 0) throw new Error(`no rule of ${params.phrases.join(', ')} has the signal(s) ${unknown.join(', ')}`);
     }
+    const { readers } = packSets(ctx);
+    const me: Reader = { only };
+    for (const set of sets) readers.set(set, [...(readers.get(set) ?? []), me]);
+    // Per set, its patterns this check reads when it finds them alone (below); set at the first
+    // evaluation, when every check of the pack has compiled.
+    let plans: (Uint8Array | undefined)[] | undefined;
     return {
       detect(input) {
+        plans ??= sets.map((set) => (only && readsAlone(readers.get(set)!, me) ? set.patternsOf(only) : undefined));
         const findings: Finding[] = [];
         for (const post of input.posts) {
           const normalized = input.normalized(post.index);
           const tokens = input.tokens(post.index);
-          for (const set of sets) {
-            const { matches, suppressed } = resultsOf(set, post.index, input);
+          for (let k = 0; k < sets.length; k++) {
+            const set = sets[k]!;
+            const plan = plans[k];
+            const { matches, suppressed } = plan ? onlyResultsOf(set, plan, post.index, input) : resultsOf(set, post.index, input);
             for (const m of matches) {
               if (only && !only.has(m.signal)) continue;
               findings.push({
@@ -92,12 +112,37 @@ export const phraseDetector: DetectorType<PhraseParams> = {
 /** A set's matches in a post, computed once per evaluation and shared by every check that reads the set. */
 export function resultsOf(set: PhraseSet, post: number, input: DetectionInput): ReturnType<PhraseSet['find']> {
   const perPost = input.memo(set, () => new Array<ReturnType<PhraseSet['find']> | undefined>(input.posts.length));
-  return (perPost[post] ??= set.find({
+  return (perPost[post] ??= set.find(contextOf(set, post, input)));
+}
+
+function contextOf(set: PhraseSet, post: number, input: DetectionInput): PhraseContext {
+  return {
     tokens: input.tokens(post),
     ids: idsOf(set.vocab, post, input),
     text: input.posts[post]!.text,
     thread: () => input.posts.map((p) => idsOf(set.vocab, p.index, input)),
-  }));
+  };
+}
+
+/**
+ * Whether a check with a signal filter finds its own rules' matches alone (`find`'s `only`), not
+ * every rule's: when each other check reading the set reads every rule and comes before it. Such
+ * a check, when it runs, leaves the set's results for this one to filter; when its score bars
+ * skip it (self-harm, beside self-harm-encouragement), the rules only it reads are not run. Two
+ * filtered checks share one find of every rule instead. (A classifier's guards may still ask for
+ * every rule later, on a post its model nearly fires on: a small find twice.)
+ */
+function readsAlone(readers: readonly Reader[], me: Reader): boolean {
+  const at = readers.indexOf(me);
+  return readers.every((r, i) => r === me || (r.only === undefined && i < at));
+}
+
+/** The matches of the rules of `only`'s patterns: filtered from every rule's when a check has found those, else found alone. */
+function onlyResultsOf(set: PhraseSet, only: Uint8Array, post: number, input: DetectionInput): ReturnType<PhraseSet['find']> {
+  const every = input.memo(set, () => new Array<ReturnType<PhraseSet['find']> | undefined>(input.posts.length))[post];
+  if (every) return every;
+  const perPost = input.memo(only, () => new Array<ReturnType<PhraseSet['find']> | undefined>(input.posts.length));
+  return (perPost[post] ??= set.find(contextOf(set, post, input), only));
 }
 
 /** A post's word ids in a pack's phrase vocabulary, once per evaluation. */

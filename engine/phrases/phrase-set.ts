@@ -52,14 +52,13 @@ export class PhraseSet {
   private readonly automaton = new Automaton();
   private readonly rules: CompiledRule[] = [];
   private readonly guards = new Guards(this.automaton);
-  /** Every compiled rule pattern: its start state, and the words each required element other than its trigger needs. */
+  /** Every compiled rule pattern: its start state, its rule's index in `rules`, and the words each required element other than its trigger needs. */
   private readonly starts: number[] = [];
+  private readonly ruleOf: number[] = [];
   private readonly needs = new PatternNeeds();
   /**
-   * Vocabulary id → patterns for which it is the trigger (the rarest required element), in two
-   * typed arrays built after compilation (from a Map that is then dropped): the patterns of vocabulary id `id` are
-   * anchorList[anchorAt[id] … anchorAt[id + 1]), for the ids given out by then (a later set of the
-   * pack may add more, which trigger nothing here). No list object per id to chase.
+   * Vocabulary id → patterns it is the trigger of (the rarest required element), in two typed arrays, no list per id to chase:
+   * anchorList[anchorAt[id] … anchorAt[id + 1]), for the ids given out by then (a later set of the pack may add more, which trigger nothing here).
    */
   private anchorAt = new Int32Array(1);
   private anchorList = new Int32Array(0);
@@ -68,9 +67,11 @@ export class PhraseSet {
   private readonly firstSets = new IdSets();
   /** Bit `id` set when vocabulary id `id` is the trigger of a pattern (anchorAt[id] < anchorAt[id + 1]): a sentence without one is skipped reading 1 KB, not the anchor table. */
   private triggerBits = new Uint32Array(0);
-  // Scratch of `find` (single-threaded): the patterns already tested in a sentence, stamped with
-  // the sentence's generation (`rangeWords`), its viable patterns, their [token, start state] pairs.
+  // Scratch of `find` (single-threaded): the patterns tested in a sentence, stamped with a count of
+  // the sentences read (not `rangeWords`' generation, given again for the range stamped last: a
+  // second find of one sentence tested nothing), its viable patterns, their [token, start] pairs.
   private checkedIn = new Float64Array(0);
+  private sentencesRead = 0;
   private readonly viable = new IntList();
   private readonly injections = new IntList();
   private readonly plan = new StartPlan();
@@ -126,6 +127,7 @@ export class PhraseSet {
         const trigger = cheapest(requirements, this.vocab);
         // The trigger is present wherever the pattern is tried: only the other elements are checked.
         this.starts.push(start);
+        this.ruleOf.push(this.rules.length - 1);
         this.needs.add(requirements.filter((r) => r !== trigger));
         for (const id of trigger.ids) anchors.set(id, [...(anchors.get(id) ?? []), p]);
       }
@@ -155,8 +157,13 @@ export class PhraseSet {
     return [...new Set(this.rules.map((r) => r.signal))];
   }
 
-  /** Matches of every rule, leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
-  find(ctx: PhraseContext): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
+  /** `find`'s `only`: per pattern, 1 when its rule's signal is one of `signals`. */
+  patternsOf(signals: ReadonlySet<string>): Uint8Array {
+    return Uint8Array.from(this.ruleOf, (rule) => (signals.has(this.rules[rule]!.signal) ? 1 : 0));
+  }
+
+  /** Matches of every rule (with `only`, of its patterns' rules alone: a rule's matches come from its own patterns and guards), leftmost-longest and non-overlapping per rule, and the ones a guard suppressed. */
+  find(ctx: PhraseContext, only?: Uint8Array): { matches: PhraseMatch[]; suppressed: Suppressed[] } {
     const { tokens, ids } = ctx;
     const count = tokens.count;
     const matches: PhraseMatch[] = [];
@@ -175,6 +182,7 @@ export class PhraseSet {
       // required element: most sentences run nothing, and are passed over on the trigger bits.
       if (!this.triggered(ids, from, to)) continue;
       const gen = words.stamp(ids, from, to);
+      const read = ++this.sentencesRead;
       const { present, distinct } = words;
       const viable = this.viable;
       viable.length = 0;
@@ -184,8 +192,8 @@ export class PhraseSet {
         if (id >= known || (triggerBits[id >>> 5]! & (1 << (id & 31))) === 0) continue;
         for (let k = anchorAt[id]!, end = anchorAt[id + 1]!; k < end; k++) {
           const p = anchorList[k]!;
-          if (this.checkedIn[p] === gen) continue;
-          this.checkedIn[p] = gen;
+          if (this.checkedIn[p] === read || (only !== undefined && only[p] === 0)) continue;
+          this.checkedIn[p] = read;
           if (this.needs.allPresent(p, present, gen, distinct)) viable.push(p);
         }
       }
