@@ -29,9 +29,17 @@ export const REVEAL = {
 export const SENTENCE_BREAK = 128;
 
 const REVELATIONS = Object.keys(REVEAL) as Revelation[];
+/** Each revelation's bit, by its place in REVELATIONS: read by index, not by name from REVEAL. */
+const BITS = REVELATIONS.map((r) => REVEAL[r]);
 
+/**
+ * The revelations whose bits `flags` holds, in REVEAL's order. Most matches reveal nothing: no
+ * flag, an empty list at once (a lookup by name per revelation was ~80 ns a call, for ~20 phrase
+ * and lexicon findings of the post with violations).
+ */
 export function revelationsOf(flags: number): Revelation[] {
   const out: Revelation[] = [];
-  for (const r of REVELATIONS) if ((flags & REVEAL[r]) !== 0) out.push(r);
+  if (flags === 0) return out;
+  for (let i = 0; i < BITS.length; i++) if ((flags & BITS[i]!) !== 0) out.push(REVELATIONS[i]!);
   return out;
 }
