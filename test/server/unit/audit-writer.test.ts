@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRow } from '../../../server/audit/audit-store.js';
-import { AuditWriterClosedError, createAuditWriter } from '../../../server/audit/audit-writer.js';
+import { AuditWriterClosedError, createAuditWriter, type SettledBatch } from '../../../server/audit/audit-writer.js';
 import { auditRow } from '../../helpers/audit-rows.js';
 
 /** A store whose inserts wait until the test releases them. */
@@ -80,6 +80,40 @@ describe('audit writer (group commit)', () => {
     await tick();
     store.calls[1]!.release();
     await expect(second).resolves.toBe('committed');
+  });
+
+  it('tells its observer about each batch once its rows are settled, and a throwing observer changes no outcome', async () => {
+    const seen: SettledBatch[] = [];
+    const settledWhenSeen: number[] = [];
+    let settledFirst = 0;
+    const store = gatedStore();
+    const writer = createAuditWriter(
+      { insertMany: (batch) => store.insertMany(batch).then(() => 'one-trip' as const) },
+      {
+        tickMs: 1,
+        maxBatch: 200,
+        observe: (batch) => {
+          seen.push(batch);
+          settledWhenSeen.push(settledFirst);
+          throw new Error('a broken metric');
+        },
+      },
+    );
+    const first = rows(4).map((r) => writer.append(r).then(() => settledFirst++));
+    await tick();
+    store.calls[0]!.release();
+    await Promise.all(first);
+    const failed = rows(2, 10).map((r) => writer.append(r));
+    await tick();
+    store.calls[1]!.fail(new Error('connection refused'));
+    expect((await Promise.allSettled(failed)).map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(seen.map(({ rows, path, failed }) => ({ rows, path, failed }))).toEqual([
+      { rows: 4, path: 'one-trip', failed: false },
+      { rows: 2, path: undefined, failed: true },
+    ]);
+    expect(seen.every((b) => b.seconds >= 0 && b.seconds < 5)).toBe(true);
+    // Observed right after the rows were resolved, before their continuations ran: nothing waits on it.
+    expect(settledWhenSeen).toEqual([0, 4]);
   });
 
   it('close() flushes what is queued, then refuses new rows', async () => {
