@@ -10,7 +10,8 @@ import type { Knex } from 'knex';
  * a chain on, nothing was written. A row already present (an outbox replay) fails the statement
  * on the primary key, and the writer takes the long way, which skips it.
  *
- * The column list is this migration's: a later column needs a new version of the function.
+ * The column list is this migration's: a later column needs a new version of the function
+ * (test/server/audit/one-trip-append.test.ts compares it with audit-insert.ts's COLUMNS).
  */
 export async function up(knex: Knex): Promise<void> {
   await knex.raw(`

@@ -34,7 +34,8 @@ import type { AuditRow } from './audit-store.js';
 import { appendInOneTrip, chainHints } from './one-trip-append.js';
 
 // The columns written; every one is a key of canonicalRow's object (extra row properties never reach the INSERT).
-const COLUMNS = [
+// gatehouse_audit_append (one-trip-append.ts) carries its own copy: a test holds the two equal.
+export const COLUMNS = [
   'request_id', 'receipt_id', 'created_at', 'stage', 'mode', 'pack_id', 'policy_version', 'policy_hash', 'decision', 'allowed',
   'violation_codes', 'violations', 'content_sha256', 'content_size', 'content_kind', 'content', 'workflow_id', 'agent', 'platform',
   'caller', 'caller_key_id', 'latency_ms', 'response', 'chain', 'seq', 'prev_hash', 'row_hash',

@@ -5,6 +5,7 @@
 import type { Knex } from 'knex';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as appendFunction from '../../../migrations/20261206210000_audit_append_function.js';
+import { COLUMNS } from '../../../server/audit/audit-insert.js';
 import { createAuditStore, type AuditRow } from '../../../server/audit/audit-store.js';
 import { chainHints } from '../../../server/audit/one-trip-append.js';
 import { verifyAuditChain } from '../../../server/audit/audit-verify.js';
@@ -73,6 +74,12 @@ describe('one round trip per audit batch on PostgreSQL', () => {
     const [{ n }] = await db.knex('audit_events').count({ n: '*' });
     expect(toNumber(n)).toBe(count);
   }
+
+  it('inserts exactly the columns the long way writes (the function carries its own list)', async () => {
+    const { rows: found } = await db.knex.raw("SELECT pg_get_functiondef('gatehouse_audit_append'::regproc) AS def");
+    const list = /INSERT INTO audit_events \(([^)]*)\)/.exec(found[0].def as string)![1]!.split(',').map((c) => c.trim());
+    expect(list).toEqual([...COLUMNS]);
+  });
 
   it('writes a batch in one round trip once the writer knows where its chains continue, three before', async () => {
     const trips = await roundTrips(db.knex);
