@@ -57,10 +57,7 @@ export async function evaluate(
     let barred = !trace && check.bars !== undefined && failsABar(check.bars, detection, early);
     if (barred && check.barReaders) {
       // Its hits and signals matter only to a reader that can fire: known once every other check has detected.
-      if (k < checks.length) {
-        (deferred ??= []).push(c);
-        continue;
-      }
+      if (k < checks.length) { (deferred ??= []).push(c); continue; }
       barred = !readerCanFire(check.barReaders, checks, counts, detection, early);
     }
     const found = check.detector && !barred ? check.detector.detect(input) : NONE;
