@@ -19,7 +19,7 @@ export const STALE_COOL_DOWN = 32;
 
 /** Where each chain continues after this writer's last commit, and which chains to leave alone for now. */
 export interface ChainHints {
-  /** The links to hash a batch of these chains from, or undefined when one is unknown or cooling down. */
+  /** The links to hash a batch of these chains from (a new map, the caller's to advance), or undefined when one is unknown or cooling down. */
   linksFor(chains: readonly string[]): Map<string, ChainLink> | undefined;
   /** A batch committed (either way): these are the chains' last rows now. */
   committed(heads: readonly ChainHead[]): void;
@@ -89,11 +89,11 @@ const UNDEFINED_FUNCTION = '42883';
  * present already, or the function missing). Any other error is the batch's.
  */
 export async function appendInOneTrip(run: RunStatement, chains: readonly string[], hints: ChainHints, trip: OneTrip): Promise<ChainHead[] | undefined> {
-  const from = hints.linksFor(chains);
-  if (!from) return undefined;
-  const links = new Map(from);
+  const links = hints.linksFor(chains);
+  if (!links) return undefined;
+  // Where each chain is expected to continue, read before `param` advances the links past the batch.
+  const expected = chains.map((chain) => links.get(chain)!);
   const param = trip.param(links);
-  const expected = chains.map((chain) => from.get(chain)!);
   let answer: Record<string, unknown>[];
   try {
     answer = await run(APPEND, [
