@@ -4,6 +4,7 @@ import twitterText from 'twitter-text';
 import {
   postLengthDetector,
   weightedLengthUpperBound,
+  asciiWeightedLength,
   countGraphemes,
   type PostLengthParams,
 } from '../../../engine/detectors/post-length.js';
@@ -100,6 +101,21 @@ describe('post_length: upper bound fast path', () => {
 
   it('is exact for plain ASCII without dots', () => {
     expect(weightedLengthUpperBound('plain words, no links')).toBe(21);
+  });
+
+  it('counts ASCII text exactly as parseTweet does, URLs and all (property)', () => {
+    const ascii = fc.oneof(
+      fc.constantFrom('a', ' ', '.', '. ', 'a.b', 'x.co', 'example.com', 'https://t.co/abc', 'http://a.io/x?y=1', 'www.example.org/path?q=1', 'e.g.', '@x.com', 'foo.bar.', '\n'),
+      fc.string({ unit: 'binary-ascii', maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(ascii, { maxLength: 120 }).map((a) => a.join('')), (text) => {
+        expect(asciiWeightedLength(text)).toBe(parseTweet(text).weightedLength);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(asciiWeightedLength(`${'a'.repeat(300)} https://example.com/${'p'.repeat(100)}`)).toBe(300 + 1 + 23);
+    expect(asciiWeightedLength('naïve')).toBeUndefined();
   });
 
   it('reports a post ten times over the limit without parsing it (parseTweet is quadratic on `a.` × 20,000)', () => {
