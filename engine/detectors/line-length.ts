@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CompiledDetector, DetectorType, Finding } from './detector.js';
-import { countCodePoints, countGraphemes } from './post-length.js';
+import { countCodePoints, countGraphemes } from './text-units.js';
 
 export const lineLengthParams = Type.Object(
   {
