@@ -50,8 +50,8 @@ describe('requiredLiterals', () => {
     expect(sorted(requiredLiterals('(?is)\\bOF\\s+Link', 'm'))).toEqual([['link'], ['of']]);
   });
 
-  it('keeps the three most selective lists, longest shortest string first', () => {
-    expect(requiredLiterals('ab\\s+cde\\s+fghi\\s+jklmn')).toEqual([['jklmn'], ['fghi'], ['cde']]);
+  it('keeps the four most selective lists, longest shortest string first', () => {
+    expect(requiredLiterals('ab\\s+cde\\s+fghi\\s+jklmn\\s+opqrst')).toEqual([['opqrst'], ['jklmn'], ['fghi'], ['cde']]);
   });
 
   it("folds the two non-ASCII members of ASCII letters' case orbits, as RE2's (?i) does", () => {
