@@ -29,7 +29,7 @@
 import { RE2Set } from 're2js';
 import type { CompileContext, DetectionInput, Post } from './detector.js';
 import { PackLiterals, type ScanState } from './pack-literals.js';
-import { allHold, literalNeeds, type Need } from './pattern-needs.js';
+import { anyHolds, flatNeeds, literalNeeds, type Need } from './pattern-needs.js';
 import { readRe2 } from './re2-reader.js';
 
 /**
@@ -51,6 +51,9 @@ class PatternScan {
   private compiled = false;
   /** Per pattern (by id): the literal lists it needs (ids in the pack's literals, with counts); none for a set that always runs. */
   private readonly needs: (readonly Need[])[] = [];
+  /** `needs` as `flatNeeds` lays them out, made at the first post (of `planned` patterns). */
+  private plan: Int32Array = new Int32Array(0);
+  private planned = 0;
 
   /** Its place in a ScanState's answers. */
   private readonly index: number;
@@ -85,9 +88,11 @@ class PatternScan {
   private mayMatch(state: ScanState, input: DetectionInput, post: Post): boolean {
     if (!this.filtered) return true;
     const found = this.literals.found(state, input, post);
-    // Loops, not some/every: those made a closure per pattern and evaluation (~3 kB a post).
-    for (const lists of this.needs) if (allHold(found, lists)) return true;
-    return false;
+    if (this.planned !== this.needs.length) {
+      this.plan = flatNeeds(this.needs);
+      this.planned = this.needs.length;
+    }
+    return anyHolds(found, this.plan);
   }
 
   /** Compiles the set (once); it takes no more patterns after. Throws re2js's error for a set too large. */
