@@ -7,17 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { citationDetector, DEFAULT_CITATION_PATTERNS, DEFAULT_CLAIM_PATTERNS, mayClaim } from '../../../engine/detectors/citation.js';
 import { compileAny } from '../../../engine/detectors/pattern.js';
 import { ctx, inputFor } from './inputs.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../bench/lib/inputs.js';
 
 const NUMBERS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'a hundred', 'a thousand', '0', '3', '12', '4.5', '1,000'];
 const COMPARATIVES = ['more', 'less', 'fewer', 'faster', 'likelier', 'smaller', 'as'];
