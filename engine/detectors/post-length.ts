@@ -59,7 +59,6 @@ function measure(text: string, units: Counting, max: number): number | undefined
   }
 }
 
-
 interface Limit {
   max: number;
   counting: Counting;
