@@ -51,9 +51,8 @@ class PatternScan {
   private compiled = false;
   /** Per pattern (by id): the literal lists it needs (ids in the pack's literals, with counts); none for a set that always runs. */
   private readonly needs: (readonly Need[])[] = [];
-  /** `needs` as `flatNeeds` lays them out, made at the first post (of `planned` patterns). */
+  /** `needs` as `flatNeeds` lays them out, made when the set compiles (it takes no more patterns then). */
   private plan: Int32Array = new Int32Array(0);
-  private planned = 0;
 
   /** Its place in a ScanState's answers. */
   private readonly index: number;
@@ -87,18 +86,15 @@ class PatternScan {
   /** False only if no pattern of the set has every literal it needs in the post. */
   private mayMatch(state: ScanState, input: DetectionInput, post: Post): boolean {
     if (!this.filtered) return true;
-    const found = this.literals.found(state, input, post);
-    if (this.planned !== this.needs.length) {
-      this.plan = flatNeeds(this.needs);
-      this.planned = this.needs.length;
-    }
-    return anyHolds(found, this.plan);
+    this.compile();
+    return anyHolds(this.literals.found(state, input, post), this.plan);
   }
 
   /** Compiles the set (once); it takes no more patterns after. Throws re2js's error for a set too large. */
   compile(): void {
     if (this.compiled) return;
     this.set.compile();
+    this.plan = flatNeeds(this.needs);
     this.compiled = true;
   }
 
