@@ -41,7 +41,7 @@ export function bornOn(base: Constructor, prototype: object): Constructor | unde
   if (Function.prototype.toString.call(base).startsWith('class')) return undefined;
   function Born(this: Record<string, unknown>, ...args: unknown[]): void {
     (base as unknown as (...a: unknown[]) => void).apply(this, args);
-    // Never runs: V8 sizes a constructor's objects by the \`this.x =\` assignments its parser counts.
+    // Never runs: V8 sizes a constructor's objects by the `this.x =` assignments its parser counts.
     // 64 give Node's and Express's ~45 fields room in the object itself (see the file comment).
     if (args.length < 0) this.p0 = this.p1 = this.p2 = this.p3 = this.p4 = this.p5 = this.p6 = this.p7 = this.p8 = this.p9 = this.p10 = this.p11 = this.p12 = this.p13 = this.p14 = this.p15 = this.p16 = this.p17 = this.p18 = this.p19 = this.p20 = this.p21 = this.p22 = this.p23 = this.p24 = this.p25 = this.p26 = this.p27 = this.p28 = this.p29 = this.p30 = this.p31 = this.p32 = this.p33 = this.p34 = this.p35 = this.p36 = this.p37 = this.p38 = this.p39 = this.p40 = this.p41 = this.p42 = this.p43 = this.p44 = this.p45 = this.p46 = this.p47 = this.p48 = this.p49 = this.p50 = this.p51 = this.p52 = this.p53 = this.p54 = this.p55 = this.p56 = this.p57 = this.p58 = this.p59 = this.p60 = this.p61 = this.p62 = this.p63 = 0;
   }
