@@ -124,7 +124,7 @@ function ticksOf(pids: number[]): number {
   return ticks;
 }
 
-async function measure(fn: () => Promise<void>, pids: number[]): Promise<Sample> {
+async function measure(fn: () => Promise<unknown>, pids: number[]): Promise<Sample> {
   const pg = ticksOf(pids);
   const cpu = process.cpuUsage();
   const start = performance.now();
@@ -142,7 +142,7 @@ try {
   const knex = t.db.knex;
   const store = createAuditStore(knex);
   const store2 = createAuditStore(second.knex);
-  const variants: Record<string, () => Promise<void>> = {
+  const variants: Record<string, () => Promise<unknown>> = {
     knex: () => knexInsert(knex, Array.from({ length: BATCH }, () => row('bench-knex'))),
     jsonb: () => jsonbInsert(knex, Array.from({ length: BATCH }, () => row('bench-jsonb'))),
     'long way': () => createAuditStore(knex).insertMany(Array.from({ length: BATCH }, () => row('bench-long'))),
