@@ -6,6 +6,7 @@ import { validateBody, validateText } from '../http/validate.js';
 import type { EvaluationService } from './evaluation-service.js';
 import { receivedAt } from '../http/connections.js';
 import { requestLine } from '../http/request-log.js';
+import { sendJson } from '../http/json-answer.js';
 
 export function createEvaluationsRouter(service: EvaluationService, logger: Logger): Router {
   const router = Router();
@@ -21,7 +22,7 @@ export function createEvaluationsRouter(service: EvaluationService, logger: Logg
       'decision',
     );
     res.setHeader('Server-Timing', `evaluate;dur=${latency_ms.toFixed(2)}`);
-    res.json(answer);
+    sendJson(res, answer);
   });
 
   router.get('/v1/decisions/:request_id', requireRole('evaluator'), async (req, res) => {
