@@ -28,7 +28,7 @@ type Copy = unknown | typeof UNSUPPORTED;
 
 /** The JCS text of a JSON-like value; undefined where JSON.stringify gives undefined (a top-level undefined). */
 export function canonicalJson(value: unknown): string | undefined {
-  const copy = sortedCopy(value, 0);
+  const copy = sortedCopy(value, 0, new Map());
   return copy === UNSUPPORTED ? canonicalize(value) : JSON.stringify(copy);
 }
 
@@ -37,7 +37,13 @@ export function canonicalJsonReference(value: unknown): string | undefined {
   return canonicalize(value);
 }
 
-function sortedCopy(value: unknown, depth: number): Copy {
+/**
+ * `seen`: the copies made so far in this encoding, by object: a row holds each finding up to three
+ * times (violations, their repeats as warnings, the row's own list), and each is copied once.
+ */
+type Seen = Map<object, Copy>;
+
+function sortedCopy(value: unknown, depth: number, seen: Seen): Copy {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -48,11 +54,18 @@ function sortedCopy(value: unknown, depth: number): Copy {
     case 'object':
       if (value === null) return null;
       if (depth >= MAX_DEPTH) return UNSUPPORTED;
-      if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype ? arrayCopy(value, depth) : UNSUPPORTED;
-      return isPlainObject(value) ? objectCopy(value as Record<string, unknown>, depth) : UNSUPPORTED;
+      if (Array.isArray(value)) return Object.getPrototypeOf(value) === Array.prototype ? arrayCopy(value, depth, seen) : UNSUPPORTED;
+      return isPlainObject(value) ? sharedCopy(value as Record<string, unknown>, depth, seen) : UNSUPPORTED;
     default:
       return UNSUPPORTED;
   }
+}
+
+/** objectCopy, once per object; kept once complete, so an object met again inside itself (a cycle) still ends at MAX_DEPTH. */
+function sharedCopy(object: Record<string, unknown>, depth: number, seen: Seen): Copy {
+  let copy = seen.get(object);
+  if (copy === undefined) seen.set(object, (copy = objectCopy(object, depth, seen)));
+  return copy;
 }
 
 function isPlainObject(value: object): boolean {
@@ -61,11 +74,11 @@ function isPlainObject(value: object): boolean {
 }
 
 /** The array itself when every element is already canonical (strings, numbers, …), else a copy. */
-function arrayCopy(array: unknown[], depth: number): Copy {
+function arrayCopy(array: unknown[], depth: number, seen: Seen): Copy {
   let copy: unknown[] | undefined;
   for (let i = 0; i < array.length; i++) {
     const element = array[i];
-    const sorted = sortedCopy(element, depth + 1);
+    const sorted = sortedCopy(element, depth + 1, seen);
     if (sorted === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy.push(sorted);
     else if (sorted !== element) {
@@ -77,7 +90,7 @@ function arrayCopy(array: unknown[], depth: number): Copy {
 }
 
 /** The object itself when its keys are in order and its values canonical, else a copy with its keys inserted in order. */
-function objectCopy(object: Record<string, unknown>, depth: number): Copy {
+function objectCopy(object: Record<string, unknown>, depth: number, seen: Seen): Copy {
   const keys = Object.keys(object);
   let inOrder = true;
   for (let i = 0; i < keys.length; i++) {
@@ -92,7 +105,7 @@ function objectCopy(object: Record<string, unknown>, depth: number): Copy {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = object[key];
-    const sorted = sortedCopy(value, depth + 1);
+    const sorted = sortedCopy(value, depth + 1, seen);
     if (sorted === UNSUPPORTED) return UNSUPPORTED;
     if (copy) copy[key] = sorted;
     else if (sorted !== value) {

@@ -25,8 +25,13 @@ type Json = Record<string, unknown>;
 export function storedForm(row: AuditRow): AuditRow {
   if (row.content !== null) return row;
   const rendered = new Set<string>();
+  // A finding sits in up to three lists (advisory repeats each violation as a warning, and the row's
+  // own `violations` holds them again): redacted once, the same object in each.
+  const redacted = new Map<object, Json>();
   const finding = (value: unknown): unknown => {
     if (!isFinding(value)) return value;
+    const done = redacted.get(value);
+    if (done) return done;
     rendered.add(value.message);
     rendered.add(value.suggestedFix);
     // The other keys in their order, then message and fix: what `{ evidence, message, suggestedFix, ...kept }`
@@ -35,6 +40,7 @@ export function storedForm(row: AuditRow): AuditRow {
     for (const key of Object.keys(value)) if (key !== 'evidence' && key !== 'message' && key !== 'suggestedFix') kept[key] = value[key];
     kept.message = `${value.code} (check ${value.check}, post ${Number(value.post) + 1}).`;
     kept.suggestedFix = NOT_STORED_FIX;
+    redacted.set(value, kept);
     return kept;
   };
   const findings = (list: unknown): unknown => (Array.isArray(list) ? list.map(finding) : list);

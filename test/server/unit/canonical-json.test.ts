@@ -93,6 +93,25 @@ describe('canonicalJson', () => {
     expect(text.startsWith('{"agent":"writer","allowed":true,"caller":"key:evaluator-1"')).toBe(true);
   });
 
+  it('writes an object found in several places each time as safe-stable-stringify does (a finding in violations, warnings and the row)', () => {
+    const next = random(23);
+    for (let i = 0; i < 2_000; i++) {
+      // Objects (sorted or not) shared by several places of one value, as the findings of an audit row are.
+      const shared = Array.from({ length: 3 }, () => ({ z: value(next, 2), a: value(next, 2), m: [value(next, 3)] }));
+      const pick = () => shared[Math.floor(next() * shared.length)]!;
+      const v = { violations: [pick(), pick()], warnings: [pick(), { code: 'X' }, pick()], nested: { again: [pick(), [pick()]] }, own: value(next, 1) };
+      expect(canonicalJson(v), JSON.stringify({ case: i })).toBe(canonicalJsonReference(v));
+    }
+  });
+
+  it('writes a shared object met again near the depth limit as the reference does', () => {
+    const shared = { b: { d: [1, { f: 2, e: 3 }] }, a: 1 };
+    let deep: unknown = shared;
+    for (let i = 0; i < 62; i++) deep = { k: deep };
+    const v = { first: shared, second: deep };
+    expect(canonicalJson(v)).toBe(canonicalJsonReference(v));
+  });
+
   it('leaves the value it encodes as it was', () => {
     const v = { b: [{ d: 1, c: 2 }], a: 'x' };
     const before = JSON.stringify(v);
