@@ -28,6 +28,11 @@ describe('batchParameter', () => {
     expect([...byteHeads]).toEqual([...textHeads]);
   });
 
+  it('an empty batch is an empty array either way', () => {
+    expect(batchParameter([], startHeads(), false)).toBe('[]');
+    expect([...batchParameter([], startHeads(), true)]).toEqual([1, ...Buffer.from('[]')]);
+  });
+
   it('gives each row the hash the verifier recomputes, each linked to the row before it in its chain', () => {
     const heads = startHeads();
     const sent = JSON.parse(batchParameter(rows, heads, true).subarray(1).toString('utf8')) as { request_id: string; seq: number; prev_hash: string; row_hash: string }[];
