@@ -120,6 +120,17 @@ describe('POST /v1/evaluate: mode × outcome', () => {
     expect(Object.keys(seen[0]!)).toEqual(Object.keys(answered));
   });
 
+  it("answers with res.json's bytes under the app's settings (server/http/json-answer.ts writes them itself)", async () => {
+    // sendJson writes what res.json would under no `json spaces`, `json replacer` or `json escape`:
+    // a setting added to the app would reach every other route and not this one.
+    expect([gh.app.get('json spaces'), gh.app.get('json replacer'), gh.app.get('json escape')]).toEqual([undefined, undefined, undefined]);
+    const res = await evaluate(gh.app, { content: 'Ünïcödé “quoted” 😀 is fine.', stage: 't-advisory' }).buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text, 'utf8'));
+    expect(res.text).toBe(JSON.stringify(JSON.parse(res.text)));
+  });
+
   it('counts decisions and latency in /metrics', async () => {
     await evaluate(gh.app, { content: CONTENT.profane, stage: 't-enforced' });
     const text = (await request(gh.app).get('/metrics')).text;
