@@ -21,19 +21,6 @@ export function literalNeeds(source: string, flags: string): { list: string[]; c
   return [...required, ...countedLiterals(source, flags).map(({ list, count }) => ({ list, count: Math.min(count, MAX_COUNT) }))];
 }
 
-/** Whether `found` (per literal id, its occurrences) counts `count` of `ids` (two strings at one position both count: never too few). */
-export function holds(found: Uint8Array, { ids, count }: Need): boolean {
-  let sum = 0;
-  for (let i = 0; i < ids.length && sum < count; i++) sum += found[ids[i]!]!;
-  return sum >= count;
-}
-
-/** Whether `found` holds every need of a pattern (`holds` for each). */
-export function allHold(found: Uint8Array, needs: readonly Need[]): boolean {
-  for (let i = 0; i < needs.length; i++) if (!holds(found, needs[i]!)) return false;
-  return true;
-}
-
 /**
  * A set's patterns' needs end to end in one array, for `anyHolds`: per pattern the offset past
  * its record, then per list its count, its length and its ids. Walking arrays of {ids, count}
@@ -49,7 +36,11 @@ export function flatNeeds(patterns: readonly (readonly Need[])[]): Int32Array {
   return Int32Array.from(out);
 }
 
-/** Whether some pattern of `flatNeeds` holds every need in `found` (`allHold` of one of them). */
+/**
+ * Whether some pattern of `flatNeeds` has every need in `found`: a need holds when `found` (per
+ * literal id, its occurrences) counts `count` of its ids (two strings at one position both count:
+ * never too few).
+ */
 export function anyHolds(found: Uint8Array, plan: Int32Array): boolean {
   for (let p = 0; p < plan.length; ) {
     const end = plan[p++]!;
