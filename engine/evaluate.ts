@@ -3,18 +3,14 @@
  * the rules engine decides which checks fire, and the findings of the fired
  * checks become violations, edits and sanitized posts.
  */
-import type { EngineDecision, EvaluationInput, RequiredEdit, Violation } from './decision.js';
+import type { EngineDecision, EvaluationInput } from './decision.js';
 import type { CompiledCheck, CompiledPack } from './compile.js';
 import { passes, type ScoreBar } from './compile-bars.js';
 import type { DetectionInput, DetectorTrace, Finding, Post } from './detectors/detector.js';
 import { normalizeForMatching, type NormalizedText } from './normalize.js';
 import { tokenize, type Tokens } from './phrases/tokens.js';
 import { splitPosts } from './posts.js';
-import { mask } from './mask.js';
-import { sanitize, sanitizingEdit, toEdit, toViolation, type SanitizingEdit } from './violations.js';
-
-/** Violations (and required edits) reported per check and post; the rest are still masked in `sanitized`. */
-export const MAX_REPORTED_PER_CHECK_AND_POST = 20;
+import { report, sanitize, type Reported } from './violations.js';
 
 /** A detector step with the check it belongs to (`evaluate(…, { explain: true })`). */
 export interface TraceEntry extends DetectorTrace {
@@ -84,32 +80,9 @@ export async function evaluate(
     if (decided.rest.length > 0) for (const id of await pool.run(decided.rest, facts)) fired[checkIndex.get(id)!] = 1;
   }
 
-  const violations: Violation[] = [];
-  const warnings: Violation[] = [];
-  const edits: RequiredEdit[] = [];
-  const sanitizing: SanitizingEdit[] = [];
-  for (let c = 0; c < checks.length; c++) {
-    if (fired[c] === 0) continue;
-    const check = checks[c]!;
-    const list = findings[c] ?? WHOLE_POST;
-    // Only a check with more findings than that can reach the cap in some post.
-    const reported = list.length > MAX_REPORTED_PER_CHECK_AND_POST ? new Map<number, number>() : undefined;
-    for (const finding of list) {
-      // Every finding is masked in `sanitized`, but only the first few per check and post are
-      // reported: 240 kB of one repeated term would otherwise answer ~30 MB of violations.
-      const count = reported?.get(finding.post) ?? 0;
-      const reporting = count < MAX_REPORTED_PER_CHECK_AND_POST;
-      const masked = finding.match !== undefined && (reporting || check.sanitize === 'mask') ? mask(finding.match) : undefined;
-      const fix = sanitizingEdit(check, finding, masked);
-      if (fix) sanitizing.push(fix);
-      if (!reporting) continue;
-      reported?.set(finding.post, count + 1);
-      const post = posts[finding.post]!;
-      const violation = toViolation(check, finding, post, masked);
-      (check.severity === 'block' ? violations : warnings).push(violation);
-      edits.push(toEdit(check, finding, post, masked));
-    }
-  }
+  const out: Reported = { violations: [], warnings: [], edits: [], sanitizing: [] };
+  for (let c = 0; c < checks.length; c++) if (fired[c] === 1) report(checks[c]!, findings[c] ?? WHOLE_POST, posts, out);
+  const { violations, warnings, edits, sanitizing } = out;
 
   return {
     decision: violations.length > 0 ? 'FAIL' : 'PASS',

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Post } from '../../engine/detectors/detector.js';
-import { sanitize, type SanitizingEdit } from '../../engine/violations.js';
+import { compilePack, evaluate, type ResolvedPack } from '../../engine/index.js';
+import { MAX_REPORTED_PER_CHECK_AND_POST, sanitize, type SanitizingEdit } from '../../engine/violations.js';
 
 /** The rule as first written: right to left per post, one slice and concatenation per edit, an edit overlapping one applied skipped. */
 function oneByOne(posts: Post[], edits: SanitizingEdit[]): string[] {
@@ -41,5 +42,46 @@ describe('sanitize', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('report: a check\'s violations and edits are sets', () => {
+  const base = { severity: 'block' as const, category: 'tos' as const, suggestedFix: 'fix', required_edit: { action: 'delete' as const } };
+  const spec = (message: string) =>
+    ({
+      id: 'sets',
+      version: '1.0.0',
+      description: '',
+      defaults: { platform: 'x', thread_split: 'none' },
+      lexicons: {},
+      // Two rules of one set on the same words, as a scam promise and its call to act both read "link in bio".
+      phrases: { p: { rules: [{ id: 'lure', signal: 'lure', match: 'link in bio' }, { id: 'act', signal: 'act', match: 'link in bio' }, { id: 'promise', match: 'guaranteed returns' }] } },
+      checks: [{ ...base, id: 'scam', code: 'SCAM', message, detector: { type: 'phrase', phrases: ['p'] } }],
+    }) as unknown as ResolvedPack;
+
+  it('reports two findings that render alike once, and every different one', async () => {
+    const pack = await compilePack(spec('Lure ("{{evidence}}").'));
+    const decision = await evaluate(pack, { content: 'guaranteed returns, link in bio. Again: link in bio' });
+    const spans = (list: readonly { span?: [number, number] }[]) => list.map((v) => v.span);
+    expect(spans(decision.violations)).toEqual([[0, 18], [20, 31], [40, 51]]);
+    expect(spans(decision.required_edits)).toEqual([[0, 18], [20, 31], [40, 51]]);
+  });
+
+  it('keeps findings on the same words whose messages differ, and their one edit once', async () => {
+    const pack = await compilePack(spec('Rule {{rule}}.'));
+    const decision = await evaluate(pack, { content: 'link in bio' });
+    expect(decision.violations.map((v) => [v.message, v.span])).toEqual([['Rule lure.', [0, 11]], ['Rule act.', [0, 11]]]);
+    expect(decision.required_edits.map((e) => [e.action, e.span])).toEqual([['delete', [0, 11]]]);
+  });
+
+  it('counts different violations towards the cap per post, not repeats', async () => {
+    const pack = await compilePack({ ...spec('Lure ("{{evidence}}").'), checks: spec('Lure.').checks.map((c) => ({ ...c, sanitize: 'mask' })) } as ResolvedPack);
+    const content = Array.from({ length: MAX_REPORTED_PER_CHECK_AND_POST + 5 }, () => 'link in bio').join(' ');
+    const decision = await evaluate(pack, { content });
+    expect(decision.violations).toHaveLength(MAX_REPORTED_PER_CHECK_AND_POST);
+    expect(new Set(decision.violations.map((v) => v.span![0])).size).toBe(MAX_REPORTED_PER_CHECK_AND_POST);
+    // Every finding is masked all the same, past the cap too.
+    expect(decision.sanitized[0]).not.toContain('link');
+    expect(decision.sanitized[0]).toContain('l*** ** **o');
   });
 });

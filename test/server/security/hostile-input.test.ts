@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, HTTP_STATUS, type ErrorCode } from '../../../contract/error-codes.js';
 import type { Gatehouse } from '../../../server/compose.js';
-import { MAX_REPORTED_PER_CHECK_AND_POST } from '../../../engine/evaluate.js';
+import { MAX_REPORTED_PER_CHECK_AND_POST } from '../../../engine/violations.js';
 import { MAX_JSON_DEPTH } from '../../../server/http/json-depth.js';
 import { ROUTES, type RouteSpec } from '../../../server/ops/openapi.js';
 import { useDatabase } from '../../helpers/databases.js';
