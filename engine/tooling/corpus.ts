@@ -73,3 +73,16 @@ function parseItem(text: string): Omit<CorpusItem, 'file' | 'line'> | string {
   if (platform !== undefined && typeof platform !== 'string') return `${id}: "platform" must be a string`;
   return { id, content, labels: judged, family, platform };
 }
+
+/**
+ * The item as a service whose callers' policy requires `tag` receives it: AI-generated posts
+ * carry a disclosure such as "#AI" (the policy-tags check asks for it), which no labelled corpus
+ * written by people has. Appended to the last post, unless that post has it already.
+ */
+export function withTag(item: CorpusItem, tag: string): CorpusItem {
+  const posts = Array.isArray(item.content) ? item.content : [item.content];
+  const last = posts[posts.length - 1]!;
+  if (last.toLowerCase().includes(tag.toLowerCase())) return item;
+  const tagged = `${last.trimEnd()} ${tag}`;
+  return { ...item, content: Array.isArray(item.content) ? [...posts.slice(0, -1), tagged] : tagged };
+}

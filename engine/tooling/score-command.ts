@@ -1,10 +1,10 @@
-/** `gatehouse score --pack DIR --corpus FILE|DIR [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
+/** `gatehouse score --pack DIR --corpus FILE|DIR [--tag TAG] [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { loadPack } from '../load.js';
 import { MAX_PACK_FILE_BYTES, readSource, SourceError } from '../source.js';
 import { CommandLine } from './command-line.js';
-import { loadCorpus } from './corpus.js';
+import { loadCorpus, withTag } from './corpus.js';
 import { formatScore, type ScoreFormat } from './score-format.js';
 import { checkFloors, scoreCorpus, uniformFloors, type Floors } from './score.js';
 
@@ -21,6 +21,7 @@ interface ScoreOptions {
   maxFp?: number;
   floors?: string;
   summary?: boolean;
+  tag?: string;
 }
 
 export async function scoreCommand(args: string[], io: Output): Promise<number> {
@@ -34,6 +35,7 @@ export async function scoreCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--max-fp <R>', 'fail when any label has a higher false-positive rate (0 to 1)').argParser(rate))
     .option('--floors <FILE>', 'per-label and per-family floors: labels: { NAME: { min_recall, max_fp } }, families: { … }')
     .option('--summary', 'totals only')
+    .option('--tag <TAG>', 'score every item with this tag appended to its last post, as callers whose policy requires a disclosure such as "#AI" send posts')
     .action(cli.action((options: ScoreOptions) => score(options, io)));
   return cli.run(program, args);
 }
@@ -42,7 +44,8 @@ async function score(values: ScoreOptions, io: Output): Promise<number> {
   const { format, minRecall, maxFp } = values;
   try {
     const pack = await loadPack(values.pack);
-    const report = await scoreCorpus(pack, await loadCorpus(values.corpus));
+    const items = await loadCorpus(values.corpus);
+    const report = await scoreCorpus(pack, values.tag === undefined ? items : items.map((item) => withTag(item, values.tag!)));
     io.out(formatScore(report, format, { summary: values.summary }));
     const floors = values.floors ? await readFloors(values.floors) : {};
     const failures = [...checkFloors(report, floors), ...checkFloors(report, uniformFloors(report, minRecall, maxFp))];

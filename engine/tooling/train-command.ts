@@ -1,4 +1,4 @@
-/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--nb-scale S] [--skip-quoted]` */
+/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--nb-scale S] [--skip-quoted] [--tag TAG]` */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
@@ -18,6 +18,7 @@ interface TrainArgs {
   normalize: number;
   skipQuoted?: boolean;
   nbScale: number;
+  tag?: string;
 }
 
 export async function trainCommand(args: string[], io: Output): Promise<number> {
@@ -34,6 +35,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--normalize <N>', "scale each post's weights by sqrt(N / its number of features), so that long posts do not add up small weights; 0: not scaled").argParser(countOrZero).default(DEFAULT_NORMALIZE))
     .addOption(new Option('--nb-scale <S>', "scale each feature's input by (1 - S) + S * |its naive-Bayes log-count ratio| (NBSVM); 0: plain logistic regression").argParser(share).default(NB_SCALE))
     .option('--skip-quoted', 'read each post without the words inside quotation marks when the author writes words of their own around them (a warning that quotes a scam)')
+    .option('--tag <TAG>', 'append this tag to a seeded half of the posts, positive and negative alike, so that the model gives a disclosure every post of the service carries (e.g. "#AI") no weight')
     .action(cli.action((options: TrainArgs) => train(options, io)));
   return cli.run(program, args);
 }
@@ -41,7 +43,7 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
 async function train(options: TrainArgs, io: Output): Promise<number> {
   try {
     const items = await loadCorpus(options.corpus);
-    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, nbScale: options.nbScale, targetFp: options.targetFp, corpus: options.corpus });
+    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, nbScale: options.nbScale, targetFp: options.targetFp, corpus: options.corpus, tag: options.tag });
     await writeFile(options.out, `${JSON.stringify(model, null, 1)}\n`);
     const t = model.trained!;
     io.out(`wrote ${options.out}: ${Object.keys(model.features).length} features, threshold ${model.threshold}, cross-validated recall ${t.cv_recall} at ${t.target_fp} false positives (${t.positives} of ${t.items} items positive)`);

@@ -8,7 +8,7 @@
 import { normalizedScale } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
 import { featureNames, wordsOf, type ModelSpec } from '../index.js';
-import type { CorpusItem } from './corpus.js';
+import { withTag, type CorpusItem } from './corpus.js';
 
 export interface TrainOptions {
   label: string;
@@ -25,6 +25,12 @@ export interface TrainOptions {
   skipQuoted?: boolean;
   /** How far each feature is scaled by its naive-Bayes log-count ratio (NB_SCALE); 0: plain logistic regression. */
   nbScale?: number;
+  /**
+   * A tag the service's posts carry whatever they say (a disclosure such as "#AI"), appended to a
+   * seeded half of the posts of either label: in a corpus written by people it is rare, and a word
+   * it holds that leans one way there (spam about "AI trading") would weigh on every tagged post.
+   */
+  tag?: string;
 }
 
 interface Example {
@@ -69,7 +75,8 @@ const NB_PRIOR = 1;
 
 export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
   const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01, normalize = DEFAULT_NORMALIZE, skipQuoted = false, nbScale = NB_SCALE } = options;
-  const judged = items.filter((item) => label in item.labels);
+  const tagged = options.tag === undefined ? items : halfTagged(items, options.tag, seed);
+  const judged = tagged.filter((item) => label in item.labels);
   const positives = judged.filter((item) => item.labels[label]).length;
   if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
 
@@ -101,8 +108,14 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
     ...(normalize > 0 ? { normalize } : {}),
     ...(skipQuoted ? { skip_quoted: true } : {}),
     features,
-    trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, ...(nbScale > 0 ? { nb_scale: nbScale } : {}), cv_recall: round(threshold.recall) },
+    trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, ...(nbScale > 0 ? { nb_scale: nbScale } : {}), ...(options.tag !== undefined ? { tag: options.tag } : {}), cv_recall: round(threshold.recall) },
   };
+}
+
+/** Every other item of each label (by a seeded draw, its own stream: the passes' order is unchanged) with `tag`. */
+function halfTagged(items: readonly CorpusItem[], tag: string, seed: number): CorpusItem[] {
+  const random = mulberry32(seed ^ 0x5f3759df);
+  return items.map((item) => (random() < 0.5 ? withTag(item, tag) : item));
 }
 
 interface Fitted {

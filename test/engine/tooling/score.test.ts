@@ -5,10 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { compilePack, PackError } from '../../../engine/index.js';
-import { loadCorpus } from '../../../engine/tooling/corpus.js';
+import { loadCorpus, withTag, type CorpusItem } from '../../../engine/tooling/corpus.js';
 import { checkFloors, scoreCorpus, uniformFloors } from '../../../engine/tooling/score.js';
 import { formatScore } from '../../../engine/tooling/score-format.js';
 
@@ -76,6 +77,16 @@ describe('scoreCorpus', () => {
   });
 });
 
+describe('withTag', () => {
+  const item = (content: string | string[]): CorpusItem => ({ id: 'i', content, labels: {}, file: 'f', line: 1 });
+  it('appends the tag to the last post, once', () => {
+    expect(withTag(item('Big news today  '), '#AI').content).toBe('Big news today #AI');
+    expect(withTag(item(['1/2 first', '2/2 last']), '#AI').content).toEqual(['1/2 first', '2/2 last #AI']);
+    expect(withTag(item(['made with #ai', 'last']), '#AI').content).toEqual(['made with #ai', 'last #AI']);
+    expect(withTag(item('already tagged #ai'), '#AI').content).toBe('already tagged #ai');
+  });
+});
+
 describe('loadCorpus', () => {
   it('names the file and line of every bad item', async () => {
     const bad = path.join(dir, 'bad.jsonl');
@@ -124,6 +135,17 @@ describe('gatehouse score (CLI)', () => {
     expect(passing.stderr).toBe('');
     expect(passing.status).toBe(0);
     expect(passing.stdout).toMatch(/^### gatehouse score: s@1\.0\.0 on 3 items/);
+  });
+
+  it('--tag scores every item with the tag appended, as callers that require it send posts', () => {
+    // a.jsonl's one item judged free of profanity (a) gains the swear word as a tag.
+    const floors = path.join(dir, 'profanity-floor.yaml');
+    writeFileSync(floors, 'labels: { profanity: { max_fp: 0.4 } }\n');
+    const args = ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors];
+    expect(cli(args).status).toBe(0);
+    const tagged = cli([...args, '--tag', '#darn']);
+    expect(tagged.status).toBe(1);
+    expect(tagged.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
   });
 
   it('answers bad arguments with usage and exit 2', () => {

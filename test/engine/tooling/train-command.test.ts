@@ -34,6 +34,29 @@ describe('gatehouse train', () => {
     expect(JSON.parse(readFileSync(plain, 'utf8')).trained).not.toHaveProperty('nb_scale');
   });
 
+  it('--tag gives a word that only some positives hold less weight once every other post carries it', async () => {
+    // "zap" is in a third of the threats and no harmless post; as the tag "#zap" on half of each it tells little.
+    const leaning = path.join(dir, 'leaning.jsonl');
+    const threats = ['i will hurt you', 'gonna hurt you bad', 'i will find you', 'you will get hurt tonight', 'watch your back'];
+    const harmless = ['hope you feel better', 'see you tonight', 'you will love this', 'i will find the recipe', 'my knee hurts', 'back at work'];
+    const lines = [
+      ...Array.from({ length: 30 }, (_, i) => line(`p${i}`, `${threats[i % threats.length]} ${i % 3 === 0 ? 'zap' : 'ok'} ${i}`, true)),
+      ...Array.from({ length: 60 }, (_, i) => line(`n${i}`, `${harmless[i % harmless.length]} ok ${i}`, false)),
+    ];
+    writeFileSync(leaning, lines.join('\n'));
+    const weights = async (extra: string[]) => {
+      const out = path.join(dir, `zap${extra.length}.json`);
+      expect((await run(['--corpus', leaning, '--label', 'violent_threat', '--out', out, '--epochs', '10', '--target-fp', '0.2', ...extra])).code).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')) as { features: Record<string, number>; trained: { tag?: string } };
+    };
+    const plain = await weights([]);
+    const tagged = await weights(['--tag', '#zap']);
+    expect(plain.features['w:zap']).toBeGreaterThan(0);
+    expect(Math.abs(tagged.features['w:zap'] ?? 0)).toBeLessThan(plain.features['w:zap']! / 2);
+    expect(tagged.trained.tag).toBe('#zap');
+    expect(plain.trained).not.toHaveProperty('tag');
+  });
+
   it('refuses a scale outside 0..1 and names the option', async () => {
     const r = await run(['--corpus', corpus, '--label', 'violent_threat', '--out', path.join(dir, 'x.json'), '--nb-scale', '2']);
     expect(r.code).not.toBe(0);
