@@ -26,6 +26,19 @@ describe('rules/qa detection on its test split', () => {
     expect(Object.keys(report.labels).sort()).toEqual(['profanity', 'self_harm', 'tos', 'violent_threat']);
   }, SCORE_TIMEOUT_MS);
 
+  it('meets every floor with "#AI" appended to every item, as AI-generated posts that disclose it arrive', () => {
+    // The corpus is people's writing and carries no such tag; the service's posts do (the
+    // policy-tags check asks for it). A text model that learnt "ai" from spam about "AI trading"
+    // tripled TOS false positives on tagged posts (0.9 % -> 2.8 %) until trained with the tag.
+    const run = spawnSync(
+      'node',
+      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tag', '#AI', '--floors', FLOORS, '--summary', '--format', 'json'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, SCORE_TIMEOUT_MS);
+
   it('commits a floor for every judged label and every profanity evasion family', async () => {
     const floors = parse(await readFile(FLOORS, 'utf8')) as {
       labels: Record<string, { min_recall: number; max_fp: number }>;
