@@ -3,6 +3,7 @@ import { featuresOf, readWords, wordsAt, wordSpan, type FeatureList, type Featur
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
+import { withoutThreadLabels } from '../classifier/thread-labels.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
 import { phraseSet, resultsOf } from './phrase.js';
 
@@ -161,8 +162,8 @@ interface ModelReading {
 }
 
 function modelReading(model: TextModel, input: DetectionInput): ModelReading {
-  const written = (): Reading => input.memo(WORDS, () => readingOf(input.posts.map((p) => p.text), false));
-  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(input.posts.map((p) => p.text), written)) : written();
+  const written = (): Reading => input.memo(WORDS, () => readingOf(withoutThreadLabels(input.posts.map((p) => p.text)), false));
+  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(withoutThreadLabels(input.posts.map((p) => p.text)), written)) : written();
   const { slotAt, present: all } = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAndPresent(reading.features));
   const { score, ceiling } = model.scoreAndCeilingOf(all);
   return { reading, slotAt, all, whole: score, ceiling };

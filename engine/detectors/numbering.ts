@@ -90,6 +90,15 @@ export function opensWithThreadLabel(text: string): boolean {
   return START_LABEL.test(text);
 }
 
+/** Where a text's thread labels are, as this check reads them: its opening label, its closing one, or both. */
+export function threadLabelSpans(text: string): [number, number][] {
+  const start = startLabel(text);
+  const end = endLabel(text);
+  const spans: [number, number][] = start ? [start.span] : [];
+  if (end && (!start || end.span[0] >= start.span[1])) spans.push(end.span);
+  return spans;
+}
+
 function startLabel(text: string): Label | undefined {
   const m = START_LABEL.exec(text);
   return m ? toLabel(m, START_STYLES, 0, 'start') : undefined;

@@ -7,6 +7,7 @@
  */
 import { normalizedScale } from '../classifier/model.js';
 import { unquoted } from '../classifier/quoted-speech.js';
+import { withoutThreadLabels } from '../classifier/thread-labels.js';
 import { featureNames, wordsOf, type ModelSpec } from '../index.js';
 import { withTag, type CorpusItem } from './corpus.js';
 
@@ -83,7 +84,8 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
   const vocabulary = new Map<string, number>();
   const names: string[] = [];
   const examples: Example[] = judged.map((item) => {
-    const posts = Array.isArray(item.content) ? item.content : [item.content];
+    // Read as the engine reads it: a thread's labels blanked, then quoted speech for a skip_quoted model.
+    const posts = withoutThreadLabels(Array.isArray(item.content) ? item.content : [item.content]);
     const features = featureNames(wordsOf(skipQuoted ? posts.map(unquoted) : posts)).map((name) => {
       let index = vocabulary.get(name);
       if (index === undefined) vocabulary.set(name, (index = names.push(name) - 1));

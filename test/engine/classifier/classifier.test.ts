@@ -201,6 +201,20 @@ describe('the classifier detector', () => {
     expect((await evaluate(pack, { content: 'you are lovely' })).violations).toEqual([]);
   });
 
+  it("does not read a thread's labels, which the numbering check asks for, as the author's words", async () => {
+    // A number leans towards spam; here it is all a post needs to fire.
+    const numbers = packOf({
+      models: { spam: { label: 'tos', bias: -1, threshold: 1, features: { 'w:#': 3 } } },
+      checks: [{ ...base, id: 'm', code: 'TOS_LIKELY_VIOLATION', message: '{{reasons}}', detector: { type: 'classifier', model: 'spam' } }],
+    });
+    const fired = async (content: string | string[]) => (await evaluate(numbers, { content })).violations.length;
+    expect(await fired(['1/2 our trip was lovely', '(2/2) back home now'])).toBe(0);
+    expect(await fired(['our trip was lovely 1/2', 'back home now 2/2'])).toBe(0);
+    // A number of the author's own still counts, in a thread or a lone post.
+    expect(await fired(['1/2 we stayed 3 nights', '2/2 back home now'])).toBe(1);
+    expect(await fired('1/2 of the cake')).toBe(1);
+  });
+
   it('names a pair with a word between as `first … third`', async () => {
     const skipping = packOf({
       models: { threat: { label: 'threat', bias: -1, threshold: 1, features: { 's:will you': 2.5 } } },
