@@ -24,7 +24,7 @@ export function featureNames(posts: readonly Word[][]): string[] {
           add(`s:${w} ${words[i + 2]!.text}`);
         }
       }
-      if (w === '#' || w === '@' || w === '/') continue;
+      if (w === '#' || w === '@' || w === '/' || w === '^') continue;
       const padded = `<${w}>`;
       for (let start = 0; start + 3 <= padded.length; start++) {
         for (let len = 3; len <= 5 && start + len <= padded.length; len++) add(`c:${padded.slice(start, start + len)}`);

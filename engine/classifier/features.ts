@@ -32,6 +32,7 @@ const CLOSE = '>'.charCodeAt(0);
 const HASH = '#'.charCodeAt(0);
 const AT = '@'.charCodeAt(0);
 const SLASH = '/'.charCodeAt(0);
+const CARET = '^'.charCodeAt(0);
 
 /**
  * Every feature occurrence of the words, in order, repeats included (a model counts each feature
@@ -124,7 +125,7 @@ export function featuresOf(given: WordList | readonly Word[][], scratch?: Featur
     const from = words.from[g]!;
     const c = words.codes[from]!;
     // `#` a number, `@` a mention, `/` a link: no letters.
-    if (words.from[g + 1]! - from !== 1 || (c !== HASH && c !== AT && c !== SLASH)) n = letterPieces(list, n, words, g);
+    if (words.from[g + 1]! - from !== 1 || (c !== HASH && c !== AT && c !== SLASH && c !== CARET)) n = letterPieces(list, n, words, g);
   }
   list.blockStart[words.count] = n;
   list.words = words.count;

@@ -2,7 +2,7 @@
  * The words a text model reads, from the caller's text with their spans: NFKC folds decorative
  * letterforms (mathematical bold, fullwidth, circled), digits and symbols inside a word are read
  * as the letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two,
- * a number is `#`, a mention `@` and a link `/`.
+ * a number is `#`, a mention `@`, a link `/`, and a link the post cites as its source `^`.
  */
 import { linkSpans } from '../phrases/tokens.js';
 import { ASCII_KIND, kindOf, LETTER, NONE, trimmedWord } from './word-chars.js';
@@ -90,7 +90,7 @@ function readPost(list: WordList, text: string, post: number): void {
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
-      if (list.count === first || list.start[list.count - 1] !== link[0]) addString(list, '/', post, link[0], link[1]);
+      if (list.count === first || list.start[list.count - 1] !== link[0]) addString(list, linkWord(text, link[0]), post, link[0], link[1]);
       continue;
     }
     if (plain) addPlain(list, text, post, start, i);
@@ -99,6 +99,19 @@ function readPost(list: WordList, text: string, post: number): void {
       if (read) addString(list, read, post, start, i);
     }
   }
+}
+
+/**
+ * A link introduced as a source ("Source: https://…", "via https://…"), as the citation check asks
+ * a statistical claim to give one, is `^`; any other link is `/`. People's spam is full of links, so
+ * `/` leans hard towards TOS: a harmless post with "Source: <link>" appended was flagged 2.6 times
+ * as often as without it. A cited link is a word of its own, which the models weigh as they learn it.
+ */
+const CITED = /(?:\b(?:sources?|src|refs?|references?|citations?|data)\s*:|\bvia\s*:?)\s*[([]?\s*$/i;
+const CITED_WINDOW = 24;
+
+function linkWord(text: string, start: number): string {
+  return CITED.test(text.slice(Math.max(0, start - CITED_WINDOW), start)) ? '^' : '/';
 }
 
 /** A plain word (ASCII letters: lower-cased by setting one bit), text [start, end). */

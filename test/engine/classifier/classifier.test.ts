@@ -215,6 +215,17 @@ describe('the classifier detector', () => {
     expect(await fired('1/2 of the cake')).toBe(1);
   });
 
+  it('weighs a link the post cites as its source apart from a link that lures', async () => {
+    const links = packOf({
+      models: { spam: { label: 'tos', bias: -1, threshold: 1, features: { 'w:/': 3 } } },
+      checks: [{ ...base, id: 'm', code: 'TOS_LIKELY_VIOLATION', message: '{{reasons}}', detector: { type: 'classifier', model: 'spam' } }],
+    });
+    const fired = async (content: string) => (await evaluate(links, { content })).violations.length;
+    expect(await fired('Claim your prize: https://prize.example/claim')).toBe(1);
+    expect(await fired('Turnout rose 12% (source: https://data.example.org/turnout)')).toBe(0);
+    expect(await fired('Turnout rose 12%, via https://data.example.org/turnout')).toBe(0);
+  });
+
   it('names a pair with a word between as `first … third`', async () => {
     const skipping = packOf({
       models: { threat: { label: 'threat', bias: -1, threshold: 1, features: { 's:will you': 2.5 } } },

@@ -6,7 +6,8 @@
  * The words a text model reads, from the caller's text with their spans: NFKC folds decorative
  * letterforms (mathematical bold, fullwidth, circled), digits and symbols inside a word are read
  * as the letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two,
- * a number is `#`, a mention `@` and a link `/`.
+ * a number is `#`, a mention `@` and a link `/`; a link introduced as a source (`Source: `, `via `)
+ * is `^` (added with the flat list's rule, written out again here: up to 24 characters before it).
  */
 import { linkSpans } from '../../../engine/phrases/tokens.js';
 import { ASCII_KIND, kindOf, LETTER, NONE, trimmedWord } from '../../../engine/classifier/word-chars.js';
@@ -21,6 +22,12 @@ interface Word {
 
 export function referenceWordsOf(posts: readonly string[]): Word[][] {
   return posts.map(wordsOfPost);
+}
+
+/** Whether the text before a link ends by introducing it as a source. */
+function cited(before: string): boolean {
+  const marker = /(?:\b(?:source|sources|src|ref|refs|reference|references|citation|citations|data)\s*:|\bvia\s*:?)\s*[([]?\s*$/i;
+  return marker.test(before);
 }
 
 function wordsOfPost(text: string, post: number): Word[] {
@@ -64,7 +71,7 @@ function wordsOfPost(text: string, post: number): Word[] {
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
-      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: '/', post, span: [link[0], link[1]] });
+      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: cited(text.slice(Math.max(0, link[0] - 24), link[0])) ? '^' : '/', post, span: [link[0], link[1]] });
       continue;
     }
     const read = plain ? text.slice(start, i).toLowerCase() : trimmedWord(text, start, i);

@@ -4,10 +4,20 @@ import { featureHash, featureNames, featuresOf, readWords, wordsAt, wordsOf, typ
 import { listOf } from '../../../engine/classifier/word-list.js';
 import { referenceWordsOf } from './words-reference.js';
 
-// Links (one word `/`, which may start inside a word), evasions, emoji, letters outside ASCII
+// Links (one word `/`, which may start inside a word; `^` after a source marker), evasions, emoji, letters outside ASCII
 // (NFKC that lengthens a word: ﬃ, ㎏), runs of one letter, digits, edge symbols, capitals.
-const PIECES = ['kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
+const PIECES = ['Source: ', 'via ', '(src:', 'kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
 const thread = fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((parts) => parts.join('')), { minLength: 1, maxLength: 4 });
+
+describe('links', () => {
+  it('reads a link the post cites as its source as `^`, any other as `/`, neither with letter pieces', () => {
+    const text = 'Up 40% (Source: https://www.pewresearch.org/x), data via https://a.co/b; click https://x.co/y';
+    expect(wordsOf([text])[0]!.map((w) => w.text)).toEqual(['up', '#', 'source', '^', 'data', 'via', '^', 'click', '/']);
+    const names = featureNames(wordsOf(['source: https://a.co/b']));
+    expect(names).toEqual(expect.arrayContaining(['w:^', 'b:source ^']));
+    expect(names.filter((n) => n.startsWith('c:') && n.includes('^'))).toEqual([]);
+  });
+});
 
 describe('the flat word list', () => {
   it('holds the words, posts and spans the reading object by object gave, a kept list refilled as a fresh one', () => {
