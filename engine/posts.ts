@@ -1,5 +1,5 @@
 import type { Post } from './detectors/detector.js';
-import { opensWithThreadLabel } from './detectors/numbering.js';
+import { opensWithThreadLabel } from './detectors/numbering-labels.js';
 
 export type SplitMode = 'auto' | 'none' | 'separator';
 

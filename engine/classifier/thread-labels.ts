@@ -7,7 +7,7 @@
  * check reads are blanked, with spaces of the same length so that offsets stay true, in the posts
  * of a thread only (a lone post's "1/2 of the cake" is the author's).
  */
-import { threadLabelSpans } from '../detectors/numbering.js';
+import { threadLabelSpans } from '../detectors/numbering-labels.js';
 
 export function withoutThreadLabels(texts: readonly string[]): readonly string[] {
   if (texts.length < 2) return texts;

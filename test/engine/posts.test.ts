@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { opensWithThreadLabel } from '../../engine/detectors/numbering.js';
+import { opensWithThreadLabel } from '../../engine/detectors/numbering-labels.js';
 import { splitPosts } from '../../engine/posts.js';
 
 /** Every post must be an exact slice of the caller's string. */
