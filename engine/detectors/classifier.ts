@@ -38,8 +38,9 @@ export type ClassifierParams = Static<typeof classifierParams>;
 // Checks naming the same model share it; the models of a pack share one feature table, and an
 // evaluation reads the words and looks their features up once for all of them.
 const packCache = new WeakMap<object, { table: FeatureTable; models: Map<string, TextModel> }>();
-// Memo keys: the thread as written, and as the models that skip quoted speech read it (shared
-// by those models; the same object as WORDS' reading when the thread quotes nothing).
+// Memo keys: the posts' texts as the models read them, the thread as written, and as the models
+// that skip quoted speech read it (the same object as WORDS' reading when it quotes nothing).
+const TEXTS = {};
 const WORDS = {};
 const UNQUOTED_WORDS = {};
 const SLOTS = {};
@@ -162,8 +163,10 @@ interface ModelReading {
 }
 
 function modelReading(model: TextModel, input: DetectionInput): ModelReading {
-  const written = (): Reading => input.memo(WORDS, () => readingOf(withoutThreadLabels(input.posts.map((p) => p.text)), false));
-  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(withoutThreadLabels(input.posts.map((p) => p.text)), written)) : written();
+  // The posts as the models read them (a thread's labels blanked), made once for both readings.
+  const texts = (): readonly string[] => input.memo(TEXTS, () => withoutThreadLabels(input.posts.map((p) => p.text)));
+  const written = (): Reading => input.memo(WORDS, () => readingOf(texts(), false));
+  const reading = model.skipQuoted ? input.memo(UNQUOTED_WORDS, () => unquotedReading(texts(), written)) : written();
   const { slotAt, present: all } = input.memo(reading.blanked ? UNQUOTED_SLOTS : SLOTS, () => model.table.slotsAndPresent(reading.features));
   const { score, ceiling } = model.scoreAndCeilingOf(all);
   return { reading, slotAt, all, whole: score, ceiling };
