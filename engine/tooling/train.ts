@@ -114,7 +114,7 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
   };
 }
 
-/** Every other item of each label (by a seeded draw, its own stream: the passes' order is unchanged) with `tag`. */
+/** About half of the items, of either label alike, with `tag`: a seeded draw per item, on a stream of its own (the passes' order is unchanged). */
 function halfTagged(items: readonly CorpusItem[], tag: string, seed: number): CorpusItem[] {
   const random = mulberry32(seed ^ 0x5f3759df);
   return items.map((item) => (random() < 0.5 ? withTag(item, tag) : item));
