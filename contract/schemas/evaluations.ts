@@ -71,8 +71,10 @@ const decisionFields = {
   decision: DecisionStatusSchema,
   checks: Type.Array(Type.String(), { description: 'Checks run; empty when the effective mode is off.' }),
   allowed: Type.Boolean(),
-  violations: Type.Array(Violation),
-  required_edits: Type.Array(RequiredEdit),
+  violations: Type.Array(Violation, {
+    description: "Findings of the block checks that fired. A check's violations are a set (two that would read the same are listed once); at most 20 different ones per check and post.",
+  }),
+  required_edits: Type.Array(RequiredEdit, { description: "The edits the fired checks ask for; a check's edits are a set, as its violations are." }),
   warnings: Type.Array(Warning),
   sanitized: Type.Array(Type.String()),
   audit_ok: Type.Boolean(),
