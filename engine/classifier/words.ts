@@ -4,6 +4,7 @@
  * as the letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two,
  * a number is `#`, a mention `@`, a link `/`, and a link the post cites as its source `^`.
  */
+import { SOURCE_WORDS } from '../detectors/citation.js';
 import { linkSpans } from '../phrases/tokens.js';
 import { ASCII_KIND, kindOf, LETTER, NONE, trimmedWord } from './word-chars.js';
 import { MAX_KEPT_UNITS, emptyWords, endWord, roomFor, wordText, type WordList, type WordScratch } from './word-list.js';
@@ -107,7 +108,7 @@ function readPost(list: WordList, text: string, post: number): void {
  * `/` leans hard towards TOS: a harmless post with "Source: <link>" appended was flagged 2.6 times
  * as often as without it. A cited link is a word of its own, which the models weigh as they learn it.
  */
-const CITED = /(?:\b(?:sources?|src|refs?|references?|citations?|data)\s*:|\bvia\s*:?)\s*[([]?\s*$/i;
+const CITED = new RegExp(`(?:\\b(?:${SOURCE_WORDS})\\s*:|\\bvia)\\s*[([]?\\s*$`, 'i');
 const CITED_WINDOW = 24;
 
 function linkWord(text: string, start: number): string {

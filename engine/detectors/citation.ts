@@ -49,11 +49,14 @@ function loose(word: string): string {
   return word.replace(/s/g, '[s\\u017F]').replace(/k/g, '[k\\u212A]');
 }
 
+/** The words that introduce a source when a colon follows ("Source: …", "via: …"); the text models read a link after them apart (classifier/words.ts). */
+export const SOURCE_WORDS = 'sources?|src|refs?|references?|citations?|data|via';
+
 /** What counts as a source (RE2 syntax, matched case-insensitively). */
 export const DEFAULT_CITATION_PATTERNS: readonly string[] = [
   'https?://\\S+',
   '\\bwww\\.\\S+\\.\\S+',
-  '\\b(?:sources?|src|refs?|references?|citations?|data|via)\\s*:',
+  `\\b(?:${SOURCE_WORDS})\\s*:`,
   '\\b(?:via|h/t|hat tip|per)\\s+@\\w+',
   // [1] footnotes
   '\\[\\d{1,3}\\]',
