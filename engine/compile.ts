@@ -5,13 +5,15 @@
 import type { RuleProperties, TopLevelCondition } from 'json-rules-engine';
 import { attachBars, type ScoreBar } from './compile-bars.js';
 import type { Category, EditAction, Severity } from './decision.js';
-import type { CompiledDetector, CompileContext, ResolvedLexicon } from './detectors/detector.js';
+import type { CompiledDetector, CompileContext, PackBuilt, ResolvedLexicon } from './detectors/detector.js';
 import { detectorTypes } from './detectors/index.js';
 import { EnginePool } from './engine-pool.js';
 import { formatPath, PackError, type PackIssue } from './errors.js';
 import { ParamError } from './detectors/detector.js';
 import { compilePackScans } from './detectors/pattern-scan.js';
 import { contentHash } from './hash.js';
+import { readPrebuilt } from './prebuilt.js';
+import { unknownScores } from './score-references.js';
 import { keepResolved } from './resolved-text.js';
 import { releaseInflector } from './phrases/inflect.js';
 import { resolvedPack as resolvedPackSchema, type CheckSpec, type ResolvedPack } from './pack-schema.js';
@@ -71,6 +73,8 @@ export interface CompiledPack {
     pool: EnginePool;
     platform: string;
     threadSplit: 'auto' | 'none' | 'separator';
+    /** The detectors' shared structures (prebuilt.ts keeps them between processes). */
+    built: PackBuilt;
   };
 }
 
@@ -86,16 +90,26 @@ const forget = new FinalizationRegistry<string>((hash) => {
 export interface CompileOptions {
   /** Return the pack compiled earlier from an identical document, if it is still alive. @defaultValue true */
   reuse?: boolean;
+  /**
+   * `prebuiltOf` bytes of this very document, compiled before (by this engine build): its phrase
+   * sets and models are taken from them, and the document is trusted as validated, with their hash.
+   */
+  prebuilt?: Uint8Array;
+  /** The document's JSON text, when `resolved` was parsed from it: kept as the pack's `resolvedJson` instead of a second stringify. */
+  resolvedJson?: string;
 }
 
 export function compilePack(resolved: ResolvedPack, options: CompileOptions = {}): CompiledPack {
-  const schemaIssues = validateAgainst(resolvedPackSchema, resolved);
-  if (schemaIssues.length > 0) throw new PackError(schemaIssues.map(({ at: _at, ...issue }) => issue));
-  const hash = contentHash(resolved);
+  const prebuilt = options.prebuilt ? readPrebuilt(options.prebuilt) : undefined;
+  if (!prebuilt) {
+    const schemaIssues = validateAgainst(resolvedPackSchema, resolved);
+    if (schemaIssues.length > 0) throw new PackError(schemaIssues.map(({ at: _at, ...issue }) => issue));
+  }
+  const hash = prebuilt?.hash ?? contentHash(resolved);
   const reuse = options.reuse ?? true;
   const earlier = reuse ? compiledByHash.get(hash)?.deref() : undefined;
   if (earlier) return earlier;
-  const pack = compileFresh(resolved, hash);
+  const pack = compileFresh(resolved, hash, prebuilt?.built, options.resolvedJson);
   if (reuse) {
     compiledByHash.set(hash, new WeakRef(pack));
     forget.register(pack, hash);
@@ -103,13 +117,13 @@ export function compilePack(resolved: ResolvedPack, options: CompileOptions = {}
   return pack;
 }
 
-function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
+function compileFresh(resolved: ResolvedPack, hash: string, built: PackBuilt = {}, resolvedJson?: string): CompiledPack {
   const lexicons = new Map<string, ResolvedLexicon>(
     Object.entries(resolved.lexicons).map(([id, l]) => [id, { id, ...l }]),
   );
   const phrases = new Map(Object.entries(resolved.phrases ?? {}));
   const models = new Map(Object.entries(resolved.models ?? {}));
-  const ctx: CompileContext = { lexicons, phrases, models, defaults: { platform: resolved.defaults.platform } };
+  const ctx: CompileContext = { lexicons, phrases, models, defaults: { platform: resolved.defaults.platform }, built };
   const issues: PackIssue[] = [];
   const checks: CompiledCheck[] = [];
   const rules = new Map<string, RuleProperties>();
@@ -159,8 +173,9 @@ function compileFresh(resolved: ResolvedPack, hash: string): CompiledPack {
       pool: new EnginePool(rules),
       platform: resolved.defaults.platform,
       threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',
+      built,
     },
-  }, resolved);
+  }, resolved, resolvedJson);
 }
 
 function compileCheck(spec: CheckSpec, ctx: CompileContext): CompiledCheck {
@@ -212,36 +227,4 @@ function ruleFor(spec: CheckSpec): RuleProperties {
     conditions: { all } as TopLevelCondition,
     event: { type: 'check', params: { check: spec.id } },
   };
-}
-
-/**
- * `scores` conditions that name no enabled classifier check of the pack: the fact would be
- * missing, the condition always false, and the check silently never fire (a check copied into
- * a pack without its model, a typo in the id).
- */
-function unknownScores(resolved: ResolvedPack): PackIssue[] {
-  const classifiers = new Set(resolved.checks.filter((c) => c.enabled !== false && c.detector?.type === 'classifier').map((c) => c.id));
-  const issues: PackIssue[] = [];
-  const walk = (node: unknown, at: string): void => {
-    if (Array.isArray(node)) return node.forEach((child, i) => walk(child, `${at}[${i}]`));
-    if (!node || typeof node !== 'object') return;
-    const { fact, path } = node as { fact?: unknown; path?: unknown };
-    if (fact === 'scores') {
-      const id = typeof path === 'string' ? /^\$\.([\w-]+)$/.exec(path)?.[1] : undefined;
-      if (id === undefined || !classifiers.has(id)) {
-        issues.push({
-          path: at,
-          message:
-            `reads the scores fact at ${JSON.stringify(path)}, which names no enabled classifier check of this pack ` +
-            `(${classifiers.size > 0 ? [...classifiers].join(', ') : 'it has none'}): the condition could never hold`,
-        });
-      }
-      return;
-    }
-    for (const [key, value] of Object.entries(node)) if (key === 'all' || key === 'any' || key === 'not') walk(value, `${at}.${key}`);
-  };
-  resolved.checks.forEach((spec, index) => {
-    if (spec.enabled !== false && spec.when) walk(spec.when, `checks[${index}].when`);
-  });
-  return issues;
 }

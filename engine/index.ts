@@ -12,12 +12,13 @@ export type {
   Category,
   Revelation,
 } from './decision.js';
-export { loadPack, loadPacks, packDirs } from './load.js';
+export { loadPack, loadPacks, packDirs, type LoadOptions } from './load.js';
 export type { CompiledPack, CheckInfo } from './compile.js';
 export { evaluate } from './evaluate.js';
 export { PackError } from './errors.js';
 export type { PackIssue } from './errors.js';
 export { compilePack, type CompileOptions } from './compile.js';
+export { prebuiltOf, PrebuiltError } from './prebuilt.js';
 export type { ResolvedPack } from './pack-schema.js';
 export { loadPackTests, runPackTests } from './pack-tests.js';
 export type { LoadedCase, CaseResult } from './pack-tests.js';

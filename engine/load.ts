@@ -22,10 +22,19 @@ export function findPackFile(dir: string): string | undefined {
   return PACK_FILES.map((name) => path.join(dir, name)).find((file) => existsSync(file));
 }
 
-export async function loadPack(dir: string): Promise<CompiledPack> {
+export interface LoadOptions {
+  /**
+   * Told each file read, with its text (the pack file first): what a cache of compiled packs
+   * compares to know that a pack is unchanged. The built-in lexicons come from installed packages.
+   */
+  onRead?: (file: string, text: string) => void;
+}
+
+export async function loadPack(dir: string, options: LoadOptions = {}): Promise<CompiledPack> {
   const file = findPackFile(dir);
   if (!file) throw new PackError([{ file: dir, message: `no ${PACK_FILES.join(' / ')} in this folder` }]);
-  const source = await readChecked(file, MAX_PACK_FILE_BYTES);
+  const { onRead } = options;
+  const source = await readChecked(file, MAX_PACK_FILE_BYTES, onRead);
   const issues = located(source, validateAgainst(packSchema, source.data));
   if (issues.length > 0) throw new PackError(issues);
   const spec = source.data as PackSpec;
@@ -34,9 +43,9 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
     version: spec.version,
     description: spec.description,
     defaults: { platform: spec.defaults?.platform ?? 'x', thread_split: spec.defaults?.thread_split ?? 'auto' },
-    lexicons: await resolveLexicons(dir, source, spec),
-    ...(spec.phrases ? { phrases: await resolveFiles(dir, source, 'phrases', spec.phrases, phraseFile, MAX_PACK_FILE_BYTES) } : {}),
-    ...(spec.models ? { models: await resolveFiles(dir, source, 'models', spec.models, modelFile, MAX_MODEL_FILE_BYTES) } : {}),
+    lexicons: await resolveLexicons(dir, source, spec, onRead),
+    ...(spec.phrases ? { phrases: await resolveFiles(dir, source, 'phrases', spec.phrases, phraseFile, MAX_PACK_FILE_BYTES, onRead) } : {}),
+    ...(spec.models ? { models: await resolveFiles(dir, source, 'models', spec.models, modelFile, MAX_MODEL_FILE_BYTES, onRead) } : {}),
     checks: spec.checks,
   };
   try {
@@ -47,14 +56,17 @@ export async function loadPack(dir: string): Promise<CompiledPack> {
   }
 }
 
-/** Every pack under `rulesDir` (or `rulesDir` itself when it is a pack folder). */
-export async function loadPacks(rulesDir: string): Promise<{ packs: CompiledPack[]; errors: PackError[] }> {
+/**
+ * Every pack under `rulesDir` (or `rulesDir` itself when it is a pack folder), each by `load`
+ * (a cache's, say; it throws PackError as loadPack does).
+ */
+export async function loadPacks(rulesDir: string, load: (dir: string) => Promise<CompiledPack> = loadPack): Promise<{ packs: CompiledPack[]; errors: PackError[] }> {
   const dirs = await packDirs(rulesDir);
   const packs: CompiledPack[] = [];
   const errors: PackError[] = [];
   for (const dir of dirs) {
     try {
-      packs.push(await loadPack(dir));
+      packs.push(await load(dir));
     } catch (error) {
       if (error instanceof PackError) errors.push(error);
       else throw error;
@@ -74,9 +86,9 @@ export async function packDirs(rulesDir: string): Promise<string[]> {
     .sort();
 }
 
-async function readChecked(file: string, maxBytes: number): Promise<SourceDocument> {
+async function readChecked(file: string, maxBytes: number, onRead: LoadOptions['onRead']): Promise<SourceDocument> {
   try {
-    return await readSource(file, maxBytes);
+    return await readSource(file, maxBytes, onRead);
   } catch (error) {
     if (error instanceof SourceError) throw new PackError(error.issues);
     throw error;
@@ -106,7 +118,7 @@ function builtinTerms(name: 'leo-profanity'): string[] {
   return leo.list();
 }
 
-async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSpec): Promise<ResolvedPack['lexicons']> {
+async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSpec, onRead: LoadOptions['onRead']): Promise<ResolvedPack['lexicons']> {
   const resolved: ResolvedPack['lexicons'] = {};
   const issues: PackIssue[] = [];
   for (const [id, ref] of Object.entries(spec.lexicons ?? {})) {
@@ -123,7 +135,7 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
         continue;
       }
       try {
-        const lexicon = await readChecked(path.join(dir, ref.file), MAX_LEXICON_FILE_BYTES);
+        const lexicon = await readChecked(path.join(dir, ref.file), MAX_LEXICON_FILE_BYTES, onRead);
         const problems = located(lexicon, validateAgainst(lexiconFile, lexicon.data));
         if (problems.length > 0) {
           append(issues, problems);
@@ -149,7 +161,7 @@ async function resolveLexicons(dir: string, source: SourceDocument, spec: PackSp
  * The files a pack names under `key` (`phrases`, `models`), each read, validated against `schema`
  * and stripped of its `$schema`; every problem reported with its file and line.
  */
-async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocument, key: string, refs: Record<string, { file: string }>, schema: S, maxBytes: number): Promise<Record<string, Omit<Static<S>, '$schema'>>> {
+async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocument, key: string, refs: Record<string, { file: string }>, schema: S, maxBytes: number, onRead: LoadOptions['onRead']): Promise<Record<string, Omit<Static<S>, '$schema'>>> {
   const resolved: Record<string, Omit<Static<S>, '$schema'>> = {};
   const issues: PackIssue[] = [];
   for (const [id, ref] of Object.entries(refs)) {
@@ -159,7 +171,7 @@ async function resolveFiles<S extends TSchema>(dir: string, source: SourceDocume
       continue;
     }
     try {
-      const doc = await readChecked(file, maxBytes);
+      const doc = await readChecked(file, maxBytes, onRead);
       const problems = located(doc, validateAgainst(schema, doc.data));
       if (problems.length > 0) {
         append(issues, problems);

@@ -11,8 +11,7 @@ import type { ResolvedPack } from './pack-schema.js';
  * parses the text again (~60 ms): it is read at start-up and by tooling, never per evaluation;
  * worker threads are sent `resolvedJson`, the text itself. The text keeps the document's key order.
  */
-export function keepResolved(pack: Omit<CompiledPack, 'resolved' | 'resolvedJson'>, resolved: ResolvedPack): CompiledPack {
-  const text = JSON.stringify(resolved);
+export function keepResolved(pack: Omit<CompiledPack, 'resolved' | 'resolvedJson'>, resolved: ResolvedPack, text = JSON.stringify(resolved)): CompiledPack {
   let last = new WeakRef(resolved);
   return Object.defineProperties(pack, {
     resolved: {

@@ -28,13 +28,16 @@ export class SourceError extends Error {
   }
 }
 
-export async function readSource(file: string, maxBytes: number): Promise<SourceDocument> {
+/** The file's document; `onRead` is told the text read, before it is parsed. */
+export async function readSource(file: string, maxBytes: number, onRead?: (file: string, text: string) => void): Promise<SourceDocument> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) throw new SourceError([{ file, message: 'file not found' }]);
   if (info.size > maxBytes) {
     throw new SourceError([{ file, message: `file is ${info.size} bytes; the limit is ${maxBytes}` }]);
   }
-  return parseSource(file, await readFile(file, 'utf8'));
+  const text = await readFile(file, 'utf8');
+  onRead?.(file, text);
+  return parseSource(file, text);
 }
 
 export function parseSource(file: string, text: string): SourceDocument {

@@ -31,6 +31,7 @@ import { createReadiness } from './ops/readiness.js';
 import { createOverrideService } from './overrides/override-service.js';
 import { createOverridesRouter } from './overrides/overrides-router.js';
 import { createPackRegistry, type PackRegistry } from './packs/pack-registry.js';
+import { createPackCache } from './packs/pack-cache.js';
 import { createPacksRouter } from './packs/packs-router.js';
 import { createJwksRouter, createReceiptsRouter } from './receipts/receipts-router.js';
 import { createReceiptService, type ReceiptService } from './receipts/receipts.js';
@@ -112,7 +113,8 @@ export async function createGatehouse(deps: GatehouseDeps): Promise<Gatehouse> {
     rotateAfterDays: config.receiptKeyRotateDays,
     now: deps.now,
   });
-  const packs = createPackRegistry({ store: stores.packs, rulesDir: config.rulesDir, logger });
+  const packCache = config.packCacheDir ? createPackCache({ dir: config.packCacheDir, logger }) : undefined;
+  const packs = createPackRegistry({ store: stores.packs, rulesDir: config.rulesDir, logger, cache: packCache });
   await packs.start();
   // A test's replacement engine runs in this thread: there is nothing to send to a worker.
   const engine = createEngineWorkers({

@@ -82,6 +82,11 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   rulesDir: string;
+  /**
+   * Folder of compiled packs kept between starts (server/packs/pack-cache.ts); undefined: none.
+   * @defaultValue `${GATEHOUSE_DATA_DIR}/pack-cache` (`GATEHOUSE_PACK_CACHE_DIR=off` turns it off)
+   */
+  packCacheDir?: string;
   apiKeys: ConfiguredKey[];
   /** Every stage served as `off`. */
   killSwitch: boolean;
@@ -162,6 +167,10 @@ export function defaultOutboxDir(dataDir: string, databaseUrl: string | undefine
   return join(dataDir, 'outbox', `${database}-${port}`.replace(/[^A-Za-z0-9._-]+/g, '_'));
 }
 
+function packCacheDir(value: string): string | undefined {
+  return value === 'off' || value === '' ? undefined : value;
+}
+
 /** Reads and checks the environment; throws one ConfigError listing every problem. */
 export function createConfig(env: NodeJS.ProcessEnv): Config {
   const problems: string[] = [];
@@ -175,6 +184,7 @@ export function createConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl,
     dataDir,
     rulesDir: read.string('GATEHOUSE_RULES_DIR', './rules'),
+    packCacheDir: packCacheDir(read.string('GATEHOUSE_PACK_CACHE_DIR', join(dataDir, 'pack-cache'))),
     apiKeys: read.apiKeys('GATEHOUSE_API_KEYS'),
     killSwitch: read.bool('GATEHOUSE_KILL_SWITCH', false),
     modeCeiling: read.oneOf('GATEHOUSE_MODE_CEILING', MODES, 'enforced'),

@@ -35,9 +35,6 @@ export const classifierParams = Type.Object(
 );
 export type ClassifierParams = Static<typeof classifierParams>;
 
-// Checks naming the same model share it; the models of a pack share one feature table, and an
-// evaluation reads the words and looks their features up once for all of them.
-const packCache = new WeakMap<object, { table: FeatureTable; models: Map<string, TextModel> }>();
 // Memo keys: the posts' texts as the models read them, the thread as written, and as the models
 // that skip quoted speech read it (the same object as WORDS' reading when it quotes nothing).
 const TEXTS = {};
@@ -53,10 +50,10 @@ interface Reading {
   blanked: boolean;
 }
 
+// Checks naming the same model share it; the models of a pack (ctx.built) share one feature table,
+// and an evaluation reads the words and looks their features up once for all of them.
 function textModel(id: string, ctx: CompileContext): TextModel {
-  let cache = packCache.get(ctx.models);
-  if (!cache) packCache.set(ctx.models, (cache = { table: new FeatureTable(), models: new Map() }));
-  const { table, models } = cache;
+  const { table, models } = ((ctx.built ??= {}).models ??= { table: new FeatureTable(), models: new Map() });
   let model = models.get(id);
   if (!model) {
     const spec: ModelSpec | undefined = ctx.models.get(id);

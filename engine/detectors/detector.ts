@@ -1,6 +1,10 @@
 import type { RequiredEdit, Revelation } from '../decision.js';
 import type { NormalizedText } from '../normalize.js';
 import type { PhraseSetSpec } from '../phrases/phrase-schema.js';
+import type { PhraseSet } from '../phrases/phrase-set.js';
+import type { Vocabulary } from '../phrases/vocabulary.js';
+import type { FeatureTable } from '../classifier/feature-table.js';
+import type { TextModel } from '../classifier/model.js';
 import type { ModelSpec } from '../classifier/model.js';
 import type { Tokens } from '../phrases/tokens.js';
 import type { ResolvedLexiconSpec } from '../lexicon-schema.js';
@@ -68,8 +72,19 @@ export interface CompileContext {
   phrases: ReadonlyMap<string, PhraseSetSpec>;
   /** Text models of the pack by id. */
   models: ReadonlyMap<string, ModelSpec>;
-  /** Compiled shared matchers, built once per pack. */
   defaults: { platform: string };
+  /**
+   * What the detectors build once per pack and share (the phrase sets with their vocabulary, the
+   * text models with their feature table): filled as checks compile, or given whole by a compile
+   * from prebuilt bytes (prebuilt.ts), so that no set or model is built again.
+   */
+  built?: PackBuilt;
+}
+
+/** The detectors' shared structures of one pack: plain data and typed arrays, no functions (prebuilt.ts serialises them). */
+export interface PackBuilt {
+  phrases?: { vocab: Vocabulary; sets: Map<string, PhraseSet> };
+  models?: { table: FeatureTable; models: Map<string, TextModel> };
 }
 
 export interface ResolvedLexicon extends ResolvedLexiconSpec {

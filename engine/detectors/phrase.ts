@@ -28,15 +28,17 @@ interface Reader {
   only: ReadonlySet<string> | undefined;
 }
 
-// Keyed by the pack's phrase map: checks naming the same set share one automaton, and the sets
-// of a pack share one vocabulary, so a post's words are looked up once for all of them. Per set,
-// the phrase checks that read it, in the order they compile (the pack's order of checks).
-const packCache = new WeakMap<object, { vocab: Vocabulary; sets: Map<string, PhraseSet>; readers: Map<PhraseSet, Reader[]> }>();
+// The sets of a pack (ctx.built): checks naming the same set share one automaton, and the sets
+// share one vocabulary, so a post's words are looked up once for all of them. Per set, the phrase
+// checks that read it, in the order they compile (the pack's order of checks): compile-time only.
+const packReaders = new WeakMap<object, Map<PhraseSet, Reader[]>>();
 
 function packSets(ctx: CompileContext): { vocab: Vocabulary; sets: Map<string, PhraseSet>; readers: Map<PhraseSet, Reader[]> } {
-  let cache = packCache.get(ctx.phrases);
-  if (!cache) packCache.set(ctx.phrases, (cache = { vocab: new Vocabulary(), sets: new Map(), readers: new Map() }));
-  return cache;
+  const built = (ctx.built ??= {});
+  const phrases = (built.phrases ??= { vocab: new Vocabulary(), sets: new Map() });
+  let readers = packReaders.get(phrases);
+  if (!readers) packReaders.set(phrases, (readers = new Map()));
+  return { ...phrases, readers };
 }
 
 export function phraseSet(id: string, ctx: CompileContext): PhraseSet {

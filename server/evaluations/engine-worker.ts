@@ -1,6 +1,7 @@
 /**
  * One engine worker thread (run by piscina, see engine-workers.ts). The packs it
- * evaluates with arrive in workerData and are compiled here, at start, before the
+ * evaluates with arrive in workerData (each document with its prebuilt bytes, the
+ * phrase sets and models the main thread built) and are compiled here, at start, before the
  * module finishes loading: piscina sends a respawned worker no task before then,
  * so a compile never counts against an evaluation's time budget.
  */
@@ -20,7 +21,8 @@ export type WorkerResult = { pong: true } | { decision: EngineDecision } | { mis
 
 const WARM_UP = 'Warm-up post: our launch is on Friday at https://example.com #launch @team, see you there! 1/2';
 const compiled = new Map<string, CompiledPack>();
-for (const pack of JSON.parse((workerData as { packs: string }).packs) as WorkerPack[]) compiled.set(pack.ref, compilePack(pack.resolved));
+const given = workerData as { packs: string; prebuilt: Uint8Array[] };
+(JSON.parse(given.packs) as WorkerPack[]).forEach((pack, i) => compiled.set(pack.ref, compilePack(pack.resolved, { prebuilt: given.prebuilt[i] })));
 // One small evaluation per pack before the first task: a cold worker's first evaluation runs
 // unoptimised code, and on a busy machine that alone can take a long post past its budget.
 // Not awaited at the top level (piscina loads this file with require() first, which refuses a

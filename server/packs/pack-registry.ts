@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import { compilePack, formatIssue, loadPacks, PackError, type CompiledPack, type ResolvedPack } from '../../engine/index.js';
 import { AppError } from '../errors.js';
+import type { PackCache } from './pack-cache.js';
 import { PackVersionConflictError, type PackStore, type PublishedPack } from './pack-store.js';
 
 export interface PackLoadReport {
@@ -31,8 +32,8 @@ export interface PackRegistry {
   versions(packId: string): Promise<PublishedPack[]>;
 }
 
-export function createPackRegistry(deps: { store: PackStore; rulesDir: string; logger: Logger }): PackRegistry {
-  const { store, rulesDir, logger } = deps;
+export function createPackRegistry(deps: { store: PackStore; rulesDir: string; logger: Logger; cache?: PackCache }): PackRegistry {
+  const { store, rulesDir, logger, cache: packCache } = deps;
   const cache = new Map<string, Promise<CompiledPack>>();
   const summaries = new Map<string, PublishedPack>();
   const report: PackLoadReport = { loaded: false, published: [], unchanged: [], conflicts: [], errors: [] };
@@ -41,7 +42,7 @@ export function createPackRegistry(deps: { store: PackStore; rulesDir: string; l
   async function publishOne(pack: CompiledPack): Promise<void> {
     const ref = key(pack.id, pack.version);
     try {
-      const outcome = await store.publish({ pack_id: pack.id, version: pack.version, hash: pack.hash, resolved: pack.resolved });
+      const outcome = await store.publish({ pack_id: pack.id, version: pack.version, hash: pack.hash, resolvedJson: pack.resolvedJson });
       report[outcome === 'published' ? 'published' : 'unchanged'].push(ref);
       cache.set(ref, Promise.resolve(pack));
       logger.info({ pack: ref, hash: pack.hash, outcome }, `pack ${ref} ${outcome}`);
@@ -55,7 +56,8 @@ export function createPackRegistry(deps: { store: PackStore; rulesDir: string; l
   async function compileStored(packId: string, version: string): Promise<CompiledPack> {
     const stored = await store.get(packId, version);
     if (!stored) throw notFound(packId, version);
-    const pack = compilePack(stored.resolved as ResolvedPack);
+    const resolved = stored.resolved as ResolvedPack;
+    const pack = packCache ? await packCache.compile(stored.hash, resolved) : compilePack(resolved);
     if (pack.hash !== stored.hash) {
       logger.warn({ pack: key(packId, version), stored: stored.hash, compiled: pack.hash }, 'compiled hash differs from the published hash');
     }
@@ -66,7 +68,7 @@ export function createPackRegistry(deps: { store: PackStore; rulesDir: string; l
     async start() {
       let loaded: Awaited<ReturnType<typeof loadPacks>>;
       try {
-        loaded = await loadPacks(rulesDir);
+        loaded = await loadPacks(rulesDir, packCache ? (dir) => packCache.load(dir) : undefined);
       } catch (error) {
         if (!(error instanceof PackError)) throw error;
         loaded = { packs: [], errors: [error] };

@@ -12,7 +12,8 @@ export interface PublishedPack {
 
 export interface PackStore {
   /** Throws PackVersionConflictError when id@version exists with another hash. */
-  publish(p: { pack_id: string; version: string; hash: string; resolved: unknown }): Promise<'published' | 'unchanged'>;
+  /** The document as a value, or as its JSON text when the caller holds that (a compiled pack's `resolvedJson`: sent as it is). */
+  publish(p: { pack_id: string; version: string; hash: string } & ({ resolved: unknown } | { resolvedJson: string })): Promise<'published' | 'unchanged'>;
   /** Every published version of every pack, without `resolved`: by pack id, newest first. */
   list(): Promise<PublishedPack[]>;
   /** One pack's versions, without `resolved`, newest first. */
@@ -51,18 +52,26 @@ const NEWEST_FIRST = [
 ] as const;
 
 export function createPackStore(knex: Knex): PackStore {
+  const publishedHash = async (packId: string, version: string): Promise<string | undefined> =>
+    (await knex(TABLE).select('hash').where({ pack_id: packId, version }).first())?.hash as string | undefined;
+
   return {
     async publish(p) {
-      // Insert first and compare after: two instances publishing at once cannot both win.
-      const inserted = await knex(TABLE)
-        .insert({ pack_id: p.pack_id, version: p.version, hash: p.hash, resolved: toJsonb(p.resolved) })
-        .onConflict(['pack_id', 'version'])
-        .ignore()
-        .returning('pack_id');
-      if (inserted.length > 0) return 'published';
-      const existing = await knex(TABLE).select('hash').where({ pack_id: p.pack_id, version: p.version }).first();
-      if (existing && existing.hash === p.hash) return 'unchanged';
-      throw new PackVersionConflictError(p.pack_id, p.version, String(existing?.hash), p.hash);
+      // A restart publishes the same versions again: compare first, so that the document (MBs of
+      // jsonb) is sent only when it is new. Then insert, and compare after: two instances
+      // publishing at once cannot both win.
+      const known = await publishedHash(p.pack_id, p.version);
+      if (known === undefined) {
+        const inserted = await knex(TABLE)
+          .insert({ pack_id: p.pack_id, version: p.version, hash: p.hash, resolved: 'resolvedJson' in p ? p.resolvedJson : toJsonb(p.resolved) })
+          .onConflict(['pack_id', 'version'])
+          .ignore()
+          .returning('pack_id');
+        if (inserted.length > 0) return 'published';
+      }
+      const existing = known ?? (await publishedHash(p.pack_id, p.version));
+      if (existing === p.hash) return 'unchanged';
+      throw new PackVersionConflictError(p.pack_id, p.version, String(existing), p.hash);
     },
 
     async list() {

@@ -9,6 +9,7 @@ describe('createConfig', () => {
       databaseUrl: undefined,
       dataDir: './data',
       rulesDir: './rules',
+      packCacheDir: 'data/pack-cache',
       apiKeys: [],
       killSwitch: false,
       modeCeiling: 'enforced',
@@ -23,6 +24,12 @@ describe('createConfig', () => {
       engine: { threads: 2, inlineChars: 500, inlineLimitMs: 50, warmAtStart: true },
       http: { headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 5_000, maxConnections: 2_000, maxHeaderBytes: 16 * 1024, maxStreams: 100, maxStreamsPerKey: 5 },
     });
+  });
+
+  it('keeps compiled packs beside the data unless told where, or told off', () => {
+    expect(createConfig({ GATEHOUSE_DATA_DIR: '/srv/gh' }).packCacheDir).toBe('/srv/gh/pack-cache');
+    expect(createConfig({ GATEHOUSE_PACK_CACHE_DIR: '/var/cache/gatehouse' }).packCacheDir).toBe('/var/cache/gatehouse');
+    expect(createConfig({ GATEHOUSE_PACK_CACHE_DIR: 'off' }).packCacheDir).toBeUndefined();
   });
 
   it('reads the engine, connection and stream settings (issue 13)', () => {
