@@ -166,15 +166,20 @@ function compileFresh(resolved: ResolvedPack, hash: string, built: PackBuilt = {
     hash,
     description: resolved.description,
     checks: checks.map(({ id, code, severity, category, labels }) => ({ id, code, severity, category, labels })),
-    internal: {
-      checks,
-      checkIndex: new Map(checks.map((c, i) => [c.id, i])),
-      checkIds: checks.map((c) => c.id),
-      pool: new EnginePool(rules),
-      platform: resolved.defaults.platform,
-      threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',
-      built,
-    },
+    // `built` not enumerable: tens of MB of typed arrays that a deep comparison or a log of the
+    // pack would walk (vitest's `not.toBe` compares two different packs deeply for its hint).
+    internal: Object.defineProperty(
+      {
+        checks,
+        checkIndex: new Map(checks.map((c, i) => [c.id, i])),
+        checkIds: checks.map((c) => c.id),
+        pool: new EnginePool(rules),
+        platform: resolved.defaults.platform,
+        threadSplit: resolved.defaults.thread_split as 'auto' | 'none' | 'separator',
+      },
+      'built',
+      { value: built, enumerable: false },
+    ) as unknown as CompiledPack['internal'],
   }, resolved, resolvedJson);
 }
 

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { compilePack, evaluate, loadPack, prebuiltOf, PrebuiltError, type CompiledPack } from '../../engine/index.js';
-import { prebuiltBytes, readPrebuilt } from '../../engine/prebuilt.js';
+import { CLASSES, prebuiltBytes, readPrebuilt } from '../../engine/prebuilt.js';
 import { Vocabulary } from '../../engine/phrases/vocabulary.js';
 
 const QA = path.resolve(import.meta.dirname, '../../rules/qa');
+const ENGINE = path.resolve(import.meta.dirname, '../../engine');
 
 /** Every 7th post of the test split (~470 of every label and family), threads as they are written. */
 function sample(): unknown[] {
@@ -67,5 +68,18 @@ describe('a pack compiled from prebuilt bytes (engine/prebuilt.ts)', () => {
     }
     expect(() => prebuiltBytes('sha256:x', { phrases: { vocab: new Unknown() as never, sets: new Map() } })).toThrow(/Unknown: add its class/);
     expect(() => compilePack(JSON.parse(fresh.resolvedJson), { prebuilt: new Uint8Array(8), reuse: false })).toThrow(PrebuiltError);
+  });
+
+  it('restores only classes without private (#) members, which structured serialisation would drop unseen', () => {
+    const sources = readdirSync(ENGINE, { recursive: true }).map(String).filter((f) => f.endsWith('.ts')).map((f) => readFileSync(path.join(ENGINE, f), 'utf8'));
+    for (const { name } of CLASSES) {
+      const source = sources.find((text) => new RegExp(`^export class ${name}\\b`, 'm').test(text));
+      expect(source, `no source declares class ${name}`).toBeDefined();
+      const start = source!.search(new RegExp(`^export class ${name}\\b`, 'm'));
+      const end = source!.indexOf('\n}', start);
+      const body = source!.slice(start, end).replace(/\/\/.*|\/\*[^]*?\*\//g, '');
+      expect(body.match(/(?<![\w'"`])#[A-Za-z_]\w*/g) ?? [], `class ${name}`).toEqual([]);
+    }
+    expect(CLASSES.length).toBeGreaterThan(10);
   });
 });

@@ -6,6 +6,12 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/server/cli.js');
+/**
+ * One pack cache for every server the suite starts (server/packs/pack-cache.ts): the first start
+ * compiles the packs, later ones take them (entries are per engine build and per file digest, so a
+ * stale one is never taken). Under test/artifacts, which a fresh clone does not have.
+ */
+export const SUITE_PACK_CACHE = path.join(ROOT, 'test/artifacts/pack-cache');
 
 export interface ServerProcess {
   child: ChildProcess;
@@ -55,6 +61,7 @@ export async function startServer(env: Record<string, string>, options: { readyW
       // CPU) while the suite runs two test files at once on two cores. A test that is about the
       // workers, and the load test, say how many they want.
       GATEHOUSE_ENGINE_THREADS: '1',
+      GATEHOUSE_PACK_CACHE_DIR: SUITE_PACK_CACHE,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

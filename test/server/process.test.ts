@@ -71,4 +71,31 @@ describe('the server process', () => {
     expect((await call(second, 'GET', '/v1/audit', key!)).status).toBe(200);
     expect(await stop(second)).toBe(0);
   });
+
+  it('restarts from the pack cache in its data dir, and its worker threads answer as before (decision 23)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'gh-proc-'));
+    dirs.push(dataDir);
+    // The default cache (in the data dir), not the suite's; the worker threads take every post.
+    const env = { GATEHOUSE_API_KEYS: `admin:${ADMIN},evaluator:${EVALUATOR}`, GATEHOUSE_PACK_CACHE_DIR: path.join(dataDir, 'pack-cache'), GATEHOUSE_LOG_LEVEL: 'info', GATEHOUSE_ENGINE_INLINE_CHARS: '0' };
+    const answers = async (r: ServerProcess) => {
+      const out = [];
+      for (const content of [FAIL_TEXT, 'I will find you and stab you tonight.', 'Lovely walk by the river today.']) {
+        const { body } = await call(r, 'POST', '/v1/evaluate', EVALUATOR, { content, stage: 'dev' });
+        out.push([body.decision, body.policy_version, [...(body.violations ?? []), ...(body.warnings ?? [])].map((w: { code: string }) => w.code)]);
+      }
+      return out;
+    };
+    const first = await start(dataDir, env);
+    expect(first.stdout()).not.toContain('pack compiled from the pack cache');
+    expect((await call(first, 'PUT', '/v1/stages/dev', ADMIN, { pack: 'qa', version: '2.0.0', mode: 'advisory' })).status).toBe(201);
+    const before = await answers(first);
+    expect(await stop(first)).toBe(0);
+    expect(existsSync(path.join(dataDir, 'pack-cache'))).toBe(true);
+
+    const second = await start(dataDir, env);
+    expect(second.stdout()).toContain('pack compiled from the pack cache');
+    expect(await answers(second)).toEqual(before);
+    expect(before.map(([decision]) => decision)).toEqual(['FAIL', 'FAIL', 'PASS']);
+    expect(await stop(second)).toBe(0);
+  });
 });
