@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { type CompoundMode, LexiconMatcher, type MatcherLexicon, type TermSpec } from '../lexicon-matcher.js';
 import type { CompiledDetector, DetectorType, Finding, ResolvedLexicon } from './detector.js';
 import { ScanGroup } from '../lexicon-scan-group.js';
+import { linkSpans } from '../phrases/tokens.js';
 
 export const lexiconParams = Type.Object(
   {
@@ -79,7 +80,12 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
       detect(input) {
         const findings: Finding[] = [];
         for (const post of input.posts) {
+          let links: [number, number][] | undefined;
           for (const hit of matcher.find(input.normalized(post.index))) {
+            // Digits in a link are ids, not leetspeak: bbc.com/news/world-68820571 does not say
+            // "0571" as a word (one link in a few hundred read as a swear word). A term spelled
+            // out in a link (a slug, a domain) still counts.
+            if (hit.revealed_by.includes('leetspeak') && inside((links ??= linkSpans(post.text)), hit.start, hit.end)) continue;
             findings.push({
               post: post.index,
               span: [hit.start, hit.end],
@@ -98,3 +104,7 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
     };
   },
 };
+
+function inside(spans: readonly [number, number][], from: number, to: number): boolean {
+  return spans.some(([start, end]) => from >= start && to <= end);
+}
