@@ -6,6 +6,7 @@
  */
 import { SOURCE_WORDS } from '../detectors/citation.js';
 import { linkSpans } from '../phrases/tokens.js';
+import { isReferenceLink } from './reference-links.js';
 import { ASCII_KIND, kindOf, LETTER, NONE, trimmedWord } from './word-chars.js';
 import { MAX_KEPT_UNITS, emptyWords, endWord, roomFor, wordText, type WordList, type WordScratch } from './word-list.js';
 
@@ -91,7 +92,7 @@ function readPost(list: WordList, text: string, post: number): void {
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
-      if (list.count === first || list.start[list.count - 1] !== link[0]) addString(list, linkWord(text, link[0]), post, link[0], link[1]);
+      if (list.count === first || list.start[list.count - 1] !== link[0]) addString(list, linkWord(text, link[0], link[1]), post, link[0], link[1]);
       continue;
     }
     if (plain) addPlain(list, text, post, start, i);
@@ -104,15 +105,16 @@ function readPost(list: WordList, text: string, post: number): void {
 
 /**
  * A link introduced as a source ("Source: https://…", "via https://…"), as the citation check asks
- * a statistical claim to give one, is `^`; any other link is `/`. People's spam is full of links, so
- * `/` leans hard towards TOS: a harmless post with "Source: <link>" appended was flagged 2.6 times
- * as often as without it. A cited link is a word of its own, which the models weigh as they learn it.
+ * a statistical claim to give one, or a link to a news, reference or public host
+ * (reference-links.ts), is `^`; any other link is `/`. People's spam is full of links, so `/` leans
+ * hard towards TOS: a harmless post with "Source: <link>" appended was flagged 2.6 times as often as
+ * without it. A cited link is a word of its own, which the models weigh as they learn it.
  */
 const CITED = new RegExp(`(?:\\b(?:${SOURCE_WORDS})\\s*:|\\bvia)\\s*[([]?\\s*$`, 'i');
 const CITED_WINDOW = 24;
 
-function linkWord(text: string, start: number): string {
-  return CITED.test(text.slice(Math.max(0, start - CITED_WINDOW), start)) ? '^' : '/';
+function linkWord(text: string, start: number, end: number): string {
+  return CITED.test(text.slice(Math.max(0, start - CITED_WINDOW), start)) || isReferenceLink(text, start, end) ? '^' : '/';
 }
 
 /** A plain word (ASCII letters: lower-cased by setting one bit), text [start, end). */

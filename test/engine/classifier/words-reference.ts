@@ -9,6 +9,7 @@
  * a number is `#`, a mention `@` and a link `/`; a link introduced as a source (`Source: `, `via `)
  * is `^` (added with the flat list's rule, written out again here: up to 24 characters before it).
  */
+import { isReferenceLink } from '../../../engine/classifier/reference-links.js';
 import { linkSpans } from '../../../engine/phrases/tokens.js';
 import { ASCII_KIND, kindOf, LETTER, NONE, trimmedWord } from '../../../engine/classifier/word-chars.js';
 
@@ -71,7 +72,7 @@ function wordsOfPost(text: string, post: number): Word[] {
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
-      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: cited(text.slice(Math.max(0, link[0] - 24), link[0])) ? '^' : '/', post, span: [link[0], link[1]] });
+      if (words.at(-1)?.span[0] !== link[0]) words.push({ text: cited(text.slice(Math.max(0, link[0] - 24), link[0])) || isReferenceLink(text, link[0], link[1]) ? '^' : '/', post, span: [link[0], link[1]] });
       continue;
     }
     const read = plain ? text.slice(start, i).toLowerCase() : trimmedWord(text, start, i);

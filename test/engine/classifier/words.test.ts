@@ -6,7 +6,7 @@ import { referenceWordsOf } from './words-reference.js';
 
 // Links (one word `/`, which may start inside a word; `^` after a source marker), evasions, emoji, letters outside ASCII
 // (NFKC that lengthens a word: ﬃ, ㎏), runs of one letter, digits, edge symbols, capitals.
-const PIECES = ['Source: ', 'via ', '(src:', 'kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
+const PIECES = ['Source: ', 'via ', '(src:', 'kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'https://www.bbc.co.uk/n', 'https://irs.gov.refund.com/x', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
 const thread = fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((parts) => parts.join('')), { minLength: 1, maxLength: 4 });
 
 describe('links', () => {
@@ -16,6 +16,13 @@ describe('links', () => {
     const names = featureNames(wordsOf(['source: https://a.co/b']));
     expect(names).toEqual(expect.arrayContaining(['w:^', 'b:source ^']));
     expect(names.filter((n) => n.startsWith('c:') && n.includes('^'))).toEqual([]);
+  });
+
+  it('reads a link to a news, reference or public host as `^` too, by its host and not its text', () => {
+    const reference = ['https://www.bbc.co.uk/news/uk-1', 'https://www.cdc.gov/flu', 'https://en.wikipedia.org/wiki/X', 'https://www.ons.gov.uk/x', 'https://ox.ac.uk/a', 'https://doi.org/10.1/x'];
+    const other = ['https://irs.gov.refund-claim.com/x', 'https://counciltax-refund-gov.uk/x', 'https://uidai.gov.in-ekyc-verify.xyz/a', 'https://bbc.com.win/x', 'https://docs.google.com/forms/x', 'https://youtu.be/x'];
+    expect(wordsOf([`see ${reference.join(' and ')}`])[0]!.filter((w) => w.text === '^' || w.text === '/').map((w) => w.text)).toEqual(reference.map(() => '^'));
+    expect(wordsOf([`see ${other.join(' and ')}`])[0]!.filter((w) => w.text === '^' || w.text === '/').map((w) => w.text)).toEqual(other.map(() => '/'));
   });
 });
 
