@@ -2,7 +2,6 @@ import { Type, type Static } from '@sinclair/typebox';
 import { type CompoundMode, LexiconMatcher, type MatcherLexicon, type TermSpec } from '../lexicon-matcher.js';
 import type { CompiledDetector, DetectorType, Finding, ResolvedLexicon } from './detector.js';
 import { ScanGroup } from '../lexicon-scan-group.js';
-import { linkSpans } from '../phrases/tokens.js';
 
 export const lexiconParams = Type.Object(
   {
@@ -80,12 +79,11 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
       detect(input) {
         const findings: Finding[] = [];
         for (const post of input.posts) {
-          let links: [number, number][] | undefined;
           for (const hit of matcher.find(input.normalized(post.index))) {
             // Digits in a link are ids, not leetspeak: bbc.com/news/world-68820571 does not say
             // "0571" as a word (one link in a few hundred read as a swear word). A term spelled
             // out in a link (a slug, a domain) still counts.
-            if (hit.revealed_by.includes('leetspeak') && inside((links ??= linkSpans(post.text)), hit.start, hit.end)) continue;
+            if (hit.revealed_by.includes('leetspeak') && inLink(post.text, hit.start, hit.end)) continue;
             findings.push({
               post: post.index,
               span: [hit.start, hit.end],
@@ -105,6 +103,16 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
   },
 };
 
-function inside(spans: readonly [number, number][], from: number, to: number): boolean {
-  return spans.some(([start, end]) => from >= start && to <= end);
+// A run without spaces that starts as a link does: a scheme or www., or a host and a path, which
+// catches the short hosts (x.com/…/status/…, t.co/…) that the text's link expression leaves out.
+const LINK_START = /^[(<["']?(?:[a-z][a-z0-9+.-]*:\/\/|www\.|[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\/)/i;
+const SPACE = /\s/;
+
+/** Is text[from, to) inside a link (the run of non-space characters around it starts as one)? */
+function inLink(text: string, from: number, to: number): boolean {
+  let start = from;
+  while (start > 0 && !SPACE.test(text[start - 1]!)) start--;
+  let end = to;
+  while (end < text.length && !SPACE.test(text[end]!)) end++;
+  return LINK_START.test(text.slice(start, end));
 }

@@ -28,6 +28,7 @@ describe('the lexicon detector in links', () => {
   it('does not read the digits of a link as leetspeak', async () => {
     expect(await found('Source: https://www.bbc.com/news/science-environment-68820571')).toEqual([]);
     expect(await found('more at www.example.org/sh1t-list today')).toEqual([]);
+    expect(await found('see x.com/someone/status/1768820571 and t.co/0571ab')).toEqual([]);
   });
 
   it('still reads leetspeak outside links, and a term spelled out inside one', async () => {
