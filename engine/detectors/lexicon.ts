@@ -80,10 +80,7 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
         const findings: Finding[] = [];
         for (const post of input.posts) {
           for (const hit of matcher.find(input.normalized(post.index))) {
-            // Digits in a link are ids, not leetspeak: bbc.com/news/world-68820571 does not say
-            // "0571" as a word (one link in a few hundred read as a swear word). A term spelled
-            // out in a link (a slug, a domain) still counts.
-            if (hit.revealed_by.includes('leetspeak') && inLink(post.text, hit.start, hit.end)) continue;
+            if (hit.revealed_by.includes('leetspeak') && notLeetspeak(post.text, hit.start, hit.end)) continue;
             findings.push({
               post: post.index,
               span: [hit.start, hit.end],
@@ -102,6 +99,22 @@ export const lexiconDetector: DetectorType<LexiconParams> = {
     };
   },
 };
+
+/**
+ * Where what leetspeak revealed is an id or a name, not a word: digits in a link
+ * (bbc.com/news/world-68820571 does not say "0571", osti, one link in a few hundred), a piece of a
+ * longer run of digits and letters (a commit `de1b67f`, a handle `@w1b67f`: "7f"), and the `@` that
+ * starts a handle (`@ss_photography`, `@f6336b`). A term spelled out there still counts, and so
+ * does a word of its own ("kiss my @ss", "5h1t").
+ */
+function notLeetspeak(text: string, from: number, to: number): boolean {
+  if (isDigit(text.charCodeAt(from - 1)) || isDigit(text.charCodeAt(to))) return true;
+  if (text[from] === '@' && (from === 0 || SPACE.test(text[from - 1]!)) && HANDLE_CHAR.test(text[to] ?? '')) return true;
+  return inLink(text, from, to);
+}
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const HANDLE_CHAR = /[A-Za-z0-9_]/;
 
 // A run without spaces that starts as a link does: a scheme or www., or a host and a path, which
 // catches the short hosts (x.com/…/status/…, t.co/…) that the text's link expression leaves out.

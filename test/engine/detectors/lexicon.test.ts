@@ -7,7 +7,7 @@ const pack = compilePack({
   version: '1.0.0',
   description: '',
   defaults: { platform: 'x', thread_split: 'none' },
-  lexicons: { swears: { terms: ['shit', 'osti'], allow: [] } },
+  lexicons: { swears: { terms: ['shit', 'osti', 'ass', 'tf'], allow: [] } },
   checks: [
     {
       id: 'profanity',
@@ -29,6 +29,11 @@ describe('the lexicon detector in links', () => {
     expect(await found('Source: https://www.bbc.com/news/science-environment-68820571')).toEqual([]);
     expect(await found('more at www.example.org/sh1t-list today')).toEqual([]);
     expect(await found('see x.com/someone/status/1768820571 and t.co/0571ab')).toEqual([]);
+  });
+
+  it('does not read a piece of an id, or the @ of a handle, as leetspeak', async () => {
+    expect(await found('Fixed in commit de1b67f, thanks @s56e4e and @ss_photography')).toEqual([]);
+    expect(await found('kiss my @ss, you 5h1t')).toEqual(['@ss', '5h1t']);
   });
 
   it('still reads leetspeak outside links, and a term spelled out inside one', async () => {
