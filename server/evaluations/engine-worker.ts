@@ -21,8 +21,8 @@ export type WorkerResult = { pong: true } | { decision: EngineDecision } | { mis
 
 const WARM_UP = 'Warm-up post: our launch is on Friday at https://example.com #launch @team, see you there! 1/2';
 const compiled = new Map<string, CompiledPack>();
-const given = workerData as { packs: string; prebuilt: Uint8Array[] };
-(JSON.parse(given.packs) as WorkerPack[]).forEach((pack, i) => compiled.set(pack.ref, compilePack(pack.resolved, { prebuilt: given.prebuilt[i] })));
+const given = workerData as { packs: string; prebuilt?: Uint8Array[] };
+(JSON.parse(given.packs) as WorkerPack[]).forEach((pack, i) => compiled.set(pack.ref, compilePack(pack.resolved, { prebuilt: given.prebuilt?.[i] })));
 // One small evaluation per pack before the first task: a cold worker's first evaluation runs
 // unoptimised code, and on a busy machine that alone can take a long post past its budget.
 // Not awaited at the top level (piscina loads this file with require() first, which refuses a

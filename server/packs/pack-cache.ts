@@ -22,6 +22,8 @@ import { compilePack, loadPack, prebuiltOf, type CompiledPack, type ResolvedPack
 
 /** Entries kept per engine build: the packs of the rules folder and a few pinned versions, not every edit of a pack. */
 const MAX_ENTRIES = 8;
+/** An engine build's folder: the first 16 hex digits of its digest (engineBuild). */
+const BUILD_NAME = /^[0-9a-f]{16}$/;
 /** Packages whose version changes what a compile gives (parsing, schemas, inflections, built-in terms). */
 const COMPILE_PACKAGES = ['yaml', 'ajv', '@sinclair/typebox', 'compromise', 'leo-profanity'];
 
@@ -115,10 +117,15 @@ async function writeAtomically(file: string, parts: (string | Uint8Array)[]): Pr
   }
 }
 
-/** Keeps the MAX_ENTRIES packs written last in `packsDir`, and no other engine build's folder in `cacheDir`. */
+/**
+ * Keeps the MAX_ENTRIES packs written last in `packsDir`, and no other engine build's folder in
+ * `cacheDir`; nothing else there is touched (the folder may be one that other programs use too).
+ */
 async function prune(packsDir: string, cacheDir: string): Promise<void> {
   const build = path.basename(path.dirname(packsDir));
-  for (const other of await readdir(cacheDir)) if (other !== build) await rm(path.join(cacheDir, other), { recursive: true, force: true });
+  for (const other of await readdir(cacheDir)) {
+    if (other !== build && BUILD_NAME.test(other)) await rm(path.join(cacheDir, other), { recursive: true, force: true });
+  }
   const entries = await Promise.all(
     (await readdir(packsDir)).filter((name) => name.endsWith('.bin')).map(async (name) => ({ name, mtime: (await stat(path.join(packsDir, name))).mtimeMs })),
   );

@@ -128,12 +128,14 @@ describe('the pack cache (server/packs/pack-cache.ts)', () => {
     expect(entries(cacheDir)).toHaveLength(2);
   });
 
-  it('drops the entries of other engine builds, and a failed write is only a warning', async () => {
+  it('drops the entries of other engine builds and nothing else, and a failed write is only a warning', async () => {
     const cacheDir = path.join(root, 'cache');
-    mkdirSync(path.join(cacheDir, 'an-older-build/packs'), { recursive: true });
-    writeFileSync(path.join(cacheDir, 'an-older-build/packs/x.bin'), 'old');
+    mkdirSync(path.join(cacheDir, '0123456789abcdef/packs'), { recursive: true });
+    writeFileSync(path.join(cacheDir, '0123456789abcdef/packs/x.bin'), 'old');
+    mkdirSync(path.join(cacheDir, 'not-ours'));
     await createPackCache({ dir: cacheDir, logger: logger() }).load(path.join(root, 'pack'));
-    expect(existsSync(path.join(cacheDir, 'an-older-build'))).toBe(false);
+    expect(existsSync(path.join(cacheDir, '0123456789abcdef'))).toBe(false);
+    expect(existsSync(path.join(cacheDir, 'not-ours'))).toBe(true);
 
     const blocked = path.join(root, 'a-file');
     writeFileSync(blocked, 'the cache folder cannot be made under a file');
