@@ -82,6 +82,11 @@ const COMMANDS: Record<string, Entry> = {
         return -1; // keeps running
       }),
   },
+  precompile: {
+    usage: '[DIR]',
+    summary: 'compile the packs into the pack cache (GATEHOUSE_PACK_CACHE_DIR), so that the first start is as fast as a restart',
+    run: async (args, io) => (await import('./packs/precompile-command.js')).precompileCommand(args, env, io),
+  },
   migrate: {
     usage: '',
     summary: 'apply database migrations',

@@ -40,7 +40,8 @@ interface FolderEntry {
   files: [string, string][];
 }
 
-export function createPackCache(options: { dir: string; logger: Logger }): PackCache {
+/** `strict`: a pack that cannot be kept is an error, not a warning (`gatehouse precompile`). */
+export function createPackCache(options: { dir: string; logger: Logger; strict?: boolean }): PackCache {
   const { logger } = options;
   let root: Promise<string> | undefined;
   const buildDir = () => (root ??= engineBuild().then((build) => path.join(options.dir, build)));
@@ -66,6 +67,7 @@ export function createPackCache(options: { dir: string; logger: Logger }): PackC
       if (folder) await writeAtomically(await folderFile(folder.dir), [JSON.stringify({ hash: pack.hash, files: folder.files } satisfies FolderEntry)]);
       await prune(path.dirname(file), options.dir);
     } catch (error) {
+      if (options.strict) throw error;
       logger.warn({ err: error, pack: `${pack.id}@${pack.version}` }, 'pack cache: could not keep the compiled pack; the next start compiles it again');
     }
   }

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { evaluate, loadPack, PackError, type CompiledPack } from '../../../engine/index.js';
 import { createPackCache } from '../../../server/packs/pack-cache.js';
+import { precompileCommand } from '../../../server/packs/precompile-command.js';
 
 // A pack with every kind of built structure the cache keeps: a phrase set, a text model, a lexicon.
 const PACK = `id: cached
@@ -153,5 +154,22 @@ describe('the pack cache (server/packs/pack-cache.ts)', () => {
     const second = await createPackCache({ dir: cacheDir, logger: logger() }).compile(stored.hash, JSON.parse(stored.resolvedJson));
     expect(second.hash).toBe(first.hash);
     expect(await answers(second)).toEqual(await answers(stored));
+  });
+
+  it('is filled ahead of the first start by `gatehouse precompile`, which fails when a pack does not load or there is no cache', async () => {
+    const cacheDir = path.join(root, 'cache');
+    const out: string[] = [];
+    const io = { out: (line: string) => void out.push(line), err: (line: string) => void out.push(`ERR ${line}`) };
+    const env = { GATEHOUSE_PACK_CACHE_DIR: cacheDir, GATEHOUSE_RULES_DIR: root };
+    expect(await precompileCommand([], env, io)).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^cached@1\.0\.0 sha256:[0-9a-f]{64} → /)]);
+    await createPackCache({ dir: cacheDir, logger: logger() }).load(path.join(root, 'pack'));
+    expect(fromCache()).toBe(1);
+
+    expect(await precompileCommand([], { ...env, GATEHOUSE_PACK_CACHE_DIR: 'off' }, io)).toBe(1);
+    writeFileSync(path.join(root, 'pack/phrases/threats.yaml'), 'rules: [{ id: x }]\n');
+    out.length = 0;
+    expect(await precompileCommand([path.join(root, 'pack')], env, io)).toBe(1);
+    expect(out.some((line) => line.startsWith('ERR ') && line.includes('threats.yaml'))).toBe(true);
   });
 });
