@@ -52,6 +52,8 @@ export async function loadPackTests(packDir: string): Promise<LoadedCase[]> {
 
 export async function runPackTests(pack: CompiledPack, cases: readonly LoadedCase[]): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
+  // A code no check reports makes `not_codes` hold whatever happens, and `codes` fail for a typo.
+  const known = new Set(pack.checks.map((check) => check.code));
   for (const testCase of cases) {
     const decision = await evaluate(pack, {
       content: testCase.content,
@@ -68,6 +70,9 @@ export async function runPackTests(pack: CompiledPack, cases: readonly LoadedCas
     }
     for (const code of testCase.not_codes ?? []) {
       if (codes.includes(code)) problems.push(`unexpected code ${code}`);
+    }
+    for (const code of [...(testCase.codes ?? []), ...(testCase.not_codes ?? [])]) {
+      if (!known.has(code)) problems.push(`no check of ${pack.id} reports the code ${code}`);
     }
     results.push({ case: testCase, passed: problems.length === 0, problems, decision: decision.decision, codes });
   }
