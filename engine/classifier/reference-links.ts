@@ -1,8 +1,8 @@
 /**
  * Links to news, reference, science and public bodies, which the text models read as a cited link
  * (`^`, no weight) rather than as any link (`/`, which leans hard towards TOS: people's spam is full
- * of links). A service's posts point at such pages whatever they say: one bare news link appended to
- * every harmless test post took TOS false positives from 1.2 % to 4.5 %. In the labelled corpus 408
+ * of links). A service's posts point at such pages whatever they say: one bare news link appended
+ * to every test post (with "#AI") took TOS false positives from 1.5 % to 4.5 %. In the corpus 408
  * harmless posts link to these hosts against six TOS posts, and none of those by the host alone.
  *
  * By host, not by text: `irs.gov.refund-claim.com` and `counciltax-refund-gov.uk` are not public
@@ -19,11 +19,12 @@ const REFERENCE_HOSTS = new Set([
   'apnews.com', 'reuters.com', 'bbc.com', 'bbc.co.uk', 'nytimes.com', 'washingtonpost.com', 'wsj.com', 'ft.com',
   'theguardian.com', 'economist.com', 'bloomberg.com', 'npr.org', 'pbs.org', 'cnn.com', 'nbcnews.com', 'cbsnews.com',
   'abcnews.go.com', 'aljazeera.com', 'dw.com', 'france24.com', 'lemonde.fr', 'elpais.com', 'spiegel.de', 'abc.net.au',
-  'cbc.ca', 'rnz.co.nz', 'thehindu.com', 'scmp.com', 'nhk.or.jp', 'apnews.org', 'axios.com', 'politico.com', 'theatlantic.com',
+  'cbc.ca', 'rnz.co.nz', 'thehindu.com', 'scmp.com', 'nhk.or.jp', 'axios.com', 'politico.com', 'theatlantic.com',
   // reference and science
   'wikipedia.org', 'wikimedia.org', 'britannica.com', 'nature.com', 'science.org', 'sciencedirect.com', 'cell.com',
   'nejm.org', 'thelancet.com', 'bmj.com', 'jamanetwork.com', 'plos.org', 'arxiv.org', 'biorxiv.org', 'medrxiv.org',
-  'doi.org', 'ncbi.nlm.nih.gov', 'mayoclinic.org', 'clevelandclinic.org', 'nhs.uk', 'who.int', 'un.org', 'europa.eu',
+  // (.gov and .int hosts such as ncbi.nlm.nih.gov and who.int are public hosts above)
+  'doi.org', 'mayoclinic.org', 'clevelandclinic.org', 'nhs.uk', 'un.org', 'europa.eu',
   'oecd.org', 'worldbank.org', 'imf.org', 'ourworldindata.org', 'pewresearch.org', 'statista.com',
   // documentation
   'github.com', 'developer.mozilla.org', 'docs.python.org', 'nodejs.org', 'w3.org', 'ietf.org', 'rfc-editor.org',
