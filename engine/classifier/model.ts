@@ -43,6 +43,8 @@ export const modelSpec = Type.Object(
           target_fp: Type.Number({ description: 'False-positive rate the threshold was chosen for, by cross-validation on the corpus.' }),
           nb_scale: Type.Optional(Type.Number({ description: "How far each feature's input was scaled by its naive-Bayes log-count ratio (`gatehouse train --nb-scale`); absent: plain logistic regression." })),
           tag: Type.Optional(Type.String({ description: 'A tag appended to a seeded half of the training posts (`gatehouse train --tag`), so that it weighs nothing.' })),
+          tails: Type.Optional(Type.String({ description: 'A file of label-neutral sentences ("Link in bio.") appended to a seeded share of the training posts (`gatehouse train --tails`), so that they weigh nothing.' })),
+          tails_share: Type.Optional(Type.Number({ description: 'The share of training posts given a tail.' })),
           cv_recall: Type.Number(),
         },
         { additionalProperties: false },

@@ -1,4 +1,4 @@
-/** `gatehouse score --pack DIR --corpus FILE|DIR [--tag TAG] [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
+/** `gatehouse score --pack DIR --corpus FILE|DIR [--tag TAG] [--tails FILE] [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { loadPack } from '../load.js';
@@ -6,12 +6,16 @@ import { MAX_PACK_FILE_BYTES, readSource, SourceError } from '../source.js';
 import { CommandLine } from './command-line.js';
 import { loadCorpus, withTag } from './corpus.js';
 import { formatScore, type ScoreFormat } from './score-format.js';
+import { loadTails, withTails } from './tails.js';
 import { checkFloors, scoreCorpus, uniformFloors, type Floors } from './score.js';
 
 export interface Output {
   out(line: string): void;
   err(line: string): void;
 }
+
+/** Which tail each item gets (`--tails`): fixed, so that two packs are scored on the same posts. */
+const TAILS_SEED = 1;
 
 interface ScoreOptions {
   pack: string;
@@ -22,6 +26,7 @@ interface ScoreOptions {
   floors?: string;
   summary?: boolean;
   tag?: string;
+  tails?: string;
 }
 
 export async function scoreCommand(args: string[], io: Output): Promise<number> {
@@ -36,6 +41,7 @@ export async function scoreCommand(args: string[], io: Output): Promise<number> 
     .option('--floors <FILE>', 'per-label and per-family floors: labels: { NAME: { min_recall, max_fp } }, families: { … }')
     .option('--summary', 'totals only')
     .option('--tag <TAG>', 'score every item with this tag appended to its last post, as callers whose policy requires a disclosure such as "#AI" send posts')
+    .option('--tails <FILE>', 'score every item with one of these label-neutral sentences (one per line: "Link in bio.") appended to its last post, before any --tag: a call to action must not change a verdict')
     .action(cli.action((options: ScoreOptions) => score(options, io)));
   return cli.run(program, args);
 }
@@ -44,8 +50,10 @@ async function score(values: ScoreOptions, io: Output): Promise<number> {
   const { format, minRecall, maxFp } = values;
   try {
     const pack = await loadPack(values.pack);
-    const items = await loadCorpus(values.corpus);
-    const report = await scoreCorpus(pack, values.tag === undefined ? items : items.map((item) => withTag(item, values.tag!)));
+    const loaded = await loadCorpus(values.corpus);
+    const tailed = values.tails === undefined ? loaded : withTails(loaded, await loadTails(values.tails), 1, TAILS_SEED);
+    const items = values.tag === undefined ? tailed : tailed.map((item) => withTag(item, values.tag!));
+    const report = await scoreCorpus(pack, items);
     io.out(formatScore(report, format, { summary: values.summary }));
     const floors = values.floors ? await readFloors(values.floors) : {};
     const failures = [...checkFloors(report, floors), ...checkFloors(report, uniformFloors(report, minRecall, maxFp))];

@@ -1,11 +1,12 @@
-/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--nb-scale S] [--skip-quoted] [--tag TAG]` */
+/** `gatehouse train --corpus FILE|DIR --label LABEL --out FILE [--target-fp R] [--max-features N] [--epochs N] [--seed N] [--normalize N] [--nb-scale S] [--skip-quoted] [--tag TAG] [--tails FILE [--tails-share R]]` */
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { CommandLine } from './command-line.js';
 import { loadCorpus } from './corpus.js';
 import type { Output } from './score-command.js';
-import { DEFAULT_NORMALIZE, NB_SCALE, trainModel } from './train.js';
+import { loadTails } from './tails.js';
+import { DEFAULT_NORMALIZE, NB_SCALE, TAILS_SHARE, trainModel } from './train.js';
 
 interface TrainArgs {
   corpus: string;
@@ -19,6 +20,8 @@ interface TrainArgs {
   skipQuoted?: boolean;
   nbScale: number;
   tag?: string;
+  tails?: string;
+  tailsShare: number;
 }
 
 export async function trainCommand(args: string[], io: Output): Promise<number> {
@@ -36,6 +39,8 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
     .addOption(new Option('--nb-scale <S>', "scale each feature's input by (1 - S) + S * |its naive-Bayes log-count ratio| (NBSVM); 0: plain logistic regression").argParser(share).default(NB_SCALE))
     .option('--skip-quoted', 'read each post without the words inside quotation marks when the author writes words of their own around them (a warning that quotes a scam)')
     .option('--tag <TAG>', 'append this tag to a seeded half of the posts, positive and negative alike, so that the model gives a disclosure every post of the service carries (e.g. "#AI") no weight')
+    .option('--tails <FILE>', 'label-neutral sentences, one per line ("Link in bio.", "Follow for more!"), appended to a seeded share of the posts of either label, so that the model gives a call to action no weight')
+    .addOption(new Option('--tails-share <R>', 'the share of posts given a tail (with --tails)').argParser(share).default(TAILS_SHARE))
     .action(cli.action((options: TrainArgs) => train(options, io)));
   return cli.run(program, args);
 }
@@ -43,7 +48,8 @@ export async function trainCommand(args: string[], io: Output): Promise<number> 
 async function train(options: TrainArgs, io: Output): Promise<number> {
   try {
     const items = await loadCorpus(options.corpus);
-    const model = trainModel(items, { label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, nbScale: options.nbScale, targetFp: options.targetFp, corpus: options.corpus, tag: options.tag });
+    const tails = options.tails === undefined ? undefined : { file: options.tails, lines: await loadTails(options.tails), share: options.tailsShare };
+    const model = trainModel(items, { tails, label: options.label, epochs: options.epochs, seed: options.seed, normalize: options.normalize, skipQuoted: options.skipQuoted === true, maxFeatures: options.maxFeatures, nbScale: options.nbScale, targetFp: options.targetFp, corpus: options.corpus, tag: options.tag });
     await writeFile(options.out, `${JSON.stringify(model, null, 1)}\n`);
     const t = model.trained!;
     io.out(`wrote ${options.out}: ${Object.keys(model.features).length} features, threshold ${model.threshold}, cross-validated recall ${t.cv_recall} at ${t.target_fp} false positives (${t.positives} of ${t.items} items positive)`);

@@ -10,6 +10,8 @@ import { unquoted } from '../classifier/quoted-speech.js';
 import { withoutThreadLabels } from '../classifier/thread-labels.js';
 import { featureNames, wordsOf, type ModelSpec } from '../index.js';
 import { withTag, type CorpusItem } from './corpus.js';
+import { mulberry32 } from './random.js';
+import { withTails } from './tails.js';
 
 export interface TrainOptions {
   label: string;
@@ -32,7 +34,15 @@ export interface TrainOptions {
    * it holds that leans one way there (spam about "AI trading") would weigh on every tagged post.
    */
   tag?: string;
+  /**
+   * Label-neutral sentences (tails.ts) appended to a seeded `tailsShare` of the posts of either
+   * label, before the tag, so that the model learns that a call to action or a credit tells nothing.
+   */
+  tails?: { file: string; lines: readonly string[]; share: number };
 }
+
+/** The default share of posts given a tail when `tails` is set. */
+export const TAILS_SHARE = 0.3;
 
 interface Example {
   features: number[];
@@ -76,7 +86,8 @@ const NB_PRIOR = 1;
 
 export function trainModel(items: readonly CorpusItem[], options: TrainOptions): ModelSpec {
   const { label, epochs = 30, seed = 1, maxFeatures = 20_000, targetFp = 0.01, normalize = DEFAULT_NORMALIZE, skipQuoted = false, nbScale = NB_SCALE } = options;
-  const tagged = options.tag === undefined ? items : halfTagged(items, options.tag, seed);
+  const tailed = options.tails === undefined ? items : withTails(items, options.tails.lines, options.tails.share, seed);
+  const tagged = options.tag === undefined ? tailed : halfTagged(tailed, options.tag, seed);
   const judged = tagged.filter((item) => label in item.labels);
   const positives = judged.filter((item) => item.labels[label]).length;
   if (positives === 0 || positives === judged.length) throw new Error(`the corpus needs both positive and negative items for "${label}" (has ${positives} of ${judged.length})`);
@@ -110,7 +121,7 @@ export function trainModel(items: readonly CorpusItem[], options: TrainOptions):
     ...(normalize > 0 ? { normalize } : {}),
     ...(skipQuoted ? { skip_quoted: true } : {}),
     features,
-    trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, ...(nbScale > 0 ? { nb_scale: nbScale } : {}), ...(options.tag !== undefined ? { tag: options.tag } : {}), cv_recall: round(threshold.recall) },
+    trained: { corpus: options.corpus ?? '', items: judged.length, positives, epochs, seed, target_fp: targetFp, ...(nbScale > 0 ? { nb_scale: nbScale } : {}), ...(options.tag !== undefined ? { tag: options.tag } : {}), ...(options.tails ? { tails: options.tails.file, tails_share: options.tails.share } : {}), cv_recall: round(threshold.recall) },
   };
 }
 
@@ -223,17 +234,6 @@ function crossValidatedThreshold(examples: readonly Example[], epochs: number, s
 
 function round(x: number): number {
   return Math.round(x * 10_000) / 10_000;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function shuffle(order: number[], random: () => number): void {

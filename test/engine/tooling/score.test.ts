@@ -148,6 +148,18 @@ describe('gatehouse score (CLI)', () => {
     expect(tagged.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
   });
 
+  it('--tails scores every item with one of the tails appended, before the tag', () => {
+    const floors = path.join(dir, 'profanity-floor-tails.yaml');
+    writeFileSync(floors, 'labels: { profanity: { max_fp: 0.4 } }\n');
+    const tails = path.join(dir, 'tails.txt');
+    writeFileSync(tails, 'darn it, link in bio\n');
+    const args = ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors];
+    expect(cli(args).status).toBe(0);
+    const tailed = cli([...args, '--tails', tails, '--tag', '#AI']);
+    expect(tailed.status).toBe(1);
+    expect(tailed.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
+  });
+
   it('answers bad arguments with usage and exit 2', () => {
     const result = cli(['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--max-fp', '5']);
     expect(result.status).toBe(2);

@@ -57,6 +57,39 @@ describe('gatehouse train', () => {
     expect(plain.trained).not.toHaveProperty('tag');
   });
 
+  it('--tails gives a sentence that only harmless posts end with less weight once posts of either label carry it', async () => {
+    // "subscribe" ends a third of the harmless posts and no threat: alone it reads as harmless, so
+    // a threat that ends with it scores lower. With the tails on half of the posts of each label it tells little.
+    const leaning = path.join(dir, 'cta.jsonl');
+    const threats = ['i will hurt you', 'gonna hurt you bad', 'i will find you', 'you will get hurt tonight', 'watch your back'];
+    const harmless = ['hope you feel better', 'see you tonight', 'you will love this', 'i will find the recipe', 'my knee hurts', 'back at work'];
+    const lines = [
+      ...Array.from({ length: 30 }, (_, i) => line(`p${i}`, `${threats[i % threats.length]} ${i}`, true)),
+      ...Array.from({ length: 60 }, (_, i) => line(`n${i}`, `${harmless[i % harmless.length]} ${i}${i % 3 === 0 ? ' subscribe' : ''}`, false)),
+    ];
+    writeFileSync(leaning, lines.join('\n'));
+    const tails = path.join(dir, 'tails.txt');
+    writeFileSync(tails, 'subscribe\n');
+    const weights = async (extra: string[]) => {
+      const out = path.join(dir, `cta${extra.length}.json`);
+      expect((await run(['--corpus', leaning, '--label', 'violent_threat', '--out', out, '--epochs', '10', '--target-fp', '0.2', ...extra])).code).toBe(0);
+      return JSON.parse(readFileSync(out, 'utf8')) as { features: Record<string, number>; trained: { tails?: string; tails_share?: number } };
+    };
+    const plain = await weights([]);
+    const tailed = await weights(['--tails', tails, '--tails-share', '0.5']);
+    expect(plain.features['w:subscribe']).toBeLessThan(0);
+    expect(Math.abs(tailed.features['w:subscribe'] ?? 0)).toBeLessThan(Math.abs(plain.features['w:subscribe']!) / 2);
+    expect(tailed.trained).toMatchObject({ tails: tails, tails_share: 0.5 });
+    expect(plain.trained).not.toHaveProperty('tails');
+  });
+
+  it('refuses a tails file that is missing, naming it', async () => {
+    const r = await run(['--corpus', corpus, '--label', 'violent_threat', '--out', path.join(dir, 'y.json'), '--tails', path.join(dir, 'none.txt')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('none.txt');
+    expect(r.err).toContain('tails file not found');
+  });
+
   it('refuses a scale outside 0..1 and names the option', async () => {
     const r = await run(['--corpus', corpus, '--label', 'violent_threat', '--out', path.join(dir, 'x.json'), '--nb-scale', '2']);
     expect(r.code).not.toBe(0);
