@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 
 const FLOORS = 'rules/qa/eval/floors.yaml';
+const TAIL_FLOORS = 'rules/qa/eval/floors-tails.yaml';
 /** A score of the test split takes ~30 s here when the machine is quiet and over 90 s when its two cores are shared. */
 const SCORE_TIMEOUT_MS = 300_000;
 
@@ -33,6 +34,20 @@ describe('rules/qa detection on its test split', () => {
     const run = spawnSync(
       'node',
       ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tag', '#AI', '--floors', FLOORS, '--summary', '--format', 'json'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, SCORE_TIMEOUT_MS);
+
+  it('meets the tails floors with a closing sentence and "#AI" appended to every item', () => {
+    // Posts of the service end with calls to action, credits and prices that the corpus's harmful
+    // posts seldom have ("Link in bio.", "Follow for more!"): before the models were trained with
+    // tails, they cut self-harm recall 0.95 -> 0.90 and raised TOS false positives 1.5 -> 6.4 %.
+    // test.txt's wordings are not the ones the models were trained with (dev.txt).
+    const run = spawnSync(
+      'node',
+      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tails', 'rules/qa/eval/tails/test.txt', '--tag', '#AI', '--floors', TAIL_FLOORS, '--summary', '--format', 'json'],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     expect(run.stderr).toBe('');

@@ -91,9 +91,13 @@ export function violatingPost(length = 280): string {
   return head + prose(length - head.length, 7);
 }
 
-/** A post that fires exactly one check of the default pack (tos-scam) and nothing else. */
+/**
+ * A post that fires exactly one check of the default pack (tos-scam) and nothing else. Until
+ * 2026-12-07 its head was "Want to get rich quick? Read the plan below first.": the TOS model
+ * trained with tails reads that hook over ordinary prose as too weak to flag.
+ */
 export function oneFindingPost(length = 280): string {
-  const head = 'Want to get rich quick? Read the plan below first.\n';
+  const head = 'Guaranteed returns every week: read the plan below first.\n';
   return head + prose(length - head.length, 11);
 }
 
