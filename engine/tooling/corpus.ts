@@ -81,8 +81,13 @@ function parseItem(text: string): Omit<CorpusItem, 'file' | 'line'> | string {
  */
 export function withTag(item: CorpusItem, tag: string): CorpusItem {
   const posts = Array.isArray(item.content) ? item.content : [item.content];
-  const last = posts[posts.length - 1]!;
-  if (last.toLowerCase().includes(tag.toLowerCase())) return item;
-  const tagged = `${last.trimEnd()} ${tag}`;
-  return { ...item, content: Array.isArray(item.content) ? [...posts.slice(0, -1), tagged] : tagged };
+  if (posts[posts.length - 1]!.toLowerCase().includes(tag.toLowerCase())) return item;
+  return appended(item, tag, ' ');
+}
+
+/** The item with `text` after its last post (trailing space trimmed), joined by `separator`. */
+export function appended(item: CorpusItem, text: string, separator: ' ' | '\n'): CorpusItem {
+  const posts = Array.isArray(item.content) ? item.content : [item.content];
+  const last = `${posts[posts.length - 1]!.trimEnd()}${separator}${text}`;
+  return { ...item, content: Array.isArray(item.content) ? [...posts.slice(0, -1), last] : last };
 }

@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { PackError } from '../errors.js';
-import type { CorpusItem } from './corpus.js';
+import { appended, type CorpusItem } from './corpus.js';
 import { mulberry32 } from './random.js';
 
 /** A tails file: one tail per line, blank lines skipped (no comment syntax: a tail may be a hashtag line). */
@@ -25,9 +25,7 @@ export async function loadTails(file: string): Promise<string[]> {
 
 /** The item with `tail` after its last post, on a line of its own or after a space. */
 export function withTail(item: CorpusItem, tail: string, newline: boolean): CorpusItem {
-  const posts = Array.isArray(item.content) ? item.content : [item.content];
-  const last = `${posts[posts.length - 1]!.trimEnd()}${newline ? '\n' : ' '}${tail}`;
-  return { ...item, content: Array.isArray(item.content) ? [...posts.slice(0, -1), last] : last };
+  return appended(item, tail, newline ? '\n' : ' ');
 }
 
 /**

@@ -3,17 +3,10 @@
  * gatehouse and the peers see exactly the same strings.
  */
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as rng } from '../../../engine/tooling/random.js';
+
+/** mulberry32: small, fast, deterministic (the trainer's generator). */
+export { rng };
 
 // Ordinary English with no profanity, no claims with figures, no promotion.
 const SENTENCES = [
