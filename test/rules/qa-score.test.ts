@@ -10,6 +10,7 @@ import { parse } from 'yaml';
 
 const FLOORS = 'rules/qa/eval/floors.yaml';
 const TAIL_FLOORS = 'rules/qa/eval/floors-tails.yaml';
+const LAUGHTER_FLOORS = 'rules/qa/eval/floors-laughter.yaml';
 /** A score of the test split takes ~30 s here when the machine is quiet and over 90 s when its two cores are shared. */
 const SCORE_TIMEOUT_MS = 300_000;
 
@@ -48,6 +49,19 @@ describe('rules/qa detection on its test split', () => {
     const run = spawnSync(
       'node',
       ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tails', 'rules/qa/eval/tails/test.txt', '--tag', '#AI', '--floors', TAIL_FLOORS, '--summary', '--format', 'json'],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+  }, SCORE_TIMEOUT_MS);
+
+  it('meets the laughter floors with "jk", "lol" or a laughing emoji and "#AI" appended to every item', () => {
+    // Laughter marks hyperbole, and the threat rules stand down beside it; before the jokey guard's
+    // exceptions (a gun, a menace, an address, a school, "not joking") one " jk" appended to every
+    // threat of the split took recall from 0.95 to 0.80, and this run scored 0.86 < 0.90.
+    const run = spawnSync(
+      'node',
+      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tails', 'rules/qa/eval/tails/laughter.txt', '--tag', '#AI', '--floors', LAUGHTER_FLOORS, '--summary', '--format', 'json'],
       { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
     );
     expect(run.stderr).toBe('');
