@@ -28,7 +28,7 @@ export function leafResolver(vocab: Vocabulary, slots: ReadonlyMap<string, Expan
     return words.flatMap((w) => {
       const forms = expandPhrase(vocab, w);
       if (forms.length === 0) {
-        throw new Error(`"${w}" has no letters to match (numbers, amounts, links, years and laughing or crying emoji are $NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB)`);
+        throw new Error(`"${w}" has no letters to match (numbers, amounts, links, years, laughing or crying emoji and handles are $NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB, $HANDLE)`);
       }
       return forms;
     });

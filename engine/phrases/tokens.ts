@@ -6,14 +6,16 @@
  * 1900–2099 is also a `$YEAR`, so "in $YEAR" can say "in the past" where "in $NUMBER" would also
  * read "in 3 days"), the laughing emoji as `$LAUGH` and the loudly crying one as `$SOB` (a run of
  * them is one token): the view drops emoji, and "😂" marks hyperbole as "lol" does, while "😭" is
- * as often real distress as mock despair, so a guard names which it trusts.
+ * as often real distress as mock despair, so a guard names which it trusts. A handle (`@jo_99`) is
+ * one `$HANDLE` token: its letters are a name, not words (the matching view read `@TheRealMike_99`
+ * as "atherealmike g", and `99` as a number that scam rules count).
  * Every token knows its sentence, and where it sits in the caller's text.
  */
 import type { NormalizedText } from '../normalize.js';
 import { SENTENCE_BREAK } from '../normalize/revelations.js';
 import { slab } from '../slab.js';
 
-export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8, LAUGH: 16, SOB: 32 } as const;
+export const TOKEN_CLASS = { NUMBER: 1, MONEY: 2, URL: 4, YEAR: 8, LAUGH: 16, SOB: 32, HANDLE: 64 } as const;
 export type TokenClass = keyof typeof TOKEN_CLASS;
 
 export interface Tokens {
@@ -78,9 +80,13 @@ function nextStart(text: string, from: number): number {
   return SPECIAL_START.test(text) ? SPECIAL_START.lastIndex - 1 : -1;
 }
 
-/** Links first; then numbers (with a currency sign before or a currency word after: money) outside them. Linear. */
+// A handle: `@` and up to 30 letters, digits or underscores, not inside a word or an address (`jo@mail.com`).
+const HANDLE_RE = /(?<![A-Za-z0-9_@.])@[A-Za-z0-9_]{1,30}(?![A-Za-z0-9_@])/g;
+
+/** Links first, and handles outside them; then numbers (with a currency sign before or a currency word after: money) outside both. Linear. */
 function specials(text: string): Special[] {
   const out: Special[] = linkSpans(text).map(([from, to]) => ({ from, to, cls: TOKEN_CLASS.URL }));
+  if (text.includes('@')) addHandles(text, out);
   let u = 0; // next link that could contain the scan position
   // From one digit or emoji to the next (most posts hold few): `i = end` below then skips the
   // char after a number, as the scan did when it stepped one char at a time.
@@ -102,7 +108,7 @@ function specials(text: string): Special[] {
     const suffix = /^(?:[kKmM]\b|\+|%)/.exec(text.slice(end, end + 2));
     if (suffix) end += suffix[0].length;
     while (u < out.length && out[u]!.to <= i) u++;
-    const inLink = u < out.length && out[u]!.cls === TOKEN_CLASS.URL && out[u]!.from <= i;
+    const inLink = u < out.length && (out[u]!.cls === TOKEN_CLASS.URL || out[u]!.cls === TOKEN_CLASS.HANDLE) && out[u]!.from <= i;
     if (!inLink) {
       let from = i;
       let cls: number = TOKEN_CLASS.NUMBER;
@@ -122,6 +128,19 @@ function specials(text: string): Special[] {
     i = end;
   }
   return out.sort((a, b) => a.from - b.from);
+}
+
+/** The handles outside `links` (sorted, links only), inserted in order. */
+function addHandles(text: string, links: Special[]): void {
+  let at = 0;
+  for (const m of text.matchAll(HANDLE_RE)) {
+    const from = m.index;
+    const to = from + m[0].length;
+    while (at < links.length && links[at]!.to <= from) at++;
+    if (at < links.length && links[at]!.from < to) continue;
+    links.splice(at, 0, { from, to, cls: TOKEN_CLASS.HANDLE });
+    at++;
+  }
 }
 
 export function tokenize(n: NormalizedText, original: string): Tokens {

@@ -20,7 +20,7 @@ export class Vocabulary {
   private pending = new Map<string, TableWord[]>();
   private readonly keys: string[] = [];
   private next = 0;
-  /** Ids of the token classes ($NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB) that patterns use, by class bit. */
+  /** Ids of the token classes ($NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB, $HANDLE) that patterns use, by class bit. */
   private readonly classIds = new Map<number, number>();
   /** `lookup`'s answer per TOKEN_CLASS bit mask (0–63), filled on first use. */
   private classAnswers: (readonly number[] | null | undefined)[] = [];

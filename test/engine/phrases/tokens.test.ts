@@ -75,6 +75,23 @@ describe('tokenize', () => {
     expect(tokens('k1ll at https://x.io/12345').map((t) => t.word)).toEqual(['kil', 'at', 'URL']);
   });
 
+  it('reads a handle as one $HANDLE token, with no words or numbers of its own, and an address or a bare @ not as one', () => {
+    expect(tokens('@TheRealMike_99 soon, cc @99problems and @a_1; mail jo@mail.co or drop your @ below').map((t) => [t.word, t.text])).toEqual([
+      ['HANDLE', '@TheRealMike_99'], // the matching view read it as "atherealmike g" (9 as g), and 99 as a number
+      ['son', 'soon'],
+      ['c', 'cc'],
+      ['HANDLE', '@99problems'],
+      ['and', 'and'],
+      ['HANDLE', '@a_1'],
+      ['mail', 'mail'],
+      ['URL', 'mail.co'], // an address is no handle; its host is a link (and the word it touches goes with it), as before
+      ['or', 'or'],
+      ['drop', 'drop'],
+      ['your', 'your'],
+      ['below', 'below'],
+    ]);
+  });
+
   it('stays linear on hostile digit runs (1,1,1,… would restart a regular expression at every digit)', () => {
     const hostile = '1,'.repeat(20_000);
     const t = tokenize(normalizeForMatching(hostile), hostile);
