@@ -55,6 +55,9 @@ function readPost(list: WordList, text: string, post: number): void {
   const first = list.count;
   // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
   const links = linkSpans(text);
+  let replyTo = replyPrefix(text);
+  // A link that starts among those handles ends with them (`@shop.co/x`).
+  for (const [from, to] of links) if (from < replyTo && to > replyTo) replyTo = to;
   let l = 0;
   for (let i = 0; i < text.length; ) {
     let c = text.charCodeAt(i);
@@ -89,6 +92,8 @@ function readPost(list: WordList, text: string, post: number): void {
       c = text.charCodeAt(i);
       if (c < 128 && ASCII_KIND[c] === NONE) break;
     }
+    // The handles a reply starts with say whom it answers, not what it says: not read.
+    if (start < replyTo) continue;
     while (l < links.length && links[l]![1] <= start) l++;
     const link = links[l];
     if (link && start >= link[0]) {
@@ -101,6 +106,20 @@ function readPost(list: WordList, text: string, post: number): void {
       if (read) addString(list, read, post, start, i);
     }
   }
+}
+
+/** The handles a post starts with, as a reply does (`@jo @sam_1, `): nothing before them but spaces. */
+const REPLY_HANDLES = /^\s*(?:@[\w.]+[\s,:]*){1,3}/;
+
+/**
+ * Where the handles a reply starts with end, 0 when it starts otherwise; a run of more than three is
+ * a list of people tagged (spam's "@a @b @c @d check this out"), which the models read as mentions.
+ */
+function replyPrefix(text: string): number {
+  const c = text.charCodeAt(0);
+  if (c !== 64 && !(c <= 32 && text.trimStart().charCodeAt(0) === 64)) return 0;
+  const prefix = REPLY_HANDLES.exec(text);
+  return prefix === null || text.charCodeAt(prefix[0].length) === 64 ? 0 : prefix[0].length;
 }
 
 /**

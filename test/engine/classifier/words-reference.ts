@@ -8,6 +8,7 @@
  * as the letters they stand for (k1ll, $cam), runs of three or more of one letter shrink to two,
  * a number is `#`, a mention `@` and a link `/`; a link introduced as a source (`Source: `, `via `)
  * is `^` (added with the flat list's rule, written out again here: up to 24 characters before it).
+ * The handles a reply starts with are not read (session 27).
  */
 import { isReferenceLink } from '../../../engine/classifier/reference-links.js';
 import { linkSpans } from '../../../engine/phrases/tokens.js';
@@ -31,7 +32,18 @@ function cited(before: string): boolean {
   return marker.test(before);
 }
 
+/** Where the one to three handles a reply starts with end (none when a fourth follows: people tagged), else 0. */
+function replyEnd(text: string): number {
+  const m = /^\s*@[\w.]+(?:[\s,:]*@[\w.]+){0,2}[\s,:]*/.exec(text);
+  return m && text[m[0].length] !== '@' ? m[0].length : 0;
+}
+
 function wordsOfPost(text: string, post: number): Word[] {
+  const reply = replyEnd(text);
+  return readPost(text, post).filter((w) => w.span[0] >= reply);
+}
+
+function readPost(text: string, post: number): Word[] {
   const words: Word[] = [];
   // A link is one word, `/`: the words of its path ("…/goes/on/and/on/until/the/end") say nothing.
   const links = linkSpans(text);

@@ -26,6 +26,17 @@ describe('links', () => {
   });
 });
 
+describe('replies', () => {
+  it('does not read the one to three handles a reply starts with, and reads a longer list, or a handle elsewhere, as mentions', () => {
+    const texts = (text: string) => wordsOf([text])[0]!.map((w) => w.text);
+    expect(texts('@jo @sam_1, you are great')).toEqual(texts('you are great'));
+    expect(texts('  @jo: see @sam')).toEqual(['see', '@']);
+    expect(texts('@a @b @c @d check this')).toEqual(['@', '@', '@', '@', 'check', 'this']);
+    expect(texts('🔪 @m tonight')).toEqual(['@', 'tonight']);
+    expect(featureNames(wordsOf(['@TheRealMike_99 I will hurt you']))).toEqual(featureNames(wordsOf(['I will hurt you'])));
+  });
+});
+
 describe('the flat word list', () => {
   it('holds the words, posts and spans the reading object by object gave, a kept list refilled as a fresh one', () => {
     const scratch: WordScratch = {};
