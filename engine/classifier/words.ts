@@ -108,8 +108,8 @@ function readPost(list: WordList, text: string, post: number): void {
   }
 }
 
-/** The handles a post starts with, as a reply does (`@jo @sam_1, `): nothing before them but spaces. */
-const REPLY_HANDLES = /^\s*(?:@[\w.]+[\s,:]*){1,3}/;
+/** The handles a post starts with, as a reply or a retweet does (`@jo @sam_1, `, `RT @jo: `): nothing before them but spaces. */
+const REPLY_HANDLES = /^\s*(?:RT\s+)?(?:@[\w.]+[\s,:]*){1,3}/;
 
 /**
  * Where the handles a reply starts with end, 0 when it starts otherwise; a run of more than three is
@@ -117,7 +117,7 @@ const REPLY_HANDLES = /^\s*(?:@[\w.]+[\s,:]*){1,3}/;
  */
 function replyPrefix(text: string): number {
   const c = text.charCodeAt(0);
-  if (c !== 64 && !(c <= 32 && text.trimStart().charCodeAt(0) === 64)) return 0;
+  if (c !== 64 && c !== 82 /* R */ && !(c <= 32 && /^\s*[@R]/.test(text))) return 0;
   const prefix = REPLY_HANDLES.exec(text);
   return prefix === null || text.charCodeAt(prefix[0].length) === 64 ? 0 : prefix[0].length;
 }

@@ -32,9 +32,9 @@ function cited(before: string): boolean {
   return marker.test(before);
 }
 
-/** Where the one to three handles a reply starts with end (none when a fourth follows: people tagged), else 0. */
+/** Where the one to three handles a reply (or a retweet, `RT @x:`) starts with end (none when a fourth follows: people tagged), else 0. */
 function replyEnd(text: string): number {
-  const m = /^\s*@[\w.]+(?:[\s,:]*@[\w.]+){0,2}[\s,:]*/.exec(text);
+  const m = /^\s*(?:RT\s+)?@[\w.]+(?:[\s,:]*@[\w.]+){0,2}[\s,:]*/.exec(text);
   return m && text[m[0].length] !== '@' ? m[0].length : 0;
 }
 

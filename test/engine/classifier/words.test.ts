@@ -6,7 +6,7 @@ import { referenceWordsOf } from './words-reference.js';
 
 // Links (one word `/`, which may start inside a word; `^` after a source marker), evasions, emoji, letters outside ASCII
 // (NFKC that lengthens a word: ﬃ, ㎏), runs of one letter, digits, edge symbols, capitals.
-const PIECES = ['Source: ', 'via ', '(src:', 'kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'https://www.bbc.co.uk/n', 'https://irs.gov.refund.com/x', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
+const PIECES = ['RT ', 'Source: ', 'via ', '(src:', 'kill', 'You', 'KILLL', ' ', ' ', '. ', '\n', 'x.com/a/b', 'https://e.org/p', 'https://www.bbc.co.uk/n', 'https://irs.gov.refund.com/x', 'www.', 'bit.ly', 'k1ll', '@sam', '$cam', '#', "'", '’', '*', '!', '😀', 'é', 'ﬃ', '㎏', '𝐤𝐢𝐥𝐥', 'страх', '2024', '/', ',', 's.e.x', 'aaaa'];
 const thread = fc.array(fc.array(fc.constantFrom(...PIECES), { maxLength: 30 }).map((parts) => parts.join('')), { minLength: 1, maxLength: 4 });
 
 describe('links', () => {
@@ -33,6 +33,8 @@ describe('replies', () => {
     expect(texts('  @jo: see @sam')).toEqual(['see', '@']);
     expect(texts('@a @b @c @d check this')).toEqual(['@', '@', '@', '@', 'check', 'this']);
     expect(texts('🔪 @m tonight')).toEqual(['@', 'tonight']);
+    expect(texts('RT @newsdesk_24: you are great')).toEqual(texts('you are great'));
+    expect(texts('RT this @jo')).toEqual(['rt', 'this', '@']);
     expect(featureNames(wordsOf(['@TheRealMike_99 I will hurt you']))).toEqual(featureNames(wordsOf(['I will hurt you'])));
   });
 });
