@@ -14,16 +14,21 @@ const LAUGHTER_FLOORS = 'rules/qa/eval/floors-laughter.yaml';
 /** A score of the test split takes ~30 s here when the machine is quiet and over 90 s when its two cores are shared. */
 const SCORE_TIMEOUT_MS = 300_000;
 
+/** `gatehouse score` of the test split against `floors` with the extra options; asserts it exits 0 (every floor met) and returns its JSON report. */
+function scoreTestSplit(floors: string, options: string[] = []): string {
+  const run = spawnSync(
+    'node',
+    ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', ...options, '--floors', floors, '--summary', '--format', 'json'],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
 describe('rules/qa detection on its test split', () => {
   it('meets every committed floor (gatehouse score exits 0)', () => {
-    const run = spawnSync(
-      'node',
-      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--floors', FLOORS, '--summary', '--format', 'json'],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout) as { items: number; labels: Record<string, { recall: number; fp_rate: number }> };
+    const report = JSON.parse(scoreTestSplit(FLOORS)) as { items: number; labels: Record<string, { recall: number; fp_rate: number }> };
     expect(report.items).toBeGreaterThanOrEqual(900);
     expect(Object.keys(report.labels).sort()).toEqual(['profanity', 'self_harm', 'tos', 'violent_threat']);
   }, SCORE_TIMEOUT_MS);
@@ -32,13 +37,7 @@ describe('rules/qa detection on its test split', () => {
     // The corpus is people's writing and carries no such tag; the service's posts do (the
     // policy-tags check asks for it). A text model that learnt "ai" from spam about "AI trading"
     // tripled TOS false positives on tagged posts (0.9 % -> 2.8 %) until trained with the tag.
-    const run = spawnSync(
-      'node',
-      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tag', '#AI', '--floors', FLOORS, '--summary', '--format', 'json'],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    scoreTestSplit(FLOORS, ['--tag', '#AI']);
   }, SCORE_TIMEOUT_MS);
 
   it('meets the tails floors with a closing sentence and "#AI" appended to every item', () => {
@@ -46,26 +45,14 @@ describe('rules/qa detection on its test split', () => {
     // posts seldom have ("Link in bio.", "Follow for more!"): before the models were trained with
     // tails, they cut self-harm recall 0.95 -> 0.90 and raised TOS false positives 1.5 -> 6.4 %.
     // test.txt's wordings are not the ones the models were trained with (dev.txt).
-    const run = spawnSync(
-      'node',
-      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tails', 'rules/qa/eval/tails/test.txt', '--tag', '#AI', '--floors', TAIL_FLOORS, '--summary', '--format', 'json'],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    scoreTestSplit(TAIL_FLOORS, ['--tails', 'rules/qa/eval/tails/test.txt', '--tag', '#AI']);
   }, SCORE_TIMEOUT_MS);
 
   it('meets the laughter floors with "jk", "lol" or a laughing emoji and "#AI" appended to every item', () => {
     // Laughter marks hyperbole, and the threat rules stand down beside it; before the jokey guard's
     // exceptions (a gun, a menace, an address, a school, "not joking") one " jk" appended to every
     // threat of the split took recall from 0.95 to 0.80, and this run scored 0.86 < 0.90.
-    const run = spawnSync(
-      'node',
-      ['dist/server/cli.js', 'score', '--pack', 'rules/qa', '--corpus', 'rules/qa/eval/test', '--tails', 'rules/qa/eval/tails/laughter.txt', '--tag', '#AI', '--floors', LAUGHTER_FLOORS, '--summary', '--format', 'json'],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-    );
-    expect(run.stderr).toBe('');
-    expect(run.status).toBe(0);
+    scoreTestSplit(LAUGHTER_FLOORS, ['--tails', 'rules/qa/eval/tails/laughter.txt', '--tag', '#AI']);
   }, SCORE_TIMEOUT_MS);
 
   it('commits a floor for every judged label and every profanity evasion family', async () => {
