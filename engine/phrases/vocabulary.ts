@@ -22,7 +22,7 @@ export class Vocabulary {
   private next = 0;
   /** Ids of the token classes ($NUMBER, $MONEY, $URL, $YEAR, $LAUGH, $SOB, $HANDLE) that patterns use, by class bit. */
   private readonly classIds = new Map<number, number>();
-  /** `lookup`'s answer per TOKEN_CLASS bit mask (0–63), filled on first use. */
+  /** `lookup`'s answer per TOKEN_CLASS bit mask (0–127), filled on first use. */
   private classAnswers: (readonly number[] | null | undefined)[] = [];
 
   /** How many ids have been given out (ids are 0 … size - 1). */
