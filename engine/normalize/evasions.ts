@@ -171,8 +171,10 @@ function isLetterUnit(n: number, i: number): boolean {
 }
 
 /**
- * `f u c k`, `f.u.c.k`, and a word written one letter per line (`f\nu\nc\nk`): chains of ≥ 3
- * single letters, one separator apart (or whitespace holding one line break), become one word.
+ * `f u c k`, `f.u.c.k`, `f🔥u🔥c🔥k`, and a word written one letter per line (`f\nu\nc\nk`): chains of
+ * ≥ 3 single letters, one separator apart (or emoji, or whitespace holding one line break), become
+ * one word. Emoji count as a separator (`f🔥u`) or, with a space on each side, as a space
+ * (`f 🔥 u`, so that `f u 😤 c k` is one chain).
  */
 export function joinSpacedLetters(n: number): void {
   const u = units;
@@ -230,11 +232,32 @@ function gapEnd(at: number, n: number): number {
     gap = cp === 0x20 ? SPACED : PUNCTUATED;
     return at + 1;
   }
+  const emoji = emojiGapEnd(at, n);
+  if (emoji > 0) return emoji;
   let breaks = 0;
   let k = at;
   for (; k < n && k - at < MAX_VERTICAL_GAP && u.kind[k] === SPACE; k++) if (u.cp[k] === 0x0a || (u.cp[k] === 0x0d && u.cp[k + 1] !== 0x0a)) breaks++;
   if (breaks !== 1 || k >= n || u.kind[k] !== LETTER) return -1;
   gap = VERTICAL;
+  return k;
+}
+
+/** Emoji and pictographs (U+1F000–U+1FAFF, U+2600–U+27BF): what people put between the letters of a word. */
+const isPictograph = (cp: number): boolean => (cp >= 0x1f000 && cp <= 0x1faff) || (cp >= 0x2600 && cp <= 0x27bf);
+
+/** `gapEnd` for a run of emoji between two letters, with no space on either side or one on each; -1 for any other gap. */
+function emojiGapEnd(at: number, n: number): number {
+  const cp = units.cp;
+  const spaced = cp[at] === 0x20;
+  let k = spaced ? at + 1 : at;
+  if (k >= n || !isPictograph(cp[k]!)) return -1;
+  while (k < n && isPictograph(cp[k]!)) k++;
+  if (spaced) {
+    if (k >= n || cp[k] !== 0x20) return -1;
+    k++;
+  }
+  if (k >= n || units.kind[k] !== LETTER) return -1;
+  gap = spaced ? SPACED : PUNCTUATED;
   return k;
 }
 

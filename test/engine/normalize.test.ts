@@ -30,6 +30,9 @@ describe('normalizeForMatching: evasions', () => {
     { kind: 'separators space', input: 'f u c k', text: 'fuck', reveals: ['separators'] },
     { kind: 'separators -', input: 'f-u-c-k', text: 'fuck', reveals: ['separators'] },
     { kind: 'separators mixed', input: 's_h*i|t', text: 'shit', reveals: ['separators'] },
+    { kind: 'separators: emoji', input: 'f🔥u🔥c🔥k', text: 'fuck', reveals: ['separators'] },
+    { kind: 'separators: spaced emoji', input: 'f 🔥 u 🔥 c 🔥 k', text: 'fuck', reveals: ['separators'] },
+    { kind: 'separators: an emoji among spaces', input: 'f u 😤 c k', text: 'fuck', reveals: ['separators'] },
     { kind: 'one letter per line', input: 'f\nu\nc\nk', text: 'fuck', reveals: ['separators'] },
     { kind: 'one letter per line, indented', input: 'f\n u\r\n c \n k', text: 'fuck', reveals: ['separators'] },
     { kind: 'multi-symbol leetspeak |3', input: '|3itch', text: 'bitch', reveals: ['leetspeak'] },
@@ -108,6 +111,9 @@ describe('normalizeForMatching: what stays as it is', () => {
     ['f. u. c. k', 'f u c k'], // two separator chars are not a chain
     ['email @ home', 'email home'], // `@` not before a letter
     ['😀 ok 😀', 'ok'],
+    ['I ❤️ U', 'i u'], // two letters around an emoji are not a chain
+    ['f🔥 u 🔥c', 'f u c'], // an emoji with a space on one side only is no separator
+    ['f 🔥u🔥 c', 'f u c'],
   ])('%j → %j', (input, text) => {
     expect(normalizeForMatching(input).text).toBe(text);
   });
