@@ -57,7 +57,7 @@ function readPost(list: WordList, text: string, post: number): void {
   const links = linkSpans(text);
   let replyTo = replyPrefix(text);
   // A link that starts among those handles ends with them (`@shop.co/x`).
-  for (const [from, to] of links) if (from < replyTo && to > replyTo) replyTo = to;
+  if (replyTo > 0) for (const [from, to] of links) if (from < replyTo && to > replyTo) replyTo = to;
   let l = 0;
   for (let i = 0; i < text.length; ) {
     let c = text.charCodeAt(i);
