@@ -91,3 +91,10 @@ export function appended(item: CorpusItem, text: string, separator: ' ' | '\n'):
   const last = `${posts[posts.length - 1]!.trimEnd()}${separator}${text}`;
   return { ...item, content: Array.isArray(item.content) ? [...posts.slice(0, -1), last] : last };
 }
+
+/** The item with `text` before its first post, then a space (an opener: "PSA:", "Morning all!"). */
+export function prepended(item: CorpusItem, text: string): CorpusItem {
+  const posts = Array.isArray(item.content) ? item.content : [item.content];
+  const first = `${text} ${posts[0]!.trimStart()}`;
+  return { ...item, content: Array.isArray(item.content) ? [first, ...posts.slice(1)] : first };
+}

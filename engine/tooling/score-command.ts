@@ -1,4 +1,4 @@
-/** `gatehouse score --pack DIR --corpus FILE|DIR [--tag TAG] [--tails FILE] [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
+/** `gatehouse score --pack DIR --corpus FILE|DIR [--tag TAG] [--tails FILE] [--openers FILE] [--format] [--min-recall] [--max-fp] [--floors FILE] [--summary]` */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatIssue, PackError } from '../errors.js';
 import { loadPack } from '../load.js';
@@ -6,7 +6,7 @@ import { MAX_PACK_FILE_BYTES, readSource, SourceError } from '../source.js';
 import { CommandLine } from './command-line.js';
 import { loadCorpus, withTag } from './corpus.js';
 import { formatScore, type ScoreFormat } from './score-format.js';
-import { loadTails, withTails } from './tails.js';
+import { loadTails, withOpeners, withTails } from './tails.js';
 import { checkFloors, scoreCorpus, uniformFloors, type Floors } from './score.js';
 
 export interface Output {
@@ -27,6 +27,7 @@ interface ScoreOptions {
   summary?: boolean;
   tag?: string;
   tails?: string;
+  openers?: string;
 }
 
 export async function scoreCommand(args: string[], io: Output): Promise<number> {
@@ -42,6 +43,7 @@ export async function scoreCommand(args: string[], io: Output): Promise<number> 
     .option('--summary', 'totals only')
     .option('--tag <TAG>', 'score every item with this tag appended to its last post, as callers whose policy requires a disclosure such as "#AI" send posts')
     .option('--tails <FILE>', 'score every item with one of these label-neutral sentences (one per line: "Link in bio.") appended to its last post, before any --tag: a call to action must not change a verdict')
+    .option('--openers <FILE>', 'score every item with one of these label-neutral openers (one per line: "PSA:", "Morning all!") before its first post: how a post starts must not change a verdict either')
     .action(cli.action((options: ScoreOptions) => score(options, io)));
   return cli.run(program, args);
 }
@@ -51,7 +53,8 @@ async function score(values: ScoreOptions, io: Output): Promise<number> {
   try {
     const pack = await loadPack(values.pack);
     const loaded = await loadCorpus(values.corpus);
-    const tailed = values.tails === undefined ? loaded : withTails(loaded, await loadTails(values.tails), 1, TAILS_SEED);
+    const opened = values.openers === undefined ? loaded : withOpeners(loaded, await loadTails(values.openers, 'openers'), TAILS_SEED);
+    const tailed = values.tails === undefined ? opened : withTails(opened, await loadTails(values.tails), 1, TAILS_SEED);
     const items = values.tag === undefined ? tailed : tailed.map((item) => withTag(item, values.tag!));
     const report = await scoreCorpus(pack, items);
     io.out(formatScore(report, format, { summary: values.summary }));

@@ -6,20 +6,21 @@
  * recall from 0.95 to 0.80 and raised TOS false positives from 1.2 % to 45 %. The trainer appends
  * them to a seeded share of the posts of either label (`gatehouse train --tails`), so that a model
  * learns they tell nothing; `gatehouse score --tails` appends one to every item with a held-out
- * list (rules/qa/eval/tails/: dev.txt trains, test.txt measures).
+ * list (rules/qa/eval/tails/: dev.txt trains, test.txt measures). Openers are the same idea at the
+ * other end ("PSA:", "Morning all!", "ngl"): `gatehouse score --openers` puts one before every item.
  */
 import { readFile } from 'node:fs/promises';
 import { PackError } from '../errors.js';
-import { appended, type CorpusItem } from './corpus.js';
+import { appended, prepended, type CorpusItem } from './corpus.js';
 import { mulberry32 } from './random.js';
 
-/** A tails file: one tail per line, blank lines skipped (no comment syntax: a tail may be a hashtag line). */
-export async function loadTails(file: string): Promise<string[]> {
+/** A tails (or openers) file: one per line, blank lines skipped (no comment syntax: a tail may be a hashtag line). */
+export async function loadTails(file: string, what: 'tails' | 'openers' = 'tails'): Promise<string[]> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new PackError([{ file, message: error.code === 'ENOENT' ? 'tails file not found (one sentence per line)' : error.message }]);
+    throw new PackError([{ file, message: error.code === 'ENOENT' ? `${what} file not found (one sentence per line)` : error.message }]);
   });
   const tails = text.split('\n').map((line) => line.trim()).filter((line) => line !== '');
-  if (tails.length === 0) throw new PackError([{ file, message: 'the tails file has no tails (one sentence per line)' }]);
+  if (tails.length === 0) throw new PackError([{ file, message: `the ${what} file has no ${what} (one sentence per line)` }]);
   return tails;
 }
 
@@ -41,4 +42,10 @@ export function withTails(items: readonly CorpusItem[], tails: readonly string[]
     const newline = random() < 0.5;
     return picked ? withTail(item, tail, newline) : item;
   });
+}
+
+/** Every item with one opener drawn from `openers` before its first post: the same items, openers and seed give the same result. */
+export function withOpeners(items: readonly CorpusItem[], openers: readonly string[], seed: number): CorpusItem[] {
+  const random = mulberry32(seed ^ 0x6a09e667);
+  return items.map((item) => prepended(item, openers[Math.floor(random() * openers.length)]!));
 }

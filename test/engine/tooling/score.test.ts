@@ -160,6 +160,21 @@ describe('gatehouse score (CLI)', () => {
     expect(tailed.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
   });
 
+  it('--openers scores every item with one of the openers before its first post', () => {
+    const floors = path.join(dir, 'profanity-floor-openers.yaml');
+    writeFileSync(floors, 'labels: { profanity: { max_fp: 0.4 } }\n');
+    const openers = path.join(dir, 'openers.txt');
+    writeFileSync(openers, 'darn it, PSA:\n');
+    const args = ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors];
+    expect(cli(args).status).toBe(0);
+    const opened = cli([...args, '--openers', openers]);
+    expect(opened.status).toBe(1);
+    expect(opened.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
+    const missing = cli([...args, '--openers', path.join(dir, 'no-openers.txt')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('openers file not found');
+  });
+
   it('answers bad arguments with usage and exit 2', () => {
     const result = cli(['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--max-fp', '5']);
     expect(result.status).toBe(2);

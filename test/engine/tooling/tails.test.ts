@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PackError } from '../../../engine/errors.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
-import { loadTails, withTail, withTails } from '../../../engine/tooling/tails.js';
+import { loadTails, withOpeners, withTail, withTails } from '../../../engine/tooling/tails.js';
 
 const item = (id: string, content: string | string[], positive = false): CorpusItem => ({ id, content, labels: { tos: positive }, file: 'f', line: 1 });
 
@@ -39,6 +39,27 @@ describe('withTails', () => {
     expect(withTails(items, tails, 0.5, 2)).not.toEqual(withTails(items, tails, 0.5, 1));
     expect(withTails(items, tails, 1, 1).every((it, i) => it.content !== items[i]!.content)).toBe(true);
     expect(withTails(items, tails, 0, 1)).toEqual(items);
+  });
+});
+
+describe('withOpeners', () => {
+  const items = Array.from({ length: 200 }, (_, i) => item(`i${i}`, i % 10 === 0 ? [`  1/2 post ${i}`, '2/2 end'] : `  post ${i}`));
+  const openers = ['PSA:', 'Morning all!', 'ngl'];
+
+  it('puts one opener before the first post of every item, the rest of a thread as it was', () => {
+    const out = withOpeners(items, openers, 1);
+    out.forEach((it, i) => {
+      const first = Array.isArray(it.content) ? it.content[0]! : it.content;
+      const was = Array.isArray(items[i]!.content) ? items[i]!.content[0]! : (items[i]!.content as string);
+      expect(openers.some((o) => first === `${o} ${was.trimStart()}`)).toBe(true);
+      if (Array.isArray(it.content)) expect(it.content.slice(1)).toEqual(['2/2 end']);
+    });
+    for (const o of openers) expect(out.some((it) => (Array.isArray(it.content) ? it.content[0]! : it.content).startsWith(o))).toBe(true);
+  });
+
+  it('is the same for the same seed and different for another', () => {
+    expect(withOpeners(items, openers, 1)).toEqual(withOpeners(items, openers, 1));
+    expect(withOpeners(items, openers, 2)).not.toEqual(withOpeners(items, openers, 1));
   });
 });
 
