@@ -148,26 +148,27 @@ describe('gatehouse score (CLI)', () => {
     expect(tagged.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
   });
 
-  it('--tails scores every item with one of the tails appended, before the tag', () => {
-    const floors = path.join(dir, 'profanity-floor-tails.yaml');
+  /** The summary arguments with a 40 % profanity floor, which a.jsonl meets as it is; and a one-line file for `option`. */
+  function withLineFile(option: string, line: string): { args: string[]; file: string } {
+    const floors = path.join(dir, `profanity-floor${option}.yaml`);
     writeFileSync(floors, 'labels: { profanity: { max_fp: 0.4 } }\n');
-    const tails = path.join(dir, 'tails.txt');
-    writeFileSync(tails, 'darn it, link in bio\n');
-    const args = ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors];
+    const file = path.join(dir, `${option.slice(2)}.txt`);
+    writeFileSync(file, `${line}\n`);
+    return { args: ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors], file };
+  }
+
+  it('--tails scores every item with one of the tails appended, before the tag', () => {
+    const { args, file } = withLineFile('--tails', 'darn it, link in bio');
     expect(cli(args).status).toBe(0);
-    const tailed = cli([...args, '--tails', tails, '--tag', '#AI']);
+    const tailed = cli([...args, '--tails', file, '--tag', '#AI']);
     expect(tailed.status).toBe(1);
     expect(tailed.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
   });
 
   it('--openers scores every item with one of the openers before its first post', () => {
-    const floors = path.join(dir, 'profanity-floor-openers.yaml');
-    writeFileSync(floors, 'labels: { profanity: { max_fp: 0.4 } }\n');
-    const openers = path.join(dir, 'openers.txt');
-    writeFileSync(openers, 'darn it, PSA:\n');
-    const args = ['--pack', packDir, '--corpus', path.join(dir, 'a.jsonl'), '--summary', '--floors', floors];
+    const { args, file } = withLineFile('--openers', 'darn it, PSA:');
     expect(cli(args).status).toBe(0);
-    const opened = cli([...args, '--openers', openers]);
+    const opened = cli([...args, '--openers', file]);
     expect(opened.status).toBe(1);
     expect(opened.stderr).toBe('below floor: label profanity: false-positive rate 100.0 % > 40.0 %\n');
     const missing = cli([...args, '--openers', path.join(dir, 'no-openers.txt')]);
