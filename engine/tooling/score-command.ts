@@ -14,7 +14,7 @@ export interface Output {
   err(line: string): void;
 }
 
-/** Which tail each item gets (`--tails`): fixed, so that two packs are scored on the same posts. */
+/** Which tail and opener each item gets (`--tails`, `--openers`): fixed, so that two packs are scored on the same posts. */
 const TAILS_SEED = 1;
 
 interface ScoreOptions {
