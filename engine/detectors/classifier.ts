@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { featuresOf, readWords, wordsAt, wordSpan, type FeatureList, type FeatureScratch, type WordList, type WordScratch } from '../classifier/features.js';
+import { featuresOf, readWords, wordsAt, type FeatureList, type FeatureScratch, type WordList, type WordScratch } from '../classifier/features.js';
 import { FeatureTable, type Present } from '../classifier/feature-table.js';
 import { TextModel, type ModelSpec } from '../classifier/model.js';
+import { occurrencesTouching } from '../classifier/occurrences.js';
 import { unquoted } from '../classifier/quoted-speech.js';
 import { withoutThreadLabels } from '../classifier/thread-labels.js';
 import type { CompiledDetector, CompileContext, DetectionInput, DetectorType, Finding } from './detector.js';
@@ -28,6 +29,12 @@ export const classifierParams = Type.Object(
       Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), {
         description:
           "Phrase set → signals of its rules that name a harmless context (a safety reminder, a prayer for a safe flight, a donation): the words those rules match do not count for the model, as a guard's do, and only while the model scores below guards_below. For the contexts a bag of words misreads where no harmful rule matched for a guard to suppress.",
+      }),
+    ),
+    scores_unless_matched: Type.Optional(
+      Type.Record(Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 }), {
+        description:
+          "Phrase set → signals of its rules that frame a post (a friendly sign-off, an apology for typos, an opener): the words those rules match do not count for the `scores` fact that `when:` conditions compare, so a closing \"love you all\" neither lifts nor lowers the bar of the phrase checks that read it.",
       }),
     ),
   },
@@ -79,12 +86,9 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     const model = textModel(params.model, ctx);
     const threshold = params.threshold ?? model.threshold;
     const guardedBy = (params.unless_guarded ?? []).map((id) => phraseSet(id, ctx));
-    const benign = Object.entries(params.unless_matched ?? {}).map(([id, signals]) => {
-      const set = phraseSet(id, ctx);
-      const unknown = signals.filter((signal) => !set.signals.includes(signal));
-      if (unknown.length > 0) throw new Error(`unless_matched: no rule of ${id} has the signal(s) ${unknown.join(', ')}`);
-      return { set, signals: new Set(signals) };
-    });
+    const benign = contextsOf('unless_matched', params.unless_matched, ctx);
+    const unscored = contextsOf('scores_unless_matched', params.scores_unless_matched, ctx);
+    const scoreKey = {};
     /**
      * The thread's words, their table slots and the features present (shared by the pack's models),
      * and the model's score and ceiling with every word counted: read by detect and by the `scores`
@@ -96,7 +100,15 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
       // conditions compare (a phrase check that stands down when the words read as clearly
       // harmless). Not the score itself: a post of words the model does not know scores its
       // bias, far below any threshold, and that is no evidence of anything.
-      score: (input) => read(input).whole - model.bias,
+      score: (input) => {
+        const { reading, slotAt, whole } = read(input);
+        if (unscored.length === 0) return whole - model.bias;
+        return input.memo(scoreKey, () => {
+          const framing = contextMatches(unscored, input);
+          if (framing.length === 0) return whole - model.bias;
+          return model.scoreOf(model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, reading.words, framing))) - model.bias;
+        });
+      },
       detect(input) {
         const { reading, slotAt, all, whole, ceiling } = read(input);
         // A guard read the words in context (an idiom, a negation, a report); a bag of words
@@ -111,13 +123,7 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
           // A guard's suppressed matches, and the matches of rules that name a harmless context.
           const suppressed = [
             ...guardedBy.flatMap((set) => input.posts.flatMap((p) => resultsOf(set, p.index, input).suppressed.map((m) => ({ ...m, post: p.index })))),
-            ...benign.flatMap(({ set, signals }) =>
-              input.posts.flatMap((p) =>
-                resultsOf(set, p.index, input)
-                  .matches.filter((m) => signals.has(m.signal))
-                  .map((m) => ({ ...m, post: p.index, guard: m.rule })),
-              ),
-            ),
+            ...contextMatches(benign, input),
           ];
           if (suppressed.length > 0) {
             present = model.table.presentAt(slotAt, reading.features, occurrencesTouching(reading.features, reading.words, suppressed));
@@ -149,6 +155,32 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
     };
   },
 };
+
+/** The rules of phrase sets named by a detector parameter (`unless_matched`, `scores_unless_matched`) that name a context. */
+interface Context {
+  set: ReturnType<typeof phraseSet>;
+  signals: Set<string>;
+}
+
+function contextsOf(param: string, named: Record<string, string[]> | undefined, ctx: CompileContext): Context[] {
+  return Object.entries(named ?? {}).map(([id, signals]) => {
+    const set = phraseSet(id, ctx);
+    const unknown = signals.filter((signal) => !set.signals.includes(signal));
+    if (unknown.length > 0) throw new Error(`${param}: no rule of ${id} has the signal(s) ${unknown.join(', ')}`);
+    return { set, signals: new Set(signals) };
+  });
+}
+
+/** The thread's matches of the contexts' rules, each with its post and, as a guard's would, the rule that matched. */
+function contextMatches(contexts: readonly Context[], input: DetectionInput): { post: number; from: number; to: number; guard: string }[] {
+  return contexts.flatMap(({ set, signals }) =>
+    input.posts.flatMap((p) =>
+      resultsOf(set, p.index, input)
+        .matches.filter((m) => signals.has(m.signal))
+        .map((m) => ({ ...m, post: p.index, guard: m.rule })),
+    ),
+  );
+}
 
 interface ModelReading {
   reading: Reading;
@@ -194,53 +226,4 @@ function unquotedReading(texts: readonly string[], written: () => Reading): Read
 /** A feature as a reviewer reads it: `kill you`, and `kill … you` for the pair with a word between. */
 function reasonText(name: string): string {
   return name.startsWith('s:') ? name.slice(2).replace(' ', ' … ') : name.slice(2);
-}
-
-/**
- * The feature occurrences that touch a word of a suppressed match (their spans overlap). Only the
- * occurrences around such a word are visited: those reading word w are its own block and, in the
- * same post, the pair, triple and skipped pair of word w - 1 and the triple and skipped pair of
- * word w - 2 (FeatureList). The marks are the list's own scratch (`skip`): read at once by
- * `presentAt`, never kept.
- */
-function occurrencesTouching(features: FeatureList, words: WordList, suppressed: readonly { post: number; from: number; to: number }[]): Uint8Array {
-  const out = features.skip.fill(0, 0, features.length);
-  for (const m of suppressed) {
-    // The words overlapping the match, found by their ends: a scan of every word per match was
-    // ~70 % of a 250,000-character post's evaluation (thousands of matches times ~45,000 words).
-    const base = words.first[m.post]!;
-    const last = words.first[m.post + 1]!;
-    for (let g = base + firstEndingAfter(words, m.post, m.from); g < last && words.start[g]! < m.to; g++) {
-      markReaching(features, out, g, g);
-      if (g - base >= 1) markReaching(features, out, g - 1, g);
-      if (g - base >= 2) markReaching(features, out, g - 2, g);
-    }
-  }
-  return out;
-}
-
-/**
- * The first word of the post that ends after `from`, as its index in the post (the post's word
- * count if none). A post's words come in text order, their starts and their ends both ascending
- * (classifier.test.ts holds it).
- */
-export function firstEndingAfter(words: WordList, post: number, from: number): number {
-  const base = words.first[post]!;
-  let lo = base;
-  let hi = words.first[post + 1]!;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (words.end[mid]! <= from) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo - base;
-}
-
-/** Marks the occurrences of word g's block that read as far as word `reached` (g, or a word after it in its post). */
-function markReaching(features: FeatureList, out: Uint8Array, g: number, reached: number): void {
-  const from = features.blockStart[g]!;
-  const to = features.blockStart[g + 1]!;
-  // Past its first four, a block holds letter pieces: they read its own word alone.
-  const end = g === reached ? to : Math.min(to, from + 4);
-  for (let i = from; i < end; i++) if (g + wordSpan(features, g, i - from) >= reached) out[i] = 1;
 }

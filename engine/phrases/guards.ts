@@ -25,9 +25,11 @@ export interface CompiledGuard {
   patterns: GuardPattern[];
   /** Patterns that, anywhere in the post, keep the guard from holding. */
   except: GuardPattern[];
-  within: 'window' | 'sentence' | 'post' | 'thread';
+  within: 'window' | 'sentence' | 'nearby' | 'post' | 'thread';
   before: number;
   after: number;
+  /** `nearby`: how many sentences either side of the match's own the guard reads. */
+  sentences: number;
   /**
    * Set by `freeze`: the number in `Guards.lists` of `patterns`' and of `except`'s trigger words (a
    * word of every pattern's rarest required element), -1 when some pattern requires no word.
@@ -40,6 +42,7 @@ const SENTENCE = 0;
 const POST = 1;
 const THREAD = 2;
 const EXCEPT = 3;
+const NEARBY = 4;
 
 /** The guards of one phrase set, by index (a compiled rule's `guards`). */
 export class Guards {
@@ -125,6 +128,19 @@ export class Guards {
         if (inScope === undefined) cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, at.from, at.to)));
         break;
       }
+      case 'nearby': {
+        // A long post holds more than one topic: a "police report" two sentences up does not make
+        // "I'm going over there with the shotgun" a report, as a post-wide guard would have it.
+        const key = this.cacheKey(g, NEARBY, at.sentence);
+        inScope = cache.get(key);
+        if (inScope === undefined) {
+          const starts = ctx.tokens.sentenceStart;
+          const from = starts[Math.max(0, at.sentence - guard.sentences)]!;
+          const to = starts[Math.min(starts.length - 1, at.sentence + 1 + guard.sentences)]!;
+          cache.set(key, (inScope = this.occurs(guard.patterns, guard.trigger!.patterns, ids, from, to)));
+        }
+        break;
+      }
       case 'post': {
         const key = this.cacheKey(g, POST, -1);
         inScope = cache.get(key);
@@ -147,9 +163,9 @@ export class Guards {
     return !excepted;
   }
 
-  /** One number per (guard, scope, sentence): the scope in the low two bits, the sentence (or −1) above the guard. */
+  /** One number per (guard, scope, sentence): the scope in the low three bits, the sentence (or −1) above the guard. */
   private cacheKey(g: number, scope: number, sentence: number): number {
-    return ((sentence + 1) * this.list.length + g) * 4 + scope;
+    return ((sentence + 1) * this.list.length + g) * 8 + scope;
   }
 
   /**

@@ -33,15 +33,18 @@ export const phraseGuard = Type.Union([
     {
       match: patterns,
       within: Type.Optional(
-        Type.Unsafe<'window' | 'sentence' | 'post' | 'thread'>({
+        Type.Unsafe<'window' | 'sentence' | 'nearby' | 'post' | 'thread'>({
           type: 'string',
-          enum: ['window', 'sentence', 'post', 'thread'],
+          enum: ['window', 'sentence', 'nearby', 'post', 'thread'],
           default: 'window',
-          description: 'window: from `before` words ahead of the match to `after` words past it, in its sentence',
+          description:
+            'window: from `before` words ahead of the match to `after` words past it, in its sentence; ' +
+            'nearby: its sentence and `sentences` sentences either side of it (a long post turns to other subjects)',
         }),
       ),
       before: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 3 })),
       after: Type.Optional(Type.Integer({ minimum: 0, maximum: 20, default: 0 })),
+      sentences: Type.Optional(Type.Integer({ minimum: 1, maximum: 5, default: 1, description: 'nearby: how many sentences either side of the match\'s own' })),
       except: Type.Optional(
         Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })], {
           description: 'patterns that, anywhere in the post, keep the guard from holding: the post says the context does not apply ("irl" against a games guard)',

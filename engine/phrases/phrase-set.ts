@@ -94,7 +94,7 @@ export class PhraseSet {
     for (const [guardName, guard] of Object.entries(spec.guards ?? {})) {
       guardIndex.set(guardName, this.guards.list.length);
       if ('quoted' in guard) {
-        this.guards.list.push({ name: guardName, quoted: true, patterns: [], except: [], within: 'window', before: 0, after: 0 });
+        this.guards.list.push({ name: guardName, quoted: true, patterns: [], except: [], within: 'window', before: 0, after: 0, sentences: 0 });
         continue;
       }
       const guardPatterns = (where: string, match: string | string[]): GuardPattern[] =>
@@ -108,6 +108,7 @@ export class PhraseSet {
         within: guard.within ?? 'window',
         before: guard.before ?? 3,
         after: guard.after ?? 0,
+        sentences: guard.sentences ?? 1,
       });
     }
     const anchors = new Map<number, number[]>();

@@ -6,7 +6,7 @@ import { TextModel } from '../../../engine/classifier/model.js';
 import { compilePack, evaluate, type ResolvedPack } from '../../../engine/index.js';
 import type { CorpusItem } from '../../../engine/tooling/corpus.js';
 import { trainModel } from '../../../engine/tooling/train.js';
-import { firstEndingAfter } from '../../../engine/detectors/classifier.js';
+import { firstEndingAfter } from '../../../engine/classifier/occurrences.js';
 
 describe('text model features', () => {
   it('reads evasions as the letters they stand for, with spans in the caller\'s text', () => {
@@ -306,6 +306,28 @@ describe('the classifier detector', () => {
     expect(await codes('i will find you a recipe')).toEqual([]);
     // The model fires on its own at 1.6 (`hurt you`), the rule beside it.
     expect(await codes('i will find you and hurt you')).toEqual(['RULE', 'VIOLENT_THREAT']);
+  });
+
+  it('with scores_unless_matched, leaves the words of framing rules out of the `scores` fact', async () => {
+    const framed = (detector: Record<string, unknown> = {}) =>
+      packOf({
+        phrases: { threats: { rules: [{ id: 'find-you', match: 'find you' }] }, benign: { rules: [{ id: 'sign-off', match: 'recipe for all' }] } },
+        models: { threat: { ...model, features: { ...model.features, 'w:recipe': -2 } } },
+        checks: [
+          { ...base, id: 'rule', code: 'RULE', message: 'rule', detector: { type: 'phrase', phrases: ['threats'] }, when: { all: [{ fact: 'scores', path: '$.m', operator: 'greaterThanInclusive', value: -0.5 }] } },
+          { ...base, id: 'm', code: 'VIOLENT_THREAT', message: 'model', detector: { type: 'classifier', model: 'threat', ...detector } },
+        ],
+      });
+    const codes = async (pack: ReturnType<typeof framed>, content: string) => (await evaluate(pack, { content })).violations.map((v) => v.code);
+    const closing = 'i will find you. recipe for all';
+    // Counted, `recipe` (-2) takes the evidence below -0.5 and the rule stands down ...
+    expect(await codes(framed(), closing)).toEqual([]);
+    // ... left out, the closing neither lifts nor lowers the bar: the rule holds as without it.
+    const skipping = framed({ scores_unless_matched: { benign: ['sign-off'] } });
+    expect(await codes(skipping, closing)).toEqual(['RULE']);
+    // Only the framing rule's own words leave: `recipe` elsewhere in the post still counts.
+    expect(await codes(skipping, 'i will find you a recipe. recipe for all')).toEqual([]);
+    expect(() => framed({ scores_unless_matched: { benign: ['sign-of'] } })).toThrow(/scores_unless_matched: no rule of benign has the signal\(s\) sign-of/);
   });
 
   it('refuses a scores condition that names no classifier check, which could never hold', () => {

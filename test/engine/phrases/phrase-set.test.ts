@@ -18,10 +18,11 @@ const threats: PhraseSetSpec = {
     negation: { match: 'never/not', before: 3 },
     news: { match: ['police said', 'allegedly'], within: 'sentence' },
     fiction: { match: 'chapter/novel', within: 'post', except: ['irl', 'in real life'] },
+    reported: { match: 'police report', within: 'nearby' },
     quoted: { quoted: true },
   },
   rules: [
-    { id: 'will-harm', match: "(i'll|i will|gonna) ..2 $VIOLENT ..1 $TARGET", unless: ['negation', 'news', 'fiction', 'quoted'] },
+    { id: 'will-harm', match: "(i'll|i will|gonna) ..2 $VIOLENT ..1 $TARGET", unless: ['negation', 'news', 'fiction', 'reported', 'quoted'] },
     { id: 'weapon-tomorrow', match: 'bringing [a|my] $WEAPON ..4 tomorrow' },
     { id: 'money', signal: 'price', match: '$NUMBER ..1 followers ..3 $MONEY' },
     { id: 'urgent', signal: 'urgency', match: 'within $NUMBER hours' },
@@ -93,6 +94,22 @@ describe('phrase rules', () => {
 
   it('keeps a post-wide guard inside its post', async () => {
     expect((await fired(['Chapter 3 is out', "I'll kill you"])).codes).toEqual(['VIOLENT_THREAT']);
+  });
+
+  it('holds a nearby guard in the sentences either side of the match, not further', async () => {
+    const report = 'I filed a police report.';
+    // The sentence before, the match's own and the one after hold the guard ...
+    for (const text of [`${report} I will kill you`, `I will kill you. ${report}`, `Hi all. ${report} I will kill you. Bye`]) {
+      expect((await fired(text)).trace, text).toMatchObject([{ rule: 'will-harm', outcome: 'suppressed', guard: 'reported' }]);
+    }
+    // ... two sentences away it does not: a long post turns to another subject.
+    for (const text of [`${report} It went nowhere. I will kill you`, `I will kill you. Really. ${report}`]) {
+      expect((await fired(text)).codes, text).toEqual(['VIOLENT_THREAT']);
+    }
+    // The answer is kept per sentence: a second match elsewhere in the post is judged on its own.
+    const twice = await fired(`${report} I will kill you. Nothing else. Then I will stab him`);
+    expect(twice.codes).toEqual(['VIOLENT_THREAT']);
+    expect(twice.trace.map((t) => [t.outcome, t.guard])).toEqual(expect.arrayContaining([['suppressed', 'reported'], ['matched', undefined]]));
   });
 
   it('reports the span in the caller\'s text, the rule and what the normaliser revealed', async () => {
