@@ -129,8 +129,9 @@ export class Guards {
         break;
       }
       case 'nearby': {
-        // A long post holds more than one topic: a "police report" two sentences up does not make
-        // "I'm going over there with the shotgun" a report, as a post-wide guard would have it.
+        // A long post holds more than one topic: a "police report" further up than `sentences` does
+        // not make "I'm going over there with the shotgun" a report, as a post-wide guard would.
+        // Its range is stamped in `rangeWords` like a window's: `find` reads nothing of it after.
         const key = this.cacheKey(g, NEARBY, at.sentence);
         inScope = cache.get(key);
         if (inScope === undefined) {
