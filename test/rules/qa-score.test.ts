@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 const FLOORS = 'rules/qa/eval/floors.yaml';
 const TAIL_FLOORS = 'rules/qa/eval/floors-tails.yaml';
 const LAUGHTER_FLOORS = 'rules/qa/eval/floors-laughter.yaml';
+const FRAMING_FLOORS = 'rules/qa/eval/floors-framing.yaml';
 /** A score of the test split takes ~30 s here when the machine is quiet and over 90 s when its two cores are shared. */
 const SCORE_TIMEOUT_MS = 300_000;
 
@@ -53,6 +54,13 @@ describe('rules/qa detection on its test split', () => {
     // exceptions (a gun, a menace, an address, a school, "not joking") one " jk" appended to every
     // threat of the split took recall from 0.95 to 0.80, and this run scored 0.86 < 0.90.
     scoreTestSplit(LAUGHTER_FLOORS, ['--tails', 'rules/qa/eval/tails/laughter.txt', '--tag', '#AI']);
+  }, SCORE_TIMEOUT_MS);
+
+  it('meets the framing floors with an opener before and a friendly closing after every item', () => {
+    // "Love you all ❤️" after every threat took recall 0.95 -> 0.87 and "PSA:" before every post
+    // took TOS 0.96 -> 0.85: framing words leaned harmless and stood the phrase rules down, until
+    // they left the models' reading and the `scores` fact (pack.yaml scores_unless_matched).
+    scoreTestSplit(FRAMING_FLOORS, ['--openers', 'rules/qa/eval/tails/openers.txt', '--tails', 'rules/qa/eval/tails/closings.txt', '--tag', '#AI']);
   }, SCORE_TIMEOUT_MS);
 
   it('commits a floor for every judged label and every profanity evasion family', async () => {
