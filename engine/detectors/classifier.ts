@@ -96,7 +96,8 @@ export const classifierDetector: DetectorType<ClassifierParams> = {
      */
     const read = (input: DetectionInput): ModelReading => input.memo(model, () => modelReading(model, input));
     return {
-      // What the words add to the model's bias, every word counted, no guard applied: what `when:`
+      // What the words add to the model's bias, no guard applied and every word counted but those
+      // of the framing rules named in scores_unless_matched (a sign-off, "PSA:"): what `when:`
       // conditions compare (a phrase check that stands down when the words read as clearly
       // harmless). Not the score itself: a post of words the model does not know scores its
       // bias, far below any threshold, and that is no evidence of anything.
